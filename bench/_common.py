@@ -1,0 +1,299 @@
+"""Shared pieces of the benchmarks in this folder; not a benchmark itself.
+
+- deterministic sample master data (salespeople, customers, products) and the files carrying it;
+- sample workbooks generated once and cached under ``bench/.data/`` (gitignored);
+- a "seed" workspace with the master data already ingested, copied for every timed run;
+- measurements run in a fresh ``spawn`` child process each, so every one starts from the same
+  state and reports its own real peak memory (``ru_maxrss`` of that child);
+- the printed result table.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import multiprocessing
+import platform
+import pstats
+import resource
+import shutil
+import sqlite3
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sales_sheets.excel.template import FormData, write_form
+from sales_sheets.kinds import KINDS, Kind
+from sales_sheets.workspace import init_workspace
+
+BENCH_DIR = Path(__file__).resolve().parent
+DATA_DIR = BENCH_DIR / ".data"
+# Bump when a generator changes, so that files cached by an older version are not reused.
+DATA_VERSION = 1
+
+N_SALESPEOPLE = 10
+N_CUSTOMERS = 200
+N_PRODUCTS = 50
+MASTER_DATE = date(2026, 1, 5)
+LANGUAGE = "zh"
+
+T = TypeVar("T")
+
+
+class BenchError(RuntimeError):
+    """A benchmark run did not do what it must (a file not accepted, rows missing)."""
+
+
+def check(condition: bool, message: str) -> None:
+    """Like assert, but survives ``python -O`` and says what went wrong."""
+    if not condition:
+        raise BenchError(message)
+
+
+# --- master data -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Customer:
+    code: str
+    salesperson: str
+
+
+@dataclass(frozen=True)
+class Product:
+    code: str
+    list_price: Decimal
+
+
+@dataclass(frozen=True)
+class Master:
+    salespeople: tuple[str, ...]
+    customers: tuple[Customer, ...]
+    products: tuple[Product, ...]
+
+
+def master_data() -> Master:
+    salespeople = tuple(f"S{i:02d}" for i in range(1, N_SALESPEOPLE + 1))
+    customers = tuple(
+        Customer(f"C{i:04d}", salespeople[i % N_SALESPEOPLE]) for i in range(1, N_CUSTOMERS + 1)
+    )
+    products = tuple(
+        Product(f"P{i:03d}", Decimal(10 + 7 * i) + Decimal("0.50")) for i in range(1, N_PRODUCTS + 1)
+    )
+    return Master(salespeople, customers, products)
+
+
+def _region(index: int) -> str:
+    return ("华东", "华南", "华北", "西南", "东北")[index % 5]
+
+
+def write_master_files(folder: Path, master: Master) -> list[Path]:
+    """The three master-data workbooks, written with the library's own form writer."""
+    salespeople = FormData(lines=[
+        {"code": code, "name": f"业务员{i}", "region": _region(i)}
+        for i, code in enumerate(master.salespeople)
+    ])
+    products = FormData(lines=[
+        {"code": p.code, "name": f"产品{p.code}", "spec": "标准", "unit": "台",
+         "list_price": str(p.list_price)}
+        for p in master.products
+    ])
+    customers = FormData(lines=[
+        {"code": c.code, "name": f"客户{c.code}有限公司", "region": _region(i),
+         "salesperson": c.salesperson, "credit_limit": None, "payment_days": 30,
+         "created": MASTER_DATE}
+        for i, c in enumerate(master.customers)
+    ])
+    return [
+        write_form(folder / "salespeople.xlsx", KINDS["salespeople"], LANGUAGE, data=salespeople),
+        write_form(folder / "products.xlsx", KINDS["products"], LANGUAGE, data=products),
+        write_form(folder / "customers.xlsx", KINDS["customers"], LANGUAGE, data=customers),
+    ]
+
+
+def seed_workspace(root: Path) -> Path:
+    """A workspace whose ledger already holds the master data (all three files accepted)."""
+    from sales_sheets.ingest import process_inbox
+
+    workspace = init_workspace(root)
+    write_master_files(workspace.inbox, master_data())
+    results = process_inbox(workspace)
+    statuses = {r.file: r.status for r in results}
+    check(len(results) == 3 and set(statuses.values()) == {"accepted"},
+          f"master data not accepted: {[(r.file, r.status, r.problems[:3]) for r in results]}")
+    return workspace.root
+
+
+def copy_workspace(seed: Path, target: Path, files: Sequence[Path]) -> Path:
+    """A copy of the seed workspace with `files` dropped into its inbox."""
+    shutil.copytree(seed, target)
+    inbox = target / "inbox"
+    for path in files:
+        shutil.copy(path, inbox / path.name)  # not copy2: a fresh mtime, like a real drop
+    return target
+
+
+def count_rows(root: Path, sql: str) -> int:
+    with sqlite3.connect(root / "ledger.sqlite") as conn:
+        return int(conn.execute(sql).fetchone()[0])
+
+
+# --- cached sample files -----------------------------------------------------------------------
+
+
+def cached_file(path: Path, build: Callable[[Path], object], regenerate: bool) -> Path:
+    """`path`, built by `build(path)` unless it is already there."""
+    if path.exists() and not regenerate:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    print(f"generating {path.relative_to(BENCH_DIR.parent)} ...", end=" ", flush=True)
+    build(path)
+    print(f"{time.perf_counter() - started:.1f} s", flush=True)
+    return path
+
+
+def table_header_row(kind: Kind) -> int:
+    """0-based sheet row of the line table's column labels in a form from `write_form`:
+    title, note, one row per header field and a blank row after them."""
+    return 2 + len(kind.header) + (1 if kind.header else 0)
+
+
+def data_sheet(kind: Kind) -> str:
+    """The visible sheet that carries the form in a workbook from `write_form`."""
+    return kind.title(LANGUAGE)[:31]
+
+
+def start_date(days: int) -> date:
+    return date(2026, 11, 1) + timedelta(days=days)
+
+
+# --- measurements in child processes -----------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    seconds: float
+    # ru_maxrss of the child in KiB: after its imports, and at the end (the real peak)
+    base_rss_kib: int
+    peak_rss_kib: int
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def _maxrss_kib() -> int:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss // 1024 if sys.platform == "darwin" else rss  # bytes on macOS, KiB on Linux
+
+
+def in_child(function: Callable[..., T], *args: object) -> T:
+    """Run `function(*args)` in a fresh interpreter (spawn, not fork: no inherited memory)."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(function, args)
+
+
+def pandas_read(paths: list[str], sheet: str, header: int, engine: str | None) -> Measurement:
+    """Child: `pandas.read_excel` every file (and `pandas.concat` them when there are several)."""
+    import pandas as pd
+
+    base = _maxrss_kib()
+    started = time.perf_counter()
+    frames = [pd.read_excel(path, sheet_name=sheet, header=header, engine=engine)
+              for path in paths]
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    seconds = time.perf_counter() - started
+    return Measurement(seconds, base, _maxrss_kib(),
+                       {"rows": len(frame), "columns": [str(c) for c in frame.columns]})
+
+
+def ingest(root: str, profile_to: str | None = None) -> Measurement:
+    """Child: `process_inbox` on the workspace at `root`, optionally under cProfile."""
+    from sales_sheets.ingest import process_inbox
+    from sales_sheets.workspace import open_workspace
+
+    workspace = open_workspace(root)
+    base = _maxrss_kib()
+    profiler = cProfile.Profile() if profile_to else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    results = process_inbox(workspace)
+    if profiler:
+        profiler.disable()
+    seconds = time.perf_counter() - started
+    if profiler and profile_to:
+        _write_profile(profiler, Path(profile_to), seconds)
+    statuses = Counter(r.status for r in results)
+    failed = [(r.file, r.status, [str(p.as_dict("en")) for p in r.problems[:3]])
+              for r in results if r.status != "accepted"][:5]
+    return Measurement(seconds, base, _maxrss_kib(),
+                       {"statuses": dict(statuses), "failed": failed})
+
+
+def _write_profile(profiler: cProfile.Profile, path: Path, seconds: float) -> None:
+    out = io.StringIO()
+    out.write(f"cProfile of process_inbox, {seconds:.2f} s under the profiler "
+              f"({' '.join(sys.argv) or 'child'}; {datetime.now():%Y-%m-%d %H:%M})\n\n")
+    for key in ("cumulative", "tottime"):
+        out.write(f"==== top 25 by {key} ====\n")
+        stats = pstats.Stats(profiler, stream=out)
+        stats.strip_dirs().sort_stats(key).print_stats(25)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    label: str
+    short: str  # the name used in the ratio line
+    measurement: Measurement
+
+
+def environment() -> str:
+    packages = ", ".join(f"{name} {version(name)}"
+                         for name in ("pandas", "openpyxl", "python-calamine", "sales-sheets"))
+    return f"Python {platform.python_version()} on {platform.machine()}; {packages}"
+
+
+def _mib(kib: int) -> str:
+    return f"{kib / 1024:,.0f} MiB"
+
+
+def print_report(
+    title: str,
+    rows: Sequence[Row],
+    count: int,
+    unit: str,
+    pandas_row: Row,
+    our_row: Row,
+    target: float,
+) -> None:
+    """The table, then the ratio pandas time / our time against the target."""
+    print()
+    print(title)
+    print(environment())
+    print()
+    width = max(len(r.label) for r in rows)
+    print(f"{'measurement':<{width}}  {'time':>9}  {unit + '/s':>11}  "
+          f"{'RSS after imports':>17}  {'peak RSS':>9}")
+    print("-" * (width + 56))
+    for row in rows:
+        m = row.measurement
+        print(f"{row.label:<{width}}  {m.seconds:>7.2f} s  {count / m.seconds:>11,.0f}  "
+              f"{_mib(m.base_rss_kib):>17}  {_mib(m.peak_rss_kib):>9}")
+    ratio = pandas_row.measurement.seconds / our_row.measurement.seconds
+    verdict = "meets target" if ratio >= target else "BELOW TARGET"
+    print("-" * (width + 56))
+    print(f"ratio {pandas_row.short} / {our_row.short} = {ratio:.2f}x   "
+          f"target >= {target:g}x   {verdict}")
+    print("RSS = ru_maxrss of a fresh spawned child process that ran only that measurement:")
+    print("      the real resident peak, interpreter and imports included; times exclude both.")

@@ -1,0 +1,40 @@
+"""Releasing a held order: a manager's approval turns it into an accepted one."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+
+from .errors import UsageError
+from .ledger.database import open_ledger
+from .ledger.queries import current_document
+from .ledger.schema import documents
+from .normalize import to_code
+from .workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Release:
+    order_no: str
+    document_id: int
+    approval: str
+    reasons: list[str]
+
+
+def release_order(workspace: Workspace, order_no: str, approval: str) -> Release:
+    """Accept the held current version of `order_no`, recording the approval reference."""
+    if not approval.strip():
+        raise UsageError("an approval reference is required")
+    engine = open_ledger(workspace.database_url)
+    with engine.begin() as conn:
+        doc = current_document(conn, "order", to_code(order_no))
+        if doc is None:
+            raise UsageError(f"order {order_no} is not in the ledger")
+        if doc["status"] != "held":
+            raise UsageError(f"order {order_no} is {doc['status']}, not held")
+        conn.execute(update(documents).where(documents.c.id == doc["id"]).values(
+            status="accepted", approval=approval.strip(), released_at=datetime.now()))
+    return Release(order_no, doc["id"], approval.strip(), json.loads(doc["hold_reasons"] or "[]"))

@@ -1,0 +1,183 @@
+"""The `sales-sheets` command: a thin layer that calls the library and picks an exit code.
+
+Exit codes: 0 done; 1 an error that stopped the command (message on stderr); 2 wrong usage;
+3 `process` finished but rejected at least one file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import api
+from .errors import SalesSheetsError
+from .ingest import IngestResult
+from .kinds import KINDS
+from .receipts import STATUS_LABELS
+from .workspace import Workspace
+
+EXIT_REJECTED = 3
+
+workspace_option = click.option(
+    "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="The workspace folder (config.toml, inbox/, outbox/).")
+
+
+def _open(path: Path) -> Workspace:
+    try:
+        return api.open_workspace(path)
+    except SalesSheetsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _guard(work: Callable[[], Any]) -> Any:
+    try:
+        return work()
+    except SalesSheetsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sales-sheets")
+@click.option("--verbose", "-v", is_flag=True, help="Log what happens to stderr.")
+def main(verbose: bool) -> None:
+    """Validate, consolidate and report on a sales department's Excel forms."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(message)s")
+
+
+@main.command()
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+def init(path: Path) -> None:
+    """Create a workspace at PATH (config.toml, inbox/, outbox/, templates/)."""
+    ws = _guard(lambda: api.init_workspace(path))
+    click.echo(f"workspace ready: {ws.root}")
+    click.echo(f"  settings: {ws.root / 'config.toml'}")
+    click.echo(f"  drop files into: {ws.inbox}")
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(sorted(KINDS)))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write it (default: templates/<kind>.xlsx in the workspace).")
+@workspace_option
+def template(kind: str, output: Path | None, workspace: Path) -> None:
+    """Write a blank KIND template with drop-downs from the current master data."""
+    ws = _open(workspace)
+    path = _guard(lambda: api.write_template(ws, kind, output))
+    click.echo(str(path))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every file.")
+@workspace_option
+def process(as_json: bool, workspace: Path) -> None:
+    """Process everything now in the inbox, then exit."""
+    ws = _open(workspace)
+    claims = _guard(lambda: api.claim_inbox(ws))
+    if as_json:
+        results = _guard(lambda: api.process_claims(ws, claims))
+        click.echo(json.dumps({"files": [r.as_dict(ws.language) for r in results]},
+                              ensure_ascii=False, indent=2))
+    else:
+        with click.progressbar(length=len(claims), label="processing", file=sys.stderr,
+                               show_pos=True) as bar:
+            results = _guard(lambda: api.process_claims(ws, claims, lambda _r: bar.update(1)))
+        for result in results:
+            _echo_result(result, ws.language)
+        if not results:
+            click.echo("inbox is empty" if ws.language == "en" else "收件箱为空")
+    if any(r.status == "rejected" for r in results):
+        sys.exit(EXIT_REJECTED)
+
+
+def _echo_result(result: IngestResult, language: str) -> None:
+    label = STATUS_LABELS[result.status][1 if language == "en" else 0]
+    colour = {"accepted": "green", "held": "yellow", "rejected": "red"}.get(result.status)
+    line = f"{click.style(label, fg=colour)}  {result.file}"
+    if result.document:
+        line += f"  [{result.document}]"
+    click.echo(line)
+    for p in result.problems:
+        where = f"{p.location} " if p.location else ""
+        click.echo(f"    {p.severity}: {where}{p.message(language)}")
+    for output in result.outputs:
+        click.echo(f"    -> {output}")
+
+
+@main.command()
+@click.option("--polling/--events", default=None,
+              help="Poll the folder (network shares) instead of using change events.")
+@workspace_option
+def watch(polling: bool | None, workspace: Path) -> None:
+    """Watch the inbox and process files as they arrive, until Ctrl-C."""
+    ws = _open(workspace)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    mode = "polling" if (ws.settings.watch.polling if polling is None else polling) else "events"
+    click.echo(f"watching {ws.inbox} ({mode}); Ctrl-C to stop", err=True)
+    try:
+        api.watch(ws, stop, lambda r: _echo_result(r, ws.language), polling)
+    except KeyboardInterrupt:
+        stop.set()
+    click.echo("stopped", err=True)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--recent", default=10, show_default=True, help="How many recent files to show.")
+@workspace_option
+def status(as_json: bool, recent: int, workspace: Path) -> None:
+    """Show what the ledger holds and what happened lately."""
+    ws = _open(workspace)
+    state = _guard(lambda: api.ledger_status(ws, recent))
+    if as_json:
+        click.echo(json.dumps(state.as_dict(), ensure_ascii=False, indent=2))
+        return
+    en = ws.language == "en"
+    click.echo("Documents" if en else "单据")
+    for kind, counts in sorted(state.documents.items()):
+        title = KINDS[kind].title(ws.language) if kind in KINDS else kind
+        click.echo(f"  {title}: " + ", ".join(f"{s} {n}" for s, n in sorted(counts.items())))
+    click.echo(("Master data: " if en else "主数据：") +
+               ", ".join(f"{k} {n}" for k, n in state.master.items()))
+    click.echo(("Files: " if en else "文件：") +
+               ", ".join(f"{k} {n}" for k, n in sorted(state.files.items())))
+    click.echo("Recent" if en else "最近处理")
+    for row in state.recent:
+        click.echo(f"  {row['processed_at']}  {row['status']:<9} {row['file']}"
+                   + (f"  [{row['document']}]" if row["document"] else ""))
+
+
+@main.command()
+@click.argument("order_no")
+@click.option("--approval", required=True, help="The approval reference (审批号).")
+@workspace_option
+def release(order_no: str, approval: str, workspace: Path) -> None:
+    """Release a held order with a manager's approval."""
+    ws = _open(workspace)
+    done = _guard(lambda: api.release_order(ws, order_no, approval))
+    click.echo(f"released {done.order_no} ({', '.join(done.reasons) or '-'}) with {done.approval}")
+
+
+@main.command()
+@workspace_option
+def demo(workspace: Path) -> None:
+    """Write sample master data and forms into the inbox and process them."""
+    ws = _open(workspace)
+    results = _guard(lambda: api.run_demo(ws))
+    for result in results:
+        _echo_result(result, ws.language)
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    click.echo("\n" + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+    click.echo(f"receipts and annotated copies: {ws.outbox}")

@@ -1,0 +1,166 @@
+"""Settings declared as data and loaded from a workspace's config.toml.
+
+Unknown keys and wrong types are reported with the file, the key and a hint, never ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str = "示例机械制造有限公司"
+    address: str = "浙江省杭州市余杭区文一西路 1000 号"
+    tax_id: str = "91330110MA2XXXXXX1"
+    bank: str = "中国工商银行杭州余杭支行"
+    bank_account: str = "1202 0000 0000 0000 000"
+    representative: str = "王建国"
+    phone: str = "0571-8888 0000"
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str = "sqlite:///ledger.sqlite"
+
+
+@dataclass(frozen=True)
+class Watch:
+    polling: bool = False
+    poll_interval: float = 1.0
+    stable_seconds: float = 0.3
+    rescan_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_mb: float = 100.0
+    max_unzipped_mb: float = 1000.0
+    max_compression_ratio: float = 200.0
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may submit what; present only when the [access] section is."""
+
+    submit_for_others: tuple[str, ...] = ()
+    master_data: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    language: str = "zh"
+    company: Company = field(default_factory=Company)
+    database: Database = field(default_factory=Database)
+    watch: Watch = field(default_factory=Watch)
+    limits: Limits = field(default_factory=Limits)
+    access: Access | None = None
+
+
+LANGUAGES = ("zh", "en")
+
+
+def load_settings(path: Path) -> Settings:
+    """Read config.toml; a missing file gives the defaults."""
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    settings = _build(Settings, data, path, "")
+    if settings.language not in LANGUAGES:
+        raise ConfigError(
+            f"{path}: language = {settings.language!r}; use one of {', '.join(LANGUAGES)}"
+        )
+    return settings
+
+
+def _build(cls: type, data: dict[str, Any], path: Path, prefix: str) -> Any:
+    hints = get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    for key in data:
+        if key not in names:
+            near = difflib.get_close_matches(key, names, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else f" (known: {', '.join(names)})"
+            raise ConfigError(f"{path}: unknown setting {prefix}{key}{hint}")
+    values: dict[str, Any] = {}
+    for name in names:
+        if name not in data:
+            continue
+        hint = hints[name]
+        if isinstance(hint, types.UnionType):
+            hint = next(t for t in hint.__args__ if t is not type(None))
+        values[name] = _coerce(hint, data[name], path, prefix + name)
+    return cls(**values)
+
+
+def _coerce(target: Any, value: Any, path: Path, key: str) -> Any:
+    if dataclasses.is_dataclass(target):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: [{key}] must be a section")
+        return _build(target, value, path, key + ".")
+    origin = getattr(target, "__origin__", None)
+    if origin is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{path}: {key} must be a list of strings, e.g. [\"S01\"]")
+        return tuple(value)
+    if target is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, target) or (target is not bool and isinstance(value, bool)):
+        raise ConfigError(
+            f"{path}: {key} must be a {target.__name__}, not {type(value).__name__} ({value!r})"
+        )
+    return value
+
+
+CONFIG_TEMPLATE = """\
+# sales-sheets workspace settings. Every key is optional; the values shown are the defaults.
+
+# Language of forms, messages, receipts and reports: "zh" (中文) or "en".
+language = "zh"
+
+# The seller printed on contracts and statements.
+[company]
+name = "示例机械制造有限公司"
+address = "浙江省杭州市余杭区文一西路 1000 号"
+tax_id = "91330110MA2XXXXXX1"
+bank = "中国工商银行杭州余杭支行"
+bank_account = "1202 0000 0000 0000 000"
+representative = "王建国"
+phone = "0571-8888 0000"
+
+[database]
+# SQLAlchemy URL of the ledger. A relative SQLite path is relative to this workspace.
+url = "sqlite:///ledger.sqlite"
+
+[watch]
+# Poll the inbox instead of waiting for change events. Turn this on for network shares
+# (SMB/NFS): changes made by other machines raise no events there.
+polling = false
+poll_interval = 1.0
+# A file is read once it is closed, or its size and time stayed unchanged this long (seconds).
+stable_seconds = 0.3
+# Full rescan of the inbox, in case change events were lost (seconds).
+rescan_seconds = 30.0
+
+[limits]
+# Files larger than this, or expanding beyond it, are refused (zip bombs).
+max_file_mb = 100.0
+max_unzipped_mb = 1000.0
+max_compression_ratio = 200.0
+
+# Uncomment to enforce who may submit what. Without this section anyone may drop anything.
+# Each person then drops files into inbox/<their code>/; files at the inbox root are refused.
+# [access]
+# submit_for_others = ["A01"]   # assistants and finance who may file for any salesperson
+# master_data = ["A01"]         # who may submit customers, products and salespeople
+"""

@@ -1,0 +1,186 @@
+"""Sample master data and filled forms for a realistic first run of the whole pipeline.
+
+The samples show every outcome: accepted orders, orders held for a price, an overdue customer and
+a credit limit, a rejected order with an annotated copy, a damaged file, a CSV export read by its
+labels, visits, plans, receipts and a return.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from .excel.template import FormData, write_form
+from .ingest import IngestResult, process_inbox
+from .kinds import KINDS
+from .workspace import Workspace
+
+D = date
+
+SALESPEOPLE = [
+    {"code": "S01", "name": "张伟", "region": "华东", "manager": "李强", "email": "zhangwei@example.cn"},
+    {"code": "S02", "name": "王芳", "region": "华南", "manager": "陈静", "email": "wangfang@example.cn"},
+    {"code": "S03", "name": "刘洋", "region": "华北", "manager": "李强", "email": "liuyang@example.cn"},
+]
+
+PRODUCTS = [
+    {"code": "P001", "name": "齿轮减速机", "spec": "ZQ-250", "unit": "台", "list_price": "12800",
+     "floor_price": "11000", "tax_rate": "13%"},
+    {"code": "P002", "name": "行星减速机", "spec": "NGW-42", "unit": "台", "list_price": "8650",
+     "floor_price": "7800", "tax_rate": "13%"},
+    {"code": "P003", "name": "弹性联轴器", "spec": "LX-3", "unit": "个", "list_price": "460",
+     "floor_price": "400"},
+    {"code": "P004", "name": "轴承座", "spec": "UCP-208", "unit": "个", "list_price": "185.50",
+     "floor_price": "160"},
+    {"code": "P005", "name": "工业齿轮油", "spec": "L-CKC 220 18L", "unit": "桶",
+     "list_price": "520", "floor_price": "480"},
+    {"code": "P006", "name": "安装调试服务", "spec": "", "unit": "次", "list_price": "2000",
+     "tax_rate": "6%"},
+]
+
+CUSTOMERS = [
+    {"code": "C001", "name": "杭州恒达机械有限公司", "region": "华东", "salesperson": "S01",
+     "tier": "A", "credit_limit": "500000", "payment_days": 60, "contact": "周建华",
+     "phone": "0571-8765 4321", "address": "杭州市萧山区经济技术开发区建设一路 88 号",
+     "tax_id": "91330109MA27XK1234", "bank": "中国银行杭州萧山支行",
+     "bank_account": "3567 0000 1234 5678", "created": D(2024, 3, 1)},
+    {"code": "C002", "name": "宁波海天塑机配件厂", "region": "华东", "salesperson": "S01",
+     "tier": "B", "credit_limit": "200000", "payment_days": 30, "contact": "孙丽",
+     "phone": "0574-8612 3456", "address": "宁波市北仑区大港工业城 12 号",
+     "created": D(2025, 5, 12)},
+    {"code": "C003", "name": "广州粤丰建材有限公司", "region": "华南", "salesperson": "S02",
+     "tier": "B", "credit_limit": "300000", "payment_days": 30, "opening_balance": "86400",
+     "opening_date": D(2026, 8, 1), "contact": "黄志明", "phone": "020-3822 1188",
+     "address": "广州市白云区太和镇大源北路 6 号", "created": D(2023, 9, 18)},
+    {"code": "C004", "name": "深圳创新自动化设备有限公司", "region": "华南", "salesperson": "S02",
+     "tier": "C", "credit_limit": "50000", "payment_days": 30, "contact": "林晓东",
+     "phone": "0755-2699 0011", "address": "深圳市宝安区福永街道凤凰第三工业区",
+     "created": D(2025, 11, 3)},
+    {"code": "C005", "name": "北京京城重工机械有限公司", "region": "华北", "salesperson": "S03",
+     "tier": "A", "credit_limit": "800000", "payment_days": 90, "contact": "赵国庆",
+     "phone": "010-6788 9900", "address": "北京市大兴区经济技术开发区科创十三街 9 号",
+     "created": D(2022, 1, 10)},
+    {"code": "C006", "name": "天津新港物流设备有限公司", "region": "华北", "salesperson": "S03",
+     "tier": "C", "credit_limit": "100000", "payment_days": 30, "contact": "马骏",
+     "phone": "022-2576 3300", "address": "天津市滨海新区新港二号路 18 号",
+     "created": D(2026, 11, 2)},
+]
+
+
+def _order(no: str, day: date, customer: str, salesperson: str, lines: list[tuple], **extra: object
+           ) -> FormData:
+    header = {"order_no": no, "order_date": day, "customer_code": customer,
+              "salesperson": salesperson, "delivery_address": "客户仓库", "delivery_method": "送货",
+              "delivery_date": day.replace(day=min(day.day + 7, 28)), **extra}
+    return FormData(header, [{"product_code": p, "quantity": q, "unit_price": u}
+                             for p, q, u in lines])
+
+
+ORDERS: dict[str, FormData] = {
+    "S01/订货单-恒达-1102.xlsx": _order("SO-20261102-001", D(2026, 11, 2), "C001", "S01",
+                                     [("P001", 2, "12800"), ("P003", 10, "460")]),
+    "S01/订货单-海天-1105.xlsx": _order("SO-20261105-002", D(2026, 11, 5), "C002", "S01",
+                                     [("P002", 1, "8650"), ("P005", 4, "520")]),
+    "S02/订货单-粤丰-1106.xlsx": _order("SO-20261106-003", D(2026, 11, 6), "C003", "S02",
+                                     [("P004", 40, "185.50")]),
+    "S02/订货单-创新-1110.xlsx": _order("SO-20261110-004", D(2026, 11, 10), "C004", "S02",
+                                     [("P001", 5, "12800")]),
+    "S01/订货单-恒达-1112.xlsx": _order("SO-20261112-005", D(2026, 11, 12), "C001", "S01",
+                                     [("P001", 3, "12000")], remarks="老客户批量采购"),
+    "S03/订货单-新港-1115.xlsx": _order("SO-20261115-006", D(2026, 11, 15), "C006", "S03",
+                                     [("P002", 2, "8650"), ("P006", 1, "2000")]),
+    "S03/订货单-错误示例-1118.xlsx": _order("SO-20261118-007", D(2026, 11, 18), "C099", "S03",
+                                       [("P001", "两台", "12800"), ("P003", 5, "380")]),
+}
+
+VISITS = FormData(
+    {"salesperson": "S01", "week_start": D(2026, 11, 16)},
+    [
+        {"visit_date": D(2026, 11, 16), "customer_code": "C001", "purpose": "回访新设备运行情况",
+         "planned": "是", "visited": "是", "outcome": "运行正常，计划追加减速机",
+         "intent_amount": "38400"},
+        {"visit_date": D(2026, 11, 17), "customer_code": "C002", "purpose": "催收 10 月货款",
+         "planned": "是", "visited": "是", "outcome": "承诺本月底付款"},
+        {"visit_date": D(2026, 11, 18), "prospect_name": "绍兴越达纺机", "purpose": "新客户开发",
+         "planned": "是", "visited": "否", "next_action": "下周再约"},
+        {"visit_date": D(2026, 11, 19), "customer_code": "C001", "purpose": "技术交流",
+         "planned": "否", "visited": "是", "competitor_info": "竞品报价低 5%"},
+    ],
+)
+
+PLANS = {
+    "S01/销售计划-张伟-202611.xlsx": FormData(
+        {"salesperson": "S01", "period": "2026-11"},
+        [{"customer_code": "C001", "target_amount": "120000", "target_collection": "100000",
+          "planned_visits": 6},
+         {"customer_code": "C002", "target_amount": "60000", "target_collection": "50000",
+          "target_new_customers": 1, "planned_visits": 4}]),
+    "S02/销售计划-王芳-2026Q4.xlsx": FormData(
+        {"salesperson": "S02", "period": "2026-Q4"},
+        [{"target_amount": "450000", "target_collection": "400000", "target_new_customers": 2,
+          "planned_visits": 30}]),
+}
+
+RECEIPTS = FormData(lines=[
+    {"receipt_date": D(2026, 11, 8), "customer_code": "C001", "amount": "30000",
+     "method": "银行转账", "reference": "ICBC20261108001", "order_no": "SO-20261102-001"},
+    {"receipt_date": D(2026, 11, 12), "customer_code": "C002", "amount": "10730",
+     "method": "承兑汇票", "reference": "BA20261112-77", "salesperson": "S01"},
+    {"receipt_date": D(2026, 11, 20), "customer_code": "C005", "amount": "150000",
+     "method": "银行转账", "reference": "BOC20261120009"},
+])
+
+RETURN = FormData(
+    {"return_no": "TH-20261119-01", "return_date": D(2026, 11, 19), "customer_code": "C001",
+     "order_no": "SO-20261102-001", "reason": "联轴器规格不符"},
+    [{"product_code": "P003", "quantity": 2, "unit_price": "460"}],
+)
+
+CSV_ORDER = [
+    ["订货单"],
+    ["订单号", "SO-20261120-008", "", "订货日期", "2026/11/20"],
+    ["客户编码", "C005", "", "业务员", "S03"],
+    ["送货地点", "北京市大兴区经济技术开发区科创十三街 9 号"],
+    [],
+    ["产品编码", "产品名称", "数量", "单价", "金额"],
+    ["P001", "齿轮减速机", "4", "12,800.00", "51,200.00"],
+    ["P005", "工业齿轮油", "10", "￥520", "5200"],
+]
+
+
+def write_samples(workspace: Workspace) -> list[Path]:
+    """Write the sample files into the inbox, as staff would drop them."""
+    inbox = workspace.inbox
+    language = workspace.language
+    written = [
+        write_form(inbox / "业务员名单.xlsx", KINDS["salespeople"], language,
+                   data=FormData(lines=SALESPEOPLE)),
+        write_form(inbox / "产品价格表.xlsx", KINDS["products"], language,
+                   data=FormData(lines=PRODUCTS)),
+        write_form(inbox / "客户档案.xlsx", KINDS["customers"], language,
+                   data=FormData(lines=CUSTOMERS)),
+    ]
+    for name, data in ORDERS.items():
+        written.append(write_form(inbox / name, KINDS["order"], language, data=data))
+    for name, data in PLANS.items():
+        written.append(write_form(inbox / name, KINDS["plan"], language, data=data))
+    written.append(write_form(inbox / "S01/拜访记录-张伟-1116.xlsx", KINDS["visit"], language,
+                              data=VISITS))
+    written.append(write_form(inbox / "财务/回款登记-11月.xlsx", KINDS["receipt"], language,
+                              data=RECEIPTS))
+    written.append(write_form(inbox / "S01/退货申请-恒达-1119.xlsx", KINDS["return"], language,
+                              data=RETURN))
+    exported = inbox / "S03" / "订货单导出-京城重工.csv"
+    with exported.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(CSV_ORDER)
+    written.append(exported)
+    damaged = inbox / "S02" / "传输中断的订货单.xlsx"
+    damaged.write_bytes(written[3].read_bytes()[:2000])
+    written.append(damaged)
+    return written
+
+
+def run_demo(workspace: Workspace) -> list[IngestResult]:
+    write_samples(workspace)
+    return process_inbox(workspace)

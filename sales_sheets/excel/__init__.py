@@ -1,0 +1,1 @@
+"""Spreadsheet input and output: safety checks, reading, templates and annotation."""

@@ -1,0 +1,247 @@
+"""Find a form's fields in a loaded workbook.
+
+Templates are read through their `_meta` field map, defined names and tables. Workbooks that lost
+them (pasted into a blank book, saved by WPS or LibreOffice, .xls/.ods/.csv exports) are read by
+their header labels. Line items run to the end of the sheet's data, not to the end of the table's
+stored range, because people type below tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+
+from ..config import Limits
+from ..kinds import KINDS, Field, Kind
+from ..problems import Problem, problem
+from .grid import Workbook, load_workbook
+from .meta import LISTS_SHEET, META_SHEET, MetaMap, column_label, fold_label, parse_meta
+from .safety import Format, inspect_file
+
+_SCAN_ROWS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class RawCell:
+    value: object
+    sheet: str
+    cell: str  # "" when the field could not be found at all
+
+
+@dataclass
+class RawForm:
+    """A form's values as found, before any normalisation, each with its position."""
+
+    kind: Kind
+    sheet: str
+    header: dict[str, RawCell]
+    # key -> 0-based column index of each line column that was found
+    columns: dict[str, int]
+    # (1-based sheet row, values in the order of `columns`)
+    rows: list[tuple[int, list[object]]]
+    header_row: int  # 1-based row of the column labels
+    version: int | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def cell(self, key: str, row: int) -> str:
+        return f"{get_column_letter(self.columns[key] + 1)}{row}" if key in self.columns else ""
+
+
+@dataclass
+class ReadResult:
+    format: Format | None
+    workbook: Workbook | None
+    form: RawForm | None
+    problems: list[Problem]
+
+
+def read_form(path: Path, limits: Limits) -> ReadResult:
+    """Read one file into a RawForm, or say why it cannot be read."""
+    fmt, problems = inspect_file(path, limits)
+    if fmt is None:
+        return ReadResult(None, None, None, problems)
+    workbook, problems = load_workbook(path, fmt)
+    if workbook is None:
+        return ReadResult(fmt, None, None, problems)
+    form, problems = locate_form(workbook)
+    return ReadResult(fmt, workbook, form, problems)
+
+
+def locate_form(workbook: Workbook) -> tuple[RawForm | None, list[Problem]]:
+    meta = parse_meta(workbook.sheets[META_SHEET]) if META_SHEET in workbook.sheets else None
+    if meta is not None and meta.kind_name:
+        if meta.kind is None or meta.version is None or meta.version > meta.kind.version:
+            detail = f"{meta.kind_name} v{meta.version}"
+            return None, [problem("unknown_template", sheet=META_SHEET, detail=detail)]
+        form = _from_meta(workbook, meta.kind, meta)
+        if form is not None:
+            return form, form.problems
+    return _from_labels(workbook)
+
+
+def _from_meta(workbook: Workbook, kind: Kind, meta: MetaMap) -> RawForm | None:
+    table = workbook.tables.get(kind.table)
+    if table is None:
+        found = _best_sheet_for(workbook, kind)
+        if found is None:
+            return None
+        sheet, header_row = found
+        columns = _columns_by_label(workbook.sheets[sheet][header_row], kind)
+    else:
+        sheet, header_row, first_col, labels = table
+        columns = _columns_from_table(kind, meta, first_col, labels)
+        # A column the table lost (renamed header, say) can still be found by its label.
+        labelled = _columns_by_label(workbook.sheets[sheet][header_row], kind)
+        columns.update({k: v for k, v in labelled.items() if k not in columns})
+    grid = workbook.sheets[sheet]
+    header = _header_by_label(grid, kind, sheet, header_row)
+    for key, name in meta.names.items():
+        target = workbook.names.get(name)
+        if target and target[0] in workbook.sheets:
+            header[key] = _cell_at(workbook.sheets[target[0]], target[0], target[1])
+    return _assemble(kind, sheet, grid, header, columns, header_row, meta.version)
+
+
+def _columns_from_table(
+    kind: Kind, meta: MetaMap, first_col: int, labels: list[str]
+) -> dict[str, int]:
+    folded = [fold_label(label) for label in labels]
+    columns: dict[str, int] = {}
+    for key, (table, label) in meta.columns.items():
+        if table != kind.table or fold_label(label) not in folded:
+            continue
+        columns[key] = first_col + folded.index(fold_label(label))
+    return columns
+
+
+def _from_labels(workbook: Workbook) -> tuple[RawForm | None, list[Problem]]:
+    best: tuple[int, Kind, str, int] | None = None
+    for kind in KINDS.values():
+        found = _best_sheet_for(workbook, kind)
+        if found is None:
+            continue
+        sheet, header_row = found
+        grid = workbook.sheets[sheet]
+        score = len(_columns_by_label(grid[header_row], kind)) * 2
+        score += len(_header_by_label(grid, kind, sheet, header_row, only_found=True))
+        score += 3 if _title_mentions(grid, sheet, kind) else 0
+        if best is None or score > best[0]:
+            best = (score, kind, sheet, header_row)
+    if best is None:
+        return None, [problem("unknown_kind")]
+    _, kind, sheet, header_row = best
+    grid = workbook.sheets[sheet]
+    columns = _columns_by_label(grid[header_row], kind)
+    header = _header_by_label(grid, kind, sheet, header_row)
+    form = _assemble(kind, sheet, grid, header, columns, header_row, None)
+    return form, form.problems
+
+
+def _best_sheet_for(workbook: Workbook, kind: Kind) -> tuple[str, int] | None:
+    """The sheet and row where all of a kind's required columns are labelled, most labels first."""
+    required = {f.key for f in kind.columns if f.required}
+    best: tuple[int, str, int] | None = None
+    for sheet, grid in workbook.sheets.items():
+        if sheet in (META_SHEET, LISTS_SHEET):
+            continue
+        for index, row in enumerate(grid[:_SCAN_ROWS]):
+            found = _columns_by_label(row, kind)
+            if required <= found.keys() and (best is None or len(found) > best[0]):
+                best = (len(found), sheet, index)
+    return (best[1], best[2]) if best else None
+
+
+def _labels(fields: tuple[Field, ...]) -> dict[str, str]:
+    return {fold_label(label): f.key for f in fields for label in f.all_labels}
+
+
+def _columns_by_label(row: list[object], kind: Kind) -> dict[str, int]:
+    labels = _labels(kind.columns)
+    columns: dict[str, int] = {}
+    for index, value in enumerate(row):
+        if isinstance(value, str) and value:
+            key = labels.get(fold_label(value))
+            if key and key not in columns:
+                columns[key] = index
+    return columns
+
+
+def _header_by_label(
+    grid: list[list[object]], kind: Kind, sheet: str, header_row: int, only_found: bool = False
+) -> dict[str, RawCell]:
+    """Header fields as `label | value` pairs above the line table."""
+    labels = _labels(kind.header)
+    header: dict[str, RawCell] = {}
+    for r, row in enumerate(grid[:header_row]):
+        for c, value in enumerate(row):
+            key = labels.get(fold_label(value)) if isinstance(value, str) and value else None
+            if key is None or key in header:
+                continue
+            header[key] = _value_right_of(row, r, c, sheet, labels)
+    if not only_found:
+        for f in kind.header:
+            header.setdefault(f.key, RawCell(None, sheet, ""))
+    return header
+
+
+def _value_right_of(
+    row: list[object], r: int, c: int, sheet: str, labels: dict[str, str]
+) -> RawCell:
+    for k in range(c + 1, min(len(row), c + 4)):
+        value = row[k]
+        if isinstance(value, str) and fold_label(value) in labels:
+            break
+        if value not in ("", None):
+            return RawCell(value, sheet, f"{get_column_letter(k + 1)}{r + 1}")
+    return RawCell(None, sheet, f"{get_column_letter(c + 2)}{r + 1}")
+
+
+def _cell_at(grid: list[list[object]], sheet: str, ref: str) -> RawCell:
+    letters, row = coordinate_from_string(ref)
+    r, c = row - 1, column_index_from_string(letters) - 1
+    value = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+    return RawCell(None if value == "" else value, sheet, ref)
+
+
+def _title_mentions(grid: list[list[object]], sheet: str, kind: Kind) -> bool:
+    titles = {fold_label(kind.zh), fold_label(kind.en)}
+    if any(t in fold_label(sheet) for t in titles):
+        return True
+    return any(
+        isinstance(v, str) and any(t in fold_label(v) for t in titles)
+        for row in grid[:3]
+        for v in row
+    )
+
+
+def _assemble(
+    kind: Kind,
+    sheet: str,
+    grid: list[list[object]],
+    header: dict[str, RawCell],
+    columns: dict[str, int],
+    header_row: int,
+    version: int | None,
+) -> RawForm:
+    problems = [
+        problem("missing_column", sheet=sheet, cell=f"A{header_row + 1}", field=f)
+        for f in kind.columns
+        if f.required and f.key not in columns
+    ]
+    indexes = list(columns.values())
+    width = max(indexes, default=-1) + 1
+    rows: list[tuple[int, list[object]]] = []
+    for r in range(header_row + 1, len(grid)):
+        line = grid[r]
+        if len(line) < width:
+            line = line + [""] * (width - len(line))
+        values = [line[i] for i in indexes]
+        if any(v != "" and v is not None and not (isinstance(v, str) and v.isspace())
+               for v in values):
+            rows.append((r + 1, values))
+    return RawForm(kind, sheet, header, columns, rows, header_row + 1, version, problems)
+
+
+__all__ = ["RawCell", "RawForm", "ReadResult", "column_label", "read_form", "locate_form"]

@@ -1,0 +1,243 @@
+"""Write a form template, optionally filled, with xlsxwriter.
+
+A template carries its kind, version and field map on the hidden `_meta` sheet, defined names
+for header fields, an Excel table for the lines, drop-downs fed from a hidden `_lists` sheet
+(not inline lists, which break beyond 255 characters), formats, a frozen header and an
+instructions sheet.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.workbook import Format as CellFormat
+from xlsxwriter.worksheet import Worksheet
+
+from ..kinds import Field, FieldType, Kind, Ref
+from .meta import LISTS_SHEET, META_SHEET, column_label, meta_rows
+
+BLANK_LINES = 20
+# Drop-downs reach this far below the table too: people keep typing past its end.
+VALIDATION_ROWS = 2000
+_INSTRUCTIONS = {"zh": "填写说明", "en": "Instructions"}
+
+MasterLists = dict[Ref, list[tuple[str, str]]]
+
+
+@dataclass
+class FormData:
+    header: dict[str, object] = field(default_factory=dict)
+    lines: list[dict[str, object]] = field(default_factory=list)
+
+
+def write_form(
+    path: Path,
+    kind: Kind,
+    language: str = "zh",
+    lists: MasterLists | None = None,
+    data: FormData | None = None,
+) -> Path:
+    """Write a blank (or, with `data`, filled) form of `kind` to `path`, atomically."""
+    data = data or FormData()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    book = xlsxwriter.Workbook(str(partial), {"strings_to_formulas": False})
+    styles = _Styles(book)
+    sheet = book.add_worksheet(kind.title(language)[:31])
+    list_ranges = _write_lists(book, kind, language, lists or {})
+    header_row = _write_header(book, sheet, kind, language, styles, data, list_ranges)
+    _write_table(sheet, kind, language, styles, data, header_row, list_ranges)
+    _write_instructions(book, kind, language, styles)
+    meta = book.add_worksheet(META_SHEET)
+    for r, row in enumerate(meta_rows(kind, language)):
+        for c, value in enumerate(row):
+            meta.write(r, c, value)
+    meta.hide()
+    sheet.activate()
+    book.close()
+    os.replace(partial, path)
+    return path
+
+
+class _Styles:
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        font = {"font_name": "微软雅黑", "font_size": 10}
+        self.title = book.add_format({**font, "bold": True, "font_size": 16})
+        self.note = book.add_format({**font, "italic": True, "font_color": "#666666"})
+        self.label = book.add_format({**font, "bold": True, "align": "right"})
+        self.required = book.add_format({**font, "bold": True, "align": "right",
+                                         "font_color": "#C00000"})
+        self.input = book.add_format({**font, "bottom": 1, "num_format": "@"})
+        self.wrap = book.add_format({**font, "text_wrap": True, "valign": "top"})
+        self.by_type = {
+            FieldType.MONEY: book.add_format({**font, "num_format": "#,##0.00"}),
+            FieldType.QUANTITY: book.add_format({**font, "num_format": "#,##0.####"}),
+            FieldType.INTEGER: book.add_format({**font, "num_format": "0"}),
+            FieldType.DATE: book.add_format({**font, "num_format": "yyyy-mm-dd"}),
+            FieldType.RATE: book.add_format({**font, "num_format": "0%"}),
+        }
+        self.text = book.add_format({**font, "num_format": "@"})
+        self.header_input = {
+            t: book.add_format({**font, "bottom": 1, "num_format": f.num_format})
+            for t, f in self.by_type.items()
+        }
+
+    def cell(self, f: Field) -> CellFormat:
+        return self.by_type.get(f.type, self.text)
+
+
+def _write_lists(
+    book: xlsxwriter.Workbook, kind: Kind, language: str, lists: MasterLists
+) -> dict[str, str]:
+    """Codes and choices on a hidden sheet; returns field key -> range formula for validation."""
+    sheet = book.add_worksheet(LISTS_SHEET)
+    ranges: dict[str, str] = {}
+    column = 0
+    for f in kind.fields:
+        if f.ref is not None:
+            values = [code for code, _name in lists.get(f.ref, [])]
+        elif f.choices:
+            values = [c.en if language == "en" else c.zh for c in f.choices]
+        else:
+            continue
+        sheet.write_string(0, column, f.key)
+        for r, value in enumerate(values, start=1):
+            sheet.write_string(r, column, value)
+        if values:
+            first = xl_rowcol_to_cell(1, column, row_abs=True, col_abs=True)
+            last = xl_rowcol_to_cell(len(values), column, row_abs=True, col_abs=True)
+            ranges[f.key] = f"={LISTS_SHEET}!{first}:{last}"
+        column += 1
+    sheet.hide()
+    return ranges
+
+
+def _validate(sheet: Worksheet, r1: int, c: int, r2: int, f: Field, ranges: dict[str, str]) -> None:
+    if f.key in ranges:
+        # A code not in the list is still allowed to be typed: the rules explain it better.
+        sheet.data_validation(r1, c, r2, c, {
+            "validate": "list", "source": ranges[f.key], "error_type": "warning",
+        })
+
+
+def _write_header(
+    book: xlsxwriter.Workbook,
+    sheet: Worksheet,
+    kind: Kind,
+    language: str,
+    styles: _Styles,
+    data: FormData,
+    ranges: dict[str, str],
+) -> int:
+    sheet.write_string(0, 0, kind.title(language), styles.title)
+    note = "带 * 的为必填项" if language != "en" else "Fields marked * are required"
+    sheet.write_string(1, 0, note, styles.note)
+    row = 2
+    for f in kind.header:
+        sheet.write_string(row, 0, column_label(f, language),
+                           styles.required if f.required else styles.label)
+        style = styles.header_input.get(f.type, styles.input)
+        _write_value(sheet, row, 1, f, data.header.get(f.key), style, language)
+        if f.hint(language):
+            sheet.write_string(row, 2, f.hint(language), styles.note)
+        _validate(sheet, row, 1, row, f, ranges)
+        name = f"'{sheet.name}'!{xl_rowcol_to_cell(row, 1, row_abs=True, col_abs=True)}"
+        book.define_name(f.key, f"={name}")
+        row += 1
+    return row + 1 if kind.header else row
+
+
+def _write_table(
+    sheet: Worksheet,
+    kind: Kind,
+    language: str,
+    styles: _Styles,
+    data: FormData,
+    header_row: int,
+    ranges: dict[str, str],
+) -> None:
+    count = max(len(data.lines), BLANK_LINES)
+    last_col = len(kind.columns) - 1
+    sheet.add_table(header_row, 0, header_row + count, last_col, {
+        "name": kind.table,
+        "style": "Table Style Medium 2",
+        "columns": [{"header": column_label(f, language)} for f in kind.columns],
+    })
+    for c, f in enumerate(kind.columns):
+        width = max(f.width, len(column_label(f, language)) * 2 + 2)
+        sheet.set_column(c, c, width, styles.cell(f))
+        _validate(sheet, header_row + 1, c, header_row + VALIDATION_ROWS, f, ranges)
+    for r, line in enumerate(data.lines, start=header_row + 1):
+        for c, f in enumerate(kind.columns):
+            _write_value(sheet, r, c, f, line.get(f.key), styles.cell(f), language)
+    sheet.freeze_panes(header_row + 1, 0)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+
+
+def _write_value(
+    sheet: Worksheet, r: int, c: int, f: Field, value: object, style: CellFormat, language: str
+) -> None:
+    if value is None or value == "":
+        sheet.write_blank(r, c, None, style)
+    elif isinstance(value, bool):
+        sheet.write_string(r, c, ("Yes" if value else "No") if language == "en"
+                           else ("是" if value else "否"), style)
+    elif isinstance(value, (Decimal, int, float)) and f.type is not FieldType.CODE:
+        sheet.write_number(r, c, float(value), style)
+    elif isinstance(value, (date, datetime)):
+        sheet.write_datetime(r, c, datetime(value.year, value.month, value.day), style)
+    else:
+        sheet.write_string(r, c, str(value), style)
+
+
+def _write_instructions(
+    book: xlsxwriter.Workbook, kind: Kind, language: str, styles: _Styles
+) -> None:
+    sheet = book.add_worksheet(_INSTRUCTIONS["en" if language == "en" else "zh"])
+    sheet.set_column(0, 0, 22)
+    sheet.set_column(1, 1, 10)
+    sheet.set_column(2, 2, 70)
+    sheet.write_string(0, 0, kind.title(language), styles.title)
+    row = 2
+    for text in kind.instructions(language):
+        sheet.write_string(row, 0, "• " + text, styles.wrap)
+        row += 1
+    row += 1
+    heads = ("字段", "必填", "说明") if language != "en" else ("Field", "Required", "Notes")
+    for c, head in enumerate(heads):
+        sheet.write_string(row, c, head, styles.label)
+    for f in kind.fields:
+        row += 1
+        sheet.write_string(row, 0, f.label(language))
+        sheet.write_string(row, 1, ("是" if language != "en" else "Yes") if f.required else "")
+        sheet.write_string(row, 2, _describe(f, language), styles.wrap)
+
+
+_TYPE_WORDS = {
+    FieldType.TEXT: ("文字", "text"),
+    FieldType.CODE: ("编码，从下拉列表选择", "code, pick from the list"),
+    FieldType.MONEY: ("金额，元，两位小数", "amount in RMB, 2 decimals"),
+    FieldType.QUANTITY: ("数量", "quantity"),
+    FieldType.INTEGER: ("整数", "whole number"),
+    FieldType.DATE: ("日期，如 2026-11-03", "date, e.g. 2026-11-03"),
+    FieldType.YESNO: ("是 / 否", "Yes / No"),
+    FieldType.ENUM: ("从下拉列表选择", "pick from the list"),
+    FieldType.PERIOD: ("2026、2026-Q4 或 2026-11", "2026, 2026-Q4 or 2026-11"),
+    FieldType.RATE: ("百分比，如 13%", "percentage, e.g. 13%"),
+}
+
+
+def _describe(f: Field, language: str) -> str:
+    index = 1 if language == "en" else 0
+    text = _TYPE_WORDS[f.type][index]
+    if f.type is FieldType.CODE and f.ref is None:
+        text = ("编码", "code")[index]
+    hint = f.hint(language)
+    return f"{text}（{hint}）" if hint and index == 0 else f"{text} ({hint})" if hint else text

@@ -1,0 +1,252 @@
+"""From a file in the inbox to an outcome: claim, read, normalise, validate, store, report.
+
+Each file is stored in one transaction together with its intake record, so a crash at any point
+either left nothing (the claim is redone) or left the record (the claim is only finished:
+receipt, annotated copy, archive). Nothing is stored twice: an identical file is a duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from .document import Document, normalize_form
+from .errors import StorageError
+from .excel.annotate import plan_annotations, write_annotated_copy
+from .excel.reader import ReadResult, read_form
+from .inbox import Claim, archive, archive_path, candidates, claim, pending_claims
+from .ledger.database import open_ledger
+from .ledger.store import (
+    Provenance,
+    find_duplicate,
+    intake_record,
+    record_intake,
+    store_document,
+)
+from .paths import inside
+from .problems import Problem, Severity, problem, worst
+from .receipts import receipt_text, write_text_atomic
+from .rules import Context, validate
+from .workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+_STATUS_BY_SEVERITY = {Severity.ERROR: "rejected", Severity.HOLD: "held"}
+_REJECTED_SUFFIX = {"zh": "问题标注", "en": "problems"}
+
+
+@dataclass
+class IngestResult:
+    """What happened to one file; also what `process --json` prints for it."""
+
+    file: str
+    kind: str | None
+    status: str  # accepted, held, rejected, duplicate
+    document: str
+    problems: list[Problem]
+    outputs: list[str] = field(default_factory=list)
+    stored: str = ""
+
+    def as_dict(self, language: str = "zh") -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "status": self.status,
+            "document": self.document,
+            "problems": [p.as_dict(language) for p in self.problems],
+            "outputs": self.outputs,
+        }
+
+
+@dataclass
+class _Prepared:
+    claim: Claim
+    sha256: str
+    size: int
+    read: ReadResult | None = None
+    document: Document | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def priority(self) -> int:
+        return self.document.kind.priority if self.document else 0
+
+
+def process_inbox(
+    workspace: Workspace, on_result: Callable[[IngestResult], None] | None = None
+) -> list[IngestResult]:
+    """Finish interrupted work, then process everything now in the inbox."""
+    claims = pending_claims(workspace)
+    claims += [c for path in candidates(workspace) if (c := claim(workspace, path))]
+    return process_claims(workspace, claims, on_result)
+
+
+def process_paths(
+    workspace: Workspace, paths: Iterable[Path],
+    on_result: Callable[[IngestResult], None] | None = None,
+) -> list[IngestResult]:
+    """Claim and process the given inbox files (the watcher's entry point)."""
+    claims = [c for path in paths if (c := claim(workspace, path))]
+    return process_claims(workspace, claims, on_result)
+
+
+def process_claims(
+    workspace: Workspace, claims: list[Claim],
+    on_result: Callable[[IngestResult], None] | None = None,
+) -> list[IngestResult]:
+    engine = open_ledger(workspace.database_url)
+    prepared = [_prepare(workspace, c) for c in claims]
+    # Master data first, so orders in the same batch can refer to the customers it creates.
+    prepared.sort(key=lambda p: p.priority)
+    results: list[IngestResult] = []
+    for item in prepared:
+        try:
+            result = _commit(workspace, engine, item)
+        except (OperationalError, StorageError) as exc:
+            # The ledger is unavailable (locked, down): leave the claim to be retried.
+            log.error("ledger unavailable for %s, will retry: %s", item.claim.relative, exc)
+            continue
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results
+
+
+def _prepare(workspace: Workspace, claim: Claim) -> _Prepared:
+    data = claim.path.read_bytes()
+    item = _Prepared(claim, hashlib.sha256(data).hexdigest(), len(data))
+    try:
+        item.read = read_form(claim.path, workspace.settings.limits)
+        item.problems = list(item.read.problems)
+        if item.read.form is not None and not item.problems:
+            item.document, item.problems = normalize_form(item.read.form)
+    except Exception as exc:  # noqa: BLE001 - a file must never stop the others
+        log.exception("reading %s failed", claim.relative)
+        item.problems = [problem("internal_error", detail=type(exc).__name__)]
+    return item
+
+
+def _commit(workspace: Workspace, engine: Engine, item: _Prepared) -> IngestResult:
+    claim = item.claim
+    with engine.begin() as conn:
+        record = intake_record(conn, claim.id)
+    if record is not None:
+        return _finish(workspace, item, _result_from_record(record), record)
+    now = datetime.now().replace(microsecond=0)
+    with engine.begin() as conn:
+        duplicate = find_duplicate(conn, item.sha256)
+        doc = item.document
+        problems = item.problems
+        status = "duplicate" if duplicate else "rejected"
+        document_id: int | None = duplicate["id"] if duplicate else None
+        if doc is not None and duplicate is None:
+            ctx = Context(conn, claim.folder, workspace.settings.access)
+            try:
+                problems = validate(doc, ctx, problems)
+            except Exception as exc:  # noqa: BLE001 - a bug must not stop the watcher
+                log.exception("validating %s failed", claim.relative)
+                problems = [problem("internal_error", detail=type(exc).__name__)]
+            level = worst(problems)
+            status = _STATUS_BY_SEVERITY.get(level, "accepted") if level else "accepted"
+            if status != "rejected":
+                holds = [p.code for p in problems if p.severity is Severity.HOLD]
+                source = Provenance(claim.id, claim.relative, claim.folder, item.sha256)
+                document_id = store_document(conn, doc, status, holds, source, now)
+        result = IngestResult(
+            file=claim.relative,
+            kind=doc.kind.name if doc else (duplicate["kind"] if duplicate else None),
+            status=status,
+            document=_describe(doc, duplicate),
+            problems=problems,
+            stored=_stored(doc, workspace.language) if status in ("accepted", "held") else "",
+        )
+        result.outputs = _output_paths(workspace, claim, result, now)
+        target = archive_path(workspace, claim, now)
+        record = {
+            "claim_id": claim.id, "file_name": claim.relative, "folder": claim.folder,
+            "sha256": item.sha256, "size": item.size, "kind": result.kind, "status": status,
+            "document": result.document,
+            "document_id": document_id,
+            "problems": json.dumps([p.to_record() for p in problems], ensure_ascii=False),
+            "outputs": json.dumps(result.outputs, ensure_ascii=False),
+            "archived_as": str(target.relative_to(workspace.root)), "processed_at": now,
+        }
+        record_intake(conn, record)
+    return _finish(workspace, item, result, record)
+
+
+def _describe(doc: Document | None, duplicate: Any) -> str:
+    if doc is None:
+        return str(duplicate["doc_key"]) if duplicate is not None else ""
+    if doc.kind.identity:
+        return " ".join(str(doc.header.get(k) or "") for k in doc.kind.identity).strip()
+    return ""
+
+
+def _stored(doc: Document | None, language: str) -> str:
+    if doc is None:
+        return ""
+    count = len(doc.lines)
+    text = (f"{doc.kind.en}, {count} lines" if language == "en"
+            else f"{doc.kind.zh}，{count} 行")
+    total = doc.header.get("total")
+    return f"{text}, ¥{total:,}" if total is not None else text
+
+
+def _output_paths(workspace: Workspace, claim: Claim, result: IngestResult,
+                  now: datetime) -> list[str]:
+    stem = Path(claim.name).stem
+    folder = claim.folder or "_inbox"
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    receipt = inside(workspace.outbox, "receipts", folder, f"{stamp}_{stem}.{result.status}.txt")
+    paths = [receipt]
+    if result.status == "rejected":
+        suffix = _REJECTED_SUFFIX["en" if workspace.language == "en" else "zh"]
+        paths.append(inside(workspace.outbox, "rejected", folder, f"{stamp}_{stem}_{suffix}.xlsx"))
+    return [p.relative_to(workspace.root).as_posix() for p in paths]
+
+
+def _result_from_record(record: Any) -> IngestResult:
+    return IngestResult(
+        file=record["file_name"], kind=record["kind"], status=record["status"],
+        document=record["document"] or "",
+        problems=[Problem.from_record(r) for r in json.loads(record["problems"])],
+        outputs=json.loads(record["outputs"]),
+    )
+
+
+def _finish(workspace: Workspace, item: _Prepared, result: IngestResult, record: Any) -> IngestResult:
+    """Everything after the commit; safe to repeat after a crash. The receipt is the first
+    output, the annotated copy of a rejected file the second."""
+    language = workspace.language
+    root = workspace.root
+    receipt, *others = result.outputs
+    if result.status == "rejected":
+        _write_annotated(item, result, root / others[0], language)
+    write_text_atomic(root / receipt, receipt_text(
+        file=result.file, processed=str(record["processed_at"]), kind=result.kind,
+        status=result.status, document=result.document, stored=result.stored,
+        outputs=others, problems=result.problems, language=language))
+    archive(workspace, item.claim, root / record["archived_as"])
+    return result
+
+
+def _write_annotated(item: _Prepared, result: IngestResult, dest: Path, language: str) -> None:
+    plan = plan_annotations(result.problems, language)
+    read = item.read
+    fmt, grid = (read.format, read.workbook) if read else (None, None)
+    try:
+        write_annotated_copy(item.claim.path, fmt, grid, plan, dest)
+    except Exception:  # noqa: BLE001 - openpyxl may refuse what calamine read: keep the list
+        log.warning("annotating %s in place failed; writing the problem list alone",
+                    item.claim.relative, exc_info=True)
+        write_annotated_copy(item.claim.path, None, None, plan, dest)

@@ -1,0 +1,26 @@
+"""The eight input forms, each described once as data."""
+
+from ..errors import UsageError
+from .base import Choice, Field, FieldType, Kind, Ref
+from .customers import CUSTOMERS
+from .order import ORDER
+from .plan import PLAN
+from .products import PRODUCTS
+from .receipt import RECEIPT
+from .returns import RETURN
+from .salespeople import SALESPEOPLE
+from .visit import VISIT
+
+KINDS: dict[str, Kind] = {
+    k.name: k for k in (ORDER, VISIT, PLAN, RECEIPT, RETURN, CUSTOMERS, PRODUCTS, SALESPEOPLE)
+}
+
+
+def get_kind(name: str) -> Kind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise UsageError(f"unknown kind {name!r}; choose one of {', '.join(KINDS)}") from None
+
+
+__all__ = ["KINDS", "Choice", "Field", "FieldType", "Kind", "Ref", "get_kind"]

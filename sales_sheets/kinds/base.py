@@ -1,0 +1,100 @@
+"""The declarative description of an input form: fields, labels, types and the line table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    CODE = "code"
+    MONEY = "money"
+    QUANTITY = "quantity"
+    INTEGER = "integer"
+    DATE = "date"
+    YESNO = "yesno"
+    ENUM = "enum"
+    PERIOD = "period"
+    RATE = "rate"
+
+
+class Ref(StrEnum):
+    """Master data a code field must exist in."""
+
+    CUSTOMER = "customer"
+    PRODUCT = "product"
+    SALESPERSON = "salesperson"
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    zh: str
+    en: str
+    type: FieldType = FieldType.TEXT
+    required: bool = False
+    ref: Ref | None = None
+    choices: tuple[Choice, ...] = ()
+    aliases: tuple[str, ...] = ()
+    width: int = 14
+    hint_zh: str = ""
+    hint_en: str = ""
+
+    def label(self, language: str) -> str:
+        return self.en if language == "en" else self.zh
+
+    def hint(self, language: str) -> str:
+        return self.hint_en if language == "en" else self.hint_zh
+
+    @property
+    def all_labels(self) -> tuple[str, ...]:
+        return (self.zh, self.en, self.key, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One input form. `identity` names the header fields that identify a document so that a
+    later file with the same identity supersedes the earlier one; an empty identity means every
+    file is its own document (receipts, master data)."""
+
+    name: str
+    zh: str
+    en: str
+    version: int
+    header: tuple[Field, ...]
+    table: str
+    columns: tuple[Field, ...]
+    line_key: tuple[str, ...] = ()
+    identity: tuple[str, ...] = ()
+    master: bool = False
+    priority: int = 50
+    instructions_zh: tuple[str, ...] = ()
+    instructions_en: tuple[str, ...] = ()
+    owner_field: str | None = "salesperson"
+
+    def title(self, language: str) -> str:
+        return self.en if language == "en" else self.zh
+
+    def instructions(self, language: str) -> tuple[str, ...]:
+        return self.instructions_en if language == "en" else self.instructions_zh
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return self.header + self.columns
+
+    def column(self, key: str) -> Field:
+        return next(f for f in self.columns if f.key == key)
+
+    def header_field(self, key: str) -> Field:
+        return next(f for f in self.header if f.key == key)
+
+
+YES_NO = (Choice("Y", "是", "Yes"), Choice("N", "否", "No"))

@@ -1,0 +1,58 @@
+from .base import Choice, Field, FieldType, Kind, Ref
+
+T = FieldType
+
+ORDER = Kind(
+    name="order",
+    zh="订货单",
+    en="Order",
+    version=1,
+    header=(
+        Field("order_no", "订单号", "Order No.", T.CODE, True, aliases=("订货单号", "单号")),
+        Field("order_date", "订货日期", "Order date", T.DATE, True, aliases=("日期",)),
+        Field("customer_code", "客户编码", "Customer code", T.CODE, True, Ref.CUSTOMER,
+              aliases=("客户代码", "客户")),
+        Field("salesperson", "业务员", "Salesperson", T.CODE, True, Ref.SALESPERSON,
+              aliases=("业务员编码",)),
+        Field("delivery_address", "送货地点", "Delivery address", T.TEXT, True, width=30,
+              aliases=("交货地点", "收货地址")),
+        Field("delivery_date", "交货日期", "Delivery date", T.DATE),
+        Field("delivery_method", "交货方式", "Delivery method", T.ENUM,
+              choices=(Choice("delivery", "送货", "Delivery"), Choice("pickup", "自提", "Pickup"))),
+        Field("vehicle_or_picker", "车号/提货人", "Vehicle / picker", T.TEXT),
+        Field("price_approval_no", "优惠价格审批号", "Price approval No.", T.TEXT),
+        Field("overdue_approval_no", "逾期发货审批号", "Overdue approval No.", T.TEXT),
+        Field("remarks", "备注", "Remarks", T.TEXT, width=30),
+    ),
+    table="order_lines",
+    columns=(
+        Field("product_code", "产品编码", "Product code", T.CODE, True, Ref.PRODUCT,
+              aliases=("产品代码", "物料编码")),
+        Field("product_name", "产品名称", "Product name", T.TEXT, width=20, aliases=("品名",)),
+        Field("spec", "规格型号", "Spec", T.TEXT, aliases=("规格",)),
+        Field("quantity", "数量", "Quantity", T.QUANTITY, True, width=10),
+        Field("unit", "单位", "Unit", T.TEXT, width=8),
+        Field("unit_price", "单价", "Unit price", T.MONEY, True, width=12, aliases=("含税单价",)),
+        Field("amount", "金额", "Amount", T.MONEY, width=14, aliases=("含税金额",)),
+        Field("remark", "行备注", "Line remark", T.TEXT, width=20),
+    ),
+    line_key=("product_code", "spec"),
+    identity=("order_no",),
+    priority=40,
+    instructions_zh=(
+        "带 * 的为必填项；客户编码、业务员、产品编码请从下拉列表中选择。",
+        "新客户须先提交客户档案建档，再下订单。",
+        "单价低于价目表价时须填写优惠价格审批号；客户有逾期应收款时须填写逾期发货审批号。",
+        "金额可不填，系统按 数量×单价 计算。明细行可以在表格下方继续添加。",
+        "同一订单号再次提交即为修改，新版本替代旧版本，旧版本留档。",
+    ),
+    instructions_en=(
+        "Fields marked * are required; pick customer, salesperson and product codes from the lists.",
+        "A new customer needs a customer record before the first order.",
+        "A unit price below the list price needs a price approval number; a customer with overdue "
+        "receivables needs an overdue approval number.",
+        "Amount may be left empty: quantity \u00d7 unit price is used. Lines may continue below "
+        "the table.",
+        "Submitting the same order number again revises the order; the old version is kept.",
+    ),
+)

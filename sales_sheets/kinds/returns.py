@@ -1,0 +1,36 @@
+from .base import Field, FieldType, Kind, Ref
+
+T = FieldType
+
+RETURN = Kind(
+    name="return",
+    zh="退货申请",
+    en="Return",
+    version=1,
+    header=(
+        Field("return_no", "退货单号", "Return No.", T.CODE, True),
+        Field("return_date", "退货日期", "Return date", T.DATE, True),
+        Field("customer_code", "客户编码", "Customer code", T.CODE, True, Ref.CUSTOMER),
+        Field("order_no", "原订单号", "Original order No.", T.CODE, True, aliases=("订单号",)),
+        Field("reason", "退货原因", "Reason", T.TEXT, True, width=30),
+    ),
+    table="return_lines",
+    columns=(
+        Field("product_code", "产品编码", "Product code", T.CODE, True, Ref.PRODUCT),
+        Field("quantity", "退货数量", "Quantity", T.QUANTITY, True, aliases=("数量",)),
+        Field("unit_price", "单价", "Unit price", T.MONEY, True),
+    ),
+    line_key=("product_code",),
+    identity=("return_no",),
+    priority=65,
+    owner_field=None,
+    instructions_zh=(
+        "退货须对应原订单；退货数量不能超过原订单数量（扣除已退）。",
+        "单价按原订单单价填写。",
+    ),
+    instructions_en=(
+        "A return refers to its original order; quantities cannot exceed what is still "
+        "returnable.",
+        "Use the unit price of the original order.",
+    ),
+)

@@ -1,0 +1,25 @@
+from .base import Field, FieldType, Kind
+
+T = FieldType
+
+SALESPEOPLE = Kind(
+    name="salespeople",
+    zh="业务员",
+    en="Salespeople",
+    version=1,
+    header=(),
+    table="salespeople",
+    columns=(
+        Field("code", "业务员编码", "Salesperson code", T.CODE, True, aliases=("编码", "工号")),
+        Field("name", "姓名", "Name", T.TEXT, True, width=12),
+        Field("region", "片区", "Region", T.TEXT, True, width=10, aliases=("区域",)),
+        Field("manager", "片区经理", "Manager", T.TEXT, width=12),
+        Field("email", "邮箱", "Email", T.TEXT, width=24),
+    ),
+    line_key=("code",),
+    master=True,
+    priority=5,
+    owner_field=None,
+    instructions_zh=("按业务员编码新增或更新名单。",),
+    instructions_en=("Adds or updates the roster by salesperson code.",),
+)

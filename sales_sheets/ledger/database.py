@@ -1,0 +1,63 @@
+"""Opening the ledger: engine set-up, SQLite pragmas and the schema version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import StorageError
+from .schema import SCHEMA_VERSION, meta, metadata
+
+_engines: dict[str, Engine] = {}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the status command read while a watcher writes; NORMAL keeps every commit
+    # atomic and durable against a process crash without an fsync per file.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def open_ledger(url: str) -> Engine:
+    """An engine on the ledger at `url`, created or migrated to the current schema."""
+    if url in _engines:
+        return _engines[url]
+    try:
+        engine = create_engine(url)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        _migrate(engine)
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot open the ledger at {url}: {exc.__class__.__name__}: {exc}")
+    _engines[url] = engine
+    return engine
+
+
+def _migrate(engine: Engine) -> None:
+    with engine.begin() as conn:
+        if not inspect(conn).has_table("meta"):
+            metadata.create_all(conn)
+            conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+            return
+        found = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+        version = int(found or 0)
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"the ledger has schema version {version}, newer than this program's "
+                f"{SCHEMA_VERSION}; upgrade sales-sheets"
+            )
+        # Migrations from older versions go here, one step per version, when there are any.
+        metadata.create_all(conn)
+
+
+def close_all() -> None:
+    """Dispose of every engine (tests and the end of a CLI run)."""
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()

@@ -1,0 +1,167 @@
+"""Read-side questions the rules and commands ask of the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, func, select
+
+from ..kinds import Ref
+from .balance import Item, Position, position
+from .schema import (
+    CURRENT,
+    customers,
+    documents,
+    order_lines,
+    orders,
+    plan_lines,
+    plans,
+    products,
+    receipts,
+    return_lines,
+    returns,
+    salespeople,
+)
+
+MASTER_TABLES: dict[Ref, Table] = {
+    Ref.CUSTOMER: customers,
+    Ref.PRODUCT: products,
+    Ref.SALESPERSON: salespeople,
+}
+_CHUNK = 900  # stays under every database's bound-parameter limit
+
+
+def lookup(conn: Connection, ref: Ref, codes: Iterable[str]) -> dict[str, Mapping[str, Any]]:
+    """Master records for the given codes; codes that do not exist are simply absent."""
+    table = MASTER_TABLES[ref]
+    key = table.c.code
+    wanted = sorted(set(codes))
+    found: dict[str, Mapping[str, Any]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start:start + _CHUNK]
+        for row in conn.execute(select(table).where(key.in_(chunk))).mappings():
+            found[row["code"]] = row
+    return found
+
+
+def master_lists(conn: Connection) -> dict[Ref, list[tuple[str, str]]]:
+    """Every code with its name, for drop-down lists."""
+    return {
+        ref: [(r.code, r.name) for r in conn.execute(select(t.c.code, t.c.name).order_by(t.c.code))]
+        for ref, t in MASTER_TABLES.items()
+    }
+
+
+def _current(kind: str) -> Any:
+    return and_(documents.c.kind == kind, documents.c.status == "accepted")
+
+
+def customer_position(
+    conn: Connection, customer: Mapping[str, Any], as_of: date, exclude_order: str | None = None
+) -> Position:
+    """Balance and overdue amount as of a date: opening balance plus accepted orders, less
+    receipts and accepted returns, receipts paying the oldest items first."""
+    code = customer["code"]
+    debits: list[Item] = []
+    opening = customer["opening_balance"] or Decimal(0)
+    opening_day = customer["opening_date"] or customer["created"]
+    if opening and opening_day <= as_of:
+        debits.append(Item(opening_day, opening, "opening"))
+    query = (
+        select(orders.c.order_no, orders.c.order_date, orders.c.total)
+        .join(documents, documents.c.id == orders.c.document_id)
+        .where(_current("order"), orders.c.customer_code == code, orders.c.order_date <= as_of)
+    )
+    if exclude_order:
+        query = query.where(orders.c.order_no != exclude_order)
+    debits += [Item(r.order_date, r.total, r.order_no) for r in conn.execute(query)]
+    received = conn.execute(
+        select(func.coalesce(func.sum(receipts.c.amount), 0)).where(
+            receipts.c.customer_code == code, receipts.c.receipt_date <= as_of
+        )
+    ).scalar_one()
+    returned = conn.execute(
+        select(func.coalesce(func.sum(returns.c.total), 0))
+        .join(documents, documents.c.id == returns.c.document_id)
+        .where(_current("return"), returns.c.customer_code == code,
+               returns.c.return_date <= as_of)
+    ).scalar_one()
+    credits = received + returned  # the sums keep the Money type: exact Decimals
+    return position(debits, credits, customer["payment_days"] or 0, as_of)
+
+
+def current_order(conn: Connection, order_no: str) -> Mapping[str, Any] | None:
+    """The accepted current version of an order (held orders do not count)."""
+    query = (
+        select(orders, documents.c.status)
+        .join(documents, documents.c.id == orders.c.document_id)
+        .where(orders.c.order_no == order_no, documents.c.status.in_(CURRENT))
+    )
+    return conn.execute(query).mappings().first()
+
+
+def orders_of(conn: Connection, order_nos: Iterable[str]) -> dict[str, str]:
+    """order_no -> customer code, for current orders among `order_nos`."""
+    wanted = sorted(set(order_nos))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        query = (
+            select(orders.c.order_no, orders.c.customer_code)
+            .join(documents, documents.c.id == orders.c.document_id)
+            .where(orders.c.order_no.in_(wanted[start:start + _CHUNK]),
+                   documents.c.status.in_(CURRENT))
+        )
+        found.update({r.order_no: r.customer_code for r in conn.execute(query)})
+    return found
+
+
+def returnable(conn: Connection, order_no: str) -> dict[str, Decimal]:
+    """product code -> quantity ordered less quantity already returned on current returns."""
+    order = current_order(conn, order_no)
+    if order is None:
+        return {}
+    left: dict[str, Decimal] = {}
+    for r in conn.execute(select(order_lines.c.product_code, order_lines.c.quantity)
+                          .where(order_lines.c.document_id == order["document_id"])):
+        left[r.product_code] = left.get(r.product_code, Decimal(0)) + r.quantity
+    returned = (
+        select(return_lines.c.product_code, return_lines.c.quantity)
+        .join(returns, returns.c.document_id == return_lines.c.document_id)
+        .join(documents, documents.c.id == returns.c.document_id)
+        .where(returns.c.order_no == order_no, documents.c.status.in_(CURRENT))
+    )
+    for r in conn.execute(returned):
+        left[r.product_code] = left.get(r.product_code, Decimal(0)) - r.quantity
+    return left
+
+
+def existing_references(conn: Connection, references: Iterable[str]) -> set[str]:
+    wanted = sorted(set(references))
+    found: set[str] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start:start + _CHUNK]
+        found.update(conn.execute(
+            select(receipts.c.reference).where(receipts.c.reference.in_(chunk))).scalars())
+    return found
+
+
+def plan_totals(conn: Connection, salesperson: str) -> dict[str, Decimal]:
+    """period -> total target amount of the salesperson's current plans."""
+    query = (
+        select(plans.c.period, func.sum(plan_lines.c.target_amount))
+        .join(documents, documents.c.id == plans.c.document_id)
+        .join(plan_lines, plan_lines.c.document_id == plans.c.document_id)
+        .where(plans.c.salesperson == salesperson, documents.c.status.in_(CURRENT))
+        .group_by(plans.c.period)
+    )
+    return {period: total or Decimal("0.00") for period, total in conn.execute(query)}
+
+
+def current_document(conn: Connection, kind: str, key: str) -> Mapping[str, Any] | None:
+    query = select(documents).where(
+        documents.c.kind == kind, documents.c.doc_key == key, documents.c.status.in_(CURRENT)
+    )
+    return conn.execute(query).mappings().first()

@@ -1,0 +1,184 @@
+"""The ledger's tables. Form tables are derived from the kind descriptions, so a new kind
+brings its tables with it; bookkeeping tables (intake, documents) are written out here."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeEngine
+
+from ..kinds import KINDS, Field, FieldType
+from .types import Money, Scaled
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# One row per file that reached an outcome: the durable record that makes processing resumable.
+intake = Table(
+    "intake",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("claim_id", String(40), nullable=False, unique=True),
+    Column("file_name", Text, nullable=False),
+    Column("folder", String(64), nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("size", Integer, nullable=False),
+    Column("kind", String(32)),
+    Column("status", String(16), nullable=False),
+    Column("document", Text),
+    Column("document_id", Integer),
+    Column("problems", Text, nullable=False),
+    Column("outputs", Text, nullable=False),
+    Column("archived_as", Text),
+    Column("processed_at", DateTime, nullable=False),
+)
+
+# One row per stored version of a document; superseded versions stay with a pointer forward.
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("doc_key", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("source_file", Text, nullable=False),
+    Column("folder", String(64), nullable=False),
+    Column("intake_claim", String(40), nullable=False),
+    Column("superseded_by", Integer, ForeignKey("documents.id")),
+    Column("hold_reasons", Text),
+    Column("approval", Text),
+    Column("stored_at", DateTime, nullable=False),
+    Column("released_at", DateTime),
+    UniqueConstraint("kind", "doc_key", "version"),
+    Index("ix_documents_current", "kind", "doc_key", "status"),
+)
+
+CURRENT = ("accepted", "held")
+
+_SQL_TYPES: dict[FieldType, TypeEngine | type[TypeEngine]] = {
+    FieldType.TEXT: Text,
+    FieldType.CODE: String(64),
+    FieldType.MONEY: Money(),
+    FieldType.QUANTITY: Scaled(4),
+    FieldType.INTEGER: Integer,
+    FieldType.DATE: Date,
+    FieldType.YESNO: Boolean,
+    FieldType.ENUM: String(16),
+    FieldType.PERIOD: String(10),
+    FieldType.RATE: Scaled(4),
+}
+
+# Header tables of the kinds that have header fields; the line table carries the kind's
+# Excel table name.
+HEADER_TABLES = {"order": "orders", "visit": "visit_weeks", "plan": "plans", "return": "returns"}
+# Values the ledger derives that the forms do not carry.
+_DERIVED: dict[str, tuple[Column, ...]] = {
+    "orders": (Column("total", Money(), nullable=False),),
+    "order_lines": (Column("tax_rate", Scaled(4), nullable=False),),
+    "returns": (Column("total", Money(), nullable=False),),
+}
+_INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "orders": (("order_no",), ("customer_code", "order_date")),
+    "receipts": (("customer_code", "receipt_date"),),
+    "returns": (("order_no",), ("customer_code",)),
+    "order_lines": (("document_id",),),
+    "return_lines": (("document_id",),),
+    "visits": (("document_id",),),
+    "plan_lines": (("document_id",),),
+}
+
+
+def _columns(fields: tuple[Field, ...]) -> list[Column]:
+    return [Column(f.key, _SQL_TYPES[f.type]) for f in fields]
+
+
+def _provenance(with_row: bool) -> list[Column]:
+    columns = [
+        Column("document_id", Integer, ForeignKey("documents.id"), nullable=False),
+        Column("source_sheet", Text, nullable=False),
+    ]
+    if with_row:
+        columns.append(Column("source_row", Integer, nullable=False))
+    return columns
+
+
+def _indexes(name: str) -> list[Index]:
+    indexes = [Index(f"ix_{name}_{'_'.join(cols)}", *cols) for cols in _INDEXES.get(name, ())]
+    if name == "receipts":
+        # A bank slip is paid once: the database guards it even against two racing watchers.
+        indexes.append(Index("ux_receipts_reference", "reference", unique=True))
+    return indexes
+
+
+def _build_kind_tables() -> dict[str, Table]:
+    tables: dict[str, Table] = {}
+    for kind in KINDS.values():
+        if kind.master:
+            code, *rest = kind.columns
+            tables[kind.table] = Table(
+                kind.table,
+                metadata,
+                Column(code.key, String(64), primary_key=True),
+                *_columns(tuple(rest)),
+                *_provenance(with_row=True),
+            )
+            continue
+        if kind.name in HEADER_TABLES:
+            name = HEADER_TABLES[kind.name]
+            tables[name] = Table(
+                name,
+                metadata,
+                Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True),
+                *_columns(kind.header),
+                *_DERIVED.get(name, ()),
+                Column("source_sheet", Text, nullable=False),
+                *_indexes(name),
+            )
+        tables[kind.table] = Table(
+            kind.table,
+            metadata,
+            Column("id", Integer, primary_key=True),
+            Column("line_no", Integer, nullable=False),
+            *_columns(kind.columns),
+            *_DERIVED.get(kind.table, ()),
+            *_provenance(with_row=True),
+            *_indexes(kind.table),
+        )
+    return tables
+
+
+KIND_TABLES = _build_kind_tables()
+receipts = KIND_TABLES["receipts"]
+orders = KIND_TABLES["orders"]
+order_lines = KIND_TABLES["order_lines"]
+returns = KIND_TABLES["returns"]
+return_lines = KIND_TABLES["return_lines"]
+customers = KIND_TABLES["customers"]
+products = KIND_TABLES["products"]
+salespeople = KIND_TABLES["salespeople"]
+plans = KIND_TABLES["plans"]
+plan_lines = KIND_TABLES["plan_lines"]
+visit_weeks = KIND_TABLES["visit_weeks"]
+visits = KIND_TABLES["visits"]

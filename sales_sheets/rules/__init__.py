@@ -1,0 +1,52 @@
+"""Validation: the shared rules, then the kind's own. Never raises for bad data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..document import Document
+from ..problems import Problem, Severity
+from .access import check_access
+from .common import check_line_keys, check_references
+from .context import Context
+from .master import check_customers, check_products
+from .order import check_order
+from .payments import check_receipts, check_return
+from .plan import check_plan
+from .visit import check_visit
+
+Rule = Callable[[Document, Context], list[Problem]]
+
+KIND_RULES: dict[str, Rule] = {
+    "order": check_order,
+    "visit": check_visit,
+    "plan": check_plan,
+    "receipt": check_receipts,
+    "return": check_return,
+    "customers": check_customers,
+    "products": check_products,
+}
+
+
+def validate(doc: Document, ctx: Context, found: list[Problem]) -> list[Problem]:
+    """All problems of a normalised document, `found` (reading and typing) included."""
+    access = check_access(doc, ctx)
+    if access:
+        return found + access
+    ctx.load_masters(doc)
+    problems = found + check_references(doc, ctx) + check_line_keys(doc)
+    rule = KIND_RULES.get(doc.kind.name)
+    if rule is not None:
+        problems += rule(doc, ctx)
+    return sorted(problems, key=_order)
+
+
+_RANK = {Severity.ERROR: 0, Severity.HOLD: 1, Severity.WARNING: 2}
+
+
+def _order(p: Problem) -> tuple[int, str, int, str]:
+    digits = "".join(ch for ch in p.cell if ch.isdigit())
+    return (_RANK[p.severity], p.sheet, int(digits) if digits else 0, p.cell)
+
+
+__all__ = ["Context", "validate"]

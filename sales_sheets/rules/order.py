@@ -1,0 +1,86 @@
+"""Order rules: prices against the price list, overdue customers and credit limits.
+
+Also derives what the ledger keeps beyond the form: line amounts recomputed as quantity × unit
+price, the tax rate of each product and the order total.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..document import Document
+from ..ledger.queries import customer_position
+from ..normalize import CENT
+from ..problems import Problem, Severity, problem
+from .common import check_positive
+from .context import Context
+
+DEFAULT_TAX_RATE = Decimal("0.13")
+
+
+def check_order(doc: Document, ctx: Context) -> list[Problem]:
+    problems = check_positive(doc, ("quantity", "unit_price"))
+    problems += _lines(doc, ctx)
+    customer = ctx.customer(doc.header["customer_code"])
+    salesperson = doc.header["salesperson"]
+    if customer and salesperson and customer["salesperson"] != salesperson:
+        problems.append(problem(
+            "not_assigned_salesperson", Severity.WARNING, **doc.at_header("salesperson"),
+            value=salesperson, customer=customer["code"], assigned=customer["salesperson"]))
+    order_date = doc.header["order_date"]
+    if customer and order_date and not any(p.severity is Severity.ERROR for p in problems):
+        problems += _customer_holds(doc, ctx, customer)
+    return problems
+
+
+def _lines(doc: Document, ctx: Context) -> list[Problem]:
+    problems: list[Problem] = []
+    approved = bool(doc.header.get("price_approval_no"))
+    total = Decimal("0.00")
+    for line in doc.lines:
+        values = line.values
+        quantity, price = values["quantity"], values["unit_price"]
+        product = ctx.product(values["product_code"])
+        values["tax_rate"] = (product["tax_rate"] if product and product["tax_rate"] is not None
+                              else DEFAULT_TAX_RATE)
+        if product:
+            for key, master in (("product_name", "name"), ("spec", "spec"), ("unit", "unit")):
+                values[key] = values.get(key) or product[master]
+        if quantity is None or price is None:
+            continue
+        amount = (quantity * price).quantize(CENT, rounding=ROUND_HALF_UP)  # type: ignore[operator]
+        entered = values.get("amount")
+        if entered is not None and entered != amount:
+            problems.append(problem("amount_mismatch", Severity.WARNING,
+                                    **doc.at_line("amount", line), value=entered, expected=amount))
+        values["amount"] = amount
+        total += amount
+        if product is None or price <= 0:  # type: ignore[operator]
+            continue
+        floor = product["floor_price"]
+        if floor is not None and price < floor:  # type: ignore[operator]
+            problems.append(problem("price_below_floor", **doc.at_line("unit_price", line),
+                                    value=price, floor_price=floor))
+        elif price < product["list_price"] and not approved:  # type: ignore[operator]
+            problems.append(problem("price_below_list", Severity.HOLD,
+                                    **doc.at_line("unit_price", line), value=price,
+                                    list_price=product["list_price"]))
+    doc.header["total"] = total
+    return problems
+
+
+def _customer_holds(doc: Document, ctx: Context, customer: dict) -> list[Problem]:  # type: ignore[type-arg]
+    problems: list[Problem] = []
+    as_of = doc.header["order_date"]
+    position = customer_position(ctx.conn, customer, as_of, str(doc.header["order_no"]))  # type: ignore[arg-type]
+    if position.overdue > 0 and not doc.header.get("overdue_approval_no"):
+        problems.append(problem("customer_overdue", Severity.HOLD,
+                                **doc.at_header("customer_code"), value=customer["code"],
+                                overdue=position.overdue, as_of=as_of))
+    limit = customer["credit_limit"]
+    total = doc.header["total"]
+    if limit is not None and position.outstanding + total > limit:  # type: ignore[operator]
+        problems.append(problem("credit_limit_exceeded", Severity.HOLD,
+                                **doc.at_header("customer_code"), value=customer["code"],
+                                balance=position.outstanding, amount=total, limit=limit))
+    return problems

@@ -1,0 +1,52 @@
+"""What the ledger holds and what happened lately."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from .ledger.database import open_ledger
+from .ledger.schema import KIND_TABLES, documents, intake
+from .workspace import Workspace
+
+
+@dataclass
+class LedgerStatus:
+    documents: dict[str, dict[str, int]]  # kind -> status -> count
+    master: dict[str, int]  # customers / products / salespeople -> rows
+    files: dict[str, int]  # outcome -> count of processed files
+    recent: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"documents": self.documents, "master": self.master, "files": self.files,
+                "recent": self.recent}
+
+
+def ledger_status(workspace: Workspace, recent: int = 10) -> LedgerStatus:
+    engine = open_ledger(workspace.database_url)
+    with engine.connect() as conn:
+        counts: dict[str, dict[str, int]] = {}
+        query = select(documents.c.kind, documents.c.status, func.count()).group_by(
+            documents.c.kind, documents.c.status)
+        for kind, status, count in conn.execute(query):
+            counts.setdefault(kind, {})[status] = count
+        master = {
+            name: conn.execute(select(func.count()).select_from(KIND_TABLES[name])).scalar_one()
+            for name in ("salespeople", "products", "customers")
+        }
+        files = dict(conn.execute(
+            select(intake.c.status, func.count()).group_by(intake.c.status)).all())
+        rows = conn.execute(
+            select(intake).order_by(intake.c.processed_at.desc(), intake.c.id.desc()).limit(recent)
+        ).mappings()
+        latest = [
+            {"file": r["file_name"], "kind": r["kind"], "status": r["status"],
+             "document": r["document"] or "",
+             "problems": len(json.loads(r["problems"])),
+             "processed_at": r["processed_at"].isoformat(sep=" ")}
+            for r in rows
+        ]
+    return LedgerStatus(counts, master, files, latest)
