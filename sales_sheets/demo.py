@@ -19,9 +19,12 @@ from .workspace import Workspace
 D = date
 
 SALESPEOPLE = [
-    {"code": "S01", "name": "张伟", "region": "华东", "manager": "李强", "email": "zhangwei@example.cn"},
-    {"code": "S02", "name": "王芳", "region": "华南", "manager": "陈静", "email": "wangfang@example.cn"},
-    {"code": "S03", "name": "刘洋", "region": "华北", "manager": "李强", "email": "liuyang@example.cn"},
+    {"code": "S01", "name": "张伟", "region": "华东", "manager": "李强",
+     "email": "zhangwei@example.cn"},
+    {"code": "S02", "name": "王芳", "region": "华南", "manager": "陈静",
+     "email": "wangfang@example.cn"},
+    {"code": "S03", "name": "刘洋", "region": "华北", "manager": "李强",
+     "email": "liuyang@example.cn"},
 ]
 
 PRODUCTS = [

@@ -224,7 +224,9 @@ def _result_from_record(record: Any) -> IngestResult:
     )
 
 
-def _finish(workspace: Workspace, item: _Prepared, result: IngestResult, record: Any) -> IngestResult:
+def _finish(
+    workspace: Workspace, item: _Prepared, result: IngestResult, record: Any
+) -> IngestResult:
     """Everything after the commit; safe to repeat after a crash. The receipt is the first
     output, the annotated copy of a rejected file the second."""
     language = workspace.language

@@ -84,14 +84,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "业务员“{value}”不在业务员名单中。",
         "Salesperson \u201c{value}\u201d is not on the roster.",
     ),
-    "unknown_order": ("订单号“{value}”不存在。", "Order number \u201c{value}\u201d does not exist."),
+    "unknown_order": (
+        "订单号“{value}”不存在。",
+        "Order number \u201c{value}\u201d does not exist.",
+    ),
     "not_assigned_salesperson": (
         "客户“{customer}”的负责业务员是“{assigned}”，不是“{value}”。",
-        "Customer \u201c{customer}\u201d is assigned to \u201c{assigned}\u201d, not \u201c{value}\u201d.",
-    ),
-    "product_name_mismatch": (
-        "产品名称“{value}”与价格表中的“{expected}”不一致。",
-        "Product name \u201c{value}\u201d differs from the price list\u2019s \u201c{expected}\u201d.",
+        "Customer \u201c{customer}\u201d is assigned to \u201c{assigned}\u201d, "
+        "not \u201c{value}\u201d.",
     ),
     # orders
     "amount_mismatch": (
@@ -267,7 +267,7 @@ def problem(
         field=field.key if field else "",
         field_labels=(field.zh, field.en) if field else ("", ""),
         value=_show(value),
-        params=tuple((k, str(v)) for k, v in params.items()),
+        params=tuple((k, _show(v)) for k, v in params.items()),
     )
 
 
@@ -278,7 +278,7 @@ def _show(value: object) -> str:
         # 0.0000 reads as 0.00, 2.5000 as 2.50: never fewer than two places, never noise.
         trimmed = value.normalize()
         places = max(-trimmed.as_tuple().exponent, 2)  # type: ignore[operator]
-        return f"{value:,.{places}f}"
+        return f"{value:.{places}f}"
     return str(value)
 
 

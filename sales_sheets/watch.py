@@ -128,7 +128,7 @@ def watch(
                 readiness.note(path, now, closed)
             ready = readiness.ready(now)
             if ready:
-                _safely(lambda: process_paths(workspace, ready, on_result))
+                _safely(lambda batch=ready: process_paths(workspace, batch, on_result))
             stop.wait(tick)
     finally:
         observer.stop()

@@ -28,6 +28,7 @@ VALIDATION_ROWS = 2000
 _INSTRUCTIONS = {"zh": "填写说明", "en": "Instructions"}
 
 MasterLists = dict[Ref, list[tuple[str, str]]]
+_CREATED = datetime(2026, 1, 1)
 
 
 @dataclass
@@ -48,6 +49,9 @@ def write_form(
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
     book = xlsxwriter.Workbook(str(partial), {"strings_to_formulas": False})
+    # A fixed creation time makes the same form the same bytes, so a resubmission of an
+    # unchanged form is recognised as a duplicate by its content hash.
+    book.set_properties({"created": _CREATED, "title": kind.title(language)})
     styles = _Styles(book)
     sheet = book.add_worksheet(kind.title(language)[:31])
     list_ranges = _write_lists(book, kind, language, lists or {})

@@ -47,7 +47,8 @@ ORDER = Kind(
         "同一订单号再次提交即为修改，新版本替代旧版本，旧版本留档。",
     ),
     instructions_en=(
-        "Fields marked * are required; pick customer, salesperson and product codes from the lists.",
+        "Fields marked * are required; pick customer, salesperson and product codes from the "
+        "lists.",
         "A new customer needs a customer record before the first order.",
         "A unit price below the list price needs a price approval number; a customer with overdue "
         "receivables needs an overdue approval number.",

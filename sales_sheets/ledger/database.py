@@ -34,7 +34,8 @@ def open_ledger(url: str) -> Engine:
             event.listen(engine, "connect", _sqlite_pragmas)
         _migrate(engine)
     except SQLAlchemyError as exc:
-        raise StorageError(f"cannot open the ledger at {url}: {exc.__class__.__name__}: {exc}")
+        raise StorageError(
+            f"cannot open the ledger at {url}: {exc.__class__.__name__}: {exc}") from None
     _engines[url] = engine
     return engine
 

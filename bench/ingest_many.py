@@ -1,0 +1,154 @@
+"""Benchmark: many small order workbooks (default 1,000 files of 1-5 lines) against pandas.
+
+Run from the repository root:
+
+    python bench/ingest_many.py                # the issue size, 1,000 files
+    python bench/ingest_many.py --files 50     # a quick smoke run
+    python bench/ingest_many.py --repeat 3     # best of three runs of each measurement
+    python bench/ingest_many.py --profile      # also write bench/.data/profile_many.txt
+
+The order workbooks (distinct order numbers, prices at or above the price list, all within the
+customers' payment terms, so each one is accepted and none held) are generated once with
+`write_form` and cached under bench/.data/. In the same run it then times, each in a fresh child
+process:
+
+- a loop of `pandas.read_excel` over the files' line tables plus one `pandas.concat`, with
+  pandas' default xlsx engine, openpyxl (passed explicitly, so the comparison keeps its meaning
+  when pandas switches its default to calamine), which the target is set against;
+- our full ingest, `process_inbox` on a workspace whose master data is already loaded: for every
+  file read, normalise, validate (price list, overdue and credit checks against the ledger) and
+  store in SQLite; every file must be accepted and every order and line stored.
+
+It prints files/s for both, the ratio pandas / ours against the target of 2x, and the peak memory
+of each child (VmHWM on Linux, see _common.py). A miss is printed, not raised: this is not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from _common import (
+    DATA_DIR,
+    DATA_VERSION,
+    LANGUAGE,
+    Measurement,
+    Row,
+    best_of,
+    cached_file,
+    check,
+    copy_workspace,
+    count_rows,
+    data_sheet,
+    in_child,
+    ingest,
+    master_data,
+    pandas_read,
+    print_report,
+    seed_workspace,
+    start_date,
+    table_header_row,
+)
+
+from sales_sheets.excel.template import FormData, write_form
+from sales_sheets.kinds import KINDS
+
+KIND = KINDS["order"]
+TARGET = 2.0
+# Order dates stay inside this many days, below the customers' 30 payment days: nothing that an
+# earlier order in the same run leaves open can be overdue, so no order is held for it.
+DATE_SPAN_DAYS = 20
+
+
+def order_form(number: int, rng: random.Random) -> FormData:
+    master = master_data()
+    customer = rng.choice(master.customers)
+    lines = [
+        {"product_code": product.code, "quantity": rng.randint(1, 20),
+         "unit_price": str(product.list_price + Decimal(rng.choice((0, 0, 5, 12)))),
+         "remark": ""}
+        for product in rng.sample(master.products, rng.randint(1, 5))
+    ]
+    header = {
+        "order_no": f"SO{number:06d}",
+        "order_date": start_date(number % DATE_SPAN_DAYS),
+        "customer_code": customer.code,
+        "salesperson": customer.salesperson,
+        "delivery_address": f"浙江省杭州市测试路 {number} 号",
+        "delivery_method": "送货",
+    }
+    return FormData(header=header, lines=lines)
+
+
+def build_orders(folder: Path, files: int) -> None:
+    rng = random.Random(files)
+    folder.mkdir(parents=True)
+    for number in range(1, files + 1):
+        write_form(folder / f"order_SO{number:06d}.xlsx", KIND, LANGUAGE,
+                   data=order_form(number, rng))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
+    parser.add_argument("--files", type=int, default=1_000, help="order workbooks (default 1000)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run every measurement this many times and keep the fastest")
+    parser.add_argument("--profile", action="store_true",
+                        help="after the timed runs, profile one more ingest into "
+                             "bench/.data/profile_many.txt (files other than 1000 get "
+                             "profile_many_<files>.txt)")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the cached workbooks")
+    args = parser.parse_args()
+    files: int = args.files
+    check(files > 0 and args.repeat > 0, "--files and --repeat must be positive")
+
+    folder = cached_file(DATA_DIR / f"v{DATA_VERSION}" / f"orders_{files}",
+                         lambda p: build_orders(p, files), args.regenerate)
+    sources = sorted(folder.glob("*.xlsx"))
+    check(len(sources) == files, f"{folder} holds {len(sources)} workbooks, expected {files}")
+
+    pandas_default = best_of(args.repeat, lambda _: in_child(
+        pandas_read, [str(p) for p in sources], data_sheet(KIND), table_header_row(KIND),
+        "openpyxl"))
+
+    lines: int = pandas_default.detail["rows"]
+    with tempfile.TemporaryDirectory(prefix="run-", dir=DATA_DIR) as scratch:
+        seed = seed_workspace(Path(scratch) / "seed")
+
+        def ingest_once(run: int) -> Measurement:
+            root = copy_workspace(seed, Path(scratch) / f"timed-{run}", sources)
+            measured = in_child(ingest, str(root))
+            check(measured.detail["statuses"] == {"accepted": files},
+                  f"not every order was accepted: {measured.detail}")
+            orders = count_rows(root, "SELECT count(*) FROM orders")
+            stored = count_rows(root, "SELECT count(*) FROM order_lines")
+            check(orders == files, f"orders table has {orders} rows, expected {files}")
+            check(stored == lines,
+                  f"order_lines has {stored} rows, pandas read {lines} lines from the files")
+            return measured
+
+        ours = best_of(args.repeat, ingest_once)
+        profile = DATA_DIR / ("profile_many.txt" if files == 1_000
+                              else f"profile_many_{files}.txt")
+        if args.profile:
+            profiled = copy_workspace(seed, Path(scratch) / "profiled", sources)
+            in_child(ingest, str(profiled), str(profile))
+
+    default = Row("pandas.read_excel loop + concat, engine openpyxl (default)", "pandas",
+                  pandas_default)
+    ours_row = Row("ours: process_inbox (read+validate+store)", "ours", ours)
+    print_report(
+        f"ingest_many: {files:,} order workbooks, {lines:,} lines in all ({folder.name})",
+        [default, ours_row], files, "files", default, ours_row, TARGET,
+    )
+    print(f"check: {files:,} accepted; orders table {files:,} rows, order_lines {lines:,} rows "
+          "(every run)")
+    if args.profile:
+        print(f"profile (cProfile, a separate run) written to {profile}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Shared fixtures: real workspaces in tmp_path, real workbooks, a real SQLite ledger."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sales_sheets.demo import CUSTOMERS, PRODUCTS, SALESPEOPLE
+from sales_sheets.excel.template import FormData, write_form
+from sales_sheets.ingest import IngestResult, process_inbox
+from sales_sheets.kinds import KINDS
+from sales_sheets.ledger.database import close_all
+from sales_sheets.workspace import Workspace, init_workspace
+
+
+@pytest.fixture(autouse=True)
+def _close_engines() -> Iterator[None]:
+    yield
+    close_all()
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """An empty workspace."""
+    return init_workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def loaded(workspace: Workspace) -> Workspace:
+    """A workspace whose ledger holds the demo's salespeople, products and customers."""
+    drop(workspace, "salespeople", "sp.xlsx", lines=SALESPEOPLE)
+    drop(workspace, "products", "pr.xlsx", lines=PRODUCTS)
+    drop(workspace, "customers", "cu.xlsx", lines=CUSTOMERS)
+    results = process_inbox(workspace)
+    assert [r.status for r in results] == ["accepted"] * 3, [r.problems for r in results]
+    return workspace
+
+
+def drop(
+    workspace: Workspace, kind: str, name: str, header: dict[str, Any] | None = None,
+    lines: list[dict[str, Any]] | None = None, language: str = "zh",
+) -> Path:
+    """Write a filled form of `kind` into the inbox (name may include a sub-folder)."""
+    return write_form(workspace.inbox / name, KINDS[kind], language,
+                      data=FormData(header or {}, lines or []))
+
+
+def order_header(no: str = "SO-1", day: date = date(2026, 11, 2), customer: str = "C001",
+                 salesperson: str = "S01", **extra: Any) -> dict[str, Any]:
+    return {"order_no": no, "order_date": day, "customer_code": customer,
+            "salesperson": salesperson, "delivery_address": "杭州市萧山区", **extra}
+
+
+def one(workspace: Workspace) -> IngestResult:
+    """Process the inbox and return the only result."""
+    results = process_inbox(workspace)
+    assert len(results) == 1, results
+    return results[0]
+
+
+def codes(result: IngestResult) -> list[tuple[str, str, str]]:
+    """(code, severity, cell) of each problem: what tests assert on, not message prose."""
+    return [(p.code, str(p.severity), p.cell) for p in result.problems]
+
+
+def query(workspace: Workspace, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(workspace.root / "ledger.sqlite") as conn:
+        return conn.execute(sql, args).fetchall()

@@ -1,0 +1,135 @@
+"""The real CLI through click's CliRunner, and then the files and the database checked."""
+
+import json
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from sales_sheets.cli import EXIT_REJECTED, main
+from sales_sheets.excel.meta import LISTS_SHEET, META_SHEET
+from sales_sheets.ingest import process_inbox
+from sales_sheets.kinds import KINDS
+from sales_sheets.workspace import Workspace, open_workspace
+
+from .conftest import drop, order_header, query
+
+LINE = {"product_code": "P001", "quantity": 1, "unit_price": "12800"}
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout
+
+
+def test_init_creates_a_commented_workspace(tmp_path: Path) -> None:
+    code, _ = run("init", str(tmp_path / "w"))
+    assert code == 0
+    root = tmp_path / "w"
+    assert (root / "config.toml").read_text(encoding="utf-8").startswith("#")
+    for folder in ("inbox", "outbox/receipts", "outbox/rejected", "templates"):
+        assert (root / folder).is_dir()
+    assert open_workspace(root).settings.language == "zh"
+
+
+def test_template_has_meta_lists_and_drop_downs(loaded: Workspace) -> None:
+    for kind in KINDS:
+        code, output = run("template", kind, "-w", str(loaded.root))
+        assert code == 0
+        assert Path(output.strip()) == loaded.templates / f"{kind}.xlsx"
+    book = openpyxl.load_workbook(loaded.templates / "order.xlsx")
+    assert book[META_SHEET].sheet_state == "hidden"
+    assert book[LISTS_SHEET].sheet_state == "hidden"
+    assert book.sheetnames[0] == "订货单" and "填写说明" in book.sheetnames
+    sheet = book["订货单"]
+    assert "order_lines" in sheet.tables
+    assert book.defined_names["order_no"].attr_text == "'订货单'!$B$3"
+    sources = {dv.formula1 for dv in sheet.data_validations.dataValidation}
+    lists = book[LISTS_SHEET]
+    customers = [c.value for c in lists["A"][1:]]
+    assert customers == ["C001", "C002", "C003", "C004", "C005", "C006"]
+    assert any(s.startswith(f"{LISTS_SHEET}!$A$2:$A$7") for s in sources)
+    assert sheet.freeze_panes == "A16"
+
+
+def test_template_to_a_chosen_file_and_unknown_kind(tmp_path: Path, workspace: Workspace) -> None:
+    target = tmp_path / "x.xlsx"
+    assert run("template", "visit", "-o", str(target), "-w", str(workspace.root))[0] == 0
+    assert target.exists()
+    result = CliRunner().invoke(main, ["template", "invoice", "-w", str(workspace.root)])
+    assert result.exit_code == 2 and "invoice" in result.stderr
+
+
+def test_process_json_equals_the_python_api(loaded: Workspace, tmp_path: Path) -> None:
+    drop(loaded, "order", "S01/good.xlsx", order_header(no="SO-1"), [LINE])
+    drop(loaded, "order", "S01/bad.xlsx", order_header(no="SO-2", customer="C404"), [LINE])
+    twin = tmp_path / "twin"
+    __import__("shutil").copytree(loaded.root, twin)
+    code, output = run("process", "--json", "-w", str(loaded.root))
+    assert code == EXIT_REJECTED
+    printed = json.loads(output)["files"]
+    expected = [r.as_dict("zh") for r in process_inbox(open_workspace(twin))]
+    strip = [{k: v for k, v in f.items() if k != "outputs"} for f in printed]
+    assert strip == [{k: v for k, v in f.items() if k != "outputs"} for f in expected]
+    assert [f["status"] for f in printed] == ["accepted", "rejected"]
+    assert printed[1]["problems"][0] == {
+        "code": "unknown_customer", "severity": "error", "sheet": "订货单", "cell": "B5",
+        "field": "customer_code", "value": "C404",
+        "message": "客户编码“C404”不存在，新客户须先建档。"}
+    for entry in printed:
+        for output_path in entry["outputs"]:
+            assert (loaded.root / output_path).is_file()
+
+
+def test_process_text_output_and_exit_codes(loaded: Workspace) -> None:
+    code, output = run("process", "-w", str(loaded.root))
+    assert (code, output.strip()) == (0, "收件箱为空")
+    drop(loaded, "order", "S01/good.xlsx", order_header(no="SO-1"), [LINE])
+    code, output = run("process", "-w", str(loaded.root))
+    assert code == 0 and "已接收" in output and "SO-1" in output
+
+
+def test_status_reports_counts_and_recent_files(loaded: Workspace) -> None:
+    drop(loaded, "order", "S01/good.xlsx", order_header(no="SO-1"), [LINE])
+    run("process", "-w", str(loaded.root))
+    code, output = run("status", "--json", "-w", str(loaded.root))
+    state = json.loads(output)
+    assert code == 0
+    assert state["documents"]["order"] == {"accepted": 1}
+    assert state["master"] == {"salespeople": 3, "products": 6, "customers": 6}
+    assert state["recent"][0]["file"] == "S01/good.xlsx"
+    assert state["recent"][0]["document"] == "SO-1"
+    code, output = run("status", "-w", str(loaded.root))
+    assert code == 0 and "S01/good.xlsx" in output
+
+
+def test_release_through_the_cli(loaded: Workspace) -> None:
+    drop(loaded, "order", "S01/a.xlsx", order_header(), [dict(LINE, unit_price="12000")])
+    run("process", "-w", str(loaded.root))
+    code, output = run("release", "SO-1", "--approval", "SP-9", "-w", str(loaded.root))
+    assert code == 0 and "SP-9" in output
+    result = CliRunner().invoke(main, ["release", "SO-1", "--approval", "SP-9", "-w",
+                                       str(loaded.root)])
+    assert result.exit_code == 1 and "not held" in result.stderr
+
+
+def test_a_broken_config_is_a_clear_error(workspace: Workspace) -> None:
+    (workspace.root / "config.toml").write_text("[watch]\npoling = true\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["status", "-w", str(workspace.root)])
+    assert result.exit_code == 1 and "did you mean 'polling'" in result.stderr
+
+
+def test_demo_shows_every_outcome(tmp_path: Path) -> None:
+    run("init", str(tmp_path / "d"))
+    code, output = run("demo", "-w", str(tmp_path / "d"))
+    assert code == 0
+    assert "accepted: 12, held: 3, rejected: 2" in output
+    ws = open_workspace(tmp_path / "d")
+    assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 17
+    assert len(list((ws.outbox / "rejected").rglob("*.xlsx"))) == 2
+    assert query(ws, "SELECT COUNT(*) FROM documents WHERE status='held'") == [(3,)]
+    code, output = run("demo", "-w", str(tmp_path / "d"))
+    # the damaged file and the wrong order are checked again; everything stored is a duplicate
+    assert "duplicate: 15, rejected: 2" in output

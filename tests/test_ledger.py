@@ -1,0 +1,69 @@
+"""Idempotency, versions, provenance and the schema version of the ledger."""
+
+import shutil
+import sqlite3
+
+import pytest
+
+from sales_sheets.errors import StorageError
+from sales_sheets.ledger.database import close_all, open_ledger
+from sales_sheets.workspace import Workspace
+
+from .conftest import drop, one, order_header, query
+
+LINE = {"product_code": "P001", "quantity": 1, "unit_price": "12800"}
+
+
+def test_the_same_file_twice_changes_nothing(loaded: Workspace) -> None:
+    path = drop(loaded, "order", "S01/o.xlsx", order_header(), [LINE])
+    copy = loaded.root / "copy.xlsx"
+    shutil.copy(path, copy)
+    assert one(loaded).status == "accepted"
+    before = query(loaded, "SELECT COUNT(*) FROM order_lines")
+    shutil.copy(copy, loaded.inbox / "again-under-another-name.xlsx")
+    result = one(loaded)
+    assert (result.status, result.kind, result.document) == ("duplicate", "order", "SO-1")
+    assert query(loaded, "SELECT COUNT(*) FROM order_lines") == before
+    assert query(loaded, "SELECT status, COUNT(*) FROM intake GROUP BY status ORDER BY 1") == [
+        ("accepted", 4), ("duplicate", 1)]
+
+
+def test_a_new_version_supersedes_and_history_is_kept(loaded: Workspace) -> None:
+    drop(loaded, "order", "S01/o.xlsx", order_header(), [LINE])
+    one(loaded)
+    drop(loaded, "order", "S01/o.xlsx", order_header(), [dict(LINE, quantity=2)])
+    one(loaded)
+    rows = query(loaded, "SELECT id, version, status, superseded_by FROM documents "
+                         "WHERE kind='order' ORDER BY version")
+    assert [(v, s) for _, v, s, _ in rows] == [(1, "superseded"), (2, "accepted")]
+    assert rows[0][3] == rows[1][0]
+    assert query(loaded, "SELECT COUNT(*) FROM order_lines") == [(2,)]
+
+
+def test_every_row_knows_where_it_came_from(loaded: Workspace) -> None:
+    path = drop(loaded, "order", "S01/订单.xlsx", order_header(), [LINE])
+    digest = __import__("hashlib").sha256(path.read_bytes()).hexdigest()
+    one(loaded)
+    assert query(loaded, "SELECT d.source_file, d.folder, d.sha256, l.source_sheet, l.source_row "
+                         "FROM order_lines l JOIN documents d ON d.id = l.document_id") == [
+        ("S01/订单.xlsx", "S01", digest, "订货单", 16)]
+    assert query(loaded, "SELECT source_sheet, source_row FROM customers WHERE code='C002'") == [
+        ("客户档案", 5)]
+
+
+def test_money_is_stored_as_exact_integer_fen(loaded: Workspace) -> None:
+    drop(loaded, "receipt", "r.xlsx", lines=[
+        {"receipt_date": "2026-11-03", "customer_code": "C001", "amount": "0.10",
+         "reference": f"R{i}"} for i in range(3)])
+    one(loaded)
+    assert query(loaded, "SELECT SUM(amount), typeof(amount) FROM receipts") == [(30, "integer")]
+
+
+def test_schema_version_is_recorded_and_a_newer_ledger_is_refused(workspace: Workspace) -> None:
+    open_ledger(workspace.database_url)
+    assert query(workspace, "SELECT value FROM meta WHERE key='schema_version'") == [("1",)]
+    close_all()
+    with sqlite3.connect(workspace.root / "ledger.sqlite") as conn:
+        conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    with pytest.raises(StorageError, match="newer"):
+        open_ledger(workspace.database_url)

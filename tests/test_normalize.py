@@ -1,0 +1,118 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sales_sheets.kinds import KINDS
+from sales_sheets.normalize import (
+    Invalid,
+    choice_value,
+    to_code,
+    to_date,
+    to_integer,
+    to_money,
+    to_period,
+    to_quantity,
+    to_rate,
+    to_yesno,
+)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("1,234.50", "1234.50"), ("１，２３４．５", "1234.50"), ("¥ 1,000", "1000.00"),
+    ("￥520", "520.00"), ("1200元", "1200.00"), ("  88 ", "88.00"), (12.3, "12.30"),
+    (35.699999999999996, "35.70"), (7, "7.00"), ("(100)", "-100.00"), ("RMB 5", "5.00"),
+])
+def test_money_accepts_what_people_type(raw: object, expected: str) -> None:
+    assert to_money(raw) == Decimal(expected)
+    assert str(to_money(raw)) == expected
+
+
+@pytest.mark.parametrize("raw", ["12.345", "abc", "1.2.3", "", "NaN", "inf", True])
+def test_money_refuses_what_is_not_money(raw: object) -> None:
+    with pytest.raises(Invalid):
+        to_money(raw)
+
+
+@given(st.integers(min_value=-10**12, max_value=10**12))
+def test_money_text_round_trips_exactly(fen: int) -> None:
+    amount = Decimal(fen).scaleb(-2)
+    assert to_money(f"{amount:,}") == amount
+    assert to_money(str(amount)) == amount
+
+
+@given(st.integers(min_value=0, max_value=10**11))
+def test_money_from_a_float_cell_is_the_decimal_excel_stored(fen: int) -> None:
+    amount = Decimal(fen).scaleb(-2)
+    # a cell holds the shortest decimal text of a double; calamine hands us that double
+    assert to_money(float(amount)) == amount
+
+
+@pytest.mark.parametrize("raw", [
+    "2026-11-03", "2026/11/3", "2026.11.3", "2026年11月3日", "20261103", 46329, 46329.0,
+    "２０２６－１１－０３", "2026-11-03 14:30:00",
+])
+def test_dates(raw: object) -> None:
+    assert to_date(raw) == date(2026, 11, 3)
+
+
+@given(st.dates(min_value=date(1900, 3, 1), max_value=date(9999, 12, 31)))
+def test_excel_serials_match_excels_calendar(day: date) -> None:
+    serial = (day - date(1899, 12, 30)).days
+    assert to_date(serial) == day
+    assert to_date(day.isoformat()) == day
+
+
+@pytest.mark.parametrize("raw", ["2026-02-30", "next week", "11/3", -5])
+def test_bad_dates(raw: object) -> None:
+    with pytest.raises(Invalid):
+        to_date(raw)
+
+
+def test_early_serials_skip_excels_fictitious_leap_day() -> None:
+    assert to_date(1) == date(1900, 1, 1)
+    assert to_date(61) == date(1900, 3, 1)
+    assert to_date(60) - to_date(59) == timedelta(days=1)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("是", True), ("否", False), ("Y", True), ("n", False), ("TRUE", True), ("false", False),
+    (True, True), ("√", True), ("Yes", True), ("No", False), (1.0, True),
+])
+def test_yes_no(raw: object, expected: bool) -> None:
+    assert to_yesno(raw) is expected
+
+
+def test_codes_are_folded() -> None:
+    assert to_code(" ｃ００１ ") == "C001"
+    assert to_code(1001.0) == "1001"
+    assert to_code("so - 1") == "SO-1"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2026", "2026"), (2026.0, "2026"), ("2026-Q4", "2026-Q4"), ("2026q4", "2026-Q4"),
+    ("2026年第4季度", "2026-Q4"), ("2026-11", "2026-11"), ("2026-3", "2026-03"),
+    ("2026年11月", "2026-11"), ("2026/11", "2026-11"),
+])
+def test_periods(raw: object, expected: str) -> None:
+    assert to_period(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["2026-13", "2026-Q5", "26-11", "Q4"])
+def test_bad_periods(raw: str) -> None:
+    with pytest.raises(Invalid):
+        to_period(raw)
+
+
+def test_rates_quantities_integers_and_choices() -> None:
+    assert to_rate("13%") == Decimal("0.13") == to_rate(0.13) == to_rate(13)
+    assert to_quantity("2.5") == Decimal("2.5")
+    assert to_integer("30") == 30
+    with pytest.raises(Invalid):
+        to_integer("2.5")
+    method = KINDS["order"].header_field("delivery_method")
+    assert choice_value(method, "自提") == "pickup" == choice_value(method, "Pickup")
+    with pytest.raises(Invalid):
+        choice_value(method, "快递")
