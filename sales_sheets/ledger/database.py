@@ -14,6 +14,8 @@ _engines: dict[str, Engine] = {}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue the BEGIN (see _begin_immediate), not the driver.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets the status command read while a watcher writes; NORMAL keeps every commit
     # atomic and durable against a process crash without an fsync per file.
@@ -24,6 +26,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_immediate(conn: Any) -> None:
+    # Each file is checked and stored in one transaction; taking the write lock at its start
+    # makes a second process wait (busy_timeout) instead of failing half-way, and its checks
+    # see everything the first one stored.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def open_ledger(url: str) -> Engine:
     """An engine on the ledger at `url`, created or migrated to the current schema."""
     if url in _engines:
@@ -32,6 +41,7 @@ def open_ledger(url: str) -> Engine:
         engine = create_engine(url)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _begin_immediate)
         _migrate(engine)
     except SQLAlchemyError as exc:
         raise StorageError(
