@@ -39,3 +39,10 @@ def test_every_problem_code_is_used_and_every_used_code_exists() -> None:
 
 def test_openpyxl_parses_through_defusedxml() -> None:
     assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_the_repository_root_is_a_default_workspace() -> None:
+    from sales_sheets.config import CONFIG_TEMPLATE, Settings, load_settings
+
+    assert (ROOT / "config.toml").read_text(encoding="utf-8") == CONFIG_TEMPLATE
+    assert load_settings(ROOT / "config.toml") == Settings()
