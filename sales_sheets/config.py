@@ -45,6 +45,7 @@ class Limits:
     max_file_mb: float = 100.0
     max_unzipped_mb: float = 1000.0
     max_compression_ratio: float = 200.0
+    max_cells: int = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,8 @@ rescan_seconds = 30.0
 max_file_mb = 100.0
 max_unzipped_mb = 1000.0
 max_compression_ratio = 200.0
+# A sheet spanning more cells than this (rows x columns, empty ones included) is refused.
+max_cells = 10000000
 
 # Uncomment to enforce who may submit what. Without this section anyone may drop anything.
 # Each person then drops files into inbox/<their code>/; files at the inbox root are refused.

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .excel.reader import RawForm
 from .kinds import Field, Kind
-from .normalize import Invalid, converter_for, is_blank
+from .normalize import Invalid, OutOfRange, converter_for, is_blank
 from .problems import Problem, problem
 
 
@@ -51,29 +51,51 @@ def normalize_form(form: RawForm) -> tuple[Document, list[Problem]]:
         value = raw.value if raw else None
         header[f.key] = _convert(f, value, problems, cells[f.key][0], cells[f.key][1])
     keys = list(form.columns)
-    fields = [form.kind.column(k) for k in keys]
-    converters = [converter_for(f) for f in fields]
+    rows = [row for row, _ in form.rows]
+    columns = [
+        _convert_column(form, form.kind.column(key), key, [values[j] for _, values in form.rows],
+                        rows, problems)
+        for j, key in enumerate(keys)
+    ]
     missing = [f.key for f in form.kind.columns if f.key not in form.columns]
-    lines: list[Line] = []
-    for row, raw_values in form.rows:
-        values: dict[str, object] = dict.fromkeys(missing)
-        for key, f, convert, value in zip(keys, fields, converters, raw_values, strict=True):
-            if value == "" or value is None or (isinstance(value, str) and is_blank(value)):
-                values[key] = None
-                if f.required:
-                    problems.append(problem("required", sheet=form.sheet,
-                                            cell=form.cell(key, row), field=f))
-                continue
-            try:
-                values[key] = convert(value)
-            except Invalid as exc:
-                values[key] = None
-                problems.append(_invalid(f, value, exc, form.sheet, form.cell(key, row)))
-        lines.append(Line(row, values))
+    names, blanks = (*keys, *missing), (None,) * len(missing)
+    lines = [Line(row, dict(zip(names, values + blanks, strict=True)))
+             for row, values in zip(rows, zip(*columns, strict=True), strict=True)]
     if not lines and not form.problems:
         problems.append(problem("empty_form", sheet=form.sheet, cell=f"A{form.header_row + 1}"))
     document = Document(form.kind, form.sheet, header, cells, lines, form.columns, form)
     return document, problems
+
+
+def _convert_column(
+    form: RawForm, f: Field, key: str, raw: list[object], rows: list[int],
+    problems: list[Problem],
+) -> list[object]:
+    """Convert one line column. Most columns have no blanks and no bad values: they go through
+    the converter in one pass; any exception sends the column through the careful loop."""
+    convert = converter_for(f)
+    if "" not in raw and None not in raw:
+        try:
+            converted = list(map(convert, raw))
+        except (Invalid, TypeError, ValueError, ArithmeticError):
+            pass
+        else:
+            if "" not in converted:  # a whitespace-only text is a blank, found below
+                return converted
+    out: list[object] = []
+    for row, value in zip(rows, raw, strict=True):
+        if value == "" or value is None or (type(value) is str and value.isspace()):
+            out.append(None)
+            if f.required:
+                problems.append(problem("required", sheet=form.sheet, cell=form.cell(key, row),
+                                        field=f))
+            continue
+        try:
+            out.append(convert(value))
+        except Invalid as exc:
+            out.append(None)
+            problems.append(_invalid(f, value, exc, form.sheet, form.cell(key, row)))
+    return out
 
 
 def _convert(f: Field, value: object, problems: list[Problem], sheet: str, cell: str) -> object:
@@ -89,6 +111,9 @@ def _convert(f: Field, value: object, problems: list[Problem], sheet: str, cell:
 
 
 def _invalid(f: Field, value: object, exc: Invalid, sheet: str, cell: str) -> Problem:
+    if isinstance(exc, OutOfRange):
+        return problem("range", sheet=sheet, cell=cell, field=f, value=value,
+                       detail=f"< {exc.limit:,}")
     if exc.expected == "choice":
         allowed = " / ".join(c.zh + "/" + c.en for c in f.choices)
         return problem("enum", sheet=sheet, cell=cell, field=f, value=value, allowed=allowed)

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from .document import Document, normalize_form
@@ -109,11 +109,8 @@ def process_claims(
     prepared.sort(key=lambda p: p.priority)
     results: list[IngestResult] = []
     for item in prepared:
-        try:
-            result = _commit(workspace, engine, item)
-        except (OperationalError, StorageError) as exc:
-            # The ledger is unavailable (locked, down): leave the claim to be retried.
-            log.error("ledger unavailable for %s, will retry: %s", item.claim.relative, exc)
+        result = _commit_safely(workspace, engine, item)
+        if result is None:
             continue
         results.append(result)
         if on_result:
@@ -121,9 +118,32 @@ def process_claims(
     return results
 
 
+def _commit_safely(workspace: Workspace, engine: Engine, item: _Prepared) -> IngestResult | None:
+    try:
+        return _commit(workspace, engine, item)
+    except (OperationalError, StorageError) as exc:
+        # The ledger is unavailable (locked, down): leave the claim to be retried.
+        log.error("ledger unavailable for %s, will retry: %s", item.claim.relative, exc)
+        return None
+    except Exception as exc:  # noqa: BLE001 - one file's bug must not stop the batch
+        log.exception("storing %s failed; it is rejected and archived", item.claim.relative)
+        item.document = None
+        item.problems = [problem("internal_error", detail=type(exc).__name__)]
+    try:
+        return _commit(workspace, engine, item)
+    except Exception:  # noqa: BLE001
+        log.exception("recording %s failed; it stays claimed", item.claim.relative)
+        return None
+
+
 def _prepare(workspace: Workspace, claim: Claim) -> _Prepared:
-    data = claim.path.read_bytes()
-    item = _Prepared(claim, hashlib.sha256(data).hexdigest(), len(data))
+    digest = hashlib.sha256()
+    size = 0
+    with claim.path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    item = _Prepared(claim, digest.hexdigest(), size)
     try:
         item.read = read_form(claim.path, workspace.settings.limits)
         item.problems = list(item.read.problems)
@@ -137,51 +157,59 @@ def _prepare(workspace: Workspace, claim: Claim) -> _Prepared:
 
 def _commit(workspace: Workspace, engine: Engine, item: _Prepared) -> IngestResult:
     claim = item.claim
-    with engine.begin() as conn:
-        record = intake_record(conn, claim.id)
-    if record is not None:
-        return _finish(workspace, item, _result_from_record(record), record)
     now = datetime.now().replace(microsecond=0)
     with engine.begin() as conn:
-        duplicate = find_duplicate(conn, item.sha256)
-        doc = item.document
-        problems = item.problems
-        status = "duplicate" if duplicate else "rejected"
-        document_id: int | None = duplicate["id"] if duplicate else None
-        if doc is not None and duplicate is None:
-            ctx = Context(conn, claim.folder, workspace.settings.access)
-            try:
-                problems = validate(doc, ctx, problems)
-            except Exception as exc:  # noqa: BLE001 - a bug must not stop the watcher
-                log.exception("validating %s failed", claim.relative)
-                problems = [problem("internal_error", detail=type(exc).__name__)]
-            level = worst(problems)
-            status = _STATUS_BY_SEVERITY.get(level, "accepted") if level else "accepted"
-            if status != "rejected":
-                holds = [p.code for p in problems if p.severity is Severity.HOLD]
-                source = Provenance(claim.id, claim.relative, claim.folder, item.sha256)
-                document_id = store_document(conn, doc, status, holds, source, now)
-        result = IngestResult(
-            file=claim.relative,
-            kind=doc.kind.name if doc else (duplicate["kind"] if duplicate else None),
-            status=status,
-            document=_describe(doc, duplicate),
-            problems=problems,
-            stored=_stored(doc, workspace.language) if status in ("accepted", "held") else "",
-        )
-        result.outputs = _output_paths(workspace, claim, result, now)
-        target = archive_path(workspace, claim, now)
-        record = {
-            "claim_id": claim.id, "file_name": claim.relative, "folder": claim.folder,
-            "sha256": item.sha256, "size": item.size, "kind": result.kind, "status": status,
-            "document": result.document,
-            "document_id": document_id,
-            "problems": json.dumps([p.to_record() for p in problems], ensure_ascii=False),
-            "outputs": json.dumps(result.outputs, ensure_ascii=False),
-            "archived_as": str(target.relative_to(workspace.root)), "processed_at": now,
-        }
-        record_intake(conn, record)
+        record = intake_record(conn, claim.id)
+        if record is None:
+            result, record = _decide(workspace, conn, item, now)
+            record_intake(conn, record)
+        else:
+            result = _result_from_record(record)  # stored before a crash: only finish it
     return _finish(workspace, item, result, record)
+
+
+def _decide(
+    workspace: Workspace, conn: Connection, item: _Prepared, now: datetime
+) -> tuple[IngestResult, dict[str, Any]]:
+    """Validate and store (or not) one file, inside the caller's transaction."""
+    claim = item.claim
+    duplicate = find_duplicate(conn, item.sha256)
+    doc = item.document
+    problems = item.problems
+    status = "duplicate" if duplicate else "rejected"
+    document_id: int | None = duplicate["id"] if duplicate else None
+    if doc is not None and duplicate is None:
+        ctx = Context(conn, claim.folder, workspace.settings.access)
+        try:
+            problems = validate(doc, ctx, problems)
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop the watcher
+            log.exception("validating %s failed", claim.relative)
+            problems = [problem("internal_error", detail=type(exc).__name__)]
+        level = worst(problems)
+        status = _STATUS_BY_SEVERITY.get(level, "accepted") if level else "accepted"
+        if status != "rejected":
+            holds = [p.code for p in problems if p.severity is Severity.HOLD]
+            source = Provenance(claim.id, claim.relative, claim.folder, item.sha256)
+            document_id = store_document(conn, doc, status, holds, source, now)
+    result = IngestResult(
+        file=claim.relative,
+        kind=doc.kind.name if doc else (duplicate["kind"] if duplicate else None),
+        status=status,
+        document=_describe(doc, duplicate),
+        problems=problems,
+        stored=_stored(doc, workspace.language) if status in ("accepted", "held") else "",
+    )
+    result.outputs = _output_paths(workspace, claim, result, now)
+    target = archive_path(workspace, claim, now)
+    record = {
+        "claim_id": claim.id, "file_name": claim.relative, "folder": claim.folder,
+        "sha256": item.sha256, "size": item.size, "kind": result.kind, "status": status,
+        "document": result.document, "document_id": document_id,
+        "problems": json.dumps([p.to_record() for p in problems], ensure_ascii=False),
+        "outputs": json.dumps(result.outputs, ensure_ascii=False),
+        "archived_as": str(target.relative_to(workspace.root)), "processed_at": now,
+    }
+    return result, record
 
 
 def _describe(doc: Document | None, duplicate: Any) -> str:
@@ -206,7 +234,8 @@ def _output_paths(workspace: Workspace, claim: Claim, result: IngestResult,
                   now: datetime) -> list[str]:
     stem = Path(claim.name).stem
     folder = claim.folder or "_inbox"
-    stamp = now.strftime("%Y%m%d-%H%M%S")
+    # The claim id keeps two files of one name in one second apart.
+    stamp = f"{now:%Y%m%d-%H%M%S}_{claim.id[:8]}"
     receipt = inside(workspace.outbox, "receipts", folder, f"{stamp}_{stem}.{result.status}.txt")
     paths = [receipt]
     if result.status == "rejected":
@@ -234,11 +263,15 @@ def _finish(
     receipt, *others = result.outputs
     if result.status == "rejected":
         _write_annotated(item, result, root / others[0], language)
-    write_text_atomic(root / receipt, receipt_text(
-        file=result.file, processed=str(record["processed_at"]), kind=result.kind,
-        status=result.status, document=result.document, stored=result.stored,
-        outputs=others, problems=result.problems, language=language))
-    archive(workspace, item.claim, root / record["archived_as"])
+    try:
+        write_text_atomic(root / receipt, receipt_text(
+            file=result.file, processed=str(record["processed_at"]), kind=result.kind,
+            status=result.status, document=result.document, stored=result.stored,
+            outputs=others, problems=result.problems, language=language))
+        archive(workspace, item.claim, root / record["archived_as"])
+    except OSError:
+        # Stored already; the claim stays and the next run finishes it.
+        log.exception("finishing %s failed", item.claim.relative)
     return result
 
 
@@ -248,7 +281,11 @@ def _write_annotated(item: _Prepared, result: IngestResult, dest: Path, language
     fmt, grid = (read.format, read.workbook) if read else (None, None)
     try:
         write_annotated_copy(item.claim.path, fmt, grid, plan, dest)
+        return
     except Exception:  # noqa: BLE001 - openpyxl may refuse what calamine read: keep the list
         log.warning("annotating %s in place failed; writing the problem list alone",
                     item.claim.relative, exc_info=True)
+    try:
         write_annotated_copy(item.claim.path, None, None, plan, dest)
+    except Exception:  # noqa: BLE001 - the receipt still tells the person what is wrong
+        log.exception("writing the problem list of %s failed", item.claim.relative)

@@ -31,6 +31,19 @@ class Invalid(ValueError):
         self.expected = expected
 
 
+class OutOfRange(Invalid):
+    """A number no form could mean (a card number typed into an amount, 1e30)."""
+
+    def __init__(self, expected: str, limit: Decimal) -> None:
+        super().__init__(expected)
+        self.limit = limit
+
+
+# Beyond these the value is a typing accident, and it would not fit the ledger's integers.
+LIMITS = {"money": Decimal(10) ** 12, "quantity": Decimal(10) ** 9, "integer": Decimal(10) ** 9,
+          "rate": Decimal(10)}
+
+
 def clean_text(value: object) -> str:
     """NFKC-fold (full-width to half-width) and trim; an integral float loses its `.0`."""
     if isinstance(value, float) and value.is_integer():
@@ -40,7 +53,7 @@ def clean_text(value: object) -> str:
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or value == "" or (type(value) is str and value.isspace())
 
 
 def to_text(value: object) -> str:
@@ -54,8 +67,10 @@ def to_text(value: object) -> str:
 
 
 def to_code(value: object) -> str:
-    text = clean_text(value)
-    return re.sub(r"\s+", "", text).upper()
+    if type(value) is str and value.isascii():
+        # NFKC leaves ASCII alone: the common case skips it.
+        return "".join(value.split()).upper()
+    return "".join(clean_text(value).split()).upper()
 
 
 _NUMBER_JUNK = re.compile(r"[,\s¥$元]|RMB|CNY", re.IGNORECASE)
@@ -72,6 +87,9 @@ def _decimal(value: object, expected: str) -> Decimal:
         if value != value or value in (float("inf"), float("-inf")):
             raise Invalid(expected)
         return Decimal(repr(value))
+    if type(value) is str and value.isascii() and value.replace(",", "").replace(".", "", 1
+                                                                           ).strip().isdigit():
+        return Decimal(value.replace(",", "").strip())
     text = _NUMBER_JUNK.sub("", clean_text(value))
     negative = text.startswith("(") and text.endswith(")")
     if negative:
@@ -85,8 +103,14 @@ def _decimal(value: object, expected: str) -> Decimal:
     return number
 
 
+def _bounded(number: Decimal, expected: str) -> Decimal:
+    if abs(number) >= LIMITS[expected]:
+        raise OutOfRange(expected, LIMITS[expected])
+    return number
+
+
 def _to_places(number: Decimal, places: Decimal, expected: str, from_float: bool) -> Decimal:
-    rounded = number.quantize(places, rounding=ROUND_HALF_UP)
+    rounded = _bounded(number, expected).quantize(places, rounding=ROUND_HALF_UP)
     if rounded == number:
         return rounded
     # A float from a formula cell (=B7*C7 giving 35.699999999999996) is noise around an exact
@@ -97,6 +121,10 @@ def _to_places(number: Decimal, places: Decimal, expected: str, from_float: bool
 
 
 def to_money(value: object) -> Decimal:
+    if type(value) is float and value == value and abs(value) < 1e12:
+        cents = round(value * 100)
+        if abs(cents - value * 100) < 1e-6:
+            return Decimal(cents).scaleb(-2)
     return _to_places(_decimal(value, "money"), CENT, "money", isinstance(value, float))
 
 
@@ -107,7 +135,7 @@ def to_quantity(value: object) -> Decimal:
 
 
 def to_integer(value: object) -> int:
-    number = _decimal(value, "integer")
+    number = _bounded(_decimal(value, "integer"), "integer")
     if number != number.to_integral_value():
         raise Invalid("integer")
     return int(number)

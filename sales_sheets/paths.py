@@ -13,10 +13,20 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
              *(f"LPT{i}" for i in range(10))}
 
 
+_MAX_LENGTH = 80
+_SUFFIX = re.compile(r"(?:\.[^.\s]{1,10}){1,2}$")  # ".xlsx", ".rejected.txt"
+
+
 def safe_component(text: str, fallback: str = "_") -> str:
-    """One path component: no separators, no `..`, no device names, at most 80 characters."""
+    """One path component: no separators, no `..`, no device names, at most 80 characters
+    (shortened in the stem, so `.xlsx` and `.txt` endings survive)."""
     cleaned = _FORBIDDEN.sub("_", unicodedata.normalize("NFC", text)).strip(" .")
-    cleaned = cleaned.replace("..", "_")[:80].strip(" .")
+    cleaned = cleaned.replace("..", "_")
+    if len(cleaned) > _MAX_LENGTH:
+        suffix = _SUFFIX.search(cleaned)
+        tail = suffix[0] if suffix and suffix.start() > 0 else ""
+        cleaned = cleaned[:_MAX_LENGTH - len(tail)].rstrip(" .") + tail
+    cleaned = cleaned.strip(" .")
     if not cleaned or cleaned.upper().split(".")[0] in _RESERVED:
         return fallback if not cleaned else f"_{cleaned}"
     return cleaned

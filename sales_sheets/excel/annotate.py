@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook as OpenpyxlWorkbook
 
 from ..problems import SEVERITY_LABELS, Problem, Severity
-from .cells import set_text, set_value
+from .cells import printable, set_text, set_value
 from .grid import Workbook
 from .meta import LISTS_SHEET, META_SHEET
 from .safety import Format
@@ -105,7 +105,7 @@ def apply_plan(book: OpenpyxlWorkbook, plan: AnnotationPlan) -> None:
             continue
         cell = book[mark.sheet][mark.cell]
         cell.fill = PatternFill("solid", start_color=FILLS[mark.severity])
-        comment = Comment(mark.text, "sales-sheets")
+        comment = Comment(printable(mark.text), "sales-sheets")
         comment.width, comment.height = 320, 40 + 20 * mark.text.count("\n")
         cell.comment = comment
     if plan.sheet_title in book.sheetnames:

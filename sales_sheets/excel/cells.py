@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+
+
+def printable(text: str) -> str:
+    """Control characters (a barcode scanner's \x03, say) cannot be stored in xlsx."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
 
 
 def set_text(cell: Cell, text: str) -> None:
     # openpyxl turns any str starting with "=" into a formula; user text must stay text.
-    cell.value = text
+    cell.value = printable(text)
     cell.data_type = "s"
 
 

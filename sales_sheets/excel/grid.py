@@ -1,72 +1,114 @@
-"""Load every sheet of a workbook as a grid of values with calamine (or csv for .csv)."""
+"""Sheets of a workbook as grids of values, read with calamine (or csv for .csv)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine as calamine
-from defusedxml import ElementTree
 
 from ..problems import Problem, problem
+from .ooxml import read_package
 from .safety import Format
+
+Grid = list[list[object]]
+
+
+class Sheets(Mapping[str, Grid]):
+    """Sheets by name, each read only when first asked for: a template's instructions and
+    drop-down lists are never parsed, and a large data sheet only once."""
+
+    def __init__(self, names: list[str], load: Callable[[str], Grid] | None = None) -> None:
+        self._names = names
+        self._load = load
+        self._cache: dict[str, Grid] = {}
+
+    @classmethod
+    def of(cls, grids: dict[str, Grid]) -> Sheets:
+        sheets = cls(list(grids))
+        sheets._cache.update(grids)
+        return sheets
+
+    def __getitem__(self, name: str) -> Grid:
+        if name not in self._cache:
+            if name not in self._names or self._load is None:
+                raise KeyError(name)
+            self._cache[name] = self._load(name)
+        return self._cache[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def load_all(self) -> None:
+        for name in self._names:
+            self[name]
+
+    def release(self) -> None:
+        """Forget the source: from now on only the sheets already read exist."""
+        self._load = None
+        self._names = [n for n in self._names if n in self._cache]
 
 
 @dataclass
 class Workbook:
     """Sheets as rows of values anchored at A1, plus what xlsx carries beyond values."""
 
-    sheets: dict[str, list[list[object]]]
-    hidden: set[str] = field(default_factory=set)
+    sheets: Sheets
     # table name -> (sheet, header row index, first column index, column labels)
     tables: dict[str, tuple[str, int, int, list[str]]] = field(default_factory=dict)
     # defined name -> (sheet, cell such as "B3")
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def load_workbook(path: Path, fmt: Format) -> tuple[Workbook | None, list[Problem]]:
+@contextmanager
+def open_workbook(path: Path, fmt: Format) -> Iterator[tuple[Workbook | None, list[Problem]]]:
+    """The workbook while the block runs; sheets not read by then are gone afterwards."""
     if fmt is Format.CSV:
-        return _load_csv(path)
+        yield _load_csv(path)
+        return
+    handle = path.open("rb")
     try:
-        book = calamine.CalamineWorkbook.from_path(str(path), load_tables=fmt is Format.XLSX)
-        try:
-            workbook = _read_calamine(book, fmt)
-        finally:
-            book.close()
-        if fmt is Format.XLSX:
-            workbook.names = _defined_names(path)
-        return workbook, []
+        # By content, not by name: an .xls or .ods saved under .xlsx is still read.
+        book = calamine.CalamineWorkbook.from_filelike(handle)
     except calamine.PasswordError:
-        return None, [problem("encrypted_file")]
+        handle.close()
+        yield None, [problem("encrypted_file")]
+        return
     except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file, never a crash
-        return None, [problem("corrupt_file", detail=_short(exc))]
+        handle.close()
+        yield None, [problem("corrupt_file", detail=short_error(exc))]
+        return
+    try:
+        workbook = _read_calamine(book)
+        if fmt is Format.XLSX:
+            package = read_package(path)
+            workbook.names, workbook.tables = package.names, package.tables
+        yield workbook, []
+        workbook.sheets.release()
+    finally:
+        book.close()
+        handle.close()
 
 
-def _short(exc: Exception) -> str:
+def short_error(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
 
 
-def _read_calamine(book: calamine.CalamineWorkbook, fmt: Format) -> Workbook:
-    sheets: dict[str, list[list[object]]] = {}
-    hidden: set[str] = set()
-    for meta in book.sheets_metadata:
-        if meta.typ != calamine.SheetTypeEnum.WorkSheet:
-            continue
-        sheets[meta.name] = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-        if meta.visible != calamine.SheetVisibleEnum.Visible:
-            hidden.add(meta.name)
-    tables: dict[str, tuple[str, int, int, list[str]]] = {}
-    if fmt is Format.XLSX:
-        for name in book.table_names:
-            table = book.get_table_by_name(name)
-            row, col = table.start
-            tables[name] = (table.sheet, row - 1, col, [str(c) for c in table.columns])
-    return Workbook(sheets, hidden, tables)
+def _read_calamine(book: calamine.CalamineWorkbook) -> Workbook:
+    names = [m.name for m in book.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
+
+    def load(name: str) -> Grid:
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+    return Workbook(Sheets(names, load))
 
 
 def _load_csv(path: Path) -> tuple[Workbook | None, list[Problem]]:
@@ -83,22 +125,5 @@ def _load_csv(path: Path) -> tuple[Workbook | None, list[Problem]]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], ",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
-    return Workbook({path.stem: rows}), []
-
-
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REFERENCE = re.compile(r"^'?(?P<sheet>.+?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
-
-
-def _defined_names(path: Path) -> dict[str, tuple[str, str]]:
-    """Single-cell defined names of an xlsx (calamine does not expose them)."""
-    with zipfile.ZipFile(path) as archive, archive.open("xl/workbook.xml") as handle:
-        root = ElementTree.parse(handle).getroot()
-    names: dict[str, tuple[str, str]] = {}
-    for node in root.iter(f"{_MAIN_NS}definedName"):
-        match = _REFERENCE.match((node.text or "").strip())
-        if match and node.get("localSheetId") is None:
-            sheet = match["sheet"].replace("''", "'")
-            names[node.get("name", "")] = (sheet, f"{match['col']}{match['row']}")
-    return names
+    rows: Grid = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    return Workbook(Sheets.of({path.stem: rows})), []

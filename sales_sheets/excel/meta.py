@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..kinds import KINDS, Field, Kind
 
@@ -72,6 +73,7 @@ def parse_meta(rows: list[list[object]]) -> MetaMap:
     return MetaMap(KINDS.get(kind_name), kind_name, version, names, columns)
 
 
+@lru_cache(maxsize=8192)
 def fold_label(text: object) -> str:
     """Compare labels ignoring width, case, spaces, `*`, colons and a `(必填)` mark."""
     folded = unicodedata.normalize("NFKC", str(text)).casefold()

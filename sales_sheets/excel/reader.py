@@ -9,14 +9,17 @@ stored range, because people type below tables.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
+import python_calamine as calamine
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from ..config import Limits
 from ..kinds import KINDS, Field, Kind
 from ..problems import Problem, problem
-from .grid import Workbook, load_workbook
+from .grid import Workbook, open_workbook, short_error
 from .meta import LISTS_SHEET, META_SHEET, MetaMap, column_label, fold_label, parse_meta
 from .safety import Format, inspect_file
 
@@ -62,10 +65,17 @@ def read_form(path: Path, limits: Limits) -> ReadResult:
     fmt, problems = inspect_file(path, limits)
     if fmt is None:
         return ReadResult(None, None, None, problems)
-    workbook, problems = load_workbook(path, fmt)
-    if workbook is None:
-        return ReadResult(fmt, None, None, problems)
-    form, problems = locate_form(workbook)
+    with open_workbook(path, fmt) as (workbook, problems):
+        if workbook is None:
+            return ReadResult(fmt, None, None, problems)
+        try:
+            form, problems = locate_form(workbook)
+        except calamine.CalamineError as exc:
+            return ReadResult(fmt, None, None, [problem("corrupt_file",
+                                                        detail=short_error(exc))])
+        if fmt is not Format.XLSX:
+            # The annotated copy of an .xls/.ods is rebuilt from its values: keep them all.
+            workbook.sheets.load_all()
     return ReadResult(fmt, workbook, form, problems)
 
 
@@ -124,7 +134,8 @@ def _from_labels(workbook: Workbook) -> tuple[RawForm | None, list[Problem]]:
             continue
         sheet, header_row = found
         grid = workbook.sheets[sheet]
-        score = len(_columns_by_label(grid[header_row], kind)) * 2
+        found = _columns_by_label(grid[header_row], kind)
+        score = len(found) * 2 + 2 * len({f.key for f in kind.columns if f.required} & found.keys())
         score += len(_header_by_label(grid, kind, sheet, header_row, only_found=True))
         score += 3 if _title_mentions(grid, sheet, kind) else 0
         if best is None or score > best[0]:
@@ -140,19 +151,27 @@ def _from_labels(workbook: Workbook) -> tuple[RawForm | None, list[Problem]]:
 
 
 def _best_sheet_for(workbook: Workbook, kind: Kind) -> tuple[str, int] | None:
-    """The sheet and row where all of a kind's required columns are labelled, most labels first."""
+    """The sheet and row that label most of a kind's columns. At least half of its required
+    columns must be there: a form missing one column is still that form (and told so), not
+    another kind whose labels happen to fit."""
     required = {f.key for f in kind.columns if f.required}
+    enough = max(1, (len(required) + 1) // 2)
     best: tuple[int, str, int] | None = None
     for sheet, grid in workbook.sheets.items():
         if sheet in (META_SHEET, LISTS_SHEET):
             continue
         for index, row in enumerate(grid[:_SCAN_ROWS]):
             found = _columns_by_label(row, kind)
-            if required <= found.keys() and (best is None or len(found) > best[0]):
-                best = (len(found), sheet, index)
+            hits = len(required & found.keys())
+            if hits < enough or len(found) < 2:
+                continue
+            score = len(found) + 2 * hits
+            if best is None or score > best[0]:
+                best = (score, sheet, index)
     return (best[1], best[2]) if best else None
 
 
+@lru_cache(maxsize=64)
 def _labels(fields: tuple[Field, ...]) -> dict[str, str]:
     return {fold_label(label): f.key for f in fields for label in f.all_labels}
 
@@ -216,6 +235,13 @@ def _title_mentions(grid: list[list[object]], sheet: str, kind: Kind) -> bool:
     )
 
 
+def _has_data(values: list[object]) -> bool:
+    for v in values:
+        if (v or v == 0) and not (type(v) is str and v.isspace()):
+            return True
+    return False
+
+
 def _assemble(
     kind: Kind,
     sheet: str,
@@ -233,14 +259,16 @@ def _assemble(
     indexes = list(columns.values())
     width = max(indexes, default=-1) + 1
     rows: list[tuple[int, list[object]]] = []
-    for r in range(header_row + 1, len(grid)):
-        line = grid[r]
-        if len(line) < width:
-            line = line + [""] * (width - len(line))
-        values = [line[i] for i in indexes]
-        if any(v != "" and v is not None and not (isinstance(v, str) and v.isspace())
-               for v in values):
-            rows.append((r + 1, values))
+    if indexes:
+        pick = itemgetter(*indexes)
+        for r in range(header_row + 1, len(grid)):
+            line = grid[r]
+            if len(line) < width:
+                line = line + [""] * (width - len(line))
+            picked = pick(line)
+            values = list(picked) if len(indexes) > 1 else [picked]
+            if _has_data(values):
+                rows.append((r + 1, values))
     return RawForm(kind, sheet, header, columns, rows, header_row + 1, version, problems)
 
 

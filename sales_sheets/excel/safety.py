@@ -7,9 +7,13 @@ declares one (the entity-bomb vector) is refused as well.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from enum import StrEnum
 from pathlib import Path
+from xml.parsers import expat
+
+from openpyxl.utils.cell import column_index_from_string
 
 from ..config import Limits
 from ..problems import Problem, problem
@@ -19,6 +23,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 # Office puts an encrypted xlsx into an OLE container with this stream name (UTF-16LE).
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_XLS_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 _SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
 _MAX_MEMBERS = 10_000
 
@@ -41,8 +46,11 @@ def inspect_file(path: Path, limits: Limits) -> tuple[Format | None, list[Proble
     if head.startswith(_ZIP_MAGIC):
         return _inspect_zip(path, limits)
     if head == _OLE_MAGIC:
-        if _ENCRYPTED_STREAM in path.read_bytes():
+        data = path.read_bytes()
+        if _ENCRYPTED_STREAM in data:
             return None, [problem("encrypted_file")]
+        if not any(stream in data for stream in _XLS_STREAMS):
+            return None, [problem("not_spreadsheet")]  # a .doc, an Outlook .msg, ...
         return Format.XLS, []
     if suffix == ".csv":
         return _inspect_csv(path)
@@ -78,8 +86,12 @@ def _inspect_zip(path: Path, limits: Limits) -> tuple[Format | None, list[Proble
                 kind = Format.ODS
             else:
                 return None, [problem("not_spreadsheet")]
-            if _declares_dtd(archive, members):
+            if any(_declares_dtd(archive, m) for m in members
+                   if m.filename.endswith((".xml", ".rels", ".vml"))):
                 return None, [problem("unsafe_xml")]
+            cells = _cell_extent(archive, kind)
+            if cells > limits.max_cells:
+                return None, [problem("oversized_file", detail=f"{cells:,} cells")]
             return kind, []
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
         return None, [problem("corrupt_file", detail=str(exc) or type(exc).__name__)]
@@ -105,14 +117,99 @@ def _is_ods(archive: zipfile.ZipFile, names: set[str]) -> bool:
         return handle.read(100).strip() == b"application/vnd.oasis.opendocument.spreadsheet"
 
 
-def _declares_dtd(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> bool:
-    for member in members:
-        if member.filename.endswith((".xml", ".rels", ".vml")):
-            with archive.open(member) as handle:
-                head = handle.read(2048).upper()
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                return True
-    return False
+class _Stop(Exception):
+    pass
+
+
+def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Parse the prolog, however long its comments, up to the first element."""
+    parser = expat.ParserCreate()
+    found: list[bool] = []
+
+    def doctype(*_args: object) -> None:
+        found.append(True)
+        raise _Stop
+
+    def element(*_args: object) -> None:
+        raise _Stop
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = element
+    with archive.open(member) as handle:
+        while chunk := handle.read(16384):
+            try:
+                parser.Parse(chunk, False)
+            except _Stop:
+                break
+            except expat.ExpatError:
+                break  # malformed XML is the reader's to report as a damaged file
+    return bool(found)
+
+
+_ROW = re.compile(rb'<row [^>]*?r="(\d+)"')
+_WIDE_CELL = re.compile(rb'<c [^>]*?r="([A-Z]{2,3})\d')
+_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+
+
+def _cell_extent(archive: zipfile.ZipFile, kind: Format) -> int:
+    """The largest rows × columns any sheet spans: what a reader allocates for it. A few
+    kilobytes can claim the whole 1,048,576 × 16,384 grid."""
+    if kind is Format.ODS:
+        return _ods_extent(archive)
+    largest = 0
+    for name in archive.namelist():
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        data = archive.read(name)
+        rows = max(map(int, _ROW.findall(data)), default=0)
+        columns = 26 if rows else 0
+        letters = set(_WIDE_CELL.findall(data))
+        dimension = _DIMENSION.search(data[:4096])
+        if dimension:
+            letters.add(dimension[1])
+            rows = max(rows, int(dimension[2]))
+        for column in letters:
+            columns = max(columns, column_index_from_string(column.decode()))
+        largest = max(largest, rows * columns)
+    return largest
+
+
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def _ods_extent(archive: zipfile.ZipFile) -> int:
+    """ODS compresses runs with number-rows/columns-repeated; count the area up to the last
+    repeated cell that holds a value (trailing empty runs cost a reader nothing)."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    state = {"row": 0, "col": 0, "repeat": 1, "rows": 0, "cols": 0, "largest": 0}
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name == f"{_TABLE} table":
+            state.update(row=0, rows=0, cols=0)
+        elif name == f"{_TABLE} table-row":
+            state["repeat"] = int(attrs.get(f"{_TABLE} number-rows-repeated", "1"))
+            state["col"] = 0
+        elif name in (f"{_TABLE} table-cell", f"{_TABLE} covered-table-cell"):
+            span = int(attrs.get(f"{_TABLE} number-columns-repeated", "1"))
+            state["col"] += span
+            if f"{_OFFICE} value-type" in attrs:
+                state["cols"] = max(state["cols"], state["col"])
+                state["rows"] = max(state["rows"], state["row"] + state["repeat"])
+                state["largest"] = max(state["largest"], state["rows"] * state["cols"])
+
+    def end(name: str) -> None:
+        if name == f"{_TABLE} table-row":
+            state["row"] += state["repeat"]
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        with archive.open("content.xml") as handle:
+            parser.ParseFile(handle)
+    except (KeyError, expat.ExpatError, ValueError):
+        return 0  # no or damaged content: the reader reports it
+    return state["largest"]
 
 
 def is_complete_zip(path: Path) -> bool:

@@ -193,12 +193,24 @@ def _write_value(
     elif isinstance(value, bool):
         sheet.write_string(r, c, ("Yes" if value else "No") if language == "en"
                            else ("是" if value else "否"), style)
-    elif isinstance(value, (Decimal, int, float)) and f.type is not FieldType.CODE:
-        sheet.write_number(r, c, float(value), style)
+    elif f.type in _NUMERIC and _is_number(value):
+        sheet.write_number(r, c, float(Decimal(str(value).replace(",", ""))), style)
     elif isinstance(value, (date, datetime)):
         sheet.write_datetime(r, c, datetime(value.year, value.month, value.day), style)
     else:
         sheet.write_string(r, c, str(value), style)
+
+
+_NUMERIC = {FieldType.MONEY, FieldType.QUANTITY, FieldType.INTEGER}
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, (Decimal, int, float)):
+        return True
+    try:
+        return Decimal(str(value).replace(",", "")).is_finite()
+    except ArithmeticError:
+        return False
 
 
 def _write_instructions(

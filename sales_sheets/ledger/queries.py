@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, func, select
+from sqlalchemy import Connection, Table, and_, bindparam, func, select
 
 from ..kinds import Ref
 from .balance import Item, Position, position
@@ -31,18 +31,23 @@ MASTER_TABLES: dict[Ref, Table] = {
     Ref.PRODUCT: products,
     Ref.SALESPERSON: salespeople,
 }
-_CHUNK = 900  # stays under every database's bound-parameter limit
+_CHUNK = 5000  # well under SQLite's and PostgreSQL's bound-parameter limits
+_codes = bindparam("codes", expanding=True)
+# Statements on the per-file path are built once: building them is slower than running them.
+_LOOKUPS = {ref: select(t).where(t.c.code.in_(_codes)) for ref, t in MASTER_TABLES.items()}
+
+
+def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
+    wanted = sorted(set(values))
+    for start in range(0, len(wanted), _CHUNK):
+        yield wanted[start:start + _CHUNK]
 
 
 def lookup(conn: Connection, ref: Ref, codes: Iterable[str]) -> dict[str, Mapping[str, Any]]:
     """Master records for the given codes; codes that do not exist are simply absent."""
-    table = MASTER_TABLES[ref]
-    key = table.c.code
-    wanted = sorted(set(codes))
     found: dict[str, Mapping[str, Any]] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start:start + _CHUNK]
-        for row in conn.execute(select(table).where(key.in_(chunk))).mappings():
+    for chunk in _chunks(codes):
+        for row in conn.execute(_LOOKUPS[ref], {"codes": chunk}).mappings():
             found[row["code"]] = row
     return found
 
@@ -55,8 +60,25 @@ def master_lists(conn: Connection) -> dict[Ref, list[tuple[str, str]]]:
     }
 
 
-def _current(kind: str) -> Any:
+def _accepted(kind: str) -> Any:
     return and_(documents.c.kind == kind, documents.c.status == "accepted")
+
+
+_debits = (
+    select(orders.c.order_no, orders.c.order_date, orders.c.total)
+    .join(documents, documents.c.id == orders.c.document_id)
+    .where(_accepted("order"), orders.c.customer_code == bindparam("customer"),
+           orders.c.order_date <= bindparam("as_of"), orders.c.order_no != bindparam("exclude"))
+)
+_received = select(func.coalesce(func.sum(receipts.c.amount), 0)).where(
+    receipts.c.customer_code == bindparam("customer"),
+    receipts.c.receipt_date <= bindparam("as_of"))
+_returned = (
+    select(func.coalesce(func.sum(returns.c.total), 0))
+    .join(documents, documents.c.id == returns.c.document_id)
+    .where(_accepted("return"), returns.c.customer_code == bindparam("customer"),
+           returns.c.return_date <= bindparam("as_of"))
+)
 
 
 def customer_position(
@@ -64,32 +86,16 @@ def customer_position(
 ) -> Position:
     """Balance and overdue amount as of a date: opening balance plus accepted orders, less
     receipts and accepted returns, receipts paying the oldest items first."""
-    code = customer["code"]
+    params = {"customer": customer["code"], "as_of": as_of, "exclude": exclude_order or ""}
     debits: list[Item] = []
     opening = customer["opening_balance"] or Decimal(0)
     opening_day = customer["opening_date"] or customer["created"]
     if opening and opening_day <= as_of:
         debits.append(Item(opening_day, opening, "opening"))
-    query = (
-        select(orders.c.order_no, orders.c.order_date, orders.c.total)
-        .join(documents, documents.c.id == orders.c.document_id)
-        .where(_current("order"), orders.c.customer_code == code, orders.c.order_date <= as_of)
-    )
-    if exclude_order:
-        query = query.where(orders.c.order_no != exclude_order)
-    debits += [Item(r.order_date, r.total, r.order_no) for r in conn.execute(query)]
-    received = conn.execute(
-        select(func.coalesce(func.sum(receipts.c.amount), 0)).where(
-            receipts.c.customer_code == code, receipts.c.receipt_date <= as_of
-        )
-    ).scalar_one()
-    returned = conn.execute(
-        select(func.coalesce(func.sum(returns.c.total), 0))
-        .join(documents, documents.c.id == returns.c.document_id)
-        .where(_current("return"), returns.c.customer_code == code,
-               returns.c.return_date <= as_of)
-    ).scalar_one()
-    credits = received + returned  # the sums keep the Money type: exact Decimals
+    debits += [Item(r.order_date, r.total, r.order_no) for r in conn.execute(_debits, params)]
+    # the sums keep the Money type: exact Decimals
+    credits = conn.execute(_received, params).scalar_one()
+    credits += conn.execute(_returned, params).scalar_one()
     return position(debits, credits, customer["payment_days"] or 0, as_of)
 
 
@@ -103,18 +109,19 @@ def current_order(conn: Connection, order_no: str) -> Mapping[str, Any] | None:
     return conn.execute(query).mappings().first()
 
 
+_owners = (
+    select(orders.c.order_no, orders.c.customer_code)
+    .join(documents, documents.c.id == orders.c.document_id)
+    .where(orders.c.order_no.in_(_codes), documents.c.status.in_(CURRENT))
+)
+
+
 def orders_of(conn: Connection, order_nos: Iterable[str]) -> dict[str, str]:
     """order_no -> customer code, for current orders among `order_nos`."""
-    wanted = sorted(set(order_nos))
     found: dict[str, str] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        query = (
-            select(orders.c.order_no, orders.c.customer_code)
-            .join(documents, documents.c.id == orders.c.document_id)
-            .where(orders.c.order_no.in_(wanted[start:start + _CHUNK]),
-                   documents.c.status.in_(CURRENT))
-        )
-        found.update({r.order_no: r.customer_code for r in conn.execute(query)})
+    for chunk in _chunks(order_nos):
+        found.update({r.order_no: r.customer_code
+                      for r in conn.execute(_owners, {"codes": chunk})})
     return found
 
 
@@ -138,14 +145,19 @@ def returnable(conn: Connection, order_no: str) -> dict[str, Decimal]:
     return left
 
 
+_references = select(receipts.c.reference).where(receipts.c.reference.in_(_codes))
+_references_between = select(receipts.c.reference).where(
+    receipts.c.reference.between(bindparam("low"), bindparam("high")))
+
+
 def existing_references(conn: Connection, references: Iterable[str]) -> set[str]:
-    wanted = sorted(set(references))
-    found: set[str] = set()
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start:start + _CHUNK]
-        found.update(conn.execute(
-            select(receipts.c.reference).where(receipts.c.reference.in_(chunk))).scalars())
-    return found
+    wanted = set(references)
+    if len(wanted) <= _CHUNK:
+        return set(conn.execute(_references, {"codes": sorted(wanted)}).scalars())
+    # A finance export of many receipts: one walk along the unique index over the range its
+    # references span beats thousands of bound parameters.
+    span = {"low": min(wanted), "high": max(wanted)}
+    return wanted.intersection(conn.execute(_references_between, span).scalars())
 
 
 def plan_totals(conn: Connection, salesperson: str) -> dict[str, Decimal]:

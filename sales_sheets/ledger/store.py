@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from ..document import Document
 from ..kinds import Kind
-from .schema import HEADER_TABLES, KIND_TABLES, documents, intake
+from .bulk import insert_columns
+from .schema import CURRENT, HEADER_TABLES, KIND_TABLES, documents, intake
 
 _CHUNK = 900
 
@@ -25,13 +26,28 @@ class Provenance:
     sha256: str
 
 
+_by_hash = select(documents).where(documents.c.sha256 == bindparam("sha"))
+_by_claim = select(intake).where(intake.c.claim_id == bindparam("claim"))
+
+
 def find_duplicate(conn: Connection, sha256: str) -> Mapping[str, Any] | None:
     """A stored document with exactly this content, if any."""
-    return conn.execute(select(documents).where(documents.c.sha256 == sha256)).mappings().first()
+    return conn.execute(_by_hash, {"sha": sha256}).mappings().first()
 
 
 def document_key(doc: Document, sha256: str) -> str:
     return doc.identity() if doc.kind.identity else sha256
+
+
+_max_version = select(func.max(documents.c.version)).where(
+    documents.c.kind == bindparam("b_kind"), documents.c.doc_key == bindparam("b_key"))
+_supersede = (
+    update(documents)
+    .where(documents.c.kind == bindparam("b_kind"), documents.c.doc_key == bindparam("b_key"),
+           documents.c.id != bindparam("b_new"), documents.c.status.in_(CURRENT))
+    .values(status="superseded", superseded_by=bindparam("b_new"))
+)
+_LINE_BOOKKEEPING = ("id", "line_no", "document_id", "source_sheet", "source_row")
 
 
 def store_document(
@@ -41,66 +57,53 @@ def store_document(
     """Store a validated document; a new version supersedes the current one of the same key."""
     kind = doc.kind
     key = document_key(doc, source.sha256)
-    version = 1 + (conn.execute(
-        select(func.max(documents.c.version)).where(
-            documents.c.kind == kind.name, documents.c.doc_key == key)
-    ).scalar() or 0)
-    document_id = conn.execute(documents.insert().values(
-        kind=kind.name, doc_key=key, version=version, status=status, sha256=source.sha256,
-        source_file=source.source_file, folder=source.folder, intake_claim=source.claim_id,
-        hold_reasons=json.dumps(hold_reasons, ensure_ascii=False) if hold_reasons else None,
-        stored_at=now,
-    )).inserted_primary_key[0]
+    version = 1 + (conn.execute(_max_version, {"b_kind": kind.name, "b_key": key}).scalar() or 0)
+    document_id = int(conn.execute(documents.insert(), {
+        "kind": kind.name, "doc_key": key, "version": version, "status": status,
+        "sha256": source.sha256, "source_file": source.source_file, "folder": source.folder,
+        "intake_claim": source.claim_id,
+        "hold_reasons": json.dumps(hold_reasons, ensure_ascii=False) if hold_reasons else None,
+        "stored_at": now,
+    }).inserted_primary_key[0])
     if kind.identity:
-        conn.execute(
-            update(documents)
-            .where(documents.c.kind == kind.name, documents.c.doc_key == key,
-                   documents.c.id != document_id, documents.c.status.in_(("accepted", "held")))
-            .values(status="superseded", superseded_by=document_id)
-        )
+        conn.execute(_supersede, {"b_kind": kind.name, "b_key": key, "b_new": document_id})
     if kind.master:
-        _upsert_master(conn, kind, doc, document_id)
-    else:
-        _insert_form(conn, kind, doc, document_id)
-    return int(document_id)
-
-
-def _insert_form(conn: Connection, kind: Kind, doc: Document, document_id: int) -> None:
-    if kind.name in HEADER_TABLES:
+        _delete_codes(conn, kind, [line.values["code"] for line in doc.lines])
+    elif kind.name in HEADER_TABLES:
         table = KIND_TABLES[HEADER_TABLES[kind.name]]
-        values = {c.name: doc.header.get(c.name) for c in table.columns if c.name in doc.header}
-        conn.execute(table.insert().values(document_id=document_id, source_sheet=doc.sheet,
-                                           **values))
-    lines = KIND_TABLES[kind.table]
-    names = [c.name for c in lines.columns if c.name not in ("id", "line_no", "document_id",
-                                                             "source_sheet", "source_row")]
-    rows = [
-        {"line_no": n, "document_id": document_id, "source_sheet": doc.sheet,
-         "source_row": line.row, **{k: line.values.get(k) for k in names}}
-        for n, line in enumerate(doc.lines, start=1)
-    ]
-    if rows:
-        conn.execute(lines.insert(), rows)
+        values = {c.name: doc.header[c.name] for c in table.columns if c.name in doc.header}
+        conn.execute(table.insert(), {"document_id": document_id, "source_sheet": doc.sheet,
+                                      **values})
+    _insert_lines(conn, kind, doc, document_id)
+    return document_id
 
 
-def _upsert_master(conn: Connection, kind: Kind, doc: Document, document_id: int) -> None:
+def _insert_lines(conn: Connection, kind: Kind, doc: Document, document_id: int) -> None:
     table = KIND_TABLES[kind.table]
-    names = [f.key for f in kind.columns]
-    rows = [
-        {"document_id": document_id, "source_sheet": doc.sheet, "source_row": line.row,
-         **{k: line.values.get(k) for k in names}}
-        for line in doc.lines
-    ]
-    codes = [r["code"] for r in rows]
+    lines = doc.lines
+    columns: dict[str, Sequence[Any]] = {
+        c.name: [line.values.get(c.name) for line in lines]
+        for c in table.columns if c.name not in _LINE_BOOKKEEPING
+    }
+    count = len(lines)
+    columns["document_id"] = [document_id] * count
+    columns["source_sheet"] = [doc.sheet] * count
+    columns["source_row"] = [line.row for line in lines]
+    if "line_no" in table.c:
+        columns["line_no"] = range(1, count + 1)
+    insert_columns(conn, table, columns)
+
+
+def _delete_codes(conn: Connection, kind: Kind, codes: list[object]) -> None:
+    """Master data is upserted by code: the rows being replaced go first."""
+    table = KIND_TABLES[kind.table]
     for start in range(0, len(codes), _CHUNK):
         conn.execute(table.delete().where(table.c.code.in_(codes[start:start + _CHUNK])))
-    if rows:
-        conn.execute(table.insert(), rows)
 
 
 def record_intake(conn: Connection, row: dict[str, Any]) -> None:
-    conn.execute(intake.insert().values(**row))
+    conn.execute(intake.insert(), row)
 
 
 def intake_record(conn: Connection, claim_id: str) -> Mapping[str, Any] | None:
-    return conn.execute(select(intake).where(intake.c.claim_id == claim_id)).mappings().first()
+    return conn.execute(_by_claim, {"claim": claim_id}).mappings().first()

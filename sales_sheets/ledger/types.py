@@ -24,10 +24,11 @@ class Scaled(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
         if value is None:
             return None
-        scaled = Decimal(value).scaleb(self.places)
-        if scaled != scaled.to_integral_value():
+        scaled = (value if type(value) is Decimal else Decimal(value)).scaleb(self.places)
+        whole = int(scaled)
+        if whole != scaled:
             raise ValueError(f"{value} has more than {self.places} decimal places")
-        return int(scaled)
+        return whole
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:

@@ -24,6 +24,8 @@ def check_references(doc: Document, ctx: Context) -> list[Problem]:
         if not f.ref or f.key not in doc.columns:
             continue
         known = ctx.masters[f.ref]
+        if {line.values[f.key] for line in doc.lines} - {None} <= known.keys():
+            continue
         for line in doc.lines:
             value = line.values[f.key]
             if value and value not in known:
@@ -34,6 +36,9 @@ def check_references(doc: Document, ctx: Context) -> list[Problem]:
 def check_line_keys(doc: Document) -> list[Problem]:
     keys = [k for k in doc.kind.line_key if k in doc.columns]
     if not keys:
+        return []
+    all_keys = [tuple(line.values[k] for k in keys) for line in doc.lines]
+    if len(set(all_keys)) == len(all_keys):
         return []
     seen: dict[tuple[object, ...], int] = {}
     problems: list[Problem] = []
@@ -53,6 +58,11 @@ def check_line_keys(doc: Document) -> list[Problem]:
 def check_positive(doc: Document, keys: tuple[str, ...], allow_zero: bool = False) -> list[Problem]:
     problems: list[Problem] = []
     detail = "≥ 0" if allow_zero else "> 0"
+    present = [k for k in keys if k in doc.columns]
+    lowest = min((v for line in doc.lines for k in present
+                  if (v := line.values.get(k)) is not None), default=None)
+    if lowest is None or (lowest >= 0 if allow_zero else lowest > 0):  # type: ignore[operator]
+        return []
     for line in doc.lines:
         for key in keys:
             value = line.values.get(key)

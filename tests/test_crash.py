@@ -1,0 +1,292 @@
+"""Crash safety: a file is claimed by an atomic rename, stored in one transaction with its intake
+row, and finished (receipt, annotated copy, archive) after the commit; a restart redoes a claim
+without an intake row and only finishes one with it.
+
+The main test kills real `process_inbox` processes with SIGKILL at random points and checks that
+the ledger, the inbox, the claims, the outputs and the archive end up as if nothing had happened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sales_sheets.excel.template import FormData, write_form
+from sales_sheets.ingest import IngestResult, process_inbox
+from sales_sheets.kinds import KINDS
+from sales_sheets.watch import watch
+from sales_sheets.workspace import Workspace, open_workspace
+
+from .conftest import drop, order_header, query
+
+LINE = {"product_code": "P003", "quantity": 1, "unit_price": "460"}
+MASTER_FILES = ("sp.xlsx", "pr.xlsx", "cu.xlsx")
+WORKER = ("import sys; from sales_sheets.workspace import open_workspace; "
+          "from sales_sheets.ingest import process_inbox; "
+          "process_inbox(open_workspace(sys.argv[1]))")
+
+
+def files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def intake_rows(workspace: Workspace) -> list[dict[str, Any]]:
+    columns = ("claim_id", "file_name", "folder", "sha256", "status", "document", "document_id",
+               "outputs", "archived_as")
+    rows = query(workspace, f"SELECT {', '.join(columns)} FROM intake ORDER BY id")
+    return [dict(zip(columns, row, strict=True)) for row in rows
+            if row[1] not in MASTER_FILES]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> bool:
+    """Poll until `condition` holds; False when `timeout` passed first."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+    return True
+
+
+def count(folder: Path) -> int:
+    return sum(len(names) for _, _, names in os.walk(folder))
+
+
+def _drop_batch(workspace: Workspace) -> dict[str, str]:
+    """60 orders, two files to reject and one exact copy; returns file -> expected status."""
+    expected: dict[str, str] = {}
+    for n in range(60):
+        folder, customer = ("S02", "C004") if n % 3 == 0 else ("S01", "C001" if n % 2 else "C002")
+        name = f"{folder}/订货单-{n:02}.xlsx"
+        drop(workspace, "order", name, header=order_header(
+            no=f"SO-K{n:02}", customer=customer, salesperson=folder), lines=[LINE])
+        expected[name] = "accepted"
+    drop(workspace, "order", "S01/unknown-customer.xlsx",
+         header=order_header(no="SO-KBAD", customer="C999"), lines=[LINE])
+    expected["S01/unknown-customer.xlsx"] = "rejected"
+    (workspace.inbox / "S01" / "garbage.xlsx").write_bytes(random.Random(3).randbytes(9000))
+    expected["S01/garbage.xlsx"] = "rejected"
+    shutil.copyfile(workspace.inbox / "S01/订货单-01.xlsx", workspace.inbox / "S01/copy.xlsx")
+    expected["S01/copy.xlsx"] = "accepted or duplicate"
+    return expected
+
+
+def _run_and_kill(workspace: Workspace, folder: Path | None, target: int, delay: float) -> bool:
+    """Run `process_inbox` in a child process and SIGKILL it `delay` seconds after `folder`
+    holds `target` files (after its start when `folder` is None); True when it was killed,
+    False when it finished first."""
+    process = subprocess.Popen([sys.executable, "-c", WORKER, str(workspace.root)],
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        if folder is not None:
+            wait_until(lambda: count(folder) >= target or process.poll() is not None,
+                       "the kill point")
+        time.sleep(delay)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+    finally:
+        _, errors = process.communicate(timeout=30)
+    assert process.returncode in (0, -signal.SIGKILL), errors
+    return process.returncode == -signal.SIGKILL
+
+
+def test_kill_9_at_random_points_loses_nothing_and_stores_nothing_twice(
+    loaded: Workspace,
+) -> None:
+    ws = loaded
+    expected = _drop_batch(ws)
+    originals = {name: sha256(ws.inbox / name) for name in expected}
+    rng = random.Random(20261102)
+    # Where each round pulls the plug: while claims are being taken, at a random moment after
+    # start (importing, reading or storing), or after a few more files were committed and
+    # archived; always with a random delay on top.
+    plan: list[tuple[Path | None, int, float]] = [
+        (ws.claimed, 1, rng.uniform(0.0, 0.05)),
+        (None, 0, rng.uniform(0.3, 0.7)),
+        *[(ws.archive, rng.randint(1, 3), rng.uniform(0.0, 0.01)) for _ in range(4)],
+    ]
+    kills: list[tuple[int, int]] = []  # files archived before the round, and after it
+    for folder, step, delay in plan:
+        before = count(ws.archive)
+        target = step + (before if folder == ws.archive else 0)
+        if _run_and_kill(ws, folder, target, delay):
+            kills.append((before, count(ws.archive)))
+    print("KILLS", kills)
+    assert len(kills) >= 4, kills
+    # At least one kill landed in the middle of committing: some files done, others not.
+    assert any(start < after < len(expected) + len(MASTER_FILES) for start, after in kills), kills
+
+    # The restart: everything is finished exactly once.
+    results = process_inbox(open_workspace(ws.root))
+    assert results, "the kills left no work: they came too late to test anything"
+    assert files(ws.inbox) == []
+    assert list(ws.claimed.iterdir()) == []
+
+    rows = intake_rows(ws)
+    assert sorted(row["file_name"] for row in rows) == sorted(expected)  # one row per file
+    statuses = {row["file_name"]: row["status"] for row in rows}
+    pair = sorted([statuses.pop("S01/copy.xlsx"), statuses.pop("S01/订货单-01.xlsx")])
+    assert pair == ["accepted", "duplicate"]
+    assert statuses == {k: v for k, v in expected.items()
+                        if k not in ("S01/copy.xlsx", "S01/订货单-01.xlsx")}
+
+    orders = query(ws, "SELECT doc_key, count(*) FROM documents WHERE kind = 'order' "
+                       "GROUP BY doc_key")
+    assert sorted(orders) == [(f"SO-K{n:02}", 1) for n in range(60)]
+    # Every stored document belongs to the intake row that was committed with it.
+    stored = query(ws, "SELECT id, intake_claim FROM documents WHERE kind = 'order'")
+    by_claim = {row["claim_id"]: row for row in rows}
+    for document_id, claim_id in stored:
+        assert by_claim[claim_id]["document_id"] == document_id
+        assert by_claim[claim_id]["status"] == "accepted"
+    assert query(ws, "SELECT count(*) FROM order_lines") == [(60,)]
+
+    for row in rows:
+        for output in json.loads(row["outputs"]):
+            assert (ws.root / output).is_file(), (row["file_name"], output)
+        original = ws.root / row["archived_as"]
+        assert original.is_file(), row
+        assert sha256(original) == row["sha256"] == originals[row["file_name"]]
+    assert count(ws.archive) == len(expected) + len(MASTER_FILES)
+
+
+def _stage(tmp_path: Path, no: str, customer: str = "C001") -> Path:
+    return write_form(tmp_path / "staging" / f"{no}.xlsx", KINDS["order"],
+                      data=FormData(order_header(no=no, customer=customer), [LINE]))
+
+
+def test_claim_without_intake_row_is_redone(loaded: Workspace, tmp_path: Path) -> None:
+    # A crash between the claim and the commit leaves exactly this behind.
+    claim_id = uuid.uuid4().hex
+    claimed = loaded.claimed / claim_id / "S01" / "订货单.xlsx"
+    claimed.parent.mkdir(parents=True)
+    shutil.copyfile(_stage(tmp_path, "SO-C1"), claimed)
+    digest = sha256(claimed)
+
+    [result] = process_inbox(open_workspace(loaded.root))
+
+    assert (result.file, result.status, result.document) == ("S01/订货单.xlsx", "accepted", "SO-C1")
+    [row] = intake_rows(loaded)
+    assert (row["claim_id"], row["folder"], row["sha256"]) == (claim_id, "S01", digest)
+    assert query(loaded, "SELECT doc_key, intake_claim FROM documents WHERE kind = 'order'") == [
+        ("SO-C1", claim_id)]
+    assert list(loaded.claimed.iterdir()) == []
+    assert sha256(loaded.root / row["archived_as"]) == digest
+    assert (loaded.root / result.outputs[0]).is_file()
+
+
+def test_empty_claim_folders_are_cleared(loaded: Workspace) -> None:
+    # A crash inside claim() (folder made, rename not done) or archive() (file moved, folder
+    # not yet removed) leaves an empty claim folder.
+    (loaded.claimed / uuid.uuid4().hex / "S01").mkdir(parents=True)
+    assert process_inbox(open_workspace(loaded.root)) == []
+    assert list(loaded.claimed.iterdir()) == []
+
+
+def _crash_after_commit(workspace: Workspace, result: IngestResult) -> tuple[dict[str, Any], Path]:
+    """Put the workspace back into the state a crash right after the commit leaves: the file
+    still claimed, no receipt or annotated copy, nothing archived."""
+    [row] = [r for r in intake_rows(workspace) if r["file_name"] == result.file]
+    archived = workspace.root / row["archived_as"]
+    claimed = workspace.claimed / row["claim_id"] / row["file_name"]
+    claimed.parent.mkdir(parents=True)
+    os.replace(archived, claimed)
+    for output in json.loads(row["outputs"]):
+        (workspace.root / output).unlink()
+    return row, claimed
+
+
+LEDGER = ("SELECT id, kind, doc_key, version, status, sha256, intake_claim FROM documents",
+          "SELECT * FROM orders", "SELECT * FROM order_lines",
+          "SELECT id, claim_id, status, document_id, outputs, archived_as FROM intake")
+
+
+@pytest.mark.parametrize(("customer", "status"), [("C001", "accepted"), ("C999", "rejected")])
+def test_claim_with_intake_row_is_only_finished(
+    loaded: Workspace, tmp_path: Path, customer: str, status: str,
+) -> None:
+    drop(loaded, "order", "S01/订货单.xlsx", header=order_header(no="SO-C2", customer=customer),
+         lines=[LINE])
+    [first] = process_inbox(loaded)
+    assert first.status == status
+    receipt = loaded.root / first.outputs[0]
+    ledger = [query(loaded, sql) for sql in LEDGER]
+    row, claimed = _crash_after_commit(loaded, first)
+    assert not receipt.exists()
+
+    [again] = process_inbox(open_workspace(loaded.root))
+
+    assert (again.file, again.status, again.document) == (first.file, first.status,
+                                                         first.document)
+    assert [p.code for p in again.problems] == [p.code for p in first.problems]
+    assert again.outputs == first.outputs
+    assert [query(loaded, sql) for sql in LEDGER] == ledger  # nothing stored a second time
+    assert receipt.is_file()
+    assert all((loaded.root / output).is_file() for output in again.outputs)
+    assert (loaded.root / row["archived_as"]).is_file() and not claimed.exists()
+    assert list(loaded.claimed.iterdir()) == []
+    assert files(loaded.inbox) == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "ingest._result_from_record drops IngestResult.stored: the receipt rewritten after a crash "
+    "loses its 已存入/Stored line and on_result gets stored=''"))
+def test_receipt_rewritten_after_a_crash_is_the_same(loaded: Workspace) -> None:
+    drop(loaded, "order", "S01/订货单.xlsx", header=order_header(no="SO-C3"), lines=[LINE])
+    [first] = process_inbox(loaded)
+    receipt = loaded.root / first.outputs[0]
+    text = receipt.read_text(encoding="utf-8")
+    assert "已存入" in text
+    _crash_after_commit(loaded, first)
+
+    [again] = process_inbox(open_workspace(loaded.root))
+
+    assert again.stored == first.stored
+    assert receipt.read_text(encoding="utf-8") == text
+
+
+def test_watcher_resumes_claims_at_start(loaded: Workspace, tmp_path: Path) -> None:
+    (loaded.root / "config.toml").write_text(
+        "[watch]\nstable_seconds = 0.2\nrescan_seconds = 600\n", encoding="utf-8")
+    ws = open_workspace(loaded.root)
+    drop(ws, "order", "S01/b.xlsx", header=order_header(no="SO-C5"), lines=[LINE])
+    [finished] = process_inbox(ws)  # b: committed; now pretend the crash came before archiving
+    _crash_after_commit(ws, finished)
+    unfinished = ws.claimed / uuid.uuid4().hex / "S01" / "a.xlsx"  # and a: before the commit
+    unfinished.parent.mkdir(parents=True)
+    shutil.copyfile(_stage(tmp_path, "SO-C4"), unfinished)
+
+    results: list[IngestResult] = []
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(ws, stop, results.append), daemon=True)
+    thread.start()
+    try:
+        assert wait_until(lambda: len(results) >= 2, "both claims", timeout=10), results
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert sorted((r.file, r.status) for r in results) == [("S01/a.xlsx", "accepted"),
+                                                          ("S01/b.xlsx", "accepted")]
+    assert sorted(query(ws, "SELECT doc_key FROM documents WHERE kind = 'order'")) == [
+        ("SO-C4",), ("SO-C5",)]
+    assert list(ws.claimed.iterdir()) == []
+    assert len(intake_rows(ws)) == 2

@@ -1,0 +1,515 @@
+"""The watcher against a real folder: real files, real events, short settings, bounded waits.
+
+Every test starts `watch()` in a thread and polls for the expected state with a deadline; the
+only fixed sleeps are shorter than a second and exist to let time pass *without* something
+happening (a temp file that must stay unread, a writer pausing mid-file).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import random
+import shutil
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from python_calamine import CalamineWorkbook
+from sqlalchemy.exc import OperationalError
+
+import sales_sheets.ingest
+from sales_sheets.excel.template import FormData, write_form
+from sales_sheets.ingest import IngestResult
+from sales_sheets.kinds import KINDS
+from sales_sheets.watch import Readiness, watch
+from sales_sheets.workspace import Workspace, open_workspace
+
+from .conftest import drop, order_header, query
+
+LINE = {"product_code": "P003", "quantity": 1, "unit_price": "460"}
+# Five different products: a form whose lines are all there is told apart from a half-read one.
+FIVE_LINES = [{"product_code": code, "quantity": 1, "unit_price": price} for code, price in
+              [("P001", "12800"), ("P002", "8650"), ("P003", "460"), ("P004", "185.50"),
+               ("P005", "520")]]
+MASTER_FILES = ("sp.xlsx", "pr.xlsx", "cu.xlsx")
+DEADLINE = 15.0
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def configure(workspace: Workspace, **watch_settings: float | bool) -> Workspace:
+    """Rewrite config.toml with these [watch] settings and re-open the workspace."""
+    body = "\n".join(f"{key} = {str(value).lower() if isinstance(value, bool) else value}"
+                     for key, value in watch_settings.items())
+    (workspace.root / "config.toml").write_text(f"[watch]\n{body}\n", encoding="utf-8")
+    return open_workspace(workspace.root)
+
+
+def fast(workspace: Workspace, **overrides: float | bool) -> Workspace:
+    settings: dict[str, float | bool] = {
+        "stable_seconds": 0.2, "rescan_seconds": 1.0, "poll_interval": 0.1}
+    return configure(workspace, **{**settings, **overrides})
+
+
+def stage(tmp_path: Path, name: str, no: str, lines: list[dict[str, Any]] | None = None,
+          **header: Any) -> Path:
+    """A filled order form written outside the inbox, to be moved or copied in."""
+    return write_form(tmp_path / "staging" / name, KINDS["order"],
+                      data=FormData(order_header(no=no, **header), lines or [LINE]))
+
+
+def files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = DEADLINE) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.02)
+
+
+def submissions(workspace: Workspace) -> list[tuple[str, str]]:
+    """(file name, status) of every intake row except the fixture's master data."""
+    rows = query(workspace, "SELECT file_name, status FROM intake ORDER BY id")
+    return [(name, status) for name, status in rows if name not in MASTER_FILES]
+
+
+def order_keys(workspace: Workspace) -> list[str]:
+    return [key for (key,) in query(
+        workspace, "SELECT doc_key FROM documents WHERE kind = 'order' ORDER BY id")]
+
+
+class Watcher:
+    """`watch()` running in a thread; results arrive through `on_result`."""
+
+    def __init__(self, workspace: Workspace, polling: bool | None) -> None:
+        self.workspace = workspace
+        self.results: list[IngestResult] = []
+        self.errors: list[BaseException] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(polling,), daemon=True)
+
+    def _run(self, polling: bool | None) -> None:
+        try:
+            watch(self.workspace, self.stop, on_result=self.results.append, polling=polling)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test, not the thread
+            self.errors.append(exc)
+
+    def wait_for(self, count: int, timeout: float = DEADLINE) -> list[IngestResult]:
+        wait_until(lambda: len(self.results) >= count,
+                   f"{count} results (have {[(r.file, r.status) for r in self.results]})",
+                   timeout)
+        return self.results[:count]
+
+    def by_file(self) -> dict[str, str]:
+        return {r.file: r.status for r in self.results}
+
+
+class _Errors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def running(workspace: Workspace, polling: bool | None = None,
+            allow_errors: bool = False) -> Iterator[Watcher]:
+    """Run the watcher for the duration of the block; it must stop promptly and cleanly."""
+    errors = _Errors()
+    logger = logging.getLogger("sales_sheets")
+    logger.addHandler(errors)
+    watcher = Watcher(workspace, polling)
+    watcher.thread.start()
+    try:
+        yield watcher
+    finally:
+        watcher.stop.set()
+        watcher.thread.join(timeout=10)
+        logger.removeHandler(errors)
+    assert not watcher.thread.is_alive(), "the watcher did not stop within 10 s"
+    assert watcher.errors == []
+    if not allow_errors:
+        assert [r.getMessage() for r in errors.records] == []
+
+
+def copy_in(source: Path, workspace: Workspace, name: str) -> Path:
+    target = workspace.inbox / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return target
+
+
+MODES = [pytest.param(False, id="native"), pytest.param(True, id="polling")]
+
+
+# -- a file in, an outcome out ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("polling", MODES)
+def test_dropped_file_is_processed(loaded: Workspace, polling: bool) -> None:
+    # No periodic rescan within the test: after start-up only change events can find a file.
+    ws = fast(loaded, rescan_seconds=600)
+    drop(ws, "order", "S01/before.xlsx", header=order_header(no="SO-W0"), lines=[LINE])
+    with running(ws, polling=polling) as watcher:
+        [first] = watcher.wait_for(1)  # found by the start-up scan
+        assert (first.file, first.status) == ("S01/before.xlsx", "accepted")
+        drop(ws, "order", "S01/订货单.xlsx", header=order_header(no="SO-W1"), lines=[LINE])
+        started = time.monotonic()
+        second = watcher.wait_for(2)[1]
+        latency = time.monotonic() - started
+    assert (second.file, second.status, second.document) == ("S01/订货单.xlsx", "accepted",
+                                                             "SO-W1")
+    assert latency < 5, latency
+    receipt = ws.root / second.outputs[0]
+    assert receipt.parent == ws.outbox / "receipts" / "S01" and receipt.name.endswith(
+        "_订货单.accepted.txt")
+    assert "SO-W1" in receipt.read_text(encoding="utf-8")
+    assert order_keys(ws) == ["SO-W0", "SO-W1"]
+    assert submissions(ws) == [("S01/before.xlsx", "accepted"), ("S01/订货单.xlsx", "accepted")]
+    assert files(ws.inbox) == []
+    assert sorted(p.name.split("_", 2)[2] for p in files(ws.archive)
+                  if p.parent.name == "S01") == ["before.xlsx", "订货单.xlsx"]
+
+
+@pytest.mark.parametrize("polling", MODES)
+def test_excel_style_save_is_processed_once_and_temp_files_are_ignored(
+    loaded: Workspace, tmp_path: Path, polling: bool,
+) -> None:
+    ws = fast(loaded, rescan_seconds=0.3)
+    folder = ws.inbox / "S01"
+    folder.mkdir()
+    content = stage(tmp_path, "save.xlsx", "SO-X1").read_bytes()
+    # Look-alikes that hold complete, valid orders: they would be accepted if they were read.
+    owner = folder / "~$订货单.xlsx"
+    owner.write_bytes(b"\x06zhangwei" + b" " * 48 + b"\x00" * 108)
+    others = {
+        folder / ".订货单.xlsx": stage(tmp_path, "hidden.xlsx", "SO-X2").read_bytes(),
+        folder / "订货单.tmp": stage(tmp_path, "tmp.xlsx", "SO-X3").read_bytes(),
+        folder / "订货单.xlsx~": stage(tmp_path, "backup.xlsx", "SO-X4").read_bytes(),
+        ws.inbox / ".hidden" / "订货单.xlsx": stage(tmp_path, "hdir.xlsx", "SO-X5").read_bytes(),
+    }
+    with running(ws, polling=polling) as watcher:
+        for path, data in others.items():
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(data)
+        # Excel writes the whole workbook to an extension-less temp name, then renames it.
+        temp = folder / "A3F2C1D0"
+        with temp.open("wb") as handle:
+            handle.write(content[: len(content) // 2])
+            handle.flush()
+            time.sleep(0.1)
+            handle.write(content[len(content) // 2:])
+        # Longer than stable_seconds and a rescan: the temp name is complete and still unread.
+        time.sleep(0.8)
+        assert watcher.results == []
+        os.replace(temp, folder / "订货单.xlsx")  # fails if the watcher had claimed the temp
+        [result] = watcher.wait_for(1)
+        time.sleep(0.8)  # a rescan and several stability windows more: nothing else is taken
+    assert (result.file, result.status, result.document) == ("S01/订货单.xlsx", "accepted",
+                                                            "SO-X1")
+    assert len(watcher.results) == 1
+    assert submissions(ws) == [("S01/订货单.xlsx", "accepted")]
+    assert order_keys(ws) == ["SO-X1"]
+    assert owner.read_bytes().startswith(b"\x06zhangwei")
+    for path, data in others.items():
+        assert path.read_bytes() == data
+    assert not temp.exists()
+
+
+def _csv_order(tmp_path: Path, no: str) -> bytes:
+    """An order exported as CSV (read by its labels): a half-written one is a valid shorter form."""
+    book = CalamineWorkbook.from_path(str(stage(tmp_path, f"{no}.xlsx", no, FIVE_LINES)))
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(book.get_sheet_by_index(0).to_python())
+    return buffer.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize("polling", MODES)
+@pytest.mark.parametrize("suffix", ["xlsx", "csv"])
+def test_slowly_written_file_is_never_read_half_way(
+    loaded: Workspace, tmp_path: Path, polling: bool, suffix: str,
+) -> None:
+    ws = fast(loaded, stable_seconds=0.4, rescan_seconds=0.3)
+    if suffix == "csv":
+        content = _csv_order(tmp_path, "SO-SLOW")
+    else:
+        content = stage(tmp_path, "slow.xlsx", "SO-SLOW", FIVE_LINES).read_bytes()
+    target = ws.inbox / "S01" / f"slow.{suffix}"
+    target.parent.mkdir()
+    chunks = 4
+    size = -(-len(content) // chunks)
+    with running(ws, polling=polling) as watcher:
+        with target.open("wb") as handle:
+            for start in range(0, len(content), size):
+                handle.write(content[start:start + size])
+                handle.flush()
+                if start + size < len(content):
+                    # Longer than a watcher tick (0.05 s) and a poll, shorter than stable_seconds.
+                    time.sleep(0.2)
+                    assert watcher.results == [], "read while still being written"
+        [result] = watcher.wait_for(1)
+    assert (result.file, result.status, result.document) == (f"S01/slow.{suffix}", "accepted",
+                                                            "SO-SLOW"), result.problems
+    assert query(ws, "SELECT count(*) FROM order_lines l JOIN documents d ON d.id = l.document_id"
+                     " WHERE d.doc_key = 'SO-SLOW'") == [(5,)]
+
+
+def test_sub_folders_are_watched_including_new_ones(loaded: Workspace, tmp_path: Path) -> None:
+    ws = fast(loaded, rescan_seconds=600)  # only events can find files after start-up
+    drop(ws, "order", "S01/a.xlsx", header=order_header(no="SO-F1"), lines=[LINE])
+    s02 = stage(tmp_path, "b.xlsx", "SO-F2", customer="C004", salesperson="S02")
+    s03 = stage(tmp_path, "c.xlsx", "SO-F3", customer="C005", salesperson="S03")
+    with running(ws) as watcher:
+        watcher.wait_for(1)
+        # A folder created after start, a file copied in at once.
+        (ws.inbox / "S02").mkdir()
+        copy_in(s02, ws, "S02/b.xlsx")
+        # A nested tree created in one go, its file written right after the directories.
+        (ws.inbox / "S03" / "2026-11").mkdir(parents=True)
+        copy_in(s03, ws, "S03/2026-11/c.xlsx")
+        watcher.wait_for(3)
+    assert watcher.by_file() == {"S01/a.xlsx": "accepted", "S02/b.xlsx": "accepted",
+                                 "S03/2026-11/c.xlsx": "accepted"}
+    assert sorted(query(ws, "SELECT doc_key, folder FROM documents WHERE kind = 'order'")) == [
+        ("SO-F1", "S01"), ("SO-F2", "S02"), ("SO-F3", "S03")]
+    assert files(ws.inbox) == []
+    assert sorted(p.parent.name for p in files(ws.archive) if p.name.endswith(
+        ("a.xlsx", "b.xlsx", "c.xlsx"))) == ["S01", "S02", "S03"]
+
+
+def test_rescan_finds_files_whose_events_were_lost(loaded: Workspace, tmp_path: Path) -> None:
+    # A polling observer that never polls: no event ever arrives, as after a queue overflow.
+    ws = fast(loaded, poll_interval=3600, rescan_seconds=0.5)
+    drop(ws, "order", "S01/before.xlsx", header=order_header(no="SO-R1"), lines=[LINE])
+    later = stage(tmp_path, "later.xlsx", "SO-R2")
+    with running(ws, polling=True) as watcher:
+        [first] = watcher.wait_for(1)  # the start-up scan
+        copy_in(later, ws, "S01/later.xlsx")
+        second = watcher.wait_for(2, timeout=5)[1]
+    assert (first.file, first.status) == ("S01/before.xlsx", "accepted")
+    assert (second.file, second.status) == ("S01/later.xlsx", "accepted")
+    assert order_keys(ws) == ["SO-R1", "SO-R2"]
+
+
+def test_burst_of_200_files_each_accepted_exactly_once(loaded: Workspace, tmp_path: Path) -> None:
+    ws = fast(loaded)
+    count = 200
+    staged = [stage(tmp_path, f"{n:03}.xlsx", f"SO-B{n:03}") for n in range(count)]
+    with running(ws) as watcher:
+        for n, path in enumerate(staged):
+            copy_in(path, ws, f"S01/burst-{n:03}.xlsx")
+        watcher.wait_for(count, timeout=45)
+        time.sleep(0.3)  # anything processed twice would show up now
+    assert len(watcher.results) == count
+    assert {r.status for r in watcher.results} == {"accepted"}
+    assert sorted(r.file for r in watcher.results) == [f"S01/burst-{n:03}.xlsx"
+                                                       for n in range(count)]
+    keys = order_keys(ws)
+    assert len(keys) == count and sorted(keys) == [f"SO-B{n:03}" for n in range(count)]
+    intake = submissions(ws)
+    assert len(intake) == count and {status for _, status in intake} == {"accepted"}
+    assert len({name for name, _ in intake}) == count
+    assert files(ws.inbox) == []
+    assert not any(ws.claimed.iterdir())
+    assert len([p for p in files(ws.archive) if "burst-" in p.name]) == count
+    assert len(files(ws.outbox / "receipts" / "S01")) == count
+
+
+def test_bad_file_is_rejected_and_the_watcher_carries_on(loaded: Workspace,
+                                                         tmp_path: Path) -> None:
+    ws = fast(loaded, stable_seconds=0.1)  # a non-zip .xlsx is given up on after 20 windows
+    good = [stage(tmp_path, f"g{n}.xlsx", f"SO-G{n}") for n in range(10)]
+    bad = tmp_path / "staging" / "bad.xlsx"
+    bad.write_bytes(random.Random(7).randbytes(20_000))
+    with running(ws) as watcher:
+        for n, path in enumerate(good[:5]):
+            copy_in(path, ws, f"S01/g{n}.xlsx")
+        copy_in(bad, ws, "S01/bad.xlsx")
+        for n, path in enumerate(good[5:], start=5):
+            copy_in(path, ws, f"S01/g{n}.xlsx")
+        watcher.wait_for(11)
+        assert watcher.thread.is_alive()
+        drop(ws, "order", "S01/after.xlsx", header=order_header(no="SO-AFTER"), lines=[LINE])
+        watcher.wait_for(12)
+    statuses = watcher.by_file()
+    assert statuses.pop("S01/bad.xlsx") == "rejected"
+    assert statuses == {**{f"S01/g{n}.xlsx": "accepted" for n in range(10)},
+                        "S01/after.xlsx": "accepted"}
+    [rejected] = [r for r in watcher.results if r.status == "rejected"]
+    assert rejected.problems and "internal_error" not in [p.code for p in rejected.problems]
+    assert all((ws.root / output).is_file() for output in rejected.outputs)
+    assert len(rejected.outputs) == 2  # the receipt and the annotated problem list
+    assert sorted(order_keys(ws)) == sorted([f"SO-G{n}" for n in range(10)] + ["SO-AFTER"])
+    assert files(ws.inbox) == []
+
+
+def test_same_content_twice_is_a_duplicate(loaded: Workspace, tmp_path: Path) -> None:
+    ws = fast(loaded)
+    source = stage(tmp_path, "dup.xlsx", "SO-D1")
+    ledger = ("SELECT id, kind, doc_key, version, status, sha256 FROM documents ORDER BY id",
+              "SELECT * FROM orders ORDER BY document_id",
+              "SELECT * FROM order_lines ORDER BY id")
+    with running(ws) as watcher:
+        copy_in(source, ws, "S01/订货单.xlsx")
+        [first] = watcher.wait_for(1)
+        before = [query(ws, sql) for sql in ledger]
+        copy_in(source, ws, "S01/订货单(1).xlsx")
+        second = watcher.wait_for(2)[1]
+    assert (first.status, second.status) == ("accepted", "duplicate")
+    assert second.document == "SO-D1"
+    assert [query(ws, sql) for sql in ledger] == before
+    assert submissions(ws) == [("S01/订货单.xlsx", "accepted"), ("S01/订货单(1).xlsx", "duplicate")]
+    assert (ws.root / second.outputs[0]).name.endswith(".duplicate.txt")
+    assert (ws.root / second.outputs[0]).is_file()
+    assert files(ws.inbox) == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a batch that failed on the ledger stays in .work/claimed: watch() resumes claims only at "
+    "start-up, so the file waits for a restart"))
+def test_claims_left_by_a_ledger_outage_are_retried_while_running(
+    loaded: Workspace, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ws = fast(loaded, rescan_seconds=0.3)
+    real = sales_sheets.ingest.record_intake
+    failures = [OperationalError("INSERT INTO intake", {}, Exception("database is locked"))]
+
+    def flaky(conn: Any, row: dict[str, Any]) -> None:
+        if failures:
+            raise failures.pop()
+        real(conn, row)
+
+    monkeypatch.setattr(sales_sheets.ingest, "record_intake", flaky)
+    with running(ws, allow_errors=True) as watcher:
+        drop(ws, "order", "S01/x.xlsx", header=order_header(no="SO-L1"), lines=[LINE])
+        wait_until(lambda: not failures, "the outage")
+        # The outage is over; the file should be taken up again within a few rescans.
+        wait_until(lambda: len(watcher.results) >= 1, "the retried file", timeout=3)
+    assert [(r.file, r.status) for r in watcher.results] == [("S01/x.xlsx", "accepted")]
+    assert not any(ws.claimed.iterdir())
+
+
+# -- Readiness, with an explicit clock --------------------------------------------------------
+
+
+@pytest.fixture
+def workbook_bytes(tmp_path: Path) -> bytes:
+    return stage(tmp_path, "r.xlsx", "SO-READY").read_bytes()
+
+
+def test_readiness_waits_for_a_quiet_window(tmp_path: Path, workbook_bytes: bytes) -> None:
+    path = tmp_path / "inbox" / "S01" / "o.xlsx"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(workbook_bytes)
+    readiness = Readiness(tmp_path / "inbox", stable_seconds=1.0)
+    readiness.note(path, 100.0)
+    assert readiness.ready(100.0) == []
+    assert readiness.ready(100.5) == []
+    assert readiness.ready(100.99) == []
+    assert readiness.ready(101.0) == [path]
+    assert readiness.ready(105.0) == []  # handed over once
+    readiness.note(path, 106.0)  # a later hint starts tracking it afresh
+    assert readiness.ready(106.0) == []
+    assert readiness.ready(107.0) == [path]
+
+
+def test_readiness_restarts_the_window_when_the_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "inbox" / "o.csv"
+    path.parent.mkdir()
+    path.write_text("订货单\n订单号*,SO-1\n", encoding="utf-8")
+    readiness = Readiness(tmp_path / "inbox", stable_seconds=1.0)
+    readiness.note(path, 0.0, closed=False)
+    assert readiness.ready(0.0) == []
+    assert readiness.ready(0.75) == []
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("客户编码*,C001\n")
+    readiness.note(path, 1.0, closed=False)
+    assert readiness.ready(1.0) == []
+    assert readiness.ready(1.5) == []  # quiet for 1.5 s since the first look, not since the write
+    assert readiness.ready(2.0) == [path]
+
+
+def test_readiness_takes_a_closed_file_at_once(tmp_path: Path, workbook_bytes: bytes) -> None:
+    path = tmp_path / "inbox" / "o.xlsx"
+    path.parent.mkdir()
+    path.write_bytes(workbook_bytes)
+    readiness = Readiness(tmp_path / "inbox", stable_seconds=1.0)
+    readiness.note(path, 0.0, closed=True)
+    assert readiness.ready(0.0) == [path]
+    # A write after the close (the writer opened it again) means waiting again.
+    readiness.note(path, 1.0, closed=True)
+    readiness.note(path, 1.0, closed=False)
+    assert readiness.ready(1.0) == []
+    assert readiness.ready(2.0) == [path]
+
+
+def test_readiness_holds_a_truncated_zip_until_it_gives_up(
+    tmp_path: Path, workbook_bytes: bytes,
+) -> None:
+    path = tmp_path / "inbox" / "o.xlsx"
+    path.parent.mkdir()
+    path.write_bytes(workbook_bytes[: len(workbook_bytes) // 2])
+    with pytest.raises(zipfile.BadZipFile):
+        zipfile.ZipFile(path)
+    readiness = Readiness(tmp_path / "inbox", stable_seconds=0.5)
+    readiness.note(path, 0.0, closed=True)
+    assert readiness.ready(0.0) == []
+    assert readiness.ready(5.0) == []
+    assert readiness.ready(9.99) == []
+    assert readiness.ready(10.0) == [path]  # 20 windows: rejected with a receipt, not waited on
+
+
+def test_readiness_takes_a_zip_once_it_is_complete(tmp_path: Path, workbook_bytes: bytes) -> None:
+    path = tmp_path / "inbox" / "o.xlsx"
+    path.parent.mkdir()
+    half = len(workbook_bytes) // 2
+    path.write_bytes(workbook_bytes[:half])
+    readiness = Readiness(tmp_path / "inbox", stable_seconds=0.5)
+    readiness.note(path, 0.0, closed=True)
+    assert readiness.ready(0.0) == []
+    with path.open("ab") as handle:
+        handle.write(workbook_bytes[half:])
+    readiness.note(path, 0.1, closed=True)
+    assert readiness.ready(0.1) == [path]
+
+
+def test_readiness_ignores_temp_owner_hidden_and_outside_files(tmp_path: Path,
+                                                               workbook_bytes: bytes) -> None:
+    inbox = tmp_path / "inbox"
+    names = ["~$订货单.xlsx", "S01/A3F2C1D0", ".订货单.xlsx", "S01/订货单.tmp",
+             "S01/订货单.xlsx~", ".hidden/订货单.xlsx", "~tmp/订货单.xlsx"]
+    paths = [inbox / name for name in names] + [tmp_path / "elsewhere.xlsx"]
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(workbook_bytes)
+    readiness = Readiness(inbox, stable_seconds=0.5)
+    for path in paths:
+        readiness.note(path, 0.0, closed=True)
+    assert readiness.ready(0.0) == [] and readiness.ready(100.0) == []
+
+
+def test_readiness_forgets_a_file_that_went_away(tmp_path: Path, workbook_bytes: bytes) -> None:
+    path = tmp_path / "inbox" / "o.xlsx"
+    path.parent.mkdir()
+    path.write_bytes(workbook_bytes)
+    readiness = Readiness(tmp_path / "inbox", stable_seconds=0.5)
+    readiness.note(path, 0.0)
+    assert readiness.ready(0.0) == []
+    path.unlink()
+    assert readiness.ready(1.0) == []
+    path.write_bytes(workbook_bytes)  # the same name again is only taken after a new hint
+    assert readiness.ready(2.0) == []
