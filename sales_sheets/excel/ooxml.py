@@ -1,7 +1,9 @@
 """What an xlsx package says about itself beyond cell values: defined names and tables.
 
-calamine does not expose defined names, and its table API loads the table's cells; these few
-small XML parts are read directly (through defusedxml) instead.
+calamine does not expose defined names, and its table API loads the table's cells. These few
+small XML parts are read directly. They are matched with regular expressions rather than parsed:
+the safety check has already refused any part with a DTD, attributes are unescaped, and a part
+that does not match simply yields nothing (the reader then finds fields by their labels).
 """
 
 from __future__ import annotations
@@ -10,15 +12,17 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
-from xml.etree.ElementTree import Element
 
-from defusedxml import ElementTree
 from openpyxl.utils.cell import range_boundaries
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DEFINED_NAME = re.compile(r"<(?:\w+:)?definedName\b([^>]*)>([^<]*)</", re.S)
+_SHEET = re.compile(r"<(?:\w+:)?sheet\b([^>]*?)/?>", re.S)
+_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b([^>]*?)/?>", re.S)
+_TABLE = re.compile(r"<(?:\w+:)?table\b([^>]*?)>", re.S)
+_TABLE_COLUMN = re.compile(r"<(?:\w+:)?tableColumn\b([^>]*?)/?>", re.S)
+_ATTRIBUTE = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
 _REFERENCE = re.compile(r"^'?(?P<sheet>.+?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
 
 
@@ -34,26 +38,32 @@ def read_package(path: Path) -> Package:
     package = Package()
     with zipfile.ZipFile(path) as archive:
         parts = set(archive.namelist())
-        workbook = _parse(archive, "xl/workbook.xml")
-        for node in workbook.iter(f"{_MAIN}definedName"):
-            match = _REFERENCE.match((node.text or "").strip())
-            if match and node.get("localSheetId") is None:
+        workbook = _text(archive, "xl/workbook.xml")
+        for attributes, text in _DEFINED_NAME.findall(workbook):
+            attrs = _attributes(attributes)
+            match = _REFERENCE.match(unescape(text).strip())
+            if match and "localSheetId" not in attrs:
                 sheet = match["sheet"].replace("''", "'")
-                package.names[node.get("name", "")] = (sheet, f"{match['col']}{match['row']}")
+                package.names[attrs.get("name", "")] = (sheet, f"{match['col']}{match['row']}")
         targets = _relationships(archive, parts, "xl/workbook.xml")
-        for sheet in workbook.iter(f"{_MAIN}sheet"):
-            sheet_part = targets.get(sheet.get(f"{_REL}id", ""))
+        for attributes in _SHEET.findall(workbook):
+            attrs = _attributes(attributes)
+            rel = next((v for k, v in attrs.items() if k.endswith(":id")), "")
+            sheet_part = targets.get(rel)
             if sheet_part is None:
                 continue
             for table_part in _relationships(archive, parts, sheet_part).values():
                 if table_part.startswith("xl/tables/") and table_part in parts:
-                    _add_table(package, _parse(archive, table_part), sheet.get("name", ""))
+                    _add_table(package, _text(archive, table_part), attrs.get("name", ""))
     return package
 
 
-def _parse(archive: zipfile.ZipFile, part: str) -> Element:
-    with archive.open(part) as handle:
-        return ElementTree.parse(handle).getroot()
+def _text(archive: zipfile.ZipFile, part: str) -> str:
+    return archive.read(part).decode("utf-8", errors="replace")
+
+
+def _attributes(text: str) -> dict[str, str]:
+    return {key: unescape(value) for key, value in _ATTRIBUTE.findall(text)}
 
 
 def _relationships(archive: zipfile.ZipFile, parts: set[str], part: str) -> dict[str, str]:
@@ -62,18 +72,25 @@ def _relationships(archive: zipfile.ZipFile, parts: set[str], part: str) -> dict
     if rels not in parts:
         return {}
     found: dict[str, str] = {}
-    for rel in _parse(archive, rels).iter(f"{_PKG}Relationship"):
-        target = rel.get("Target", "")
-        resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-            posixpath.join(folder, target))
-        found[rel.get("Id", "")] = resolved
+    for attributes in _RELATIONSHIP.findall(_text(archive, rels)):
+        attrs = _attributes(attributes)
+        target = attrs.get("Target", "")
+        found[attrs.get("Id", "")] = (target.lstrip("/") if target.startswith("/")
+                                      else posixpath.normpath(posixpath.join(folder, target)))
     return found
 
 
-def _add_table(package: Package, table: Element, sheet: str) -> None:
-    name, ref = table.get("displayName") or table.get("name"), table.get("ref")
+def _add_table(package: Package, table: str, sheet: str) -> None:
+    head = _TABLE.search(table)
+    if head is None:
+        return
+    attrs = _attributes(head[1])
+    name, ref = attrs.get("displayName") or attrs.get("name"), attrs.get("ref")
     if not name or not ref:
         return
-    first_col, first_row, _, _ = range_boundaries(ref)
-    labels = [c.get("name", "") for c in table.iter(f"{_MAIN}tableColumn")]
+    try:
+        first_col, first_row, _, _ = range_boundaries(ref)
+    except ValueError:
+        return
+    labels = [_attributes(c).get("name", "") for c in _TABLE_COLUMN.findall(table)]
     package.tables[name] = (sheet, (first_row or 1) - 1, (first_col or 1) - 1, labels)

@@ -121,8 +121,15 @@ class _Stop(Exception):
     pass
 
 
+_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
 def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     """Parse the prolog, however long its comments, up to the first element."""
+    with archive.open(member) as handle:
+        head = handle.read(1024)
+    if b"<!" not in head and _FIRST_ELEMENT.search(head):
+        return False  # the usual part: declaration, then straight to its root element
     parser = expat.ParserCreate()
     found: list[bool] = []
 

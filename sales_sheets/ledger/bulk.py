@@ -8,29 +8,41 @@ SQLAlchemy Core builds and processes parameters row by row, which dominates the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Table
+from sqlalchemy.engine import Dialect
 
 
 def insert_columns(
     conn: Connection, table: Table, columns: dict[str, Sequence[Any]]
 ) -> None:
     """Insert rows given column-wise: every sequence in `columns` has one value per row."""
-    names = list(columns)
+    names = tuple(columns)
     if not names or not len(columns[names[0]]):
         return
-    dialect = conn.dialect
-    converted: dict[str, Sequence[Any]] = {}
-    for name in names:
-        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        values = columns[name]
-        converted[name] = [processor(v) for v in values] if processor else values
-    compiled = table.insert().compile(dialect=dialect, column_keys=names)
-    if compiled.positional:
-        order = [converted[key] for key in compiled.positiontup or ()]
-        params: list[Any] = list(zip(*order, strict=True))
+    sql, order, processors = _statement(table, names, conn.dialect)
+    converted = {
+        name: [processor(v) for v in columns[name]] if processor else columns[name]
+        for name, processor in processors.items()
+    }
+    params: list[Any]
+    if order is not None:
+        params = list(zip(*(converted[key] for key in order), strict=True))
     else:
         params = [dict(zip(names, row, strict=True))
                   for row in zip(*(converted[n] for n in names), strict=True)]
-    conn.exec_driver_sql(str(compiled), params)
+    conn.exec_driver_sql(sql, params)
+
+
+@lru_cache(maxsize=128)
+def _statement(
+    table: Table, names: tuple[str, ...], dialect: Dialect
+) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+    """The INSERT for these columns, its parameter order and each column's bind processor."""
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(names))
+    order = tuple(compiled.positiontup or ()) if compiled.positional else None
+    processors = {n: table.c[n].type.dialect_impl(dialect).bind_processor(dialect)
+                  for n in names}
+    return str(compiled), order, processors
