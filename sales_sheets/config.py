@@ -85,7 +85,7 @@ def load_settings(path: Path) -> Settings:
     return settings
 
 
-def _build(cls: type, data: dict[str, Any], path: Path, prefix: str) -> Any:
+def _build(cls: Any, data: dict[str, Any], path: Path, prefix: str) -> Any:
     hints = get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]
     for key in data:

@@ -18,7 +18,7 @@ from .workspace import Workspace
 
 D = date
 
-SALESPEOPLE = [
+SALESPEOPLE: list[dict[str, object]] = [
     {"code": "S01", "name": "张伟", "region": "华东", "manager": "李强",
      "email": "zhangwei@example.cn"},
     {"code": "S02", "name": "王芳", "region": "华南", "manager": "陈静",
@@ -27,7 +27,7 @@ SALESPEOPLE = [
      "email": "liuyang@example.cn"},
 ]
 
-PRODUCTS = [
+PRODUCTS: list[dict[str, object]] = [
     {"code": "P001", "name": "齿轮减速机", "spec": "ZQ-250", "unit": "台", "list_price": "12800",
      "floor_price": "11000", "tax_rate": "13%"},
     {"code": "P002", "name": "行星减速机", "spec": "NGW-42", "unit": "台", "list_price": "8650",
@@ -42,7 +42,7 @@ PRODUCTS = [
      "tax_rate": "6%"},
 ]
 
-CUSTOMERS = [
+CUSTOMERS: list[dict[str, object]] = [
     {"code": "C001", "name": "杭州恒达机械有限公司", "region": "华东", "salesperson": "S01",
      "tier": "A", "credit_limit": "500000", "payment_days": 60, "contact": "周建华",
      "phone": "0571-8765 4321", "address": "杭州市萧山区经济技术开发区建设一路 88 号",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 from .excel.reader import RawForm
 from .kinds import Field, Kind
@@ -10,17 +11,25 @@ from .normalize import Invalid, OutOfRange, converter_for, is_blank
 from .problems import Problem, problem
 
 
+class At(TypedDict):
+    """Where a problem is: the keyword arguments `problem()` takes for a position."""
+
+    sheet: str
+    cell: str
+    field: Field
+
+
 @dataclass(slots=True)
 class Line:
     row: int
-    values: dict[str, object]
+    values: dict[str, Any]  # typed per field: Decimal, date, str, bool or None
 
 
 @dataclass
 class Document:
     kind: Kind
     sheet: str
-    header: dict[str, object]
+    header: dict[str, Any]
     header_cells: dict[str, tuple[str, str]]  # key -> (sheet, cell)
     lines: list[Line]
     columns: dict[str, int]
@@ -31,11 +40,11 @@ class Document:
         parts = [str(self.header.get(k) or "") for k in self.kind.identity]
         return "|".join(parts)
 
-    def at_header(self, key: str) -> dict[str, object]:
+    def at_header(self, key: str) -> At:
         sheet, cell = self.header_cells.get(key, (self.sheet, ""))
         return {"sheet": sheet, "cell": cell, "field": self.kind.header_field(key)}
 
-    def at_line(self, key: str, line: Line) -> dict[str, object]:
+    def at_line(self, key: str, line: Line) -> At:
         return {"sheet": self.sheet, "cell": self.form.cell(key, line.row),
                 "field": self.kind.column(key)}
 
@@ -43,7 +52,7 @@ class Document:
 def normalize_form(form: RawForm) -> tuple[Document, list[Problem]]:
     """Convert every value to its field's type; blanks become None, failures become problems."""
     problems: list[Problem] = []
-    header: dict[str, object] = {}
+    header: dict[str, Any] = {}
     cells: dict[str, tuple[str, str]] = {}
     for f in form.kind.header:
         raw = form.header.get(f.key)

@@ -159,12 +159,12 @@ def _commit(workspace: Workspace, engine: Engine, item: _Prepared) -> IngestResu
     claim = item.claim
     now = datetime.now().replace(microsecond=0)
     with engine.begin() as conn:
-        record = intake_record(conn, claim.id)
-        if record is None:
+        stored = intake_record(conn, claim.id)
+        if stored is None:
             result, record = _decide(workspace, conn, item, now)
             record_intake(conn, record)
         else:
-            result = _result_from_record(record)  # stored before a crash: only finish it
+            result, record = _result_from_record(stored), dict(stored)  # only finish it
     return _finish(workspace, item, result, record)
 
 

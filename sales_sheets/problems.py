@@ -276,8 +276,8 @@ def _show(value: object) -> str:
         return ""
     if isinstance(value, Decimal):
         # 0.0000 reads as 0.00, 2.5000 as 2.50: never fewer than two places, never noise.
-        trimmed = value.normalize()
-        places = max(-trimmed.as_tuple().exponent, 2)  # type: ignore[operator]
+        exponent = value.normalize().as_tuple().exponent
+        places = max(-exponent, 2) if isinstance(exponent, int) else 2
         return f"{value:.{places}f}"
     return str(value)
 

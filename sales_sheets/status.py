@@ -37,7 +37,7 @@ def ledger_status(workspace: Workspace, recent: int = 10) -> LedgerStatus:
             name: conn.execute(select(func.count()).select_from(KIND_TABLES[name])).scalar_one()
             for name in ("salespeople", "products", "customers")
         }
-        files = dict(conn.execute(
+        files: dict[str, int] = dict(conn.execute(
             select(intake.c.status, func.count()).group_by(intake.c.status)).all())
         rows = conn.execute(
             select(intake).order_by(intake.c.processed_at.desc(), intake.c.id.desc()).limit(recent)

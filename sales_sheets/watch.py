@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -128,7 +129,7 @@ def watch(
                 readiness.note(path, now, closed)
             ready = readiness.ready(now)
             if ready:
-                _safely(lambda batch=ready: process_paths(workspace, batch, on_result))
+                _safely(partial(process_paths, workspace, ready, on_result))
             stop.wait(tick)
     finally:
         observer.stop()

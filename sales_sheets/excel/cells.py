@@ -20,4 +20,4 @@ def set_value(cell: Cell, value: object) -> None:
     if isinstance(value, str):
         set_text(cell, value)
     else:
-        cell.value = value  # type: ignore[assignment]
+        cell.value = value

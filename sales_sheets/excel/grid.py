@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import python_calamine as calamine
 
@@ -106,7 +107,8 @@ def _read_calamine(book: calamine.CalamineWorkbook) -> Workbook:
     names = [m.name for m in book.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
 
     def load(name: str) -> Grid:
-        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        rows: Any = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        return cast(Grid, rows)
 
     return Workbook(Sheets(names, load))
 

@@ -134,8 +134,9 @@ def _from_labels(workbook: Workbook) -> tuple[RawForm | None, list[Problem]]:
             continue
         sheet, header_row = found
         grid = workbook.sheets[sheet]
-        found = _columns_by_label(grid[header_row], kind)
-        score = len(found) * 2 + 2 * len({f.key for f in kind.columns if f.required} & found.keys())
+        labelled = _columns_by_label(grid[header_row], kind)
+        required = {f.key for f in kind.columns if f.required}
+        score = len(labelled) * 2 + 2 * len(required & labelled.keys())
         score += len(_header_by_label(grid, kind, sheet, header_row, only_found=True))
         score += 3 if _title_mentions(grid, sheet, kind) else 0
         if best is None or score > best[0]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, func, select
+from sqlalchemy import BindParameter, Connection, RowMapping, Table, and_, bindparam, func, select
 
 from ..kinds import Ref
 from .balance import Item, Position, position
@@ -32,7 +32,7 @@ MASTER_TABLES: dict[Ref, Table] = {
     Ref.SALESPERSON: salespeople,
 }
 _CHUNK = 5000  # well under SQLite's and PostgreSQL's bound-parameter limits
-_codes = bindparam("codes", expanding=True)
+_codes: BindParameter[Any] = bindparam("codes", expanding=True)
 # Statements on the per-file path are built once: building them is slower than running them.
 _LOOKUPS = {ref: select(t).where(t.c.code.in_(_codes)) for ref, t in MASTER_TABLES.items()}
 
@@ -43,9 +43,9 @@ def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
         yield wanted[start:start + _CHUNK]
 
 
-def lookup(conn: Connection, ref: Ref, codes: Iterable[str]) -> dict[str, Mapping[str, Any]]:
+def lookup(conn: Connection, ref: Ref, codes: Iterable[str]) -> dict[str, RowMapping]:
     """Master records for the given codes; codes that do not exist are simply absent."""
-    found: dict[str, Mapping[str, Any]] = {}
+    found: dict[str, RowMapping] = {}
     for chunk in _chunks(codes):
         for row in conn.execute(_LOOKUPS[ref], {"codes": chunk}).mappings():
             found[row["code"]] = row
@@ -82,7 +82,7 @@ _returned = (
 
 
 def customer_position(
-    conn: Connection, customer: Mapping[str, Any], as_of: date, exclude_order: str | None = None
+    conn: Connection, customer: RowMapping, as_of: date, exclude_order: str | None = None
 ) -> Position:
     """Balance and overdue amount as of a date: opening balance plus accepted orders, less
     receipts and accepted returns, receipts paying the oldest items first."""
@@ -99,7 +99,7 @@ def customer_position(
     return position(debits, credits, customer["payment_days"] or 0, as_of)
 
 
-def current_order(conn: Connection, order_no: str) -> Mapping[str, Any] | None:
+def current_order(conn: Connection, order_no: str) -> RowMapping | None:
     """The accepted current version of an order (held orders do not count)."""
     query = (
         select(orders, documents.c.status)
@@ -172,7 +172,7 @@ def plan_totals(conn: Connection, salesperson: str) -> dict[str, Decimal]:
     return {period: total or Decimal("0.00") for period, total in conn.execute(query)}
 
 
-def current_document(conn: Connection, kind: str, key: str) -> Mapping[str, Any] | None:
+def current_document(conn: Connection, kind: str, key: str) -> RowMapping | None:
     query = select(documents).where(
         documents.c.kind == kind, documents.c.doc_key == key, documents.c.status.in_(CURRENT)
     )

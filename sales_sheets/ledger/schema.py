@@ -3,6 +3,8 @@ brings its tables with it; bookkeeping tables (intake, documents) are written ou
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -20,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 
 from ..kinds import KINDS, Field, FieldType
-from .types import Money, Scaled
+from .decimals import Money, Scaled
 
 SCHEMA_VERSION = 1
 
@@ -110,12 +112,12 @@ _INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
-def _columns(fields: tuple[Field, ...]) -> list[Column]:
+def _columns(fields: tuple[Field, ...]) -> list[Column[Any]]:
     return [Column(f.key, _SQL_TYPES[f.type]) for f in fields]
 
 
-def _provenance(with_row: bool) -> list[Column]:
-    columns = [
+def _provenance(with_row: bool) -> list[Column[Any]]:
+    columns: list[Column[Any]] = [
         Column("document_id", Integer, ForeignKey("documents.id"), nullable=False),
         Column("source_sheet", Text, nullable=False),
     ]

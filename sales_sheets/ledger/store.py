@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, func, select, update
 
 from ..document import Document
 from ..kinds import Kind
@@ -30,7 +30,7 @@ _by_hash = select(documents).where(documents.c.sha256 == bindparam("sha"))
 _by_claim = select(intake).where(intake.c.claim_id == bindparam("claim"))
 
 
-def find_duplicate(conn: Connection, sha256: str) -> Mapping[str, Any] | None:
+def find_duplicate(conn: Connection, sha256: str) -> RowMapping | None:
     """A stored document with exactly this content, if any."""
     return conn.execute(_by_hash, {"sha": sha256}).mappings().first()
 
@@ -58,13 +58,15 @@ def store_document(
     kind = doc.kind
     key = document_key(doc, source.sha256)
     version = 1 + (conn.execute(_max_version, {"b_kind": kind.name, "b_key": key}).scalar() or 0)
-    document_id = int(conn.execute(documents.insert(), {
+    inserted = conn.execute(documents.insert(), {
         "kind": kind.name, "doc_key": key, "version": version, "status": status,
         "sha256": source.sha256, "source_file": source.source_file, "folder": source.folder,
         "intake_claim": source.claim_id,
         "hold_reasons": json.dumps(hold_reasons, ensure_ascii=False) if hold_reasons else None,
         "stored_at": now,
-    }).inserted_primary_key[0])
+    }).inserted_primary_key
+    assert inserted is not None
+    document_id = int(inserted[0])
     if kind.identity:
         conn.execute(_supersede, {"b_kind": kind.name, "b_key": key, "b_new": document_id})
     if kind.master:
@@ -105,5 +107,5 @@ def record_intake(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(intake.insert(), row)
 
 
-def intake_record(conn: Connection, claim_id: str) -> Mapping[str, Any] | None:
+def intake_record(conn: Connection, claim_id: str) -> RowMapping | None:
     return conn.execute(_by_claim, {"claim": claim_id}).mappings().first()

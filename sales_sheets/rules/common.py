@@ -61,12 +61,12 @@ def check_positive(doc: Document, keys: tuple[str, ...], allow_zero: bool = Fals
     present = [k for k in keys if k in doc.columns]
     lowest = min((v for line in doc.lines for k in present
                   if (v := line.values.get(k)) is not None), default=None)
-    if lowest is None or (lowest >= 0 if allow_zero else lowest > 0):  # type: ignore[operator]
+    if lowest is None or (lowest >= 0 if allow_zero else lowest > 0):
         return []
     for line in doc.lines:
         for key in keys:
             value = line.values.get(key)
-            if value is not None and (value < 0 if allow_zero else value <= 0):  # type: ignore[operator]
+            if value is not None and (value < 0 if allow_zero else value <= 0):
                 problems.append(problem("range", **doc.at_line(key, line), value=value,
                                         detail=detail))
     return problems

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, RowMapping
 
 from ..config import Access
 from ..document import Document
@@ -19,7 +17,7 @@ class Context:
     conn: Connection
     folder: str  # the inbox sub-folder the file came from ("" for the inbox itself)
     access: Access | None
-    masters: dict[Ref, dict[str, Mapping[str, Any]]] = field(default_factory=dict)
+    masters: dict[Ref, dict[str, RowMapping]] = field(default_factory=dict)
 
     def load_masters(self, document: Document) -> None:
         """Fetch only the master records this document mentions."""
@@ -35,8 +33,8 @@ class Context:
                     str(v) for line in document.lines if (v := line.values.get(f.key)))
         self.masters = {ref: lookup(self.conn, ref, codes) for ref, codes in wanted.items()}
 
-    def customer(self, code: object) -> Mapping[str, Any] | None:
+    def customer(self, code: object) -> RowMapping | None:
         return self.masters.get(Ref.CUSTOMER, {}).get(str(code)) if code else None
 
-    def product(self, code: object) -> Mapping[str, Any] | None:
+    def product(self, code: object) -> RowMapping | None:
         return self.masters.get(Ref.PRODUCT, {}).get(str(code)) if code else None

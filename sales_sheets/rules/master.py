@@ -21,7 +21,7 @@ def check_products(doc: Document, ctx: Context) -> list[Problem]:
         if values.get("tax_rate") is None:
             values["tax_rate"] = DEFAULT_TAX_RATE
         floor, price = values.get("floor_price"), values.get("list_price")
-        if floor is not None and price is not None and floor > price:  # type: ignore[operator]
+        if floor is not None and price is not None and floor > price:
             problems.append(problem("range", **doc.at_line("floor_price", line), value=floor,
                                     detail=f"≤ {price}"))
     return problems

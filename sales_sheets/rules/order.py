@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from sqlalchemy import RowMapping
+
 from ..document import Document
 from ..ledger.queries import customer_position
 from ..normalize import CENT
@@ -48,20 +50,20 @@ def _lines(doc: Document, ctx: Context) -> list[Problem]:
                 values[key] = values.get(key) or product[master]
         if quantity is None or price is None:
             continue
-        amount = (quantity * price).quantize(CENT, rounding=ROUND_HALF_UP)  # type: ignore[operator]
+        amount = (quantity * price).quantize(CENT, rounding=ROUND_HALF_UP)
         entered = values.get("amount")
         if entered is not None and entered != amount:
             problems.append(problem("amount_mismatch", Severity.WARNING,
                                     **doc.at_line("amount", line), value=entered, expected=amount))
         values["amount"] = amount
         total += amount
-        if product is None or price <= 0:  # type: ignore[operator]
+        if product is None or price <= 0:
             continue
         floor = product["floor_price"]
-        if floor is not None and price < floor:  # type: ignore[operator]
+        if floor is not None and price < floor:
             problems.append(problem("price_below_floor", **doc.at_line("unit_price", line),
                                     value=price, floor_price=floor))
-        elif price < product["list_price"] and not approved:  # type: ignore[operator]
+        elif price < product["list_price"] and not approved:
             problems.append(problem("price_below_list", Severity.HOLD,
                                     **doc.at_line("unit_price", line), value=price,
                                     list_price=product["list_price"]))
@@ -69,17 +71,17 @@ def _lines(doc: Document, ctx: Context) -> list[Problem]:
     return problems
 
 
-def _customer_holds(doc: Document, ctx: Context, customer: dict) -> list[Problem]:  # type: ignore[type-arg]
+def _customer_holds(doc: Document, ctx: Context, customer: RowMapping) -> list[Problem]:
     problems: list[Problem] = []
     as_of = doc.header["order_date"]
-    position = customer_position(ctx.conn, customer, as_of, str(doc.header["order_no"]))  # type: ignore[arg-type]
+    position = customer_position(ctx.conn, customer, as_of, str(doc.header["order_no"]))
     if position.overdue > 0 and not doc.header.get("overdue_approval_no"):
         problems.append(problem("customer_overdue", Severity.HOLD,
                                 **doc.at_header("customer_code"), value=customer["code"],
                                 overdue=position.overdue, as_of=as_of))
     limit = customer["credit_limit"]
     total = doc.header["total"]
-    if limit is not None and position.outstanding + total > limit:  # type: ignore[operator]
+    if limit is not None and position.outstanding + total > limit:
         problems.append(problem("credit_limit_exceeded", Severity.HOLD,
                                 **doc.at_header("customer_code"), value=customer["code"],
                                 balance=position.outstanding, amount=total, limit=limit))

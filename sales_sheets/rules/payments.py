@@ -42,7 +42,7 @@ def check_return(doc: Document, ctx: Context) -> list[Problem]:
     for line in doc.lines:
         quantity, price = line.values.get("quantity"), line.values.get("unit_price")
         if quantity is not None and price is not None:
-            total += (quantity * price).quantize(CENT, rounding=ROUND_HALF_UP)  # type: ignore[operator]
+            total += (quantity * price).quantize(CENT, rounding=ROUND_HALF_UP)
     header["total"] = total
     if header.get("return_no") and current_document(ctx.conn, "return", str(header["return_no"])):
         problems.append(problem("duplicate_return", **doc.at_header("return_no"),
@@ -64,10 +64,10 @@ def check_return(doc: Document, ctx: Context) -> list[Problem]:
         if code not in left:
             problems.append(problem("product_not_on_order", **doc.at_line("product_code", line),
                                     value=code, order_no=order_no))
-        elif quantity > left[str(code)]:  # type: ignore[operator]
+        elif quantity > left[str(code)]:
             problems.append(problem("return_exceeds_order", **doc.at_line("quantity", line),
                                     value=quantity, available=left[str(code)]))
             left[str(code)] = Decimal(0)
         else:
-            left[str(code)] -= quantity  # type: ignore[operator]
+            left[str(code)] -= quantity
     return problems
