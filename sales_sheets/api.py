@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from .approvals import Release, release_order
 from .demo import run_demo
+from .documents.contract import generate_contract, template_path
+from .documents.statements import StatementFiles, letter_template_path, statement_files
 from .excel.template import write_form
 from .inbox import Claim, candidates, claim, pending_claims
-from .ingest import IngestResult, process_claims, process_inbox, process_paths
+from .ingest import IngestResult, check_templates, process_claims, process_inbox, process_paths
 from .kinds import get_kind
 from .ledger.database import open_ledger
 from .ledger.queries import master_lists
+from .periods import Period, last_complete_quarter, parse_period
 from .status import LedgerStatus, ledger_status
 from .watch import watch
-from .workspace import Workspace, init_workspace, open_workspace
+from .workspace import Workspace, open_workspace
+from .workspace import init_workspace as create_workspace
+
+
+def init_workspace(path: Path | str) -> Workspace:
+    """A new workspace with config.toml, its folders and the default document templates."""
+    workspace = create_workspace(path)
+    template_path(workspace)
+    letter_template_path(workspace)
+    return workspace
 
 
 def write_template(workspace: Workspace, kind: str, output: Path | None = None) -> Path:
@@ -27,13 +40,25 @@ def write_template(workspace: Workspace, kind: str, output: Path | None = None) 
 
 
 def claim_inbox(workspace: Workspace) -> list[Claim]:
-    """Unfinished claims first, then everything now in the inbox, taken out of it."""
+    """Unfinished claims first, then everything now in the inbox, taken out of it (after the
+    document templates are checked: a broken one stops everything before any file moves)."""
+    check_templates(workspace)
     claims = pending_claims(workspace)
     return claims + [c for path in candidates(workspace) if (c := claim(workspace, path))]
 
 
+def write_statements(
+    workspace: Workspace, period: str | None = None, customer: str | None = None,
+    include_all: bool = False, today: date | None = None,
+) -> tuple[Period, list[StatementFiles]]:
+    """Statements and letters for `period` (default: the last complete quarter)."""
+    chosen = parse_period(period) if period else last_complete_quarter(today or date.today())
+    return chosen, statement_files(workspace, chosen, customer, include_all)
+
+
 __all__ = [
-    "IngestResult", "LedgerStatus", "Release", "claim_inbox", "init_workspace", "ledger_status",
-    "open_workspace", "process_claims", "process_inbox", "process_paths", "release_order",
-    "run_demo", "watch", "write_template",
+    "IngestResult", "LedgerStatus", "Release", "StatementFiles", "claim_inbox",
+    "generate_contract", "init_workspace", "ledger_status", "open_workspace", "process_claims",
+    "process_inbox", "process_paths", "release_order", "run_demo", "watch", "write_statements",
+    "write_template",
 ]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import update
 
+from .documents.contract import check_contract_template, write_contract
 from .errors import UsageError
 from .ledger.database import open_ledger
 from .ledger.queries import current_document
@@ -22,12 +24,15 @@ class Release:
     document_id: int
     approval: str
     reasons: list[str]
+    contract: Path
 
 
 def release_order(workspace: Workspace, order_no: str, approval: str) -> Release:
-    """Accept the held current version of `order_no`, recording the approval reference."""
+    """Accept the held current version of `order_no`, recording the approval reference, and
+    write its contract."""
     if not approval.strip():
         raise UsageError("an approval reference is required")
+    check_contract_template(workspace)
     engine = open_ledger(workspace.database_url)
     with engine.begin() as conn:
         doc = current_document(conn, "order", to_code(order_no))
@@ -37,4 +42,7 @@ def release_order(workspace: Workspace, order_no: str, approval: str) -> Release
             raise UsageError(f"order {order_no} is {doc['status']}, not held")
         conn.execute(update(documents).where(documents.c.id == doc["id"]).values(
             status="accepted", approval=approval.strip(), released_at=datetime.now()))
-    return Release(order_no, doc["id"], approval.strip(), json.loads(doc["hold_reasons"] or "[]"))
+    with engine.connect() as conn:
+        contract = write_contract(workspace, conn, doc["id"])
+    return Release(order_no, doc["id"], approval.strip(), json.loads(doc["hold_reasons"] or "[]"),
+                   contract)

@@ -166,6 +166,35 @@ def release(order_no: str, approval: str, workspace: Path) -> None:
     ws = _open(workspace)
     done = _guard(lambda: api.release_order(ws, order_no, approval))
     click.echo(f"released {done.order_no} ({', '.join(done.reasons) or '-'}) with {done.approval}")
+    click.echo(f"contract: {done.contract.relative_to(ws.root)}")
+
+
+@main.command()
+@click.argument("order_no")
+@workspace_option
+def contract(order_no: str, workspace: Path) -> None:
+    """Regenerate the sales contract of ORDER_NO."""
+    ws = _open(workspace)
+    path = _guard(lambda: api.generate_contract(ws, order_no))
+    click.echo(str(path.relative_to(ws.root)))
+
+
+@main.command()
+@click.option("--period", "-p", help="2026, 2026-Q3 or 2026-09 (default: the last complete "
+              "quarter).")
+@click.option("--customer", "-c", help="Only this customer code.")
+@click.option("--all", "include_all", is_flag=True,
+              help="Also customers with no balance and no movement.")
+@workspace_option
+def statements(period: str | None, customer: str | None, include_all: bool,
+               workspace: Path) -> None:
+    """Write customer statements (.xlsx) and reconciliation letters (.docx)."""
+    ws = _open(workspace)
+    chosen, written = _guard(lambda: api.write_statements(ws, period, customer, include_all))
+    click.echo(f"{chosen.title(ws.language)}: {len(written)}")
+    for files in written:
+        click.echo(f"  {files.customer}: {files.workbook.relative_to(ws.root)}, "
+                   f"{files.letter.relative_to(ws.root)}")
 
 
 @main.command()

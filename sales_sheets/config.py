@@ -49,6 +49,12 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Documents:
+    pdf: bool = True
+    reply_day: int = 15
+
+
+@dataclass(frozen=True)
 class Access:
     """Who may submit what; present only when the [access] section is."""
 
@@ -63,6 +69,7 @@ class Settings:
     database: Database = field(default_factory=Database)
     watch: Watch = field(default_factory=Watch)
     limits: Limits = field(default_factory=Limits)
+    documents: Documents = field(default_factory=Documents)
     access: Access | None = None
 
 
@@ -160,6 +167,13 @@ max_unzipped_mb = 1000.0
 max_compression_ratio = 200.0
 # A sheet spanning more cells than this (rows x columns, empty ones included) is refused.
 max_cells = 10000000
+
+[documents]
+# Also write a PDF beside every contract and letter when LibreOffice (soffice) is installed.
+pdf = true
+# Customers are asked to return the signed reconciliation letter by this day of the month
+# after the statement period.
+reply_day = 15
 
 # Uncomment to enforce who may submit what. Without this section anyone may drop anything.
 # Each person then drops files into inbox/<their code>/; files at the inbox root are refused.

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from .document import Document, normalize_form
+from .documents.contract import check_contract_template, contract_path, write_contract
 from .errors import StorageError
 from .excel.annotate import plan_annotations, write_annotated_copy
 from .excel.reader import ReadResult, read_form
@@ -81,10 +82,16 @@ class _Prepared:
         return self.document.kind.priority if self.document else 0
 
 
+def check_templates(workspace: Workspace) -> None:
+    """Raise TemplateError, before any file is touched, when a document template is broken."""
+    check_contract_template(workspace)
+
+
 def process_inbox(
     workspace: Workspace, on_result: Callable[[IngestResult], None] | None = None
 ) -> list[IngestResult]:
     """Finish interrupted work, then process everything now in the inbox."""
+    check_templates(workspace)
     claims = pending_claims(workspace)
     claims += [c for path in candidates(workspace) if (c := claim(workspace, path))]
     return process_claims(workspace, claims, on_result)
@@ -95,6 +102,7 @@ def process_paths(
     on_result: Callable[[IngestResult], None] | None = None,
 ) -> list[IngestResult]:
     """Claim and process the given inbox files (the watcher's entry point)."""
+    check_templates(workspace)
     claims = [c for path in paths if (c := claim(workspace, path))]
     return process_claims(workspace, claims, on_result)
 
@@ -104,6 +112,7 @@ def process_claims(
     on_result: Callable[[IngestResult], None] | None = None,
 ) -> list[IngestResult]:
     engine = open_ledger(workspace.database_url)
+    check_templates(workspace)
     prepared = [_prepare(workspace, c) for c in claims]
     # Master data first, so orders in the same batch can refer to the customers it creates.
     prepared.sort(key=lambda p: p.priority)
@@ -178,6 +187,7 @@ def _decide(
     problems = item.problems
     status = "duplicate" if duplicate else "rejected"
     document_id: int | None = duplicate["id"] if duplicate else None
+    contract: Path | None = None
     if doc is not None and duplicate is None:
         ctx = Context(conn, claim.folder, workspace.settings.access)
         try:
@@ -190,7 +200,10 @@ def _decide(
         if status != "rejected":
             holds = [p.code for p in problems if p.severity is Severity.HOLD]
             source = Provenance(claim.id, claim.relative, claim.folder, item.sha256)
-            document_id = store_document(conn, doc, status, holds, source, now)
+            document_id, version = store_document(conn, doc, status, holds, source, now)
+            if doc.kind.name == "order" and status == "accepted":
+                contract = contract_path(workspace, doc.header["customer_code"],
+                                         doc.header["order_no"], version)
     result = IngestResult(
         file=claim.relative,
         kind=doc.kind.name if doc else (duplicate["kind"] if duplicate else None),
@@ -199,7 +212,7 @@ def _decide(
         problems=problems,
         stored=_stored(doc, workspace.language) if status in ("accepted", "held") else "",
     )
-    result.outputs = _output_paths(workspace, claim, result, now)
+    result.outputs = _output_paths(workspace, claim, result, now, contract)
     target = archive_path(workspace, claim, now)
     record = {
         "claim_id": claim.id, "file_name": claim.relative, "folder": claim.folder,
@@ -231,7 +244,9 @@ def _stored(doc: Document | None, language: str) -> str:
 
 
 def _output_paths(workspace: Workspace, claim: Claim, result: IngestResult,
-                  now: datetime) -> list[str]:
+                  now: datetime, contract: Path | None) -> list[str]:
+    """The receipt first; then the annotated copy of a rejected file, or the contract of an
+    accepted order."""
     stem = Path(claim.name).stem
     folder = claim.folder or "_inbox"
     # The claim id keeps two files of one name in one second apart.
@@ -241,6 +256,8 @@ def _output_paths(workspace: Workspace, claim: Claim, result: IngestResult,
     if result.status == "rejected":
         suffix = _REJECTED_SUFFIX["en" if workspace.language == "en" else "zh"]
         paths.append(inside(workspace.outbox, "rejected", folder, f"{stamp}_{stem}_{suffix}.xlsx"))
+    if contract is not None:
+        paths.append(contract)
     return [p.relative_to(workspace.root).as_posix() for p in paths]
 
 
@@ -257,12 +274,16 @@ def _finish(
     workspace: Workspace, item: _Prepared, result: IngestResult, record: Any
 ) -> IngestResult:
     """Everything after the commit; safe to repeat after a crash. The receipt is the first
-    output, the annotated copy of a rejected file the second."""
+    output; the second is the annotated copy of a rejected file or an accepted order's
+    contract."""
     language = workspace.language
     root = workspace.root
     receipt, *others = result.outputs
     if result.status == "rejected":
         _write_annotated(item, result, root / others[0], language)
+    elif others and not _write_contract(workspace, record["document_id"], item):
+        others = []
+        result.outputs = [receipt]
     try:
         write_text_atomic(root / receipt, receipt_text(
             file=result.file, processed=str(record["processed_at"]), kind=result.kind,
@@ -273,6 +294,16 @@ def _finish(
         # Stored already; the claim stays and the next run finishes it.
         log.exception("finishing %s failed", item.claim.relative)
     return result
+
+
+def _write_contract(workspace: Workspace, document_id: int, item: _Prepared) -> bool:
+    try:
+        with open_ledger(workspace.database_url).connect() as conn:
+            write_contract(workspace, conn, document_id)
+        return True
+    except Exception:  # noqa: BLE001 - the order is stored; `sales-sheets contract` redoes it
+        log.exception("writing the contract of %s failed", item.claim.relative)
+        return False
 
 
 def _write_annotated(item: _Prepared, result: IngestResult, dest: Path, language: str) -> None:

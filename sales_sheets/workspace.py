@@ -39,6 +39,10 @@ class Workspace:
         return self.root / ".work" / "claimed"
 
     @property
+    def soffice_profile(self) -> Path:
+        return self.root / ".work" / "libreoffice"
+
+    @property
     def database_url(self) -> str:
         url = self.settings.database.url
         prefix = "sqlite:///"

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from sales_sheets.config import CONFIG_TEMPLATE
 from sales_sheets.demo import CUSTOMERS, PRODUCTS, SALESPEOPLE
 from sales_sheets.excel.template import FormData, write_form
 from sales_sheets.ingest import IngestResult, process_inbox
@@ -26,8 +27,13 @@ def _close_engines() -> Iterator[None]:
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
-    """An empty workspace."""
-    return init_workspace(tmp_path / "ws")
+    """An empty workspace. PDFs are off: LibreOffice takes seconds per document (one test
+    turns them on)."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    config = CONFIG_TEMPLATE.replace("\npdf = true\n", "\npdf = false\n")
+    (root / "config.toml").write_text(config, encoding="utf-8")
+    return init_workspace(root)
 
 
 @pytest.fixture

@@ -53,8 +53,9 @@ _LINE_BOOKKEEPING = ("id", "line_no", "document_id", "source_sheet", "source_row
 def store_document(
     conn: Connection, doc: Document, status: str, hold_reasons: list[str], source: Provenance,
     now: datetime,
-) -> int:
-    """Store a validated document; a new version supersedes the current one of the same key."""
+) -> tuple[int, int]:
+    """Store a validated document; a new version supersedes the current one of the same key.
+    Returns its id and version."""
     kind = doc.kind
     key = document_key(doc, source.sha256)
     version = 1 + (conn.execute(_max_version, {"b_kind": kind.name, "b_key": key}).scalar() or 0)
@@ -77,7 +78,7 @@ def store_document(
         conn.execute(table.insert(), {"document_id": document_id, "source_sheet": doc.sheet,
                                       **values})
     _insert_lines(conn, kind, doc, document_id)
-    return document_id
+    return document_id, version
 
 
 def _insert_lines(conn: Connection, kind: Kind, doc: Document, document_id: int) -> None:

@@ -1,0 +1,166 @@
+"""Sales contracts (销售合同): one per accepted order version, rendered from the ledger."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, select
+
+from ..errors import UsageError
+from ..kinds import KINDS
+from ..ledger.database import open_ledger
+from ..ledger.queries import current_document
+from ..ledger.schema import customers, documents, order_lines, orders, salespeople
+from ..normalize import CENT, to_code
+from ..paths import inside
+from ..workspace import Workspace
+from .capitals import format_money, rmb_capitals
+from .default_templates import CONTRACT_VARIABLES, write_contract_template
+from .formatting import payment_terms, show_date, show_quantity, show_rate
+from .parties import party_fields, seller_fields
+from .render import check_template, render_docx, to_pdf
+
+CONTRACT_TEMPLATE = "contract.docx"
+
+
+def contract_path(workspace: Workspace, customer_code: str, order_no: str, version: int) -> Path:
+    """outbox/contracts/<customer>/<order_no>.docx; a later version adds -r<version>."""
+    name = f"{order_no}.docx" if version == 1 else f"{order_no}-r{version}.docx"
+    return inside(workspace.outbox, "contracts", customer_code, name)
+
+
+def template_path(workspace: Workspace) -> Path:
+    """The workspace's contract template, written from the shipped default when missing."""
+    path = workspace.templates / CONTRACT_TEMPLATE
+    if not path.exists():
+        write_contract_template(path, workspace.language)
+    return path
+
+
+def check_contract_template(workspace: Workspace) -> None:
+    allowed = {name.split(".")[0].split("[")[0] for name in CONTRACT_VARIABLES}
+    check_template(template_path(workspace), allowed, sample_context(workspace.language))
+
+
+def write_contract(workspace: Workspace, conn: Connection, document_id: int) -> Path:
+    """Render the contract of one stored order version; returns the .docx path."""
+    order = _order(conn, document_id)
+    target = contract_path(workspace, order["customer_code"], order["order_no"],
+                           order["version"])
+    render_docx(template_path(workspace), contract_context(workspace, conn, order), target)
+    if workspace.settings.documents.pdf:
+        to_pdf(target, workspace.soffice_profile)
+    return target
+
+
+def generate_contract(workspace: Workspace, order_no: str) -> Path:
+    """(Re)generate the contract of an order's current accepted version."""
+    check_contract_template(workspace)
+    with open_ledger(workspace.database_url).connect() as conn:
+        current = current_document(conn, "order", to_code(order_no))
+        if current is None:
+            raise UsageError(f"order {order_no} is not in the ledger")
+        if current["status"] != "accepted":
+            raise UsageError(f"order {order_no} is {current['status']}: release it first")
+        return write_contract(workspace, conn, current["id"])
+
+
+def _order(conn: Connection, document_id: int) -> RowMapping:
+    query = (select(orders, documents.c.version, documents.c.status)
+             .join(documents, documents.c.id == orders.c.document_id)
+             .where(orders.c.document_id == document_id))
+    found = conn.execute(query).mappings().first()
+    if found is None:
+        raise UsageError(f"no order is stored under document {document_id}")
+    return found
+
+
+def contract_context(workspace: Workspace, conn: Connection, order: RowMapping) -> dict[str, Any]:
+    language = workspace.language
+    customer = conn.execute(
+        select(customers).where(customers.c.code == order["customer_code"])).mappings().one()
+    person = conn.execute(select(salespeople.c.name).where(
+        salespeople.c.code == order["salesperson"])).scalar()
+    lines = conn.execute(select(order_lines).where(
+        order_lines.c.document_id == order["document_id"]).order_by(order_lines.c.line_no)
+    ).mappings().all()
+    method = KINDS["order"].header_field("delivery_method")
+    methods = {c.value: (c.en if language == "en" else c.zh) for c in method.choices}
+    version = order["version"]
+    return {
+        "seller": seller_fields(workspace.settings.company),
+        "buyer": party_fields(customer),
+        "order": {
+            "no": order["order_no"],
+            "date": show_date(order["order_date"], language),
+            "contract_no": f"HT-{order['order_no']}" + (f"-r{version}" if version > 1 else ""),
+            "revision": version,
+            "salesperson_code": order["salesperson"],
+            "salesperson_name": person or order["salesperson"],
+            "delivery_address": order["delivery_address"] or "",
+            "delivery_date": show_date(order["delivery_date"], language),
+            "delivery_method": methods.get(order["delivery_method"] or "", ""),
+            "vehicle_or_picker": order["vehicle_or_picker"] or "",
+            "remarks": order["remarks"] or "",
+        },
+        "lines": [_line(n, line) for n, line in enumerate(lines, start=1)],
+        **_totals([(line["amount"], line["tax_rate"]) for line in lines]),
+        "payment": {"days": customer["payment_days"] or 0,
+                    "terms": payment_terms(customer["payment_days"] or 0, language)},
+        # The order date, not today: the same ledger always gives the same contract text.
+        "generated_on": show_date(order["order_date"], language),
+    }
+
+
+def _line(number: int, line: RowMapping) -> dict[str, Any]:
+    return {
+        "no": number, "product_code": line["product_code"],
+        "product_name": line["product_name"] or "", "spec": line["spec"] or "",
+        "unit": line["unit"] or "", "quantity": show_quantity(line["quantity"]),
+        "unit_price": format_money(line["unit_price"]), "amount": format_money(line["amount"]),
+        "tax_rate": show_rate(line["tax_rate"]),
+    }
+
+
+def _totals(amounts: list[tuple[Decimal, Decimal]]) -> dict[str, Any]:
+    """Net and tax per tax rate, from tax-inclusive amounts, rounded half up to the fen."""
+    by_rate: dict[Decimal, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for amount, rate in amounts:
+        by_rate[rate] += amount
+    groups = []
+    net_sum = tax_sum = Decimal("0.00")
+    for rate in sorted(by_rate):
+        total = by_rate[rate]
+        net = (total / (1 + rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+        groups.append({"rate": show_rate(rate), "net": format_money(net),
+                       "tax": format_money(total - net), "total": format_money(total)})
+        net_sum += net
+        tax_sum += total - net
+    total = net_sum + tax_sum
+    return {"tax_groups": groups, "totals": {
+        "net": format_money(net_sum), "tax": format_money(tax_sum), "total": format_money(total),
+        "total_capitals": rmb_capitals(total)}}
+
+
+def sample_context(language: str) -> dict[str, Any]:
+    """Values of every kind a template may meet, for the start-up trial render."""
+    party = {"code": "C001", "name": "A & B <C>", "address": "-", "contact": "-", "phone": "-",
+             "tax_id": "-", "bank": "-", "bank_account": "-"}
+    day = show_date(date(2026, 1, 1), language)
+    line = {"no": 1, "product_code": "P001", "product_name": "-", "spec": "-", "unit": "-",
+            "quantity": "1", "unit_price": "1.00", "amount": "1.00", "tax_rate": "13%"}
+    return {
+        "seller": {**party, "representative": "-"}, "buyer": party,
+        "order": {"no": "SO-1", "date": day, "contract_no": "HT-SO-1", "revision": 1,
+                  "salesperson_code": "S01", "salesperson_name": "-", "delivery_address": "-",
+                  "delivery_date": day, "delivery_method": "-", "vehicle_or_picker": "-",
+                  "remarks": "-"},
+        "lines": [line],
+        **_totals([(Decimal("1.00"), Decimal("0.13"))]),
+        "payment": {"days": 30, "terms": payment_terms(30, language)},
+        "generated_on": day,
+    }

@@ -1,0 +1,130 @@
+"""Rendering Word templates with docxtpl in a sandbox, and checking templates before use.
+
+docxtpl neither escapes nor sandboxes by default: a value such as `A & B <C>` would corrupt the
+document and a template could run code. Every render here goes through a SandboxedEnvironment
+with autoescape. A template is checked once per change (syntax, variables it may use, a trial
+render with sample values) and a fault names the template and the tag.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from docx import Document as open_docx
+from docxtpl import DocxTemplate
+from jinja2 import TemplateError as JinjaError
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..errors import SalesSheetsError
+
+log = logging.getLogger(__name__)
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_checked: dict[tuple[Path, float, int], None] = {}
+
+
+class TemplateError(SalesSheetsError):
+    """A document template is broken or unsafe; the message names it and the tag."""
+
+
+def environment() -> SandboxedEnvironment:
+    return SandboxedEnvironment(autoescape=True)
+
+
+def render_docx(template: Path, context: Mapping[str, Any], target: Path) -> Path:
+    """Render `template` with `context` into `target`, atomically."""
+    document = DocxTemplate(str(template))
+    try:
+        document.render(dict(context), jinja_env=environment())
+    except JinjaError as exc:
+        raise TemplateError(_describe(template, exc)) from None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    document.save(str(partial))
+    os.replace(partial, target)
+    return target
+
+
+def check_template(template: Path, allowed: set[str], sample: Mapping[str, Any]) -> None:
+    """Raise TemplateError unless `template` parses, uses only `allowed` top-level variables,
+    and renders `sample` in the sandbox. Checked once per version of the file."""
+    try:
+        stat = template.stat()
+    except FileNotFoundError:
+        raise TemplateError(f"template {template} is missing") from None
+    key = (template.resolve(), stat.st_mtime, stat.st_size)
+    if key in _checked:
+        return
+    try:
+        document = DocxTemplate(str(template))
+        used = document.get_undeclared_template_variables(jinja_env=environment())
+    except JinjaError as exc:
+        raise TemplateError(_describe(template, exc)) from None
+    except Exception as exc:  # noqa: BLE001 - a damaged .docx is a template fault too
+        raise TemplateError(f"template {template.name} cannot be opened: {exc}") from None
+    unknown = sorted(used - allowed)
+    if unknown:
+        tags = [t for t in _TAG.findall(template_text(template))
+                if any(name in t for name in unknown)]
+        raise TemplateError(
+            f"template {template.name} uses unknown variable(s) {', '.join(unknown)}"
+            + (f" in {' '.join(tags[:3])}" if tags else "")
+            + "; see docs/TEMPLATES.md for the variables a template may use")
+    with tempfile.TemporaryDirectory() as scratch:
+        render_docx(template, sample, Path(scratch) / template.name)
+    _checked[key] = None
+
+
+def template_text(template: Path) -> str:
+    """The template's text as Jinja sees it (runs joined, XML removed)."""
+    document = DocxTemplate(str(template))
+    xml = document.patch_xml(document.xml_to_string(open_docx(str(template))._element.body))
+    return re.sub(r"<[^>]+>", "", xml)
+
+
+def _describe(template: Path, exc: JinjaError) -> str:
+    message = getattr(exc, "message", None) or str(exc)
+    culprit = _culprit(template_text(template), message)
+    where = f" at {culprit!r}" if culprit else ""
+    return f"template {template.name}{where}: {type(exc).__name__}: {message}"
+
+
+def _culprit(text: str, message: str) -> str:
+    """The tag a person should look at: an unclosed one first, else one naming what failed."""
+    for opener, closer in (("{{", "}}"), ("{%", "%}")):
+        for start in (m.start() for m in re.finditer(re.escape(opener), text)):
+            end = text.find(closer, start)
+            following = min((i for i in (text.find("{{", start + 2), text.find("{%", start + 2))
+                             if i != -1), default=len(text))
+            if end == -1 or end > following:
+                return text[start:min(following, start + 40)].strip()
+    tokens = [t.removeprefix("end") for t in re.findall(r"'([^']+)'", message)]
+    tags = _TAG.findall(text)
+    if "end of template" in message:
+        tags.reverse()  # the block left open is the last one opened
+    return next((t for t in tags if any(token and token in t for token in tokens)), "")
+
+
+def to_pdf(docx: Path, profile: Path) -> Path | None:
+    """A PDF beside the .docx when LibreOffice is installed; None when it is not or fails (the
+    .docx is what counts; the PDF is a convenience)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        return None
+    # A profile of our own: a LibreOffice someone has open would otherwise take the job.
+    command = [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
+               "--convert-to", "pdf", "--outdir", str(docx.parent), str(docx)]
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+    except (subprocess.SubprocessError, OSError):
+        log.warning("LibreOffice could not convert %s to PDF", docx, exc_info=True)
+        return None
+    pdf = docx.with_suffix(".pdf")
+    return pdf if pdf.exists() else None

@@ -1,0 +1,218 @@
+"""Customer statements (对账单, .xlsx) and reconciliation letters (对账函, .docx) per period."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from sqlalchemy import select
+
+from ..config import Settings
+from ..ledger.database import open_ledger
+from ..ledger.schema import customers
+from ..ledger.statement import Statement, customer_statement
+from ..normalize import to_code
+from ..paths import inside
+from ..periods import Period
+from ..workspace import Workspace
+from .capitals import format_money, rmb_capitals
+from .default_templates import LETTER_VARIABLES, write_letter_template
+from .formatting import show_date
+from .parties import party_fields, seller_fields
+from .render import check_template, render_docx, to_pdf
+
+LETTER_TEMPLATE = "statement_letter.docx"
+_CREATED = datetime(2026, 1, 1)
+_WORDS = {
+    "statement": ("对账单", "Statement"),
+    "letter": ("对账函", "Reconciliation letter"),
+    "customer": ("客户", "Customer"),
+    "period": ("期间", "Period"),
+    "date": ("日期", "Date"),
+    "kind": ("摘要", "Item"),
+    "reference": ("单号", "Reference"),
+    "debit": ("发货金额（借）", "Debit"),
+    "credit": ("回款及退货（贷）", "Credit"),
+    "balance": ("余额", "Balance"),
+    "opening": ("期初余额", "Opening balance"),
+    "closing": ("期末余额", "Closing balance"),
+    "not_due": ("其中：未到期", "of which not yet due"),
+    "overdue": ("其中：已逾期", "of which overdue"),
+    "order": ("发货（订单）", "Order"),
+    "receipt": ("回款", "Receipt"),
+    "return": ("退货", "Return"),
+    "opening_item": ("期初应收", "Opening receivable"),
+}
+
+
+@dataclass(frozen=True)
+class StatementFiles:
+    customer: str
+    workbook: Path
+    letter: Path
+
+
+def statement_files(
+    workspace: Workspace, period: Period, customer: str | None = None,
+    include_all: bool = False,
+) -> list[StatementFiles]:
+    """Write the statement and letter of every customer (or one) for `period`."""
+    template = letter_template_path(workspace)
+    check_letter_template(workspace)
+    written: list[StatementFiles] = []
+    with open_ledger(workspace.database_url).connect() as conn:
+        query = select(customers).order_by(customers.c.code)
+        if customer:
+            query = query.where(customers.c.code == to_code(customer))
+        for record in conn.execute(query).mappings().all():
+            statement = customer_statement(conn, record, period)
+            if statement.is_empty and not include_all and not customer:
+                continue
+            written.append(_write(workspace, template, statement))
+    return written
+
+
+def letter_template_path(workspace: Workspace) -> Path:
+    path = workspace.templates / LETTER_TEMPLATE
+    if not path.exists():
+        write_letter_template(path, workspace.language)
+    return path
+
+
+def check_letter_template(workspace: Workspace) -> None:
+    allowed = {name.split(".")[0].split("[")[0] for name in LETTER_VARIABLES}
+    check_template(letter_template_path(workspace), allowed, _sample(workspace.settings))
+
+
+def _write(workspace: Workspace, template: Path, statement: Statement) -> StatementFiles:
+    language = workspace.language
+    i = 1 if language == "en" else 0
+    code = statement.customer["code"]
+    label = statement.period.label
+    folder = ("statements", label)
+    book = inside(workspace.outbox, *folder, f"{code}_{_WORDS['statement'][i]}_{label}.xlsx")
+    letter = inside(workspace.outbox, *folder, f"{code}_{_WORDS['letter'][i]}_{label}.docx")
+    _write_workbook(book, statement, workspace.settings)
+    render_docx(template, letter_context(statement, workspace.settings), letter)
+    if workspace.settings.documents.pdf:
+        to_pdf(letter, workspace.soffice_profile)
+    return StatementFiles(code, book, letter)
+
+
+def reply_by(period: Period, day: int) -> date:
+    """The given day of the month after the period, clamped to that month's length."""
+    following = date(period.end.year + period.end.month // 12, period.end.month % 12 + 1, 1)
+    for candidate in range(min(day, 31), 0, -1):
+        try:
+            return following.replace(day=candidate)
+        except ValueError:
+            continue
+    return following
+
+
+def letter_context(statement: Statement, settings: Settings) -> dict[str, Any]:
+    language = settings.language
+    period = statement.period
+    code = statement.customer["code"]
+    return {
+        "seller": seller_fields(settings.company),
+        "customer": party_fields(statement.customer),
+        "period": {"label": period.title(language), "start": show_date(period.start, language),
+                   "end": show_date(period.end, language)},
+        "balance": {
+            "opening": format_money(statement.opening),
+            "debits": format_money(statement.debits),
+            "credits": format_money(statement.credits),
+            "closing": format_money(statement.closing),
+            "closing_capitals": rmb_capitals(statement.closing),
+            "not_due": format_money(statement.not_due),
+            "overdue": format_money(statement.overdue),
+        },
+        "reply_by": show_date(reply_by(period, settings.documents.reply_day), language),
+        "statement_no": f"DZ-{period.label}-{code}",
+        # The period's end, not today: the same ledger always gives the same letter.
+        "generated_on": show_date(period.end, language),
+    }
+
+
+def _write_workbook(path: Path, statement: Statement, settings: Settings) -> None:
+    language = settings.language
+    i = 1 if language == "en" else 0
+
+    def word(key: str) -> str:
+        return _WORDS[key][i]
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    book = xlsxwriter.Workbook(str(partial), {"strings_to_formulas": False,
+                                              "strings_to_urls": False})
+    book.set_properties({"created": _CREATED, "title": word("statement")})
+    font = {"font_name": "微软雅黑", "font_size": 10}
+    title = book.add_format({**font, "bold": True, "font_size": 16})
+    bold = book.add_format({**font, "bold": True})
+    head = book.add_format({**font, "bold": True, "bg_color": "#DDEBF7", "border": 1})
+    text = book.add_format({**font, "border": 1})
+    money = book.add_format({**font, "border": 1, "num_format": "#,##0.00"})
+    total = book.add_format({**font, "bold": True, "border": 1, "num_format": "#,##0.00"})
+    day = book.add_format({**font, "border": 1, "num_format": "yyyy-mm-dd"})
+    sheet = book.add_worksheet(word("statement"))
+    customer = statement.customer
+    sheet.write_string(0, 0, f"{settings.company.name} {word('statement')}", title)
+    sheet.write_string(2, 0, word("customer"), bold)
+    sheet.write_string(2, 1, f"{customer['code']} {customer['name']}")
+    sheet.write_string(3, 0, word("period"), bold)
+    sheet.write_string(3, 1, f"{statement.period.title(language)} "
+                             f"({statement.period.start} ~ {statement.period.end})")
+    headings = ("date", "kind", "reference", "debit", "credit", "balance")
+    for c, key in enumerate(headings):
+        sheet.write_string(5, c, word(key), head)
+    sheet.write_string(6, 0, "", text)
+    sheet.write_string(6, 1, word("opening"), text)
+    sheet.write_string(6, 2, "", text)
+    sheet.write_blank(6, 3, None, money)
+    sheet.write_blank(6, 4, None, money)
+    sheet.write_number(6, 5, float(statement.opening), money)
+    row = 7
+    for movement in statement.movements:
+        kind = "opening_item" if movement.kind == "opening" else movement.kind
+        sheet.write_datetime(row, 0, datetime(movement.day.year, movement.day.month,
+                                              movement.day.day), day)
+        sheet.write_string(row, 1, word(kind), text)
+        sheet.write_string(row, 2, movement.reference, text)
+        for c, value in ((3, movement.debit), (4, movement.credit)):
+            if value:
+                sheet.write_number(row, c, float(value), money)
+            else:
+                sheet.write_blank(row, c, None, money)
+        sheet.write_number(row, 5, float(movement.balance), money)
+        row += 1
+    sheet.write_string(row, 1, word("closing"), bold)
+    sheet.write_number(row, 3, float(statement.debits), total)
+    sheet.write_number(row, 4, float(statement.credits), total)
+    sheet.write_number(row, 5, float(statement.closing), total)
+    sheet.write_string(row + 1, 1, word("not_due"))
+    sheet.write_number(row + 1, 5, float(statement.not_due), money)
+    sheet.write_string(row + 2, 1, word("overdue"))
+    sheet.write_number(row + 2, 5, float(statement.overdue), money)
+    for c, width in enumerate((12, 18, 22, 16, 16, 16)):
+        sheet.set_column(c, c, width)
+    sheet.freeze_panes(6, 0)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    book.close()
+    os.replace(partial, path)
+
+
+def _sample(settings: Settings) -> dict[str, Any]:
+    party = {"code": "C001", "name": "A & B <C>", "address": "-", "contact": "-", "phone": "-",
+             "tax_id": "-", "bank": "-", "bank_account": "-"}
+    amounts = {k: "0.00" for k in ("opening", "debits", "credits", "closing", "not_due",
+                                   "overdue")}
+    return {"seller": seller_fields(settings.company), "customer": party,
+            "period": {"label": "-", "start": "-", "end": "-"},
+            "balance": {**amounts, "closing_capitals": "零元整"},
+            "reply_by": "-", "statement_no": "-", "generated_on": "-"}

@@ -1,0 +1,142 @@
+"""Sales contracts: rendered from the ledger into real .docx files, read back with python-docx."""
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from sales_sheets.approvals import release_order
+from sales_sheets.cli import main
+from sales_sheets.documents.capitals import rmb_capitals
+from sales_sheets.documents.contract import generate_contract
+from sales_sheets.documents.render import TemplateError
+from sales_sheets.ingest import process_inbox
+from sales_sheets.workspace import Workspace
+
+from .conftest import drop, one, order_header
+
+P001 = {"product_code": "P001", "quantity": 2, "unit_price": "12800"}  # 13 %
+P006 = {"product_code": "P006", "quantity": 1, "unit_price": "2000"}  # 6 % service
+
+
+def text_of(path: Path) -> str:
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    for section in document.sections:
+        parts.extend(p.text for p in section.footer.paragraphs)
+    return "\n".join(parts)
+
+
+def line_rows(path: Path) -> list[list[str]]:
+    """Rows of the line table (the one headed 序号) whose first cell is a line number."""
+    for table in docx.Document(str(path)).tables:
+        rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
+        if rows and rows[0][0] == "序号":
+            return [row for row in rows if row[0].isdigit()]
+    raise AssertionError("no line table")
+
+
+def test_an_accepted_order_becomes_a_contract(loaded: Workspace) -> None:
+    drop(loaded, "order", "S01/o.xlsx", order_header(no="SO-1", remarks="请提前电话联系"),
+         [P001, P006])
+    result = one(loaded)
+    assert result.status == "accepted"
+    contract = loaded.outbox / "contracts" / "C001" / "SO-1.docx"
+    assert result.outputs[1] == "outbox/contracts/C001/SO-1.docx"
+    receipt = (loaded.root / result.outputs[0]).read_text(encoding="utf-8")
+    assert "outbox/contracts/C001/SO-1.docx" in receipt
+    text = text_of(contract)
+    for expected in ("销售合同", "示例机械制造有限公司", "杭州恒达机械有限公司",
+                     "91330109MA27XK1234", "中国银行杭州萧山支行", "HT-SO-1", "杭州市萧山区",
+                     "请提前电话联系", "货到后 60 天内付清全部货款", "王建国"):
+        assert expected in text, expected
+    total = Decimal("27600.00")
+    assert rmb_capitals(total) == "贰万柒仟陆佰元整"
+    assert "贰万柒仟陆佰元整" in text and "27,600.00" in text
+    rows = line_rows(contract)
+    assert [r[2] for r in rows] == ["齿轮减速机", "安装调试服务"]
+    assert "25,600.00" in rows[0] and "2,000.00" in rows[1]
+    # tax by rate: 25,600 at 13 % and 2,000 at 6 %, each split half up to the fen
+    net13 = (Decimal("25600") / Decimal("1.13")).quantize(Decimal("0.01"))
+    net6 = (Decimal("2000") / Decimal("1.06")).quantize(Decimal("0.01"))
+    assert f"{net13:,}" in text and f"{Decimal('25600') - net13:,}" in text
+    assert f"{net6:,}" in text and f"{net13 + net6:,}" in text
+
+
+def test_held_orders_get_their_contract_when_released(loaded: Workspace) -> None:
+    drop(loaded, "order", "S01/o.xlsx", order_header(no="SO-1"), [dict(P001, unit_price="12000")])
+    result = one(loaded)
+    assert result.status == "held" and len(result.outputs) == 1
+    assert not (loaded.outbox / "contracts").exists() or not any(
+        (loaded.outbox / "contracts").rglob("*.docx"))
+    with pytest.raises(Exception, match="held"):
+        generate_contract(loaded, "SO-1")
+    release = release_order(loaded, "SO-1", "SP-2026-9")
+    assert release.contract == loaded.outbox / "contracts" / "C001" / "SO-1.docx"
+    assert "24,000.00" in text_of(release.contract)
+
+
+def test_a_revision_gets_its_own_file_and_the_old_one_stays(loaded: Workspace) -> None:
+    drop(loaded, "order", "S01/o.xlsx", order_header(no="SO-1"), [P001])
+    one(loaded)
+    drop(loaded, "order", "S01/o2.xlsx", order_header(no="SO-1"), [dict(P001, quantity=3)])
+    result = one(loaded)
+    folder = loaded.outbox / "contracts" / "C001"
+    assert sorted(p.name for p in folder.glob("*.docx")) == ["SO-1-r2.docx", "SO-1.docx"]
+    assert result.outputs[1].endswith("SO-1-r2.docx")
+    assert "HT-SO-1-r2" in text_of(folder / "SO-1-r2.docx")
+    assert "38,400.00" in text_of(folder / "SO-1-r2.docx")
+    assert "25,600.00" in text_of(folder / "SO-1.docx")
+
+
+def test_regenerating_gives_the_same_text(loaded: Workspace) -> None:
+    drop(loaded, "order", "S01/o.xlsx", order_header(no="SO-1"), [P001, P006])
+    one(loaded)
+    path = loaded.outbox / "contracts" / "C001" / "SO-1.docx"
+    before = text_of(path)
+    result = CliRunner().invoke(main, ["contract", "so-1", "-w", str(loaded.root)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "outbox/contracts/C001/SO-1.docx"
+    assert text_of(path) == before
+
+
+def test_user_text_prints_as_written(loaded: Workspace) -> None:
+    drop(loaded, "customers", "c.xlsx", lines=[
+        {"code": "C777", "name": "A & B <C> 有限公司", "region": "华东", "salesperson": "S01",
+         "address": "{{ seller.name }}", "created": "2026-01-01"}])
+    drop(loaded, "order", "S01/o.xlsx", order_header(no="SO-7", customer="C777"), [P001])
+    results = process_inbox(loaded)
+    assert [r.status for r in results] == ["accepted", "accepted"]
+    text = text_of(loaded.outbox / "contracts" / "C777" / "SO-7.docx")
+    assert "A & B <C> 有限公司" in text and "{{ seller.name }}" in text
+
+
+def _add_paragraph(template: Path, tag: str) -> None:
+    document = docx.Document(str(template))
+    document.add_paragraph().add_run(tag)
+    document.save(str(template))
+
+
+@pytest.mark.parametrize("tag, message", [
+    ("{{ order.no }", "contract.docx at '{{ order.no }"),
+    ("{{ secret_plan }}", "secret_plan"),
+    ("{{ seller.__class__.__mro__ }}", "{{ seller.__class__.__mro__ }}"),
+    ("{% for x in lines %}", "contract.docx at '{% for x in lines %}'"),
+])
+def test_a_broken_or_unsafe_template_stops_before_any_file_moves(
+    loaded: Workspace, tag: str, message: str
+) -> None:
+    drop(loaded, "order", "S01/o.xlsx", order_header(), [P001])
+    _add_paragraph(loaded.templates / "contract.docx", tag)
+    with pytest.raises(TemplateError, match=re.escape(message)):
+        process_inbox(loaded)
+    assert (loaded.inbox / "S01" / "o.xlsx").exists()
+    result = CliRunner().invoke(main, ["process", "-w", str(loaded.root)])
+    assert result.exit_code == 1 and "contract.docx" in result.stderr
+    assert (loaded.inbox / "S01" / "o.xlsx").exists()

@@ -1,0 +1,310 @@
+"""The shipped Word templates: they parse, render safely, and use exactly the documented values."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+from docxtpl import DocxTemplate
+from jinja2 import nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+from sales_sheets.documents.default_templates import (
+    CONTRACT_VARIABLES,
+    LETTER_VARIABLES,
+    write_contract_template,
+    write_letter_template,
+)
+from sales_sheets.errors import UsageError
+
+LANGUAGES = ["zh", "en"]
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "TEMPLATES.md"
+TRICKY = "A & B <C>"
+
+SELLER = {
+    "name": "华东机电设备有限公司", "address": "上海市闵行区莘庄工业区申富路 88 号",
+    "tax_id": "91310112MA1G8XXXXX", "bank": "中国工商银行上海莘庄支行",
+    "bank_account": "1001 2345 6789 0123 456", "representative": "王建国", "phone": "021-6488 0000",
+}
+CUSTOMER = {
+    "code": "C0042", "name": TRICKY, "address": "杭州市余杭区文一西路 1 号", "contact": "李四",
+    "phone": "0571-8888 1234", "tax_id": "91330110MA2XXXXXX", "bank": "招商银行杭州分行",
+    "bank_account": "5719 0000 1111 222",
+}
+LINES = [
+    {"no": 1, "product_code": "P-100", "product_name": "离心水泵", "spec": "IS50-32-125",
+     "unit": "台", "quantity": "2", "unit_price": "3,200.00", "amount": "6,400.00",
+     "tax_rate": "13%"},
+    {"no": 2, "product_code": "P-205", "product_name": "不锈钢阀门", "spec": "DN50",
+     "unit": "只", "quantity": "10", "unit_price": "450.00", "amount": "4,500.00",
+     "tax_rate": "13%"},
+    {"no": 3, "product_code": "S-001", "product_name": "安装调试服务", "spec": "—",
+     "unit": "次", "quantity": "1", "unit_price": "1,445.67", "amount": "1,445.67",
+     "tax_rate": "6%"},
+]
+
+
+def contract_context() -> dict[str, Any]:
+    return {
+        "seller": SELLER,
+        "buyer": CUSTOMER,
+        "order": {
+            "no": "SO-2026-0117", "date": "2026年11月02日", "contract_no": "HT-2026-0117",
+            "revision": 2, "salesperson_code": "S07", "salesperson_name": "张三",
+            "delivery_address": "杭州市余杭区仓前街道 8 号仓库", "delivery_date": "2026年11月20日",
+            "delivery_method": "送货", "vehicle_or_picker": "浙A·12345",
+            "remarks": "请提前一天电话通知收货",
+        },
+        "lines": LINES,
+        "tax_groups": [
+            {"rate": "13%", "net": "9,646.02", "tax": "1,253.98", "total": "10,900.00"},
+            {"rate": "6%", "net": "1,363.84", "tax": "81.83", "total": "1,445.67"},
+        ],
+        "totals": {"net": "11,009.86", "tax": "1,335.81", "total": "12,345.67",
+                   "total_capitals": "壹万贰仟叁佰肆拾伍元陆角柒分"},
+        "payment": {"days": 30, "terms": "货到后 30 天内付清全部货款。"},
+        "generated_on": "2026年11月02日",
+    }
+
+
+def letter_context() -> dict[str, Any]:
+    return {
+        "seller": SELLER,
+        "customer": CUSTOMER,
+        "period": {"label": "2026年第3季度", "start": "2026年07月01日", "end": "2026年09月30日"},
+        "balance": {"opening": "8,000.00", "debits": "12,345.67", "credits": "5,000.00",
+                    "closing": "15,345.67", "closing_capitals": "壹万伍仟叁佰肆拾伍元陆角柒分",
+                    "not_due": "12,345.67", "overdue": "3,000.00"},
+        "reply_by": "2026年10月20日",
+        "statement_no": "DZ-2026Q3-C0042",
+        "generated_on": "2026年10月08日",
+    }
+
+
+WRITERS = {
+    "contract": (write_contract_template, CONTRACT_VARIABLES, contract_context),
+    "letter": (write_letter_template, LETTER_VARIABLES, letter_context),
+}
+
+
+def top_level(variables: dict[str, tuple[str, str]]) -> set[str]:
+    return {name.split(".")[0].removesuffix("[]") for name in variables}
+
+
+def render(template: Path, context: dict[str, Any], target: Path) -> Path:
+    document = DocxTemplate(str(template))
+    document.render(context, jinja_env=SandboxedEnvironment(autoescape=True))
+    document.save(str(target))
+    return target
+
+
+def all_text(path: Path) -> str:
+    """Every paragraph of the body, its tables (one level of nesting) and the footer."""
+    document = Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            texts.extend(cell.text for cell in row.cells)
+    texts.extend(p.text for p in document.sections[0].footer.paragraphs)
+    return "\n".join(texts)
+
+
+def template_ast(path: Path) -> nodes.Template:
+    """The Jinja syntax tree docxtpl would render: body and footers, as docxtpl patches them."""
+    document = DocxTemplate(str(path))
+    with zipfile.ZipFile(path) as package:
+        parts = [name for name in package.namelist()
+                 if re.fullmatch(r"word/(document|footer\d*|header\d*)\.xml", name)]
+        xml = "".join(document.patch_xml(package.read(name).decode()) for name in parts)
+    return SandboxedEnvironment(autoescape=True).parse(xml)
+
+
+def used_variables(path: Path) -> set[str]:
+    """Dotted names the template reads, loop items written as `list[].field`."""
+    tree = template_ast(path)
+    aliases = {loop.target.name: f"{loop.iter.name}[]" for loop in tree.find_all(nodes.For)
+               if isinstance(loop.target, nodes.Name) and isinstance(loop.iter, nodes.Name)}
+    used: set[str] = set()
+    for node in tree.find_all(nodes.Getattr):
+        if isinstance(node.node, nodes.Name):
+            used.add(f"{aliases.get(node.node.name, node.node.name)}.{node.attr}")
+    for name in tree.find_all(nodes.Name):
+        if name.ctx == "load" and name.name not in aliases:
+            used.add(name.name)
+    return used
+
+
+@pytest.fixture(params=[(kind, lang) for kind in WRITERS for lang in LANGUAGES],
+                ids=lambda p: f"{p[0]}-{p[1]}")
+def template(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str, Path]:
+    kind, language = request.param
+    writer = WRITERS[kind][0]
+    path = writer(tmp_path / "templates" / f"{kind}.docx", language)
+    return kind, language, path
+
+
+def test_undeclared_variables_are_the_documented_ones(template: tuple[str, str, Path]) -> None:
+    kind, _, path = template
+    found = DocxTemplate(str(path)).get_undeclared_template_variables(
+        jinja_env=SandboxedEnvironment(autoescape=True))
+    documented = top_level(WRITERS[kind][1])
+    assert found <= documented
+    main = {"seller", "buyer", "order", "lines", "totals"} if kind == "contract" else {
+        "seller", "customer", "period", "balance", "reply_by"}
+    assert main <= found
+    assert found == documented  # nothing documented is left unused at the top level
+
+
+def test_every_documented_variable_is_used(template: tuple[str, str, Path]) -> None:
+    kind, _, path = template
+    documented = set(WRITERS[kind][1])
+    used = used_variables(path)
+    assert documented - used == set(), "documented but not used by the template"
+    # Everything the template reads is documented too (bar filters' helpers such as `loop`).
+    assert used - documented - top_level(WRITERS[kind][1]) == set()
+
+
+def test_every_tag_sits_in_one_run(template: tuple[str, str, Path]) -> None:
+    """Tags must survive as written: each run holds whole tags only."""
+    _, _, path = template
+    document = Document(str(path))
+    runs = [r.text for p in document.paragraphs for r in p.runs]
+    runs += [r.text for t in document.tables for row in t.rows for c in row.cells
+             for p in c.paragraphs for r in p.runs]
+    runs += [r.text for p in document.sections[0].footer.paragraphs for r in p.runs]
+    for text in runs:
+        stripped = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", text)
+        assert not re.search(r"\{\{|\}\}|\{%|%\}", stripped), text
+
+
+def test_contract_renders(tmp_path: Path) -> None:
+    for language in LANGUAGES:
+        template = write_contract_template(tmp_path / f"contract-{language}.docx", language)
+        context = contract_context()
+        out = render(template, context, tmp_path / f"out-{language}.docx")
+        document = Document(str(out))
+        text = all_text(out)
+        title = {"zh": "销售合同", "en": "SALES CONTRACT"}[language]
+        assert document.paragraphs[0].text == title
+        assert SELLER["name"] in text and TRICKY in text
+        assert "A &amp; B" not in text and "&lt;" not in text  # escaped once, shown literally
+        lines_table = next(t for t in document.tables if len(t.columns) == 9)
+        data_rows = lines_table.rows[1:-1]
+        assert len(data_rows) == 3  # the {%tr %} rows are gone, one row per line
+        for row, line in zip(data_rows, LINES, strict=True):
+            cells = [c.text for c in row.cells]
+            assert cells[0] == str(line["no"])
+            assert cells[2] == line["product_name"] and cells[7] == line["amount"]
+            assert cells[8] == line["tax_rate"]
+        assert "12,345.67" in lines_table.rows[-1].cells[-2].text
+        assert "壹万贰仟叁佰肆拾伍元陆角柒分" in text
+        assert context["order"]["remarks"] in text
+        assert "浙A·12345" in text and "2026年11月20日" in text
+        tax_table = next(t for t in document.tables if len(t.columns) == 4)
+        assert [r.cells[0].text for r in tax_table.rows[1:-1]] == ["13%", "6%"]
+        nets = [r.cells[1].text for r in tax_table.rows[1:]]
+        assert nets == ["9,646.02", "1,363.84", "11,009.86"]
+        footer = document.sections[0].footer._element.xml
+        assert "PAGE" in footer and "NUMPAGES" in footer
+        assert "HT-2026-0117" in "".join(p.text for p in document.sections[0].footer.paragraphs)
+        assert re.search(r"\{\{|\{%", text) is None  # no tag left unrendered
+
+
+def test_contract_optional_parts(tmp_path: Path) -> None:
+    """First revision, no delivery date, method or remarks: the sentences still read."""
+    template = write_contract_template(tmp_path / "contract.docx")
+    context = contract_context()
+    context["order"].update(revision=1, delivery_date="", delivery_method="",
+                            vehicle_or_picker="", remarks="")
+    text = all_text(render(template, context, tmp_path / "out.docx"))
+    assert "版，取代此前各版" not in text
+    assert "交货时间：双方另行约定。" in text
+    assert "交货方式：双方另行约定。" in text
+    assert "备注：无" in text
+
+
+def test_revision_is_stated(tmp_path: Path) -> None:
+    template = write_contract_template(tmp_path / "contract.docx")
+    text = all_text(render(template, contract_context(), tmp_path / "out.docx"))
+    assert "合同编号：HT-2026-0117（第 2 版，取代此前各版）" in text
+
+
+def test_letter_renders(tmp_path: Path) -> None:
+    for language in LANGUAGES:
+        template = write_letter_template(tmp_path / f"letter-{language}.docx", language)
+        out = render(template, letter_context(), tmp_path / f"out-{language}.docx")
+        document = Document(str(out))
+        text = all_text(out)
+        title = {"zh": "对账函", "en": "BALANCE CONFIRMATION"}[language]
+        assert document.paragraphs[0].text == title
+        assert TRICKY in text and SELLER["name"] in text
+        balance = document.tables[0]
+        assert [c.text for c in balance.rows[1].cells] == [
+            "8,000.00", "12,345.67", "5,000.00", "15,345.67", "12,345.67", "3,000.00"]
+        assert "壹万伍仟叁佰肆拾伍元陆角柒分" in text and "2026年10月20日" in text
+        boxes = document.tables[-1].rows[0].cells
+        assert boxes[0].text.startswith(("一、信息证明无误", "1. The information above"))
+        assert boxes[1].text.startswith(("二、信息不符", "2. Not correct"))
+        assert "PAGE" in document.sections[0].footer._element.xml
+
+
+def test_rendered_values_all_appear(tmp_path: Path) -> None:
+    """Each documented text value, given a unique marker, comes out in the document."""
+    for kind, (writer, variables, _) in WRITERS.items():
+        template = writer(tmp_path / f"{kind}.docx", "zh")
+        context: dict[str, Any] = {}
+        for name in variables:
+            head, _, field = name.partition(".")
+            marker = f"⟦{name}⟧"
+            if head.endswith("[]"):
+                items = context.setdefault(head[:-2], [{}, {}])
+                for i, item in enumerate(items):
+                    item[field] = f"⟦{name}#{i}⟧"
+            elif field:
+                context.setdefault(head, {})[field] = marker
+            else:
+                context[head] = marker
+        if kind == "contract":  # integers, used in comparisons
+            context["order"]["revision"], context["payment"]["days"] = 3, 45
+        text = all_text(render(template, context, tmp_path / f"{kind}-out.docx"))
+        expected = {m for m in re.findall(r"⟦[^⟧]+⟧", repr(context))}
+        missing = {m for m in expected if m not in text}
+        assert missing == set()
+
+
+def test_atomic_write_replaces_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    path = tmp_path / "t" / "contract.docx"
+    path.parent.mkdir()
+    path.write_bytes(b"old")
+    write_contract_template(path)
+    assert zipfile.is_zipfile(path)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["contract.docx"]
+
+
+def test_unknown_language(tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        write_letter_template(tmp_path / "x.docx", "fr")
+    assert not (tmp_path / "x.docx").exists()
+
+
+def test_chinese_fonts_are_set_for_east_asian_text(tmp_path: Path) -> None:
+    path = write_contract_template(tmp_path / "contract.docx")
+    with zipfile.ZipFile(path) as package:
+        styles = package.read("word/styles.xml").decode()
+    assert 'w:eastAsia="宋体"' in styles and 'w:eastAsia="黑体"' in styles
+    section = Document(str(path)).sections[0]
+    assert round(section.page_width.cm, 1) == 21.0 and round(section.left_margin.cm, 1) == 2.0
+
+
+def test_docs_describe_every_variable() -> None:
+    docs = DOCS.read_text(encoding="utf-8")
+    for variables in (CONTRACT_VARIABLES, LETTER_VARIABLES):
+        for name, (zh, en) in variables.items():
+            row = next((line for line in docs.splitlines()
+                        if line.startswith(f"| `{name}` |")), None)
+            assert row is not None, name
+            assert zh in row and en in row, name
