@@ -1,6 +1,7 @@
 """Sales contracts: rendered from the ledger into real .docx files, read back with python-docx."""
 
 import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sales_sheets.documents.capitals import rmb_capitals
 from sales_sheets.documents.contract import generate_contract
 from sales_sheets.documents.render import TemplateError
 from sales_sheets.ingest import process_inbox
-from sales_sheets.workspace import Workspace
+from sales_sheets.workspace import Workspace, open_workspace
 
 from .conftest import drop, one, order_header
 
@@ -140,3 +141,27 @@ def test_a_broken_or_unsafe_template_stops_before_any_file_moves(
     result = CliRunner().invoke(main, ["process", "-w", str(loaded.root)])
     assert result.exit_code == 1 and "contract.docx" in result.stderr
     assert (loaded.inbox / "S01" / "o.xlsx").exists()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_pdf_beside_the_contract_when_libreoffice_is_there(loaded: Workspace) -> None:
+    config = loaded.root / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("pdf = false", "pdf = true"),
+                      encoding="utf-8")
+    workspace = open_workspace(loaded.root)
+    drop(workspace, "order", "S01/o.xlsx", order_header(no="SO-1"), [P001])
+    assert one(workspace).status == "accepted"
+    pdf = workspace.outbox / "contracts" / "C001" / "SO-1.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_no_libreoffice_is_not_an_error(loaded: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    config = loaded.root / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("pdf = false", "pdf = true"),
+                      encoding="utf-8")
+    workspace = open_workspace(loaded.root)
+    drop(workspace, "order", "S01/o.xlsx", order_header(no="SO-1"), [P001])
+    result = one(workspace)
+    assert result.status == "accepted" and len(result.outputs) == 2
+    assert not (workspace.outbox / "contracts" / "C001" / "SO-1.pdf").exists()
