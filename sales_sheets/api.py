@@ -7,8 +7,8 @@ from pathlib import Path
 
 from .approvals import Release, release_order
 from .demo import run_demo
-from .documents.contract import generate_contract, template_path
-from .documents.statements import StatementFiles, letter_template_path, statement_files
+from .documents.contract import CONTRACT, generate_contract
+from .documents.statements import LETTER, StatementFiles, statement_files
 from .excel.template import write_form
 from .inbox import Claim, candidates, claim, pending_claims
 from .ingest import IngestResult, check_templates, process_claims, process_inbox, process_paths
@@ -25,8 +25,8 @@ from .workspace import init_workspace as create_workspace
 def init_workspace(path: Path | str) -> Workspace:
     """A new workspace with config.toml, its folders and the default document templates."""
     workspace = create_workspace(path)
-    template_path(workspace)
-    letter_template_path(workspace)
+    CONTRACT.path(workspace)
+    LETTER.path(workspace)
     return workspace
 
 

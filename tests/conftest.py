@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 
 from sales_sheets.config import CONFIG_TEMPLATE
@@ -72,6 +73,18 @@ def one(workspace: Workspace) -> IngestResult:
 def codes(result: IngestResult) -> list[tuple[str, str, str]]:
     """(code, severity, cell) of each problem: what tests assert on, not message prose."""
     return [(p.code, str(p.severity), p.cell) for p in result.problems]
+
+
+def docx_text(path: Path) -> str:
+    """Every paragraph, table cell and footer line of a .docx, read back with python-docx."""
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    for section in document.sections:
+        parts.extend(p.text for p in section.footer.paragraphs)
+    return "\n".join(parts)
 
 
 def query(workspace: Workspace, sql: str, *args: Any) -> list[tuple[Any, ...]]:

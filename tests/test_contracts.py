@@ -17,21 +17,11 @@ from sales_sheets.documents.render import TemplateError
 from sales_sheets.ingest import process_inbox
 from sales_sheets.workspace import Workspace, open_workspace
 
+from .conftest import docx_text as text_of
 from .conftest import drop, one, order_header
 
 P001 = {"product_code": "P001", "quantity": 2, "unit_price": "12800"}  # 13 %
 P006 = {"product_code": "P006", "quantity": 1, "unit_price": "2000"}  # 6 % service
-
-
-def text_of(path: Path) -> str:
-    document = docx.Document(str(path))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    for section in document.sections:
-        parts.extend(p.text for p in section.footer.paragraphs)
-    return "\n".join(parts)
 
 
 def line_rows(path: Path) -> list[list[str]]:

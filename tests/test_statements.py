@@ -2,9 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-import docx
 import openpyxl
 from click.testing import CliRunner
 
@@ -13,6 +11,7 @@ from sales_sheets.cli import main
 from sales_sheets.ingest import process_inbox
 from sales_sheets.workspace import Workspace
 
+from .conftest import docx_text as text_of
 from .conftest import drop, order_header
 
 LINE = {"product_code": "P003", "unit_price": "460"}
@@ -36,15 +35,6 @@ def _ledger(ws: Workspace) -> None:
                                       "customer_code": "C001", "order_no": "SO-8",
                                       "reason": "破损"}, [dict(LINE, quantity=1)])
     assert {r.status for r in process_inbox(ws)} == {"accepted"}
-
-
-def text_of(path: Path) -> str:
-    document = docx.Document(str(path))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
 
 
 def test_a_quarter_statement_and_letter(loaded: Workspace) -> None:

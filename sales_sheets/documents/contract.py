@@ -22,9 +22,9 @@ from .capitals import format_money, rmb_capitals
 from .default_templates import CONTRACT_VARIABLES, write_contract_template
 from .formatting import payment_terms, show_date, show_quantity, show_rate
 from .parties import party_fields, seller_fields
-from .render import check_template, render_docx, to_pdf
+from .render import WorkspaceTemplate, render_docx, to_pdf
 
-CONTRACT_TEMPLATE = "contract.docx"
+CONTRACT = WorkspaceTemplate("contract.docx", CONTRACT_VARIABLES, write_contract_template)
 
 
 def contract_path(workspace: Workspace, customer_code: str, order_no: str, version: int) -> Path:
@@ -33,17 +33,8 @@ def contract_path(workspace: Workspace, customer_code: str, order_no: str, versi
     return inside(workspace.outbox, "contracts", customer_code, name)
 
 
-def template_path(workspace: Workspace) -> Path:
-    """The workspace's contract template, written from the shipped default when missing."""
-    path = workspace.templates / CONTRACT_TEMPLATE
-    if not path.exists():
-        write_contract_template(path, workspace.language)
-    return path
-
-
 def check_contract_template(workspace: Workspace) -> None:
-    allowed = {name.split(".")[0].split("[")[0] for name in CONTRACT_VARIABLES}
-    check_template(template_path(workspace), allowed, sample_context(workspace.language))
+    CONTRACT.check(workspace, sample_context(workspace.language))
 
 
 def write_contract(workspace: Workspace, conn: Connection, document_id: int) -> Path:
@@ -51,7 +42,7 @@ def write_contract(workspace: Workspace, conn: Connection, document_id: int) -> 
     order = _order(conn, document_id)
     target = contract_path(workspace, order["customer_code"], order["order_no"],
                            order["version"])
-    render_docx(template_path(workspace), contract_context(workspace, conn, order), target)
+    render_docx(CONTRACT.path(workspace), contract_context(workspace, conn, order), target)
     if workspace.settings.documents.pdf:
         to_pdf(target, workspace.soffice_profile)
     return target

@@ -14,7 +14,8 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import SalesSheetsError
+from ..workspace import Workspace
 
 log = logging.getLogger(__name__)
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
@@ -32,6 +34,26 @@ _checked: dict[tuple[Path, float, int], None] = {}
 
 class TemplateError(SalesSheetsError):
     """A document template is broken or unsafe; the message names it and the tag."""
+
+
+@dataclass(frozen=True)
+class WorkspaceTemplate:
+    """A document template in a workspace's templates/ folder, written from the shipped
+    default when missing, and the variables it may use."""
+
+    filename: str
+    variables: Mapping[str, tuple[str, str]]
+    write_default: Callable[[Path, str], Path]
+
+    def path(self, workspace: Workspace) -> Path:
+        path = workspace.templates / self.filename
+        if not path.exists():
+            self.write_default(path, workspace.language)
+        return path
+
+    def check(self, workspace: Workspace, sample: Mapping[str, Any]) -> None:
+        allowed = {name.split(".")[0].split("[")[0] for name in self.variables}
+        check_template(self.path(workspace), allowed, sample)
 
 
 def environment() -> SandboxedEnvironment:

@@ -23,9 +23,9 @@ from .capitals import format_money, rmb_capitals
 from .default_templates import LETTER_VARIABLES, write_letter_template
 from .formatting import show_date
 from .parties import party_fields, seller_fields
-from .render import check_template, render_docx, to_pdf
+from .render import WorkspaceTemplate, render_docx, to_pdf
 
-LETTER_TEMPLATE = "statement_letter.docx"
+LETTER = WorkspaceTemplate("statement_letter.docx", LETTER_VARIABLES, write_letter_template)
 _CREATED = datetime(2026, 1, 1)
 _WORDS = {
     "statement": ("对账单", "Statement"),
@@ -61,7 +61,7 @@ def statement_files(
     include_all: bool = False,
 ) -> list[StatementFiles]:
     """Write the statement and letter of every customer (or one) for `period`."""
-    template = letter_template_path(workspace)
+    template = LETTER.path(workspace)
     check_letter_template(workspace)
     written: list[StatementFiles] = []
     with open_ledger(workspace.database_url).connect() as conn:
@@ -76,16 +76,8 @@ def statement_files(
     return written
 
 
-def letter_template_path(workspace: Workspace) -> Path:
-    path = workspace.templates / LETTER_TEMPLATE
-    if not path.exists():
-        write_letter_template(path, workspace.language)
-    return path
-
-
 def check_letter_template(workspace: Workspace) -> None:
-    allowed = {name.split(".")[0].split("[")[0] for name in LETTER_VARIABLES}
-    check_template(letter_template_path(workspace), allowed, _sample(workspace.settings))
+    LETTER.check(workspace, _sample(workspace.settings))
 
 
 def _write(workspace: Workspace, template: Path, statement: Statement) -> StatementFiles:
