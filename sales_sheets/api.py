@@ -11,11 +11,12 @@ from .documents.contract import CONTRACT, generate_contract
 from .documents.statements import LETTER, StatementFiles, statement_files
 from .excel.template import write_form
 from .inbox import Claim, candidates, claim, pending_claims
-from .ingest import IngestResult, check_templates, process_claims, process_inbox, process_paths
+from .ingest import IngestResult, check_templates, process_claims, process_inbox
 from .kinds import get_kind
 from .ledger.database import open_ledger
 from .ledger.queries import master_lists
 from .periods import Period, last_complete_quarter, parse_period
+from .reports.summary import write_summary
 from .status import LedgerStatus, ledger_status
 from .watch import watch
 from .workspace import Workspace, open_workspace
@@ -47,6 +48,11 @@ def claim_inbox(workspace: Workspace) -> list[Claim]:
     return claims + [c for path in candidates(workspace) if (c := claim(workspace, path))]
 
 
+def write_report(workspace: Workspace, period: str) -> Path:
+    """The summary workbook of `period` (2026, 2026-Q4 or 2026-11)."""
+    return write_summary(workspace, parse_period(period))
+
+
 def write_statements(
     workspace: Workspace, period: str | None = None, customer: str | None = None,
     include_all: bool = False, today: date | None = None,
@@ -59,6 +65,6 @@ def write_statements(
 __all__ = [
     "IngestResult", "LedgerStatus", "Release", "StatementFiles", "claim_inbox",
     "generate_contract", "init_workspace", "ledger_status", "open_workspace", "process_claims",
-    "process_inbox", "process_paths", "release_order", "run_demo", "watch", "write_statements",
+    "process_inbox", "release_order", "write_report", "run_demo", "watch", "write_statements",
     "write_template",
 ]

@@ -180,6 +180,16 @@ def contract(order_no: str, workspace: Path) -> None:
 
 
 @main.command()
+@click.option("--period", "-p", required=True, help="2026, 2026-Q4 or 2026-11.")
+@workspace_option
+def report(period: str, workspace: Path) -> None:
+    """Write the summary workbook of a month, quarter or year."""
+    ws = _open(workspace)
+    path = _guard(lambda: api.write_report(ws, period))
+    click.echo(str(path.relative_to(ws.root)))
+
+
+@main.command()
 @click.option("--period", "-p", help="2026, 2026-Q3 or 2026-09 (default: the last complete "
               "quarter).")
 @click.option("--customer", "-c", help="Only this customer code.")

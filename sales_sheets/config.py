@@ -38,6 +38,7 @@ class Watch:
     poll_interval: float = 1.0
     stable_seconds: float = 0.3
     rescan_seconds: float = 30.0
+    report_seconds: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,9 @@ poll_interval = 1.0
 stable_seconds = 0.3
 # Full rescan of the inbox, in case change events were lost (seconds).
 rescan_seconds = 30.0
+# After a batch of files, the current month's summary workbook is refreshed once things have
+# been quiet this long (seconds).
+report_seconds = 5.0
 
 [limits]
 # Files larger than this, or expanding beyond it, are refused (zip bombs).

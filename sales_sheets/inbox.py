@@ -1,6 +1,6 @@
 """The inbox as a state machine on disk.
 
-A file moves inbox/ -> .work/claimed/<claim id>/ (one atomic rename, so two watchers never take
+A file moves inbox/ -> inbox/.claimed/<claim id>/ (one atomic rename, so two watchers never take
 the same file) -> archive/. Only a claimed file is unfinished work; at start-up every claim is
 resumed, and the ledger's intake record tells whether it was already stored.
 """
@@ -108,5 +108,12 @@ def archive(workspace: Workspace, claim: Claim, target: Path) -> None:
     """Move the original into the archive (never deleted) and drop the claim."""
     if claim.path.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(claim.path, target)
+        try:
+            # Link, then unlink: the watcher sees a deletion, not a move out of its tree.
+            os.link(claim.path, target)
+            os.unlink(claim.path)
+        except FileExistsError:
+            os.unlink(claim.path)  # linked before a crash; the archive already holds it
+        except OSError:
+            shutil.move(claim.path, target)  # no hard links here (another disk, a share)
     shutil.rmtree(workspace.claimed / claim.id, ignore_errors=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -97,23 +97,14 @@ def process_inbox(
     return process_claims(workspace, claims, on_result)
 
 
-def process_paths(
-    workspace: Workspace, paths: Iterable[Path],
-    on_result: Callable[[IngestResult], None] | None = None,
-) -> list[IngestResult]:
-    """Claim and process the given inbox files (the watcher's entry point)."""
-    check_templates(workspace)
-    claims = [c for path in paths if (c := claim(workspace, path))]
-    return process_claims(workspace, claims, on_result)
-
-
 def process_claims(
     workspace: Workspace, claims: list[Claim],
     on_result: Callable[[IngestResult], None] | None = None,
 ) -> list[IngestResult]:
+    """Process files already taken out of the inbox (the watcher's and the CLI's entry)."""
     engine = open_ledger(workspace.database_url)
     check_templates(workspace)
-    prepared = [_prepare(workspace, c) for c in claims]
+    prepared = [item for c in claims if (item := _prepare(workspace, c)) is not None]
     # Master data first, so orders in the same batch can refer to the customers it creates.
     prepared.sort(key=lambda p: p.priority)
     results: list[IngestResult] = []
@@ -145,13 +136,18 @@ def _commit_safely(workspace: Workspace, engine: Engine, item: _Prepared) -> Ing
         return None
 
 
-def _prepare(workspace: Workspace, claim: Claim) -> _Prepared:
+def _prepare(workspace: Workspace, claim: Claim) -> _Prepared | None:
+    """Hash and read a claimed file; None when it is gone (its owner, another process
+    resuming the same claim, finished it first)."""
     digest = hashlib.sha256()
     size = 0
-    with claim.path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
+    try:
+        with claim.path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    except FileNotFoundError:
+        return None
     item = _Prepared(claim, digest.hexdigest(), size)
     try:
         item.read = read_form(claim.path, workspace.settings.limits)
@@ -217,7 +213,7 @@ def _decide(
     record = {
         "claim_id": claim.id, "file_name": claim.relative, "folder": claim.folder,
         "sha256": item.sha256, "size": item.size, "kind": result.kind, "status": status,
-        "document": result.document, "document_id": document_id,
+        "document": result.document, "document_id": document_id, "stored": result.stored,
         "problems": json.dumps([p.to_record() for p in problems], ensure_ascii=False),
         "outputs": json.dumps(result.outputs, ensure_ascii=False),
         "archived_as": str(target.relative_to(workspace.root)), "processed_at": now,
@@ -266,7 +262,7 @@ def _result_from_record(record: Any) -> IngestResult:
         file=record["file_name"], kind=record["kind"], status=record["status"],
         document=record["document"] or "",
         problems=[Problem.from_record(r) for r in json.loads(record["problems"])],
-        outputs=json.loads(record["outputs"]),
+        outputs=json.loads(record["outputs"]), stored=record["stored"] or "",
     )
 
 

@@ -15,17 +15,24 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from pathlib import Path
+from stat import S_ISREG
+from typing import TypeVar
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from .excel.safety import is_complete_zip
-from .inbox import candidates, is_ignored, pending_claims
-from .ingest import IngestResult, process_claims, process_paths
+from .inbox import Claim, candidates, claim, is_ignored, pending_claims
+from .ingest import IngestResult, process_claims
+from .periods import parse_period
+from .reports.summary import write_summary
 from .workspace import Workspace
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +77,9 @@ class Readiness:
             except (FileNotFoundError, NotADirectoryError):
                 del self.files[path]
                 continue
+            if not S_ISREG(stat.st_mode):
+                del self.files[path]
+                continue
             if (stat.st_size, stat.st_mtime) != (seen.size, seen.mtime):
                 seen.size, seen.mtime, seen.since = stat.st_size, stat.st_mtime, now
             quiet = now - seen.since
@@ -87,11 +97,15 @@ class _Events(FileSystemEventHandler):
         self.queue = inbox_queue
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.is_directory:
-            return
         if event.event_type == "moved":
             # Excel saves by renaming a finished temp file over the target: complete on arrival.
-            self.queue.put((Path(str(event.dest_path)), True))
+            # The polling observer matches moves by inode, and a new file can take the inode of
+            # a folder just removed: its "folder moved" event is a file's arrival too.
+            dest = Path(str(event.dest_path))
+            if not event.is_directory or dest.is_file():
+                self.queue.put((dest, True))
+        elif event.is_directory:
+            return
         elif event.event_type in ("created", "modified", "closed"):
             self.queue.put((Path(str(event.src_path)), event.event_type == "closed"))
 
@@ -113,31 +127,72 @@ def watch(
     readiness = Readiness(workspace.inbox, settings.stable_seconds)
     tick = min(0.05, settings.stable_seconds / 4) if settings.stable_seconds else 0.05
     try:
-        _safely(lambda: process_claims(workspace, pending_claims(workspace), on_result))
+        # Whatever an earlier run left claimed, then (on every rescan) whatever this one could
+        # not store because the ledger was unavailable.
+        stored, unfinished = _process(workspace, pending_claims(workspace), on_result)
         next_scan = 0.0
+        report_due: float | None = None
         while not stop.is_set():
             now = time.monotonic()
+            if stored:
+                report_due = now + settings.report_seconds
+            stored = False
             if now >= next_scan:
                 for path in candidates(workspace):
                     readiness.note(path, now)
                 next_scan = now + settings.rescan_seconds
-            while True:
-                try:
-                    path, closed = events.get_nowait()
-                except queue.Empty:
-                    break
-                readiness.note(path, now, closed)
-            ready = readiness.ready(now)
+                if unfinished:
+                    stored, unfinished = _process(workspace, unfinished, on_result)
+            for path, closed in _events_within(events, tick):
+                readiness.note(path, time.monotonic(), closed)
+            ready = readiness.ready(time.monotonic())
             if ready:
-                _safely(partial(process_paths, workspace, ready, on_result))
-            stop.wait(tick)
+                claims = [c for path in ready if (c := claim(workspace, path))]
+                stored, left = _process(workspace, claims, on_result)
+                unfinished += left
+            if report_due is not None and time.monotonic() >= report_due and not readiness.files:
+                # Debounced: one refresh once a burst of files is over, not one per file.
+                _safely(partial(refresh_month_report, workspace))
+                report_due = None
     finally:
         observer.stop()
         observer.join(timeout=5)
 
 
-def _safely(work: Callable[[], object]) -> None:
+def _process(
+    workspace: Workspace, claims: list[Claim], on_result: Callable[[IngestResult], None] | None
+) -> tuple[bool, list[Claim]]:
+    """Process claims: whether anything reached the ledger, and the claims still unfinished
+    afterwards (the ledger was unavailable, a template broken), to be tried again."""
+    results = _safely(partial(process_claims, workspace, claims, on_result)) if claims else []
+    stored = any(r.status in ("accepted", "held") for r in results or [])
+    return stored, [c for c in claims if c.path.exists()]
+
+
+def refresh_month_report(workspace: Workspace) -> Path:
+    """The current month's summary workbook, so the folder always holds an up-to-date one."""
+    return write_summary(workspace, parse_period(f"{date.today():%Y-%m}"))
+
+
+def _events_within(
+    events: queue.Queue[tuple[Path, bool | None]], timeout: float
+) -> list[tuple[Path, bool | None]]:
+    """Wait up to `timeout` for the first event (so one is handled the moment it arrives),
+    then take whatever else is queued."""
     try:
-        work()
-    except Exception:  # noqa: BLE001 - the watcher outlives any one bad batch
-        log.exception("processing a batch failed; the files stay claimed and are retried")
+        batch = [events.get(timeout=timeout)]
+    except queue.Empty:
+        return []
+    while True:
+        try:
+            batch.append(events.get_nowait())
+        except queue.Empty:
+            return batch
+
+
+def _safely(work: Callable[[], T]) -> T | None:
+    try:
+        return work()
+    except Exception:  # noqa: BLE001 - the watcher outlives any one bad step
+        log.exception("a step of the watcher failed; it carries on (claimed files are retried)")
+        return None

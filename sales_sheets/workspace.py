@@ -35,8 +35,11 @@ class Workspace:
 
     @property
     def claimed(self) -> Path:
-        """Files taken out of the inbox and not yet archived: the only unfinished state."""
-        return self.root / ".work" / "claimed"
+        """Files taken out of the inbox and not yet archived: the only unfinished state. A
+        hidden folder inside the inbox, so that the claiming rename stays within the watched
+        tree (watchdog holds a move out of it back for half a second, and every event after
+        it with it)."""
+        return self.inbox / ".claimed"
 
     @property
     def soffice_profile(self) -> Path:

@@ -3,7 +3,7 @@
 Every bad file is dropped into a real inbox next to a valid order and processed with
 `process_inbox` (or the CLI). It must come out `rejected` with its stable problem code, with a
 receipt and an annotated copy in the outbox, the original archived byte for byte, nothing in the
-ledger, nothing left in the inbox or in `.work/claimed` — and the valid order beside it accepted.
+ledger, nothing left in the inbox or in `inbox/.claimed` — and the valid order beside it accepted.
 
 Committed fixtures (tests/data/, see its README.md) cover what needs tools the tests do not
 depend on (an encrypted workbook, .xls, .ods); everything else is made here in tmp_path.

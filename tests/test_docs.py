@@ -46,3 +46,12 @@ def test_the_repository_root_is_a_default_workspace() -> None:
 
     assert (ROOT / "config.toml").read_text(encoding="utf-8") == CONFIG_TEMPLATE
     assert load_settings(ROOT / "config.toml") == Settings()
+
+
+def test_every_kpi_is_defined_in_the_readme() -> None:
+    from sales_sheets.reports.definitions import KPI_DEFINITIONS, KPI_NAMES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for key, _zh, en in KPI_DEFINITIONS:
+        assert f"**{KPI_NAMES[key][1]}**" in readme, key
+        assert en.split(": ", 1)[-1] in readme, key

@@ -47,10 +47,19 @@ DEADLINE = 15.0
 
 
 def configure(workspace: Workspace, **watch_settings: float | bool) -> Workspace:
-    """Rewrite config.toml with these [watch] settings and re-open the workspace."""
-    body = "\n".join(f"{key} = {str(value).lower() if isinstance(value, bool) else value}"
-                     for key, value in watch_settings.items())
-    (workspace.root / "config.toml").write_text(f"[watch]\n{body}\n", encoding="utf-8")
+    """Replace the [watch] table of config.toml with these settings (the rest of the fixture's
+    config, e.g. PDFs off, stays) and re-open the workspace."""
+    config = workspace.root / "config.toml"
+    kept: list[str] = []
+    in_watch = False
+    for line in config.read_text(encoding="utf-8").splitlines():
+        if line.startswith("["):
+            in_watch = line.strip() == "[watch]"
+        if not in_watch:
+            kept.append(line)
+    body = [f"{key} = {str(value).lower() if isinstance(value, bool) else value}"
+            for key, value in watch_settings.items()]
+    config.write_text("\n".join([*kept, "", "[watch]", *body, ""]), encoding="utf-8")
     return open_workspace(workspace.root)
 
 
@@ -71,11 +80,13 @@ def files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = DEADLINE) -> None:
+def wait_until(condition: Callable[[], bool], what: str | Callable[[], str],
+               timeout: float = DEADLINE) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            described = what if isinstance(what, str) else what()
+            raise AssertionError(f"timed out after {timeout}s waiting for {described}")
         time.sleep(0.02)
 
 
@@ -108,7 +119,7 @@ class Watcher:
 
     def wait_for(self, count: int, timeout: float = DEADLINE) -> list[IngestResult]:
         wait_until(lambda: len(self.results) >= count,
-                   f"{count} results (have {[(r.file, r.status) for r in self.results]})",
+                   lambda: f"{count} results, have {[(r.file, r.status) for r in self.results]}",
                    timeout)
         return self.results[:count]
 
@@ -155,14 +166,19 @@ def copy_in(source: Path, workspace: Workspace, name: str) -> Path:
 
 MODES = [pytest.param(False, id="native"), pytest.param(True, id="polling")]
 
+# watchdog 7.1's inotify emitter warns "Callback with id ... already exists for watch ... It
+# will be Overwritten." when a directory appears while it is registering watches (its start-up
+# walk, or `mkdir -p` racing the walk of a new parent; see watchdog PR #1278). It is harmless,
+# but pytest's warnings-as-errors would turn it into an exception that kills the emitter thread.
+pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
+
 
 # -- a file in, an outcome out ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("polling", MODES)
 def test_dropped_file_is_processed(loaded: Workspace, polling: bool) -> None:
-    # No periodic rescan within the test: after start-up only change events can find a file.
-    ws = fast(loaded, rescan_seconds=600)
+    ws = fast(loaded)
     drop(ws, "order", "S01/before.xlsx", header=order_header(no="SO-W0"), lines=[LINE])
     with running(ws, polling=polling) as watcher:
         [first] = watcher.wait_for(1)  # found by the start-up scan
@@ -178,11 +194,35 @@ def test_dropped_file_is_processed(loaded: Workspace, polling: bool) -> None:
     assert receipt.parent == ws.outbox / "receipts" / "S01" and receipt.name.endswith(
         "_订货单.accepted.txt")
     assert "SO-W1" in receipt.read_text(encoding="utf-8")
+    assert all((ws.root / output).is_file() for output in second.outputs)
+    assert [o for o in second.outputs if o.startswith("outbox/contracts/")
+            and o.endswith(".docx")], second.outputs  # an accepted order gets its contract
     assert order_keys(ws) == ["SO-W0", "SO-W1"]
     assert submissions(ws) == [("S01/before.xlsx", "accepted"), ("S01/订货单.xlsx", "accepted")]
     assert files(ws.inbox) == []
     assert sorted(p.name.split("_", 2)[2] for p in files(ws.archive)
                   if p.parent.name == "S01") == ["before.xlsx", "订货单.xlsx"]
+
+
+@pytest.mark.parametrize("polling", [
+    pytest.param(False, id="native"),
+    pytest.param(True, id="polling"),
+])
+def test_each_dropped_file_is_found_by_events(loaded: Workspace, polling: bool) -> None:
+    # No periodic rescan within the test: after start-up only change events can find a file.
+    ws = fast(loaded, rescan_seconds=600)
+    # The morning routine, a few times over: the watcher starts with a file waiting, then a
+    # new one arrives.
+    for cycle in range(4 if polling else 2):  # polling: each cycle hits the bug ~90% of runs
+        drop(ws, "order", f"S01/waiting-{cycle}.xlsx", header=order_header(no=f"SO-A{cycle}"),
+             lines=[LINE])
+        with running(ws, polling=polling) as watcher:
+            watcher.wait_for(1)
+            drop(ws, "order", f"S01/new-{cycle}.xlsx", header=order_header(no=f"SO-N{cycle}"),
+                 lines=[LINE])
+            watcher.wait_for(2, timeout=3)
+        assert watcher.by_file() == {f"S01/waiting-{cycle}.xlsx": "accepted",
+                                     f"S01/new-{cycle}.xlsx": "accepted"}
 
 
 @pytest.mark.parametrize("polling", MODES)
@@ -214,11 +254,11 @@ def test_excel_style_save_is_processed_once_and_temp_files_are_ignored(
             time.sleep(0.1)
             handle.write(content[len(content) // 2:])
         # Longer than stable_seconds and a rescan: the temp name is complete and still unread.
-        time.sleep(0.8)
+        time.sleep(0.6)
         assert watcher.results == []
         os.replace(temp, folder / "订货单.xlsx")  # fails if the watcher had claimed the temp
         [result] = watcher.wait_for(1)
-        time.sleep(0.8)  # a rescan and several stability windows more: nothing else is taken
+        time.sleep(0.6)  # rescans and stability windows more: nothing else is taken
     assert (result.file, result.status, result.document) == ("S01/订货单.xlsx", "accepted",
                                                             "SO-X1")
     assert len(watcher.results) == 1
@@ -243,29 +283,67 @@ def _csv_order(tmp_path: Path, no: str) -> bytes:
 def test_slowly_written_file_is_never_read_half_way(
     loaded: Workspace, tmp_path: Path, polling: bool, suffix: str,
 ) -> None:
-    ws = fast(loaded, stable_seconds=0.4, rescan_seconds=0.3)
+    ws = fast(loaded, stable_seconds=0.8, rescan_seconds=0.3)
     if suffix == "csv":
         content = _csv_order(tmp_path, "SO-SLOW")
     else:
         content = stage(tmp_path, "slow.xlsx", "SO-SLOW", FIVE_LINES).read_bytes()
     target = ws.inbox / "S01" / f"slow.{suffix}"
     target.parent.mkdir()
-    chunks = 4
-    size = -(-len(content) // chunks)
     with running(ws, polling=polling) as watcher:
-        with target.open("wb") as handle:
-            for start in range(0, len(content), size):
-                handle.write(content[start:start + size])
-                handle.flush()
-                if start + size < len(content):
-                    # Longer than a watcher tick (0.05 s) and a poll, shorter than stable_seconds.
-                    time.sleep(0.2)
-                    assert watcher.results == [], "read while still being written"
+        # Pauses longer than a watcher tick (0.05 s) and a poll, shorter than stable_seconds.
+        _write_slowly(target, content, pause=0.2, check=lambda: watcher.results == [])
         [result] = watcher.wait_for(1)
     assert (result.file, result.status, result.document) == (f"S01/slow.{suffix}", "accepted",
                                                             "SO-SLOW"), result.problems
-    assert query(ws, "SELECT count(*) FROM order_lines l JOIN documents d ON d.id = l.document_id"
-                     " WHERE d.doc_key = 'SO-SLOW'") == [(5,)]
+    assert _line_count(ws, "SO-SLOW") == 5
+
+
+def _write_slowly(target: Path, content: bytes, pause: float, check: Callable[[], bool],
+                  chunks: int = 4) -> None:
+    """Write `content` in `chunks` pieces through one open handle, pausing after each; `check`
+    must hold at every pause (nothing has read the file yet)."""
+    size = -(-len(content) // chunks)
+    with target.open("wb") as handle:
+        for start in range(0, len(content), size):
+            handle.write(content[start:start + size])
+            handle.flush()
+            if start + size < len(content):
+                time.sleep(pause)
+                assert check(), "read while still being written"
+
+
+def _line_count(workspace: Workspace, order_no: str) -> int:
+    [(count,)] = query(workspace, "SELECT count(*) FROM order_lines l JOIN documents d"
+                                  " ON d.id = l.document_id WHERE d.doc_key = ?", order_no)
+    return int(count)
+
+
+POLLING_MOVES_ARE_NOT_CLOSES = pytest.mark.xfail(strict=True, reason=(
+    "watch._Events treats every 'moved' event as a finished file (closed=True), also the "
+    "polling observer's, which are guessed from inode numbers: a file still being written that "
+    "took the inode of a claim folder just removed arrives as a 'move' and, not being a zip, "
+    "is read at once, half-way"))
+
+
+@POLLING_MOVES_ARE_NOT_CLOSES
+def test_polling_never_reads_a_slow_file_half_way_right_after_a_claim(
+    loaded: Workspace, tmp_path: Path,
+) -> None:
+    ws = fast(loaded, stable_seconds=0.5, rescan_seconds=600)
+    for cycle in range(4):
+        # A file waiting at start-up is claimed and finished; its claim folders are removed,
+        # and the slow file written next is likely to get one of their inodes.
+        drop(ws, "order", f"S01/first-{cycle}.xlsx", header=order_header(no=f"SO-P{cycle}"),
+             lines=[LINE])
+        content = _csv_order(tmp_path, f"SO-SLOW{cycle}")
+        with running(ws, polling=True) as watcher:
+            watcher.wait_for(1)
+            _write_slowly(ws.inbox / "S01" / f"slow-{cycle}.csv", content, pause=0.15,
+                          check=lambda: len(watcher.results) == 1, chunks=3)
+            result = watcher.wait_for(2)[1]
+        assert (result.status, result.document) == ("accepted", f"SO-SLOW{cycle}")
+        assert _line_count(ws, f"SO-SLOW{cycle}") == 5
 
 
 def test_sub_folders_are_watched_including_new_ones(loaded: Workspace, tmp_path: Path) -> None:
@@ -309,6 +387,7 @@ def test_burst_of_200_files_each_accepted_exactly_once(loaded: Workspace, tmp_pa
     ws = fast(loaded)
     count = 200
     staged = [stage(tmp_path, f"{n:03}.xlsx", f"SO-B{n:03}") for n in range(count)]
+    (ws.inbox / "S01").mkdir()
     with running(ws) as watcher:
         for n, path in enumerate(staged):
             copy_in(path, ws, f"S01/burst-{n:03}.xlsx")
@@ -335,6 +414,7 @@ def test_bad_file_is_rejected_and_the_watcher_carries_on(loaded: Workspace,
     good = [stage(tmp_path, f"g{n}.xlsx", f"SO-G{n}") for n in range(10)]
     bad = tmp_path / "staging" / "bad.xlsx"
     bad.write_bytes(random.Random(7).randbytes(20_000))
+    (ws.inbox / "S01").mkdir()
     with running(ws) as watcher:
         for n, path in enumerate(good[:5]):
             copy_in(path, ws, f"S01/g{n}.xlsx")
@@ -363,6 +443,7 @@ def test_same_content_twice_is_a_duplicate(loaded: Workspace, tmp_path: Path) ->
     ledger = ("SELECT id, kind, doc_key, version, status, sha256 FROM documents ORDER BY id",
               "SELECT * FROM orders ORDER BY document_id",
               "SELECT * FROM order_lines ORDER BY id")
+    (ws.inbox / "S01").mkdir()
     with running(ws) as watcher:
         copy_in(source, ws, "S01/订货单.xlsx")
         [first] = watcher.wait_for(1)
@@ -378,9 +459,6 @@ def test_same_content_twice_is_a_duplicate(loaded: Workspace, tmp_path: Path) ->
     assert files(ws.inbox) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a batch that failed on the ledger stays in .work/claimed: watch() resumes claims only at "
-    "start-up, so the file waits for a restart"))
 def test_claims_left_by_a_ledger_outage_are_retried_while_running(
     loaded: Workspace, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -394,11 +472,12 @@ def test_claims_left_by_a_ledger_outage_are_retried_while_running(
         real(conn, row)
 
     monkeypatch.setattr(sales_sheets.ingest, "record_intake", flaky)
+    (ws.inbox / "S01").mkdir()
     with running(ws, allow_errors=True) as watcher:
         drop(ws, "order", "S01/x.xlsx", header=order_header(no="SO-L1"), lines=[LINE])
         wait_until(lambda: not failures, "the outage")
         # The outage is over; the file should be taken up again within a few rescans.
-        wait_until(lambda: len(watcher.results) >= 1, "the retried file", timeout=3)
+        wait_until(lambda: len(watcher.results) >= 1, "the retried file", timeout=2)
     assert [(r.file, r.status) for r in watcher.results] == [("S01/x.xlsx", "accepted")]
     assert not any(ws.claimed.iterdir())
 

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 
 from docx import Document as open_docx
 from docxtpl import DocxTemplate
+from jinja2 import Template
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -56,8 +58,32 @@ class WorkspaceTemplate:
         check_template(self.path(workspace), allowed, sample)
 
 
+class _Sandbox(SandboxedEnvironment):
+    """docxtpl compiles the document's XML with `from_string` on every render; the same
+    template gives the same source, so its compiled form is kept (most of a render's time)."""
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=True)
+        self._compiled: OrderedDict[str, Template] = OrderedDict()
+
+    def from_string(self, source: Any, globals: Any = None,  # noqa: A002 - Jinja's name
+                    template_class: Any = None) -> Template:
+        if globals or template_class or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            compiled = self._compiled[source] = super().from_string(source)
+            while len(self._compiled) > 16:
+                self._compiled.popitem(last=False)
+        return compiled
+
+
+_sandbox = _Sandbox()
+
+
 def environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=True)
+    """The one sandboxed, autoescaping environment every render goes through."""
+    return _sandbox
 
 
 def render_docx(template: Path, context: Mapping[str, Any], target: Path) -> Path:

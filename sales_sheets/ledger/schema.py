@@ -48,6 +48,7 @@ intake = Table(
     Column("kind", String(32)),
     Column("status", String(16), nullable=False),
     Column("document", Text),
+    Column("stored", Text),
     Column("document_id", Integer),
     Column("problems", Text, nullable=False),
     Column("outputs", Text, nullable=False),

@@ -1,0 +1,113 @@
+"""What the figures of the summary workbook mean, written into its 说明 (Notes) sheet.
+
+The texts describe what kpis.py computes; change them together.
+"""
+
+from __future__ import annotations
+
+# (key, 中文, English); the workbook shows them in this order.
+KPI_DEFINITIONS: list[tuple[str, str, str]] = [
+    (
+        "what_counts",
+        "统计口径：只统计已接收的订单；待审批（暂挂）订单单列为“待审批订单”，不计入实际订单金额；"
+        "被新版本替代的订单版本不统计。回款计入回款单上注明的业务员，未注明的计入该客户的负责业务员。",
+        "What counts: accepted orders only. Held orders are pending: they are shown apart as "
+        "\u201cheld orders\u201d and not counted in the actual amount. Superseded versions of an "
+        "order are not counted. A receipt is credited to the salesperson named on it, otherwise "
+        "to the customer's own salesperson.",
+    ),
+    (
+        "amounts",
+        "金额：人民币元，含税，精确到分；占比、达成率等比率以百分比显示。",
+        "Amounts: yuan (RMB), tax included, exact to the fen; ratios are shown as percentages.",
+    ),
+    (
+        "achievement",
+        "计划达成率 = 实际订单金额 ÷ 销售目标。实际订单金额为订单日期在本期内的已接收订单金额合计；"
+        "没有销售目标时不计算（留空）。",
+        "Plan achievement = actual order amount \u00f7 sales target. The actual order amount is "
+        "the total of accepted orders dated in the period; left blank where there is no target.",
+    ),
+    (
+        "targets",
+        "季度、年度目标：取该季度或年度的计划；没有这一粒度的计划时，取所含各月计划之和。",
+        "Targets for a quarter or a year: the plan for that quarter or year; where no plan of "
+        "that granularity exists, the sum of the monthly plans it covers.",
+    ),
+    (
+        "collection_rate",
+        "回款率 = 回款金额 ÷ 回款目标。回款金额为回款日期在本期内的回款合计；"
+        "没有回款目标时不计算（留空）。",
+        "Collection rate = receipts \u00f7 collection target. Receipts are those dated in the "
+        "period; left blank where there is no collection target.",
+    ),
+    (
+        "new_customers",
+        "新客户：客户档案建档日期在本期内，且本期内至少有一张已接收订单的客户。",
+        "New customers: customers whose record was created in the period and who have at least "
+        "one accepted order in it.",
+    ),
+    (
+        "new_customer_rate",
+        "新客户达成率 = 新客户数 ÷ 新客户目标；没有目标时不计算（留空）。",
+        "New-customer rate = new customers \u00f7 new-customer target; left blank where there is "
+        "no target.",
+    ),
+    (
+        "visit_completion",
+        "拜访完成率 = 计划内且已拜访的次数 ÷ 计划拜访次数。计划外拜访单列，不计入完成率。",
+        "Visit completion = planned visits that were made \u00f7 planned visits. Unplanned visits "
+        "are shown apart and do not count towards completion.",
+    ),
+    (
+        "share",
+        "占比 = 本行金额 ÷ 全部金额；累计占比为按金额从高到低排列后逐行累加的占比。",
+        "Share = the row's amount \u00f7 the total amount; the cumulative share adds the shares "
+        "up from the largest amount down.",
+    ),
+    (
+        "abc",
+        "ABC分类：客户按本期订单金额从高到低排列，看排在它前面的客户的累计占比："
+        "不足80%为A类（第一名总是A类），不足95%为B类，其余为C类。",
+        "ABC class: customers ranked by order amount in the period and classed by the "
+        "cumulative share of the customers ranked above them: below 80 % A (so the first is "
+        "always A), below 95 % B, C the rest.",
+    ),
+    (
+        "due_date",
+        "到期日 = 订单日期 + 客户账期天数。",
+        "Due date = order date + the customer's payment days.",
+    ),
+    (
+        "aging",
+        "应收账龄：截至期末日计算。回款和退货先冲抵最早的应收；未冲抵的金额按逾期天数"
+        "（截至日 − 到期日）分为未到期、逾期1–30天、31–60天、61–90天、90天以上。",
+        "Receivables aging: as of the period's last day. Receipts and returns are applied to "
+        "the oldest items first; what remains is bucketed by days overdue (as-of date \u2212 "
+        "due date): not yet due, 1\u201330, 31\u201360, 61\u201390 and over 90 days "
+        "overdue.",
+    ),
+    (
+        "credit_use",
+        "授信使用率 = 应收余额 ÷ 授信额度；未设授信额度的客户不计算（留空）。",
+        "Credit use = balance \u00f7 credit limit; left blank for customers without a credit "
+        "limit.",
+    ),
+]
+
+# The short name of each definition, for the first column of the Notes sheet.
+KPI_NAMES: dict[str, tuple[str, str]] = {
+    "what_counts": ("统计口径", "What counts"),
+    "amounts": ("金额与比率", "Amounts and ratios"),
+    "achievement": ("计划达成率", "Plan achievement"),
+    "targets": ("季度/年度目标", "Quarter and year targets"),
+    "collection_rate": ("回款率", "Collection rate"),
+    "new_customers": ("新客户", "New customers"),
+    "new_customer_rate": ("新客户达成率", "New-customer rate"),
+    "visit_completion": ("拜访完成率", "Visit completion"),
+    "share": ("占比", "Share"),
+    "abc": ("ABC分类", "ABC class"),
+    "due_date": ("到期日", "Due date"),
+    "aging": ("账龄区间", "Aging buckets"),
+    "credit_use": ("授信使用率", "Credit use"),
+}

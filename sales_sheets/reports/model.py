@@ -1,0 +1,148 @@
+"""The figures of one summary workbook, computed from the ledger (see kpis.py) and written by
+workbook.py. Ratios are Decimals (0.85 is 85 %), None where the base is zero or missing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from ..periods import Period
+
+
+@dataclass(frozen=True)
+class SalespersonRow:
+    code: str
+    name: str
+    region: str
+    sales_target: Decimal | None
+    sales_actual: Decimal  # accepted orders in the period
+    achievement: Decimal | None
+    held_amount: Decimal  # held orders in the period: pending, not counted above
+    collection_target: Decimal | None
+    receipts: Decimal
+    collection_rate: Decimal | None
+    new_customer_target: int | None
+    new_customers: int
+    new_customer_rate: Decimal | None
+    visits_planned: int
+    visits_done: int  # planned and visited
+    visits_unplanned: int  # visited without a plan
+    visit_completion: Decimal | None
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    region: str
+    customers: int  # customers with an accepted order in the period
+    orders: int
+    amount: Decimal
+    share: Decimal | None
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    code: str
+    name: str
+    spec: str
+    unit: str
+    quantity: Decimal
+    amount: Decimal
+    share: Decimal | None
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    rank: int
+    code: str
+    name: str
+    region: str
+    salesperson: str
+    amount: Decimal
+    share: Decimal | None
+    cumulative_share: Decimal | None
+    abc: str  # A up to 80 % of the cumulative amount, B up to 95 %, C the rest
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    month: str  # YYYY-MM
+    orders: Decimal
+    receipts: Decimal
+
+
+@dataclass(frozen=True)
+class AgingRow:
+    code: str
+    name: str
+    salesperson: str
+    credit_limit: Decimal | None
+    balance: Decimal
+    not_due: Decimal
+    overdue_1_30: Decimal
+    overdue_31_60: Decimal
+    overdue_61_90: Decimal
+    overdue_over_90: Decimal
+    credit_use: Decimal | None
+
+    @property
+    def overdue(self) -> Decimal:
+        return (self.overdue_1_30 + self.overdue_31_60 + self.overdue_61_90
+                + self.overdue_over_90)
+
+
+@dataclass(frozen=True)
+class ContractRow:
+    order_no: str
+    version: int
+    order_date: date
+    customer_code: str
+    customer_name: str
+    salesperson: str
+    amount: Decimal
+    status: str  # accepted, held, superseded
+    hold_reasons: str
+    approval: str
+    contract_file: str
+    received: Decimal  # receipts naming this order, up to the period's end
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    salesperson: str
+    week_start: date
+    planned: int
+    done: int
+    unplanned: int
+
+
+@dataclass(frozen=True)
+class DetailRow:
+    order_no: str
+    order_date: date
+    customer_code: str
+    customer_name: str
+    salesperson: str
+    product_code: str
+    product_name: str
+    spec: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    salespeople: list[SalespersonRow]
+    regions: list[RegionRow]
+    products: list[ProductRow]
+    customers: list[CustomerRow]
+    trend: list[TrendRow]  # the 12 months ending with the period's last month
+    aging: list[AgingRow]  # overdue customers first
+    contracts: list[ContractRow]
+    visits: list[VisitRow]
+    # The order lines behind it all, streamed: a year can hold a million of them.
+    details: Callable[[], Iterator[DetailRow]]
