@@ -287,7 +287,7 @@ def drop_file(inbox: Path, drop: Drop, mode: str) -> float:
 
 def finished(root: Path, drop: Drop) -> Callable[[], bool]:
     """True once the watcher let go of the file: out of the inbox and no claim open."""
-    claimed = root / ".work" / "claimed"
+    claimed = root / "inbox" / ".claimed"  # Workspace.claimed
 
     def test() -> bool:
         return (not (root / "inbox" / drop.source.name).exists()

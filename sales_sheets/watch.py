@@ -120,6 +120,7 @@ def watch(
     settings = workspace.settings.watch
     stop = stop or threading.Event()
     use_polling = settings.polling if polling is None else polling
+    _shorten_move_pairing()
     observer = PollingObserver(timeout=settings.poll_interval) if use_polling else Observer()
     events: queue.Queue[tuple[Path, bool | None]] = queue.Queue()
     observer.schedule(_Events(events), str(workspace.inbox), recursive=True)
@@ -157,6 +158,18 @@ def watch(
     finally:
         observer.stop()
         observer.join(timeout=5)
+
+
+def _shorten_move_pairing() -> None:
+    """watchdog (inotify) holds every "moved out" event back for half a second to pair it with
+    its "moved in", and every event queued behind it waits as well. Claiming a file is such a
+    move (its claim folder is too new to be watched yet), so each arrival would wait for the
+    previous claim. Events are only hints here: a short pairing window costs nothing."""
+    try:
+        from watchdog.observers.inotify_move_event_grouper import InotifyMoveEventGrouper
+    except ImportError:  # not Linux, or a watchdog that groups differently
+        return
+    InotifyMoveEventGrouper.delay = 0.02
 
 
 def _process(
