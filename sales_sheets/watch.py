@@ -93,17 +93,21 @@ class Readiness:
 
 
 class _Events(FileSystemEventHandler):
-    def __init__(self, inbox_queue: queue.Queue[tuple[Path, bool | None]]) -> None:
+    def __init__(
+        self, inbox_queue: queue.Queue[tuple[Path, bool | None]], polling: bool
+    ) -> None:
         self.queue = inbox_queue
+        # inotify reports real renames; the polling observer guesses moves from inode numbers,
+        # and a file still being written can reuse a deleted file's inode.
+        self.moves_are_complete = not polling
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type == "moved":
             # Excel saves by renaming a finished temp file over the target: complete on arrival.
-            # The polling observer matches moves by inode, and a new file can take the inode of
-            # a folder just removed: its "folder moved" event is a file's arrival too.
+            # A guessed move can even be a "folder moved" onto a new file's reused inode.
             dest = Path(str(event.dest_path))
             if not event.is_directory or dest.is_file():
-                self.queue.put((dest, True))
+                self.queue.put((dest, True if self.moves_are_complete else None))
         elif event.is_directory:
             return
         elif event.event_type in ("created", "modified", "closed"):
@@ -123,7 +127,7 @@ def watch(
     _shorten_move_pairing()
     observer = PollingObserver(timeout=settings.poll_interval) if use_polling else Observer()
     events: queue.Queue[tuple[Path, bool | None]] = queue.Queue()
-    observer.schedule(_Events(events), str(workspace.inbox), recursive=True)
+    observer.schedule(_Events(events, use_polling), str(workspace.inbox), recursive=True)
     observer.start()
     readiness = Readiness(workspace.inbox, settings.stable_seconds)
     tick = min(0.05, settings.stable_seconds / 4) if settings.stable_seconds else 0.05
