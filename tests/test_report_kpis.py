@@ -220,3 +220,57 @@ def test_trend_aging_contracts_and_visits(ledger: Workspace) -> None:
 def _latest_in_november() -> list[tuple[Any, ...]]:
     latest = {o[0]: o for o in ORDERS}
     return [o for o in latest.values() if o[1].month == 11]
+
+
+def _table(sheet: Any, first_heading: str) -> list[dict[str, Any]]:
+    """The rows under the header row that starts with `first_heading`, up to the totals."""
+    rows = list(sheet.iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if row[0] == first_heading)
+    headings = rows[start]
+    table = []
+    for row in rows[start + 1:]:
+        if row[0] in (None, "合计"):
+            break
+        table.append(dict(zip(headings, row, strict=False)))
+    return table
+
+
+def _money(value: Decimal | int) -> float:
+    return float(Decimal(value).quantize(Decimal("0.01")))
+
+
+def test_the_workbook_cells_equal_the_hand_computed_kpis(ledger: Workspace) -> None:
+    """Cell by cell: the written workbook against the KPIs computed by hand from the inputs."""
+    from openpyxl import load_workbook
+
+    from sales_sheets.reports.summary import write_summary
+
+    path = write_summary(ledger, parse_period("2026-11"))
+    assert path == ledger.outbox / "reports" / "2026-11" / "销售汇总_2026-11.xlsx"
+    book = load_workbook(path)
+    expected = _expected("2026-11")
+    for row in _table(book["业务员达成"], "编码"):
+        code, plan = row["编码"], expected["plans"].get(row["编码"], {})
+        assert row["实际订单金额"] == _money(expected["sales"].get(code, 0)), code
+        assert row["销售目标"] == (_money(plan["target_amount"]) if plan else None), code
+        assert row["回款金额"] == _money(expected["collected"].get(code, 0)), code
+        assert row["新客户数"] == expected["new"].get(code, 0), code
+        assert row["待审批订单（未计入）"] == _money(expected["held"].get(code, 0)), code
+        if plan:
+            assert row["计划达成率"] == pytest.approx(
+                float(expected["sales"].get(code, 0) / plan["target_amount"]))
+        else:
+            assert row["计划达成率"] is None
+    regions = {r["片区"]: r["订单金额"] for r in _table(book["片区"], "片区")}
+    assert regions == {k: _money(v) for k, v in expected["regions"].items()}
+    products = {r["产品编码"]: r["金额"] for r in _table(book["产品"], "产品编码")}
+    assert products == {k: _money(v) for k, v in expected["products"].items()}
+    customers = _table(book["客户"], "排名")
+    ranked = sorted(expected["customers"].items(), key=lambda kv: (-kv[1], kv[0]))
+    assert [(r["客户编码"], r["订单金额"]) for r in customers] == [
+        (code, _money(amount)) for code, amount in ranked]
+    assert [r["ABC分类"] for r in customers] == [
+        c.abc for c in _report(ledger, "2026-11").customers]
+    contracts = _table(book["合同台账"], "订单号")
+    assert {(r["订单号"], r["版本"], r["状态"]) for r in contracts} >= {
+        ("SO-2", 1, "已作废（被新版本替代）"), ("SO-2", 2, "已接收"), ("SO-5", 1, "待审批")}
