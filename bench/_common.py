@@ -119,10 +119,20 @@ def write_master_files(folder: Path, master: Master) -> list[Path]:
     ]
 
 
-def seed_workspace(root: Path) -> Path:
-    """A workspace whose ledger already holds the master data (all three files accepted)."""
+def seed_workspace(root: Path, contracts: bool = False) -> Path:
+    """A workspace whose ledger already holds the master data (all three files accepted).
+    Contracts are off unless asked for: the ingest benchmarks measure read, validate and store
+    (contracts have their own benchmark, bench/contracts.py); PDFs are always off. A config.toml
+    already in `root` is kept."""
+    from sales_sheets.config import CONFIG_TEMPLATE
     from sales_sheets.ingest import process_inbox
 
+    root.mkdir(parents=True, exist_ok=True)
+    if not (root / "config.toml").exists():
+        config = CONFIG_TEMPLATE.replace("\npdf = true\n", "\npdf = false\n")
+        if not contracts:
+            config = config.replace("\ncontracts = true\n", "\ncontracts = false\n")
+        (root / "config.toml").write_text(config, encoding="utf-8")
     workspace = init_workspace(root)
     write_master_files(workspace.inbox, master_data())
     results = process_inbox(workspace)
@@ -271,9 +281,10 @@ def ingest(root: str, profile_to: str | None = None) -> Measurement:
                        {"statuses": dict(statuses), "failed": failed})
 
 
-def _write_profile(profiler: cProfile.Profile, path: Path, seconds: float) -> None:
+def _write_profile(profiler: cProfile.Profile, path: Path, seconds: float,
+                   what: str = "process_inbox") -> None:
     out = io.StringIO()
-    out.write(f"cProfile of process_inbox, {seconds:.2f} s under the profiler "
+    out.write(f"cProfile of {what}, {seconds:.2f} s under the profiler "
               f"({' '.join(sys.argv) or 'child'}; {datetime.now():%Y-%m-%d %H:%M})\n\n")
     for key in ("cumulative", "tottime"):
         out.write(f"==== top 25 by {key} ====\n")

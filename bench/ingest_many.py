@@ -101,6 +101,9 @@ def main() -> None:
                              "bench/.data/profile_many.txt (files other than 1000 get "
                              "profile_many_<files>.txt)")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the cached workbooks")
+    parser.add_argument("--contracts", action="store_true",
+                        help="also write each accepted order's contract, as the shipped "
+                             "config does (default: off, the ingest alone)")
     args = parser.parse_args()
     files: int = args.files
     check(files > 0 and args.repeat > 0, "--files and --repeat must be positive")
@@ -116,7 +119,8 @@ def main() -> None:
 
     lines: int = pandas_default.detail["rows"]
     with tempfile.TemporaryDirectory(prefix="run-", dir=DATA_DIR) as scratch:
-        seed = seed_workspace(Path(scratch) / "seed")
+        seed = seed_workspace(Path(scratch) / "seed", contracts=args.contracts)
+        print(f"contracts on acceptance: {'on' if args.contracts else 'off'}")
 
         def ingest_once(run: int) -> Measurement:
             root = copy_workspace(seed, Path(scratch) / f"timed-{run}", sources)

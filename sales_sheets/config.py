@@ -51,6 +51,7 @@ class Limits:
 
 @dataclass(frozen=True)
 class Documents:
+    contracts: bool = True
     pdf: bool = True
     reply_day: int = 15
 
@@ -173,6 +174,9 @@ max_compression_ratio = 200.0
 max_cells = 10000000
 
 [documents]
+# Write the sales contract of every order as it is accepted. Turn off while importing a backlog
+# of old orders; `sales-sheets contract ORDER_NO` writes one on demand.
+contracts = true
 # Also write a PDF beside every contract and letter when LibreOffice (soffice) is installed.
 pdf = true
 # Customers are asked to return the signed reconciliation letter by this day of the month

@@ -197,7 +197,8 @@ def _decide(
             holds = [p.code for p in problems if p.severity is Severity.HOLD]
             source = Provenance(claim.id, claim.relative, claim.folder, item.sha256)
             document_id, version = store_document(conn, doc, status, holds, source, now)
-            if doc.kind.name == "order" and status == "accepted":
+            if (doc.kind.name == "order" and status == "accepted"
+                    and workspace.settings.documents.contracts):
                 contract = contract_path(workspace, doc.header["customer_code"],
                                          doc.header["order_no"], version)
     result = IngestResult(

@@ -155,3 +155,14 @@ def test_no_libreoffice_is_not_an_error(loaded: Workspace, monkeypatch: pytest.M
     result = one(workspace)
     assert result.status == "accepted" and len(result.outputs) == 2
     assert not (workspace.outbox / "contracts" / "C001" / "SO-1.pdf").exists()
+
+
+def test_contracts_can_be_left_for_later(loaded: Workspace) -> None:
+    config = loaded.root / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("contracts = true",
+                                                                 "contracts = false"))
+    workspace = open_workspace(loaded.root)
+    drop(workspace, "order", "S01/o.xlsx", order_header(no="SO-1"), [P001])
+    result = one(workspace)
+    assert result.status == "accepted" and len(result.outputs) == 1
+    assert generate_contract(workspace, "SO-1").name == "SO-1.docx"
