@@ -1,0 +1,84 @@
+"""The columns of each sheet of the summary workbook: heading in both languages, the kind of
+value (which decides the cell format) and the width."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from operator import attrgetter
+
+
+@dataclass(frozen=True)
+class Column:
+    zh: str
+    en: str
+    kind: str  # text, int, money, price, qty, pct, date
+    width: float
+    hidden: bool = False
+
+
+def _cols(*specs: tuple[str, str, str, float]) -> tuple[Column, ...]:
+    return tuple(Column(*spec) for spec in specs)
+
+
+ACHIEVEMENT_COLUMNS = _cols(
+    ("编码", "Code", "text", 9), ("业务员", "Salesperson", "text", 11),
+    ("片区", "Region", "text", 9), ("销售目标", "Sales target", "money", 14),
+    ("实际订单金额", "Actual orders", "money", 14), ("计划达成率", "Achievement", "pct", 10),
+    ("待审批订单（未计入）", "Held orders (pending)", "money", 15),
+    ("回款目标", "Collection target", "money", 14), ("回款金额", "Receipts", "money", 14),
+    ("回款率", "Collection rate", "pct", 10), ("新客户目标", "New-customer target", "int", 10),
+    ("新客户数", "New customers", "int", 10), ("新客户达成率", "New-customer rate", "pct", 11),
+    ("计划拜访", "Visits planned", "int", 9), ("完成拜访", "Visits done", "int", 9),
+    ("计划外拜访", "Unplanned visits", "int", 10), ("拜访完成率", "Visit completion", "pct", 11),
+) + (Column("目标线", "Target line", "pct", 8, hidden=True),)  # the chart's 100 % line
+REGION_COLUMNS = _cols(
+    ("片区", "Region", "text", 16), ("客户数", "Customers", "int", 10),
+    ("订单数", "Orders", "int", 10), ("订单金额", "Amount", "money", 16),
+    ("占比", "Share", "pct", 10))
+PRODUCT_COLUMNS = _cols(
+    ("产品编码", "Code", "text", 12), ("产品名称", "Product", "text", 24),
+    ("规格", "Spec", "text", 14), ("单位", "Unit", "text", 7), ("数量", "Quantity", "qty", 12),
+    ("金额", "Amount", "money", 16), ("占比", "Share", "pct", 9))
+CUSTOMER_COLUMNS = _cols(
+    ("排名", "Rank", "int", 6), ("客户编码", "Code", "text", 11),
+    ("客户名称", "Customer", "text", 28), ("片区", "Region", "text", 10),
+    ("业务员", "Salesperson", "text", 11), ("订单金额", "Amount", "money", 16),
+    ("占比", "Share", "pct", 9), ("累计占比", "Cumulative share", "pct", 11),
+    ("ABC分类", "ABC class", "text", 9))
+TREND_COLUMNS = _cols(
+    ("月份", "Month", "text", 10), ("订单金额", "Orders", "money", 16),
+    ("回款金额", "Receipts", "money", 16))
+AGING_COLUMNS = _cols(
+    ("客户编码", "Code", "text", 11), ("客户名称", "Customer", "text", 26),
+    ("业务员", "Salesperson", "text", 11), ("授信额度", "Credit limit", "money", 14),
+    ("应收余额", "Balance", "money", 14), ("未到期", "Not yet due", "money", 13),
+    ("逾期1–30天", "1–30 days", "money", 13), ("逾期31–60天", "31–60 days", "money", 13),
+    ("逾期61–90天", "61–90 days", "money", 13), ("逾期90天以上", "Over 90 days", "money", 13),
+    ("逾期合计", "Overdue", "money", 14), ("授信使用率", "Credit use", "pct", 10))
+AGING_BUCKETS = range(5, 10)  # not yet due .. over 90 days: the stacked bars
+AGING_OVERDUE = 10  # the overdue total shows red where there is one
+CONTRACT_COLUMNS = _cols(
+    ("订单号", "Order No.", "text", 16), ("版本", "Version", "int", 6),
+    ("订单日期", "Order date", "date", 11), ("客户编码", "Customer code", "text", 11),
+    ("客户名称", "Customer", "text", 24), ("业务员", "Salesperson", "text", 10),
+    ("订单金额", "Amount", "money", 14), ("状态", "Status", "text", 21),
+    ("暂挂原因", "Hold reasons", "text", 22), ("审批号", "Approval", "text", 14),
+    ("合同文件", "Contract file", "text", 30), ("已收款", "Received", "money", 14))
+CONTRACT_STATUS = 7
+VISIT_COLUMNS = _cols(
+    ("业务员", "Salesperson", "text", 11), ("周开始日期", "Week starting", "date", 12),
+    ("计划拜访", "Planned", "int", 10), ("完成拜访", "Done", "int", 10),
+    ("计划外拜访", "Unplanned", "int", 10), ("完成率", "Completion", "pct", 10))
+DETAIL_COLUMNS = _cols(
+    ("订单号", "Order No.", "text", 16), ("订单日期", "Order date", "date", 11),
+    ("客户编码", "Customer code", "text", 11), ("客户名称", "Customer", "text", 24),
+    ("业务员", "Salesperson", "text", 10), ("产品编码", "Product code", "text", 11),
+    ("产品名称", "Product", "text", 20), ("规格", "Spec", "text", 12),
+    ("单位", "Unit", "text", 7), ("数量", "Quantity", "qty", 10),
+    ("单价", "Unit price", "price", 12), ("金额", "Amount", "money", 14))
+DETAIL_AMOUNT = 11
+# A DetailRow's values in the order of DETAIL_COLUMNS.
+DETAIL_FIELDS = attrgetter(
+    "order_no", "order_date", "customer_code", "customer_name", "salesperson", "product_code",
+    "product_name", "spec", "unit", "quantity", "unit_price", "amount")
+NOTES_COLUMNS = _cols(("指标", "Item", "text", 24), ("定义", "Definition", "text", 100))
