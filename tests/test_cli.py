@@ -133,3 +133,17 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
     code, output = run("demo", "-w", str(tmp_path / "d"))
     # the damaged file and the wrong order are checked again; everything stored is a duplicate
     assert "duplicate: 15, rejected: 2" in output
+
+
+def test_report_command_and_strict_periods(loaded: Workspace) -> None:
+    drop(loaded, "order", "S01/good.xlsx", order_header(no="SO-1"), [LINE])
+    run("process", "-w", str(loaded.root))
+    code, output = run("report", "--period", "2026-Q4", "-w", str(loaded.root))
+    assert code == 0
+    assert output.strip() == "outbox/reports/2026-Q4/销售汇总_2026-Q4.xlsx"
+    book = openpyxl.load_workbook(loaded.root / output.strip(), read_only=True)
+    assert book.sheetnames[0] == "业务员达成"
+    book.close()
+    for bad, reason in (("2026-13", "no month 13"), ("2026-Q5", "no quarter 5")):
+        result = CliRunner().invoke(main, ["report", "--period", bad, "-w", str(loaded.root)])
+        assert result.exit_code == 1 and reason in result.stderr

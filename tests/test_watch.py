@@ -18,6 +18,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ import sales_sheets.watch
 from sales_sheets.excel.template import FormData, write_form
 from sales_sheets.ingest import IngestResult
 from sales_sheets.kinds import KINDS
+from sales_sheets.periods import parse_period
+from sales_sheets.reports.summary import report_path
 from sales_sheets.watch import Readiness, watch
 from sales_sheets.workspace import Workspace, open_workspace
 
@@ -609,3 +612,20 @@ def test_readiness_forgets_a_file_that_went_away(tmp_path: Path, workbook_bytes:
     assert readiness.ready(1.0) == []
     path.write_bytes(workbook_bytes)  # the same name again is only taken after a new hint
     assert readiness.ready(2.0) == []
+
+
+def test_the_month_report_is_refreshed_once_after_a_burst(loaded: Workspace) -> None:
+    ws = fast(loaded, report_seconds=0.5)
+    (ws.inbox / "S01").mkdir()
+    month = parse_period(f"{date.today():%Y-%m}")
+    report = report_path(ws, month)
+    with running(ws) as watcher:
+        for n in range(5):
+            drop(ws, "order", f"S01/o{n}.xlsx", header=order_header(no=f"SO-R{n}"),
+                 lines=[LINE])
+        wait_until(lambda: len(watcher.results) == 5, "five accepted orders")
+        assert not report.exists()  # debounced: nothing while the burst lasts
+        wait_until(report.exists, "the month's summary workbook", timeout=10)
+        written = report.stat().st_mtime_ns
+        time.sleep(1.0)
+        assert report.stat().st_mtime_ns == written  # once, not once per file
