@@ -71,7 +71,7 @@ from _common import (
     peak_rss_source,
     table_header_row,
 )
-from sqlalchemy import Connection, bindparam, update
+from sqlalchemy import Connection, Engine, bindparam, update
 
 from sales_sheets.kinds import KINDS
 from sales_sheets.ledger import schema
@@ -116,14 +116,14 @@ CATEGORIES = (("离心泵", "台"), ("闸阀", "件"), ("电动机", "台"), ("�
               ("密封件", "箱"), ("钢板", "吨"), ("电缆", "米"))
 FRACTIONAL_UNITS = ("米", "吨")
 
-COLUMNS = dict[str, list[Any]]
+Columns = dict[str, list[Any]]  # column name -> its values, one a row
 
 
-def columns(*names: str) -> COLUMNS:
+def columns(*names: str) -> Columns:
     return {name: [] for name in names}
 
 
-def append(target: COLUMNS, **values: Any) -> None:
+def append(target: Columns, **values: Any) -> None:
     for name, value in values.items():
         target[name].append(value)
 
@@ -205,7 +205,7 @@ class Documents:
         self.supersede: list[dict[str, int]] = []
 
     @staticmethod
-    def _empty() -> COLUMNS:
+    def _empty() -> Columns:
         return columns("id", "kind", "doc_key", "version", "status", "sha256", "source_file",
                        "folder", "intake_claim", "hold_reasons", "stored_at")
 
@@ -266,7 +266,7 @@ def store_master(conn: Connection, docs: Documents, master: Master, rng: random.
     insert_columns(conn, schema.customers, clients)
 
 
-def customer_rows(docs: Documents, master: Master, rng: random.Random) -> COLUMNS:
+def customer_rows(docs: Documents, master: Master, rng: random.Random) -> Columns:
     """The customers on file before the year in one document, then one per month of new ones."""
     rows = columns("code", "name", "region", "salesperson", "tier", "credit_limit",
                    "payment_days", "opening_balance", "opening_date", "contact", "phone",
@@ -317,9 +317,6 @@ class Sales:
 
     orders: list[tuple[date, Client, Decimal, str]] = field(default_factory=list)
     by_month: dict[tuple[str, int], Decimal] = field(default_factory=dict)
-    held: int = 0
-    superseded: int = 0
-    other_lines: int = 0
 
 
 def line_counts(rng: random.Random, orders: int, lines: int) -> list[int]:
@@ -370,14 +367,14 @@ class Orders:
         self.lines = self._lines()
 
     @staticmethod
-    def _heads() -> COLUMNS:
+    def _heads() -> Columns:
         return columns("document_id", "order_no", "order_date", "customer_code", "salesperson",
                        "delivery_address", "delivery_date", "delivery_method",
                        "vehicle_or_picker", "price_approval_no", "overdue_approval_no",
                        "remarks", "total", "source_sheet")
 
     @staticmethod
-    def _lines() -> COLUMNS:
+    def _lines() -> Columns:
         return columns("line_no", "product_code", "product_name", "spec", "quantity", "unit",
                        "unit_price", "amount", "remark", "tax_rate", "document_id",
                        "source_sheet", "source_row")
@@ -411,14 +408,10 @@ class Orders:
             self._write(old, order_no, spec, client, draft, special)
             new = self.docs.add("order", order_no, 2, "accepted", source, stored + DAY, person)
             self.docs.superseded(old, new)
-            self.sales.superseded += 1
-            self.sales.other_lines += len(draft)
         elif spec.status == "held":
             chosen[0] = (chosen[0][0], chosen[0][1], chosen[0][0].below_list)
             new = self.docs.add("order", order_no, 1, "held", source, stored, person,
                                 '["price_below_list"]')
-            self.sales.held += 1
-            self.sales.other_lines += len(chosen)
         else:
             new = self.docs.add("order", order_no, 1, "accepted", source, stored, person)
         if special:
@@ -464,7 +457,7 @@ class Orders:
         return total
 
 
-def store_orders(engine: Any, rng: random.Random, master: Master, docs: Documents,
+def store_orders(engine: Engine, rng: random.Random, master: Master, docs: Documents,
                  lines: int) -> Sales:
     specs = order_specs(rng, lines)
     orders = Orders(rng, master, docs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
@@ -83,6 +84,9 @@ def _convert_column(
     """Convert one line column. Most columns have no blanks and no bad values: they go through
     the converter in one pass; any exception sends the column through the careful loop."""
     convert = converter_for(f)
+    sample = raw[:1000]
+    if len(set(map(repr, sample))) * 2 < len(sample):
+        convert = _memoised(convert)
     if "" not in raw and None not in raw:
         try:
             converted = list(map(convert, raw))
@@ -105,6 +109,23 @@ def _convert_column(
             out.append(None)
             problems.append(_invalid(f, value, exc, form.sheet, form.cell(key, row)))
     return out
+
+
+def _memoised(convert: Callable[[object], object]) -> Callable[[object], object]:
+    """Many columns repeat themselves (customer codes, dates, salespeople): convert each
+    distinct value once. Keyed with the type, so that True and 1.0 (equal in Python) stay
+    apart. Columns of unique values (references, amounts) skip this: it would only cost."""
+    cache: dict[tuple[type, object], object] = {}
+
+    def memo(value: object) -> object:
+        key = (type(value), value)
+        try:
+            return cache[key]
+        except KeyError:
+            result = cache[key] = convert(value)
+            return result
+
+    return memo
 
 
 def _convert(f: Field, value: object, problems: list[Problem], sheet: str, cell: str) -> object:

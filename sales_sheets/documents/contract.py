@@ -29,8 +29,12 @@ CONTRACT = WorkspaceTemplate("contract.docx", CONTRACT_VARIABLES, write_contract
 
 def contract_path(workspace: Workspace, customer_code: str, order_no: str, version: int) -> Path:
     """outbox/contracts/<customer>/<order_no>.docx; a later version adds -r<version>."""
-    name = f"{order_no}.docx" if version == 1 else f"{order_no}-r{version}.docx"
-    return inside(workspace.outbox, "contracts", customer_code, name)
+    return inside(workspace.outbox, "contracts", customer_code,
+                  contract_name(order_no, version))
+
+
+def contract_name(order_no: str, version: int) -> str:
+    return f"{order_no}.docx" if version == 1 else f"{order_no}-r{version}.docx"
 
 
 def check_contract_template(workspace: Workspace) -> None:

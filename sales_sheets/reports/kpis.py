@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, case, distinct, func, select
 
-from ..documents.contract import contract_path
+from ..documents.contract import contract_name
 from ..ledger.balance import Item, position
 from ..ledger.schema import (
     customers,
@@ -34,6 +34,7 @@ from ..ledger.schema import (
     visit_weeks,
     visits,
 )
+from ..paths import safe_component
 from ..periods import Period, parse_period
 from ..workspace import Workspace
 from .model import (
@@ -343,24 +344,27 @@ def _contracts(workspace: Workspace, conn: Connection, period: Period) -> list[C
         .where(receipts.c.order_no.is_not(None), receipts.c.receipt_date <= period.end)
         .group_by(receipts.c.order_no)).all())
     query = (
-        select(orders, documents.c.version, documents.c.status, documents.c.hold_reasons,
-               documents.c.approval, customers.c.name.label("customer_name"))
+        select(orders.c.order_no, documents.c.version, orders.c.order_date,
+               orders.c.customer_code, customers.c.name, orders.c.salesperson, orders.c.total,
+               documents.c.status, documents.c.hold_reasons, documents.c.approval)
         .join(documents, documents.c.id == orders.c.document_id)
         .outerjoin(customers, customers.c.code == orders.c.customer_code)
         .where(orders.c.order_date >= period.start, orders.c.order_date <= period.end)
         .order_by(orders.c.order_date, orders.c.order_no, documents.c.version)
     )
+    # One walk over the contracts folder instead of a stat per order version.
+    folder = workspace.outbox / "contracts"
+    written = {p.relative_to(workspace.root).as_posix() for p in folder.rglob("*.docx")}
+    prefix = folder.relative_to(workspace.root).as_posix()
     rows = []
-    for order in conn.execute(query).mappings():
-        path = contract_path(workspace, order["customer_code"], order["order_no"],
-                             order["version"])
-        reasons = ", ".join(_json_list(order["hold_reasons"]))
+    for no, version, day, code, name, person, total, status, reasons, approval in conn.execute(
+            query):
+        contract = (f"{prefix}/{safe_component(code)}/"
+                    f"{safe_component(contract_name(no, version))}")
         rows.append(ContractRow(
-            order["order_no"], order["version"], order["order_date"], order["customer_code"],
-            order["customer_name"] or "", order["salesperson"], order["total"], order["status"],
-            reasons, order["approval"] or "",
-            path.relative_to(workspace.root).as_posix() if path.exists() else "",
-            received.get(order["order_no"], ZERO)))
+            no, version, day, code, name or "", person, total, status,
+            ", ".join(_json_list(reasons)), approval or "",
+            contract if contract in written else "", received.get(no, ZERO)))
     return rows
 
 
