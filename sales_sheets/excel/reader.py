@@ -8,6 +8,7 @@ stored range, because people type below tables.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -236,7 +237,7 @@ def _title_mentions(grid: list[list[object]], sheet: str, kind: Kind) -> bool:
     )
 
 
-def _has_data(values: list[object]) -> bool:
+def _has_data(values: Sequence[object]) -> bool:
     for v in values:
         if (v or v == 0) and not (type(v) is str and v.isspace()):
             return True
@@ -261,15 +262,15 @@ def _assemble(
     width = max(indexes, default=-1) + 1
     rows: list[tuple[int, list[object]]] = []
     if indexes:
+        body = grid[header_row + 1:]
+        if any(len(line) < width for line in body):  # csv rows can be ragged
+            body = [line + [""] * (width - len(line)) for line in body]
         pick = itemgetter(*indexes)
-        for r in range(header_row + 1, len(grid)):
-            line = grid[r]
-            if len(line) < width:
-                line = line + [""] * (width - len(line))
-            picked = pick(line)
-            values = list(picked) if len(indexes) > 1 else [picked]
-            if _has_data(values):
-                rows.append((r + 1, values))
+        picks: Iterable[Sequence[object]] = (
+            map(pick, body) if len(indexes) > 1 else ((pick(line),) for line in body))
+        rows = [(number, list(values))
+                for number, values in enumerate(picks, start=header_row + 2)
+                if _has_data(values)]
     return RawForm(kind, sheet, header, columns, rows, header_row + 1, version, problems)
 
 
