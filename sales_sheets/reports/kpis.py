@@ -16,7 +16,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, case, distinct, func, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    String,
+    and_,
+    case,
+    distinct,
+    func,
+    select,
+    type_coerce,
+)
 
 from ..documents.contract import contract_name
 from ..ledger.balance import Item, position
@@ -390,17 +401,26 @@ def _visits(conn: Connection, period: Period) -> list[VisitRow]:
 
 
 def _details(engine: Engine, period: Period) -> Iterator[DetailRow]:
+    """A year can hold a million lines: the scaled integers and date text come back raw and
+    are converted here, in bulk, instead of through a type processor per value."""
     query = (
-        select(orders.c.order_no, orders.c.order_date, orders.c.customer_code,
-               customers.c.name, orders.c.salesperson, order_lines.c.product_code,
-               order_lines.c.product_name, order_lines.c.spec, order_lines.c.unit,
-               order_lines.c.quantity, order_lines.c.unit_price, order_lines.c.amount)
+        select(orders.c.order_no, type_coerce(orders.c.order_date, String),
+               orders.c.customer_code, customers.c.name, orders.c.salesperson,
+               order_lines.c.product_code, order_lines.c.product_name, order_lines.c.spec,
+               order_lines.c.unit, type_coerce(order_lines.c.quantity, BigInteger),
+               type_coerce(order_lines.c.unit_price, BigInteger),
+               type_coerce(order_lines.c.amount, BigInteger))
         .select_from(order_lines.join(orders, orders.c.document_id == order_lines.c.document_id)
                      .join(documents, _orders_in(period))
                      .outerjoin(customers, customers.c.code == orders.c.customer_code))
         .order_by(orders.c.order_date, orders.c.order_no, order_lines.c.line_no)
     )
+    days: dict[Any, date] = {}
     with engine.connect() as conn:
-        for row in conn.execution_options(yield_per=10_000).execute(query):
-            yield DetailRow(row[0], row[1], row[2], row[3] or "", row[4], row[5], row[6] or "",
-                            row[7] or "", row[8] or "", row[9], row[10], row[11])
+        for no, day, code, name, person, product, product_name, spec, unit, quantity, price, \
+                amount in conn.execution_options(yield_per=10_000).execute(query):
+            if day not in days:  # text on SQLite, a date already on other databases
+                days[day] = day if isinstance(day, date) else date.fromisoformat(day)
+            yield DetailRow(no, days[day], code, name or "", person, product, product_name or "",
+                            spec or "", unit or "", Decimal(quantity).scaleb(-4),
+                            Decimal(price).scaleb(-2), Decimal(amount).scaleb(-2))
