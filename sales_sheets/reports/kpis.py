@@ -189,18 +189,24 @@ def _new_customers(conn: Connection, period: Period) -> dict[str, int]:
     return {k: int(v) for k, v in conn.execute(query)}
 
 
-def _visit_counts(conn: Connection, period: Period) -> dict[str, tuple[int, int, int]]:
+def _visit_totals(period: Period, *keys: Any) -> Any:
+    """Planned, done (planned and visited) and unplanned (visited without a plan) visits of
+    accepted visit sheets in the period, grouped by `keys`."""
     planned = func.sum(case((visits.c.planned, 1), else_=0))
     done = func.sum(case((and_(visits.c.planned, visits.c.visited), 1), else_=0))
     unplanned = func.sum(case((and_(~visits.c.planned, visits.c.visited), 1), else_=0))
-    query = (
-        select(visit_weeks.c.salesperson, planned, done, unplanned)
+    return (
+        select(*keys, planned, done, unplanned)
         .select_from(visits.join(visit_weeks, visit_weeks.c.document_id == visits.c.document_id)
                      .join(documents, and_(documents.c.id == visits.c.document_id,
                                            documents.c.status == "accepted")))
         .where(visits.c.visit_date >= period.start, visits.c.visit_date <= period.end)
-        .group_by(visit_weeks.c.salesperson)
+        .group_by(*keys).order_by(*keys)
     )
+
+
+def _visit_counts(conn: Connection, period: Period) -> dict[str, tuple[int, int, int]]:
+    query = _visit_totals(period, visit_weeks.c.salesperson)
     return {k: (int(a or 0), int(b or 0), int(c or 0)) for k, a, b, c in conn.execute(query)}
 
 
@@ -384,18 +390,7 @@ def _json_list(text: str | None) -> list[str]:
 
 
 def _visits(conn: Connection, period: Period) -> list[VisitRow]:
-    planned = func.sum(case((visits.c.planned, 1), else_=0))
-    done = func.sum(case((and_(visits.c.planned, visits.c.visited), 1), else_=0))
-    unplanned = func.sum(case((and_(~visits.c.planned, visits.c.visited), 1), else_=0))
-    query = (
-        select(visit_weeks.c.salesperson, visit_weeks.c.week_start, planned, done, unplanned)
-        .select_from(visits.join(visit_weeks, visit_weeks.c.document_id == visits.c.document_id)
-                     .join(documents, and_(documents.c.id == visits.c.document_id,
-                                           documents.c.status == "accepted")))
-        .where(visits.c.visit_date >= period.start, visits.c.visit_date <= period.end)
-        .group_by(visit_weeks.c.salesperson, visit_weeks.c.week_start)
-        .order_by(visit_weeks.c.salesperson, visit_weeks.c.week_start)
-    )
+    query = _visit_totals(period, visit_weeks.c.salesperson, visit_weeks.c.week_start)
     return [VisitRow(s, w, int(a or 0), int(b or 0), int(c or 0))
             for s, w, a, b, c in conn.execute(query)]
 
