@@ -86,7 +86,7 @@ def load_settings(path: Path) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    settings = _build(Settings, data, path, "")
+    settings = settings_from_table(Settings, data, path, "")
     if settings.language not in LANGUAGES:
         raise ConfigError(
             f"{path}: language = {settings.language!r}; use one of {', '.join(LANGUAGES)}"
@@ -94,7 +94,9 @@ def load_settings(path: Path) -> Settings:
     return settings
 
 
-def _build(cls: Any, data: dict[str, Any], path: Path, prefix: str) -> Any:
+def settings_from_table(cls: Any, data: dict[str, Any], path: Path, prefix: str) -> Any:
+    """An instance of the settings dataclass `cls` from a parsed TOML table; unknown keys and
+    wrong types are ConfigErrors naming `path` and the key."""
     hints = get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]
     for key in data:
@@ -117,7 +119,7 @@ def _coerce(target: Any, value: Any, path: Path, key: str) -> Any:
     if dataclasses.is_dataclass(target):
         if not isinstance(value, dict):
             raise ConfigError(f"{path}: [{key}] must be a section")
-        return _build(target, value, path, key + ".")
+        return settings_from_table(target, value, path, key + ".")
     origin = getattr(target, "__origin__", None)
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -19,11 +19,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from .document import Document, normalize_form
+from .check import read_document, status_of
+from .document import Document
 from .documents.contract import check_contract_template, contract_path, write_contract
 from .errors import StorageError
-from .excel.annotate import plan_annotations, write_annotated_copy
-from .excel.reader import ReadResult, read_form
+from .excel.annotate import earlier_marks, plan_annotations, write_annotated_copy
+from .excel.reader import ReadResult
 from .inbox import Claim, archive, archive_path, candidates, claim, pending_claims
 from .ledger.database import open_ledger
 from .ledger.store import (
@@ -34,14 +35,13 @@ from .ledger.store import (
     store_document,
 )
 from .paths import inside
-from .problems import Problem, Severity, problem, worst
+from .problems import Problem, Severity, problem
 from .receipts import receipt_text, write_text_atomic
 from .rules import Context, validate
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-_STATUS_BY_SEVERITY = {Severity.ERROR: "rejected", Severity.HOLD: "held"}
 _REJECTED_SUFFIX = {"zh": "问题标注", "en": "problems"}
 
 
@@ -148,16 +148,9 @@ def _prepare(workspace: Workspace, claim: Claim) -> _Prepared | None:
                 size += len(chunk)
     except FileNotFoundError:
         return None
-    item = _Prepared(claim, digest.hexdigest(), size)
-    try:
-        item.read = read_form(claim.path, workspace.settings.limits)
-        item.problems = list(item.read.problems)
-        if item.read.form is not None and not item.problems:
-            item.document, item.problems = normalize_form(item.read.form)
-    except Exception as exc:  # noqa: BLE001 - a file must never stop the others
-        log.exception("reading %s failed", claim.relative)
-        item.problems = [problem("internal_error", detail=type(exc).__name__)]
-    return item
+    reading = read_document(claim.path, workspace.settings.limits)
+    return _Prepared(claim, digest.hexdigest(), size, reading.read, reading.document,
+                     reading.problems)
 
 
 def _commit(workspace: Workspace, engine: Engine, item: _Prepared) -> IngestResult:
@@ -191,8 +184,7 @@ def _decide(
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the watcher
             log.exception("validating %s failed", claim.relative)
             problems = [problem("internal_error", detail=type(exc).__name__)]
-        level = worst(problems)
-        status = _STATUS_BY_SEVERITY.get(level, "accepted") if level else "accepted"
+        status = status_of(problems)
         if status != "rejected":
             holds = [p.code for p in problems if p.severity is Severity.HOLD]
             source = Provenance(claim.id, claim.relative, claim.folder, item.sha256)
@@ -304,9 +296,9 @@ def _write_contract(workspace: Workspace, document_id: int, item: _Prepared) -> 
 
 
 def _write_annotated(item: _Prepared, result: IngestResult, dest: Path, language: str) -> None:
-    plan = plan_annotations(result.problems, language)
     read = item.read
     fmt, grid = (read.format, read.workbook) if read else (None, None)
+    plan = plan_annotations(result.problems, language, earlier_marks(grid))
     try:
         write_annotated_copy(item.claim.path, fmt, grid, plan, dest)
         return

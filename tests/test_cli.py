@@ -50,7 +50,8 @@ def test_template_has_meta_lists_and_drop_downs(loaded: Workspace) -> None:
     lists = book[LISTS_SHEET]
     customers = [c.value for c in lists["A"][1:]]
     assert customers == ["C001", "C002", "C003", "C004", "C005", "C006"]
-    assert any(s.startswith(f"{LISTS_SHEET}!$A$2:$A$7") for s in sources)
+    assert "list_customer_code" in sources
+    assert book.defined_names["list_customer_code"].attr_text == f"{LISTS_SHEET}!$A$2:$A$7"
     assert sheet.freeze_panes == "A16"
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-import sales_sheets.ingest as ingest
+import sales_sheets.check as check
 from sales_sheets.excel.template import FormData, write_form
 from sales_sheets.ingest import IngestResult, process_inbox
 from sales_sheets.kinds import KINDS
@@ -303,7 +303,7 @@ def test_resuming_claims_while_another_process_finishes_them_strands_nothing(
 
     # The interleaving, made deterministic: while this run reads the first claim, the owner
     # finishes the second one and archives it.
-    real_read = ingest.read_form
+    real_read = check.read_form
 
     def read_while_the_owner_finishes(path: Path, *args: Any, **kwargs: Any) -> Any:
         if theirs[1].exists():
@@ -313,7 +313,7 @@ def test_resuming_claims_while_another_process_finishes_them_strands_nothing(
             shutil.rmtree(theirs[1].parent.parent)
         return real_read(path, *args, **kwargs)
 
-    monkeypatch.setattr(ingest, "read_form", read_while_the_owner_finishes)
+    monkeypatch.setattr(check, "read_form", read_while_the_owner_finishes)
     results = process_inbox(ws)
 
     assert sorted((r.file, r.status) for r in results) == [("S01/mine.xlsx", "accepted"),

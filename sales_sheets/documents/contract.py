@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -46,7 +47,10 @@ def write_contract(workspace: Workspace, conn: Connection, document_id: int) -> 
     order = _order(conn, document_id)
     target = contract_path(workspace, order["customer_code"], order["order_no"],
                            order["version"])
-    render_docx(CONTRACT.path(workspace), contract_context(workspace, conn, order), target)
+    lines = conn.execute(select(order_lines).where(
+        order_lines.c.document_id == document_id).order_by(order_lines.c.line_no)
+    ).mappings().all()
+    render_docx(CONTRACT.path(workspace), contract_context(workspace, conn, order, lines), target)
     if workspace.settings.documents.pdf:
         to_pdf(target, workspace.soffice_profile)
     return target
@@ -74,15 +78,19 @@ def _order(conn: Connection, document_id: int) -> RowMapping:
     return found
 
 
-def contract_context(workspace: Workspace, conn: Connection, order: RowMapping) -> dict[str, Any]:
+def contract_context(
+    workspace: Workspace, conn: Connection, order: Mapping[Any, Any],
+    lines: Sequence[Mapping[Any, Any]],
+) -> dict[str, Any]:
+    """The template's variables for one order version: `order` holds the orders columns and
+    `version`, `lines` the order_lines columns in order; the parties come from the ledger."""
     language = workspace.language
     customer = conn.execute(
-        select(customers).where(customers.c.code == order["customer_code"])).mappings().one()
+        select(customers).where(customers.c.code == order["customer_code"])).mappings().first()
+    if customer is None:
+        raise UsageError(f"customer {order['customer_code']} is not in the ledger")
     person = conn.execute(select(salespeople.c.name).where(
         salespeople.c.code == order["salesperson"])).scalar()
-    lines = conn.execute(select(order_lines).where(
-        order_lines.c.document_id == order["document_id"]).order_by(order_lines.c.line_no)
-    ).mappings().all()
     method = KINDS["order"].header_field("delivery_method")
     methods = {c.value: (c.en if language == "en" else c.zh) for c in method.choices}
     version = order["version"]
@@ -111,7 +119,7 @@ def contract_context(workspace: Workspace, conn: Connection, order: RowMapping) 
     }
 
 
-def _line(number: int, line: RowMapping) -> dict[str, Any]:
+def _line(number: int, line: Mapping[Any, Any]) -> dict[str, Any]:
     return {
         "no": number, "product_code": line["product_code"],
         "product_name": line["product_name"] or "", "spec": line["spec"] or "",

@@ -1,14 +1,21 @@
-"""Mark problems on a copy of a workbook: coloured cells, a comment each, and a first sheet
-listing every problem. The plan is plain data, so the watcher (openpyxl, here) and the Excel
-add-in (xlwings) apply exactly the same marks."""
+"""Mark problems on a workbook: coloured cells, a comment each, and (on the copy sent back) a
+first sheet listing every problem. The plan is plain data, so the watcher (openpyxl, here) and
+the Excel add-in (xlwings) apply exactly the same marks.
+
+Every mark is remembered on a hidden `_marks` sheet with the cell's earlier fill and note, so
+the next check undoes the earlier marks before it makes its own: a fixed cell loses its colour,
+and a cell the person had coloured gets its colour back."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import openpyxl
+from openpyxl.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook as OpenpyxlWorkbook
@@ -16,11 +23,12 @@ from openpyxl.workbook import Workbook as OpenpyxlWorkbook
 from ..problems import SEVERITY_LABELS, Problem, Severity
 from .cells import printable, set_text, set_value
 from .grid import Workbook
-from .meta import LISTS_SHEET, META_SHEET
+from .meta import MARKS_SHEET, OWN_SHEETS
 from .safety import Format
 
 FILLS = {Severity.ERROR: "FFC7CE", Severity.HOLD: "FFD966", Severity.WARNING: "FFF2CC"}
 PROBLEM_SHEET = {"zh": "问题清单", "en": "Problems"}
+MARKS_HEADER = ("sheet", "cell", "fill", "note")
 _HEADINGS = {
     "zh": ("严重程度", "位置", "字段", "代码", "说明"),
     "en": ("Severity", "Location", "Field", "Code", "Message"),
@@ -36,15 +44,38 @@ class Mark:
 
 
 @dataclass(frozen=True)
+class Restore:
+    """A cell as it was before it was marked: its solid fill as RRGGBB ("" for none) and its
+    note ("" for none)."""
+
+    sheet: str
+    cell: str
+    fill: str
+    note: str
+
+    def row(self) -> tuple[str, str, str, str]:
+        return (self.sheet, self.cell, self.fill, self.note)
+
+
+@dataclass(frozen=True)
 class AnnotationPlan:
     marks: tuple[Mark, ...]
+    restore: tuple[Restore, ...]  # earlier marks, undone before the new ones are made
     sheet_title: str
     headings: tuple[str, ...]
     rows: tuple[tuple[Severity, tuple[str, ...]], ...]
 
+    @property
+    def changes_cells(self) -> bool:
+        """Whether applying the marks changes any cell (no marks to make and none to undo)."""
+        return bool(self.marks or self.restore)
 
-def plan_annotations(problems: list[Problem], language: str) -> AnnotationPlan:
-    """One mark per problem cell (several problems in one cell share it, worst colour wins)."""
+
+def plan_annotations(
+    problems: list[Problem], language: str, earlier: Sequence[Restore] = ()
+) -> AnnotationPlan:
+    """One mark per problem cell (several problems in one cell share it, worst colour wins),
+    after undoing the `earlier` marks (see `earlier_marks`)."""
     by_cell: dict[tuple[str, str], list[Problem]] = {}
     for p in problems:
         if p.sheet and p.cell:
@@ -62,7 +93,20 @@ def plan_annotations(problems: list[Problem], language: str) -> AnnotationPlan:
         for p in problems
     )
     lang = "en" if language == "en" else "zh"
-    return AnnotationPlan(tuple(marks), PROBLEM_SHEET[lang], _HEADINGS[lang], rows)
+    return AnnotationPlan(tuple(marks), tuple(earlier), PROBLEM_SHEET[lang], _HEADINGS[lang],
+                          rows)
+
+
+def earlier_marks(grid: Workbook | None) -> tuple[Restore, ...]:
+    """The marks an earlier check left in a workbook, from its `_marks` sheet."""
+    if grid is None or MARKS_SHEET not in grid.sheets:
+        return ()
+    found = []
+    for row in grid.sheets[MARKS_SHEET][1:]:
+        cells = ["" if v is None else str(v) for v in (list(row) + [""] * 4)[:4]]
+        if cells[0] and cells[1]:
+            found.append(Restore(*cells))
+    return tuple(found)
 
 
 def write_annotated_copy(
@@ -89,7 +133,7 @@ def _from_grid(grid: Workbook) -> OpenpyxlWorkbook:
     book = openpyxl.Workbook()
     book.remove(book.active)
     for name, rows in grid.sheets.items():
-        if name in (META_SHEET, LISTS_SHEET):
+        if name in OWN_SHEETS:
             continue
         sheet = book.create_sheet(name[:31])
         for r, row in enumerate(rows, start=1):
@@ -100,14 +144,8 @@ def _from_grid(grid: Workbook) -> OpenpyxlWorkbook:
 
 
 def apply_plan(book: OpenpyxlWorkbook, plan: AnnotationPlan) -> None:
-    for mark in plan.marks:
-        if mark.sheet not in book.sheetnames:
-            continue
-        cell = book[mark.sheet][mark.cell]
-        cell.fill = PatternFill("solid", start_color=FILLS[mark.severity])
-        comment = Comment(printable(mark.text), "sales-sheets")
-        comment.width, comment.height = 320, 40 + 20 * mark.text.count("\n")
-        cell.comment = comment
+    """Apply the plan to an openpyxl workbook, problem sheet included."""
+    apply_marks(OpenpyxlMarks(book), plan)
     if plan.sheet_title in book.sheetnames:
         del book[plan.sheet_title]
     sheet = book.create_sheet(plan.sheet_title, 0)
@@ -128,3 +166,79 @@ def apply_plan(book: OpenpyxlWorkbook, plan: AnnotationPlan) -> None:
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     book.active = 0
+
+
+class MarkTarget(Protocol):
+    """A workbook that can be marked: an openpyxl one here, the open one in Excel (add-in)."""
+
+    def has_sheet(self, sheet: str) -> bool: ...
+
+    def look(self, sheet: str, cell: str) -> tuple[str, str]:
+        """The cell's solid fill as RRGGBB and its note; "" for none."""
+        ...
+
+    def mark(self, sheet: str, cell: str, fill: str, note: str) -> None:
+        """Set the fill ("" removes it) and the note ("" removes it)."""
+        ...
+
+    def remember(self, marks: Sequence[Restore]) -> None:
+        """Replace the hidden `_marks` sheet with these rows (none: remove the sheet)."""
+        ...
+
+
+def apply_marks(target: MarkTarget, plan: AnnotationPlan) -> None:
+    """Undo the earlier marks, then colour and comment each problem cell, remembering what it
+    looked like before."""
+    for earlier in plan.restore:
+        if target.has_sheet(earlier.sheet):
+            target.mark(earlier.sheet, earlier.cell, earlier.fill, earlier.note)
+    made = []
+    for mark in plan.marks:
+        if not target.has_sheet(mark.sheet):
+            continue
+        fill, note = target.look(mark.sheet, mark.cell)
+        made.append(Restore(mark.sheet, mark.cell, fill, note))
+        target.mark(mark.sheet, mark.cell, FILLS[mark.severity], mark.text)
+    target.remember(made)
+
+
+class OpenpyxlMarks:
+    """MarkTarget over an openpyxl workbook."""
+
+    def __init__(self, book: OpenpyxlWorkbook) -> None:
+        self.book = book
+
+    def has_sheet(self, sheet: str) -> bool:
+        return sheet in self.book.sheetnames
+
+    def look(self, sheet: str, cell: str) -> tuple[str, str]:
+        found = self.book[sheet][cell]
+        return _fill_of(found), found.comment.text if found.comment else ""
+
+    def mark(self, sheet: str, cell: str, fill: str, note: str) -> None:
+        found = self.book[sheet][cell]
+        found.fill = PatternFill("solid", start_color=fill) if fill else PatternFill(None)
+        if not note:
+            found.comment = None
+            return
+        comment = Comment(printable(note), "sales-sheets")
+        comment.width, comment.height = 320, 40 + 20 * note.count("\n")
+        found.comment = comment
+
+    def remember(self, marks: Sequence[Restore]) -> None:
+        if MARKS_SHEET in self.book.sheetnames:
+            del self.book[MARKS_SHEET]
+        if not marks:
+            return
+        sheet = self.book.create_sheet(MARKS_SHEET)
+        for r, row in enumerate((MARKS_HEADER, *(m.row() for m in marks)), start=1):
+            for c, text in enumerate(row, start=1):
+                set_text(sheet.cell(r, c), text)
+        sheet.sheet_state = "veryHidden"
+
+
+def _fill_of(cell: Cell) -> str:
+    color = cell.fill.fgColor
+    if cell.fill.fill_type == "solid" and color is not None and color.type == "rgb":
+        return str(color.rgb)[-6:]
+    return ""

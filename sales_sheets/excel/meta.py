@@ -1,7 +1,7 @@
 """The hidden `_meta` sheet: kind, template version and the field map, one row per field.
 
 Written by the template writer, read by the reader and the add-in; users editing the visible
-sheets do not touch it.
+sheets do not touch it. The names of the tool's other hidden sheets live here too.
 """
 
 from __future__ import annotations
@@ -11,12 +11,31 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from openpyxl.utils.cell import get_column_letter
+
 from ..kinds import KINDS, Field, Kind
 
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
+# Where annotations remember what a marked cell looked like before, so the next check can undo
+# them: cell fill and note, one row per marked cell.
+MARKS_SHEET = "_marks"
+# Sheets the tool writes for itself; never read as a form.
+OWN_SHEETS = (META_SHEET, LISTS_SHEET, MARKS_SHEET)
 META_HEADER = ("key", "label", "location", "type", "required")
 _COLUMN_LOCATION = re.compile(r"^(?P<table>[^\[]+)\[(?P<label>.+)\]$")
+
+
+def list_name(key: str) -> str:
+    """The defined name of a field's drop-down list on the `_lists` sheet; drop-downs refer to
+    the name, so refreshing a list is new values plus a new extent for the name."""
+    return f"list_{key}"
+
+
+def list_range(column: int, count: int) -> str:
+    """`_lists!$B$2:$B$<n>`: a list's values below its heading (one empty cell when none)."""
+    letter = get_column_letter(column + 1)
+    return f"{LISTS_SHEET}!${letter}$2:${letter}${max(count, 1) + 1}"
 
 
 def locations(kind: Kind, language: str) -> list[tuple[Field, str]]:

@@ -21,7 +21,7 @@ from ..config import Limits
 from ..kinds import KINDS, Field, Kind
 from ..problems import Problem, problem
 from .grid import Workbook, open_workbook, short_error
-from .meta import LISTS_SHEET, META_SHEET, MetaMap, column_label, fold_label, parse_meta
+from .meta import MARKS_SHEET, META_SHEET, OWN_SHEETS, MetaMap, column_label, fold_label, parse_meta
 from .safety import Format, inspect_file
 
 _SCAN_ROWS = 60
@@ -77,6 +77,8 @@ def read_form(path: Path, limits: Limits) -> ReadResult:
         if fmt is not Format.XLSX:
             # The annotated copy of an .xls/.ods is rebuilt from its values: keep them all.
             workbook.sheets.load_all()
+        elif MARKS_SHEET in workbook.sheets:
+            workbook.sheets[MARKS_SHEET]  # the earlier marks, undone by the next annotation
     return ReadResult(fmt, workbook, form, problems)
 
 
@@ -160,7 +162,7 @@ def _best_sheet_for(workbook: Workbook, kind: Kind) -> tuple[str, int] | None:
     enough = max(1, (len(required) + 1) // 2)
     best: tuple[int, str, int] | None = None
     for sheet, grid in workbook.sheets.items():
-        if sheet in (META_SHEET, LISTS_SHEET):
+        if sheet in OWN_SHEETS:
             continue
         for index, row in enumerate(grid[:_SCAN_ROWS]):
             found = _columns_by_label(row, kind)

@@ -20,7 +20,7 @@ from xlsxwriter.workbook import Format as CellFormat
 from xlsxwriter.worksheet import Worksheet
 
 from ..kinds import Field, FieldType, Kind, Ref
-from .meta import LISTS_SHEET, META_SHEET, column_label, meta_rows
+from .meta import LISTS_SHEET, META_SHEET, column_label, list_name, list_range, meta_rows
 
 BLANK_LINES = 20
 # Drop-downs reach this far below the table too: people keep typing past its end.
@@ -99,9 +99,11 @@ class _Styles:
 def _write_lists(
     book: xlsxwriter.Workbook, kind: Kind, language: str, lists: MasterLists
 ) -> dict[str, str]:
-    """Codes and choices on a hidden sheet; returns field key -> range formula for validation."""
+    """Codes and choices on a hidden sheet, each list under a defined name (see `list_name`);
+    returns field key -> the name, for the drop-downs. Master-data lists get their name even
+    when empty, so that the add-in can fill them later."""
     sheet = book.add_worksheet(LISTS_SHEET)
-    ranges: dict[str, str] = {}
+    names: dict[str, str] = {}
     column = 0
     for f in kind.fields:
         if f.ref is not None:
@@ -113,13 +115,11 @@ def _write_lists(
         sheet.write_string(0, column, f.key)
         for r, value in enumerate(values, start=1):
             sheet.write_string(r, column, value)
-        if values:
-            first = xl_rowcol_to_cell(1, column, row_abs=True, col_abs=True)
-            last = xl_rowcol_to_cell(len(values), column, row_abs=True, col_abs=True)
-            ranges[f.key] = f"={LISTS_SHEET}!{first}:{last}"
+        book.define_name(list_name(f.key), f"={list_range(column, len(values))}")
+        names[f.key] = f"={list_name(f.key)}"
         column += 1
     sheet.hide()
-    return ranges
+    return names
 
 
 def _validate(sheet: Worksheet, r1: int, c: int, r2: int, f: Field, ranges: dict[str, str]) -> None:

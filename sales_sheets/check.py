@@ -1,0 +1,108 @@
+"""Reading and checking one workbook, shared by the watcher and the Excel add-in.
+
+The watcher reads a claimed file with `read_document` and validates it inside its storing
+transaction; the add-in's Validate runs `check_workbook`, the same reading and the same rules
+against the current ledger, and stores nothing. Both mark problems with the same
+`AnnotationPlan`, so a person sees in Excel exactly what the watcher would send back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Limits
+from .document import Document, normalize_form
+from .excel.annotate import AnnotationPlan, earlier_marks, plan_annotations
+from .excel.reader import ReadResult, read_form
+from .ledger.database import open_ledger
+from .problems import SEVERITY_LABELS, Problem, Severity, problem, worst
+from .rules import Context, validate
+from .workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+_STATUS_BY_SEVERITY = {Severity.ERROR: "rejected", Severity.HOLD: "held"}
+
+
+@dataclass
+class Reading:
+    """A file as read and normalised: `document` is None when it could not be read as a form."""
+
+    read: ReadResult | None
+    document: Document | None
+    problems: list[Problem]
+
+
+def read_document(path: Path, limits: Limits) -> Reading:
+    """Read and normalise one workbook; a failure is a problem, never an exception."""
+    try:
+        read = read_form(path, limits)
+        problems = list(read.problems)
+        document = None
+        if read.form is not None and not problems:
+            document, problems = normalize_form(read.form)
+        return Reading(read, document, problems)
+    except Exception as exc:  # noqa: BLE001 - a file must never stop the others
+        log.exception("reading %s failed", path)
+        return Reading(None, None, [problem("internal_error", detail=type(exc).__name__)])
+
+
+def status_of(problems: list[Problem]) -> str:
+    """What intake does with a document with these problems: accepted, held or rejected."""
+    level = worst(problems)
+    return _STATUS_BY_SEVERITY.get(level, "accepted") if level else "accepted"
+
+
+@dataclass(frozen=True)
+class WorkbookCheck:
+    """What the watcher would decide about a workbook, and the marks that show why."""
+
+    file: Path
+    document: Document | None
+    problems: tuple[Problem, ...]
+    plan: AnnotationPlan
+
+    @property
+    def status(self) -> str:
+        return status_of(list(self.problems))
+
+    @property
+    def kind(self) -> str | None:
+        return self.document.kind.name if self.document else None
+
+    def counts(self) -> dict[Severity, int]:
+        found = Counter(p.severity for p in self.problems)
+        return {level: found[level] for level in Severity}
+
+    def summary(self, language: str) -> str:
+        """One sentence with the count of each severity, e.g. `2 个错误，1 个待审批，0 个提示`."""
+        counts = self.counts()
+        if language == "en":
+            parts = [f"{n} {SEVERITY_LABELS[level][1]}{'' if n == 1 else 's'}"
+                     for level, n in counts.items()]
+            return ", ".join(parts)
+        return "，".join(f"{n} 个{SEVERITY_LABELS[level][0]}" for level, n in counts.items())
+
+
+def check_workbook(workspace: Workspace, path: Path, folder: str = "") -> WorkbookCheck:
+    """Read and validate a workbook against the current ledger, as if it had been dropped into
+    `inbox/<folder>/`; nothing is stored.
+
+    Args:
+        workspace: the workspace whose rules, access settings and ledger apply.
+        path: the workbook file (a saved copy of the open workbook, for the add-in).
+        folder: the inbox sub-folder it would be dropped into, usually the salesperson's code
+            (the access rules depend on it); "" for the inbox itself.
+    """
+    reading = read_document(path, workspace.settings.limits)
+    problems = reading.problems
+    if reading.document is not None:
+        with open_ledger(workspace.database_url).connect() as conn:
+            ctx = Context(conn, folder, workspace.settings.access)
+            problems = validate(reading.document, ctx, problems)
+    grid = reading.read.workbook if reading.read else None
+    plan = plan_annotations(problems, workspace.language, earlier_marks(grid))
+    return WorkbookCheck(path, reading.document, tuple(problems), plan)
