@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from .addin.build import ADDIN_FILE_NAME, build_addin
+from .addin.install import Installation, install_addin
 from .approvals import Release, release_order
+from .check import WorkbookCheck, check_workbook
 from .demo import run_demo
 from .documents.contract import CONTRACT, generate_contract
 from .documents.statements import LETTER, StatementFiles, statement_files
@@ -63,7 +66,9 @@ def write_statements(
 
 
 __all__ = [
-    "IngestResult", "LedgerStatus", "Release", "StatementFiles", "claim_inbox",
+    "ADDIN_FILE_NAME", "IngestResult", "Installation", "LedgerStatus", "Release",
+    "StatementFiles", "WorkbookCheck", "build_addin", "check_workbook", "claim_inbox",
+    "install_addin",
     "generate_contract", "init_workspace", "ledger_status", "open_workspace", "process_claims",
     "process_inbox", "release_order", "write_report", "run_demo", "watch", "write_statements",
     "write_template",

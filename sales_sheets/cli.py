@@ -220,3 +220,30 @@ def demo(workspace: Path) -> None:
         counts[r.status] = counts.get(r.status, 0) + 1
     click.echo("\n" + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
     click.echo(f"receipts and annotated copies: {ws.outbox}")
+
+
+@main.group()
+def addin() -> None:
+    """The Excel add-in: ribbon buttons that validate, submit and preview from Excel."""
+
+
+@addin.command("build")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Where to write it (default: {api.ADDIN_FILE_NAME} in the workspace).")
+@workspace_option
+def addin_build(output: Path | None, workspace: Path) -> None:
+    """Build the add-in (.xlam) in the workspace's language."""
+    ws = _open(workspace)
+    target = output or ws.root / api.ADDIN_FILE_NAME
+    click.echo(str(_guard(lambda: api.build_addin(target, ws.language))))
+
+
+@addin.command("install")
+@click.option("--salesperson", "-s", required=True, help="Your salesperson code, e.g. S01.")
+@workspace_option
+def addin_install(salesperson: str, workspace: Path) -> None:
+    """Install the add-in for you: the .xlam into Excel's startup folder, xlwings' interpreter
+    setting, and the add-in settings (this workspace, your salesperson code)."""
+    done = _guard(lambda: api.install_addin(workspace, salesperson))
+    for step in done.steps:
+        click.echo(step)

@@ -19,6 +19,13 @@ def report_path(workspace: Workspace, period: Period) -> Path:
     return inside(workspace.outbox, "reports", period.label, f"{name}_{period.label}.xlsx")
 
 
+def latest_report(workspace: Workspace) -> Path | None:
+    """The summary workbook written last, of any period; None when there is none yet."""
+    written = [p for p in (workspace.outbox / "reports").glob("*/*.xlsx")
+               if not p.name.startswith((".", "~$"))]
+    return max(written, key=lambda p: p.stat().st_mtime_ns, default=None)
+
+
 def write_summary(workspace: Workspace, period: Period) -> Path:
     engine = open_ledger(workspace.database_url)
     report = build_report(workspace, engine, period)

@@ -1,0 +1,91 @@
+"""Refresh lists: the drop-downs of an open template, filled again from the current ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl.workbook import Workbook as OpenpyxlWorkbook
+from openpyxl.workbook.defined_name import DefinedName
+
+from ..excel.cells import set_text
+from ..excel.grid import open_workbook
+from ..excel.meta import LISTS_SHEET, META_SHEET, list_name, list_range, parse_meta
+from ..excel.safety import inspect_file
+from ..kinds import Kind
+from ..ledger.database import open_ledger
+from ..ledger.queries import master_lists
+from ..workspace import Workspace
+from .messages import AddinError
+
+
+@dataclass(frozen=True)
+class ListUpdate:
+    """New values for one list on the `_lists` sheet, and the extent of its defined name."""
+
+    key: str
+    label: str
+    column: int  # 0-based column on `_lists`
+    values: tuple[str, ...]
+    stale_rows: int  # rows the earlier values took below the heading, to clear first
+
+    @property
+    def name(self) -> str:
+        return list_name(self.key)
+
+    @property
+    def refers_to(self) -> str:
+        return f"={list_range(self.column, len(self.values))}"
+
+
+@dataclass(frozen=True)
+class ListRefresh:
+    kind: Kind
+    updates: tuple[ListUpdate, ...]
+
+    def summary(self, language: str) -> str:
+        unit = "" if language == "en" else " 个"
+        sep = ", " if language == "en" else "，"
+        return sep.join(f"{u.label} {len(u.values)}{unit}" for u in self.updates)
+
+
+def plan_list_refresh(workspace: Workspace, path: Path) -> ListRefresh:
+    """The master-data lists of the template at `path` (customers, products, salespeople) as
+    the ledger has them now. The choice lists (delivery method, say) are fixed and left."""
+    fmt, _problems = inspect_file(path, workspace.settings.limits)
+    if fmt is None:
+        raise AddinError("not_a_template")
+    with open_workbook(path, fmt) as (grid, _problems):
+        if grid is None or META_SHEET not in grid.sheets or LISTS_SHEET not in grid.sheets:
+            raise AddinError("not_a_template")
+        meta = parse_meta(grid.sheets[META_SHEET])
+        lists = grid.sheets[LISTS_SHEET]
+    if meta.kind is None:
+        raise AddinError("not_a_template")
+    headings = [str(v) if v is not None else "" for v in (lists[0] if lists else [])]
+    with open_ledger(workspace.database_url).connect() as conn:
+        current = master_lists(conn)
+    updates = []
+    for f in meta.kind.fields:
+        if f.ref is None or f.key not in headings:
+            continue
+        column = headings.index(f.key)
+        stale = sum(1 for row in lists[1:] if column < len(row) and row[column] not in ("", None))
+        values = tuple(code for code, _name in current.get(f.ref, []))
+        updates.append(ListUpdate(f.key, f.label(workspace.language), column, values, stale))
+    if not updates:
+        raise AddinError("no_lists")
+    return ListRefresh(meta.kind, tuple(updates))
+
+
+def apply_list_refresh(book: OpenpyxlWorkbook, refresh: ListRefresh) -> None:
+    """Write the new lists into an openpyxl workbook (the add-in does the same in Excel)."""
+    sheet = book[LISTS_SHEET]
+    for update in refresh.updates:
+        column = update.column + 1
+        for row in range(2, update.stale_rows + 2):
+            sheet.cell(row, column).value = None
+        for row, value in enumerate(update.values, start=2):
+            set_text(sheet.cell(row, column), value)
+        book.defined_names[update.name] = DefinedName(update.name,
+                                                      attr_text=update.refers_to[1:])

@@ -1,0 +1,54 @@
+"""Contract preview: the contract an order workbook would get, rendered before it is sent."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..check import WorkbookCheck, check_workbook
+from ..documents.contract import CONTRACT, check_contract_template, contract_context
+from ..documents.render import render_docx
+from ..ledger.database import open_ledger
+from ..ledger.queries import current_document
+from ..paths import safe_component
+from ..workspace import Workspace
+from .messages import AddinError
+
+_DRAFT = {"zh": "草稿", "en": "draft"}
+
+
+@dataclass(frozen=True)
+class Preview:
+    check: WorkbookCheck
+    docx: Path | None  # None when errors stopped it
+
+
+def preview_contract(
+    workspace: Workspace, path: Path, folder: str, dest: Path | None = None
+) -> Preview:
+    """Render the contract of the order workbook at `path` with the workspace's template, as
+    it would be written on acceptance (a revision of a stored order gets the next number).
+
+    Args:
+        workspace: the shared workspace: template, seller, customer records.
+        path: the order workbook (a saved copy of the open one, for the add-in).
+        folder: the inbox sub-folder it would go to (the salesperson's code).
+        dest: the folder for the draft; default a new temporary folder.
+    """
+    check = check_workbook(workspace, path, folder)
+    doc = check.document
+    if doc is not None and doc.kind.name != "order":
+        raise AddinError("not_an_order", kind=doc.kind.title(workspace.language))
+    if doc is None or check.status == "rejected":
+        return Preview(check, None)
+    check_contract_template(workspace)
+    with open_ledger(workspace.database_url).connect() as conn:
+        stored = current_document(conn, "order", doc.header["order_no"])
+        order = {**doc.header, "version": stored["version"] + 1 if stored else 1}
+        context = contract_context(workspace, conn, order, [line.values for line in doc.lines])
+    folder_path = dest or Path(tempfile.mkdtemp(prefix="sales-sheets-"))
+    name = f"{doc.header['order_no']}-{_DRAFT.get(workspace.language, _DRAFT['zh'])}.docx"
+    target = folder_path / safe_component(name)
+    render_docx(CONTRACT.path(workspace), context, target)
+    return Preview(check, target)
