@@ -69,10 +69,6 @@ class WorkbookCheck:
     def status(self) -> str:
         return status_of(list(self.problems))
 
-    @property
-    def kind(self) -> str | None:
-        return self.document.kind.name if self.document else None
-
     def counts(self) -> dict[Severity, int]:
         found = Counter(p.severity for p in self.problems)
         return {level: found[level] for level in Severity}

@@ -240,7 +240,9 @@ def addin_build(output: Path | None, workspace: Path) -> None:
 
 @addin.command("install")
 @click.option("--salesperson", "-s", required=True, help="Your salesperson code, e.g. S01.")
-@workspace_option
+@click.option("--workspace", "-w", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The shared workspace, as this machine sees it (e.g. Z:\\销售部\\sales).")
 def addin_install(salesperson: str, workspace: Path) -> None:
     """Install the add-in for you: the .xlam into Excel's startup folder, xlwings' interpreter
     setting, and the add-in settings (this workspace, your salesperson code)."""

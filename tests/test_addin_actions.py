@@ -3,6 +3,7 @@ host is a workbook file instead of Excel (everything but the few lines of excel_
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from sales_sheets.addin import ACTIONS, run
+from sales_sheets.addin import run
 from sales_sheets.addin.host import FileHost
 from sales_sheets.addin.settings import AddinSettings, save_addin_settings
 from sales_sheets.addin.submit import submit_workbook
@@ -67,13 +68,17 @@ def marks(path: Path) -> dict[str, tuple[str, str]]:
 
 
 class UnsavedHost(FileHost):
-    """Like Excel with unsaved changes: the library gets a fresh copy under a temporary folder,
-    and the marks go to the open workbook, not to the copy."""
+    """Like Excel with unsaved changes: the saved file at `path` is out of date, the library
+    gets a copy of what is on screen (`unsaved`), and the marks go to the open workbook."""
+
+    def __init__(self, path: Path, unsaved: Path) -> None:
+        super().__init__(path)
+        self.unsaved = unsaved
 
     def workbook_copy(self) -> tuple[Path, str]:
         copy = self.path.parent / "tmp-copy" / "Book1.xlsx"
         copy.parent.mkdir(exist_ok=True)
-        shutil.copyfile(self.path, copy)
+        shutil.copyfile(self.unsaved, copy)
         return copy, self.path.name
 
 
@@ -148,7 +153,8 @@ def test_validate_marks_problems_and_the_next_check_undoes_them(
     assert found["F17"][0] == FILLS[Severity.HOLD] and "[待审批]" in found["F17"][1]
     hidden = openpyxl.load_workbook(book)[MARKS_SHEET]
     assert hidden.sheet_state == "veryHidden"
-    assert ("订货单", "B5", "00B0F0", "客户电话待确认") in set(hidden.iter_rows(values_only=True))
+    remembered = {row[:4] for row in hidden.iter_rows(values_only=True)}
+    assert ("订货单", "B5", "00B0F0", "客户电话待确认") in remembered
 
     edit = openpyxl.load_workbook(book)
     edit[KINDS["order"].title("zh")]["B5"].value = "C001"
@@ -176,10 +182,13 @@ def test_validate_and_the_watcher_make_the_same_marks(tmp_path: Path, loaded: Wo
 def test_validate_with_unsaved_changes_reads_the_copy_and_marks_the_workbook(
     tmp_path: Path, loaded: Workspace
 ) -> None:
-    book = order_book(tmp_path, customer="C404")
-    message = press("validate", UnsavedHost(book), settings(tmp_path, loaded))
-    assert "1 个错误" in message
-    assert "B5" in marks(book)
+    saved = order_book(tmp_path, name="saved.xlsx", customer="C001")
+    on_screen = order_book(tmp_path, name="screen.xlsx", customer="C404")
+    message = press("validate", UnsavedHost(saved, on_screen), settings(tmp_path, loaded))
+    assert "1 个错误" in message and "C404" in message
+    assert "B5" in marks(saved)
+    fixed = UnsavedHost(on_screen, saved)  # and the other way round: the copy is what counts
+    assert press("validate", fixed, settings(tmp_path, loaded)).startswith("校验通过")
 
 
 def test_validate_in_english(tmp_path: Path, loaded: Workspace) -> None:
@@ -219,7 +228,7 @@ def test_submit_stops_on_errors_and_marks_them(tmp_path: Path, loaded: Workspace
 
 def test_submit_a_held_order_says_it_will_wait(tmp_path: Path, loaded: Workspace) -> None:
     book = order_book(tmp_path, lines=[BELOW_LIST])
-    message = press("submit", UnsavedHost(book), settings(tmp_path, loaded))
+    message = press("submit", UnsavedHost(book, book), settings(tmp_path, loaded))
     assert message.startswith("已提交到 inbox/S01/订货单_") and "将等待审批" in message
     assert one(loaded).status == "held"
 
@@ -233,6 +242,29 @@ def test_submit_never_replaces_an_earlier_submission(tmp_path: Path, loaded: Wor
         "订货单_20261123-093000-3.xlsx"]
     assert sorted(p.name for p in (loaded.inbox / "S01").iterdir()) == sorted(
         t.name for t in targets if t)  # and no temporary file is left behind
+
+
+def test_a_long_name_is_shortened_and_still_unique(tmp_path: Path, loaded: Workspace) -> None:
+    book, name = order_book(tmp_path), "客" * 100 + ".xlsm"
+    now = datetime(2026, 11, 23, 9, 30, 0)
+    names = [submit_workbook(loaded, book, "S01", name, now).target for _ in range(3)]
+    assert [n.name for n in names if n] == [
+        "客" * 50 + "_20261123-093000" + again + ".xlsm" for again in ("", "-2", "-3")]
+
+
+def test_submit_where_hard_links_are_missing(tmp_path: Path, loaded: Workspace,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_links(source: object, target: object) -> None:
+        raise PermissionError("hard links are not supported here")
+
+    monkeypatch.setattr(os, "link", no_links)
+    now = datetime(2026, 11, 23, 9, 30, 0)
+    book = order_book(tmp_path)
+    targets = [submit_workbook(loaded, book, "S01", now=now).target for _ in range(2)]
+    assert [t.name for t in targets if t] == ["订货单_20261123-093000.xlsx",
+                                              "订货单_20261123-093000-2.xlsx"]
+    assert sorted(p.name for p in (loaded.inbox / "S01").iterdir()) == [
+        "订货单_20261123-093000-2.xlsx", "订货单_20261123-093000.xlsx"]
 
 
 def test_submissions_racing_a_running_watcher_are_each_read_once_and_whole(
@@ -315,6 +347,29 @@ def test_refresh_lists_fills_a_template_made_before_the_master_data(
     assert lists["C2"].value == "送货"
 
 
+def test_refresh_lists_clears_codes_that_are_gone(tmp_path: Path, loaded: Workspace) -> None:
+    template = write_template(loaded, "order", tmp_path / "desk" / "order.xlsx")
+    edit = openpyxl.load_workbook(template)
+    lists = edit[LISTS_SHEET]
+    column = next(c for c in lists[1] if c.value == "product_code").column
+    for row in range(len(PRODUCTS) + 2, len(PRODUCTS) + 12):  # ten products since dropped
+        lists.cell(row, column).value = f"OLD{row}"
+    edit.save(template)
+    press("refresh_lists", FileHost(template), settings(tmp_path, loaded))
+    values = next(openpyxl.load_workbook(template)[LISTS_SHEET].iter_cols(
+        min_col=column, max_col=column, values_only=True))
+    assert [v for v in values if v] == ["product_code", *sorted(p["code"] for p in PRODUCTS)]
+
+
+def test_refresh_lists_on_a_template_with_fixed_ranges(tmp_path: Path, loaded: Workspace) -> None:
+    template = write_template(loaded, "order", tmp_path / "desk" / "order.xlsx")
+    edit = openpyxl.load_workbook(template)
+    del edit.defined_names["list_customer_code"]  # what templates before named lists had
+    edit.save(template)
+    message = press("refresh_lists", FileHost(template), settings(tmp_path, loaded))
+    assert "旧格式" in message
+
+
 def test_refresh_lists_on_a_workbook_that_is_no_template(tmp_path: Path, loaded: Workspace) -> None:
     plain = tmp_path / "plain.xlsx"
     openpyxl.Workbook().save(plain)
@@ -326,13 +381,9 @@ def test_open_report_opens_the_latest_summary(tmp_path: Path, loaded: Workspace)
     config = settings(tmp_path, loaded)
     host = FileHost(order_book(tmp_path))
     assert "还没有销售汇总" in press("open_report", host, config)
-    write_report(loaded, "2026-10")
-    latest = write_report(loaded, "2026-11")
+    older, latest = write_report(loaded, "2026-11"), write_report(loaded, "2026-10")
+    os.utime(older, (1_700_000_000, 1_700_000_000))  # written first, whatever the clock says
     host = FileHost(order_book(tmp_path))
     press("open_report", host, config)
     assert host.opened == [latest]
 
-
-def test_every_action_is_tested_here() -> None:
-    source = Path(__file__).read_text(encoding="utf-8")
-    assert all(f'"{tag}"' in source for tag in ACTIONS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tomllib
 import zipfile
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from sales_sheets.addin.install import install_addin
 from sales_sheets.addin.settings import load_setup
 from sales_sheets.cli import main
+from sales_sheets.errors import WorkspaceError
 from sales_sheets.workspace import Workspace
 
 
@@ -44,9 +46,8 @@ def test_install_on_macos(tmp_path: Path, workspace: Workspace) -> None:
     conf = home / "Library/Containers/com.microsoft.Excel/Data/sales_sheets.conf"
     assert conf.read_text(encoding="utf-8") == f'"INTERPRETER_MAC","{python}"\n'
     scripts = list((home / "Library/Application Scripts/com.microsoft.Excel").iterdir())
-    assert [p.name for p in scripts] == [next(p.name for p in scripts
-                                              if p.name.startswith("xlwings-"))]
-    assert scripts[0].suffix == ".applescript" and scripts[0].stat().st_size > 0
+    assert [p.name for p in scripts] == [f"xlwings-{version('xlwings')}.applescript"]
+    assert scripts[0].stat().st_size > 0
 
 
 def test_install_elsewhere_writes_the_settings_and_says_what_is_left(
@@ -72,6 +73,13 @@ def test_cli_build_and_install(tmp_path: Path, workspace: Workspace,
     assert result.exit_code == 0, result.output
     assert f"settings: {settings}" in result.output
     assert load_setup(True, settings).salesperson == "S07"
+
+
+def test_install_refuses_a_folder_that_is_no_workspace(tmp_path: Path) -> None:
+    settings = tmp_path / "user" / "addin.toml"
+    with pytest.raises(WorkspaceError, match="no config.toml"):
+        install_addin(tmp_path, "S01", "Windows", tmp_path / "home", None, settings)
+    assert not settings.exists() and not (tmp_path / "inbox").exists()
 
 
 def test_cli_install_into_a_folder_that_is_not_there(tmp_path: Path,

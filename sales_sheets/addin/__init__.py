@@ -46,7 +46,7 @@ def run(tag: str, host: Host | None = None, settings_file: Path | None = None) -
     except AddinError as exc:
         host.tell(_in(language, exc.message), _in(language, _title), problem=True)
     except Exception as exc:  # noqa: BLE001 - a dialog, never a traceback
-        log_file = _log_failure(tag)
+        log_file = _log_failure(tag, (settings_file or settings_path()).parent / "addin.log")
         detail = str(exc) if isinstance(exc, SalesSheetsError) else type(exc).__name__
         host.tell(_in(language, lambda lang: say("failed", lang, detail=detail, log=log_file)),
                   _in(language, _title), problem=True)
@@ -61,8 +61,7 @@ def _in(language: str, text: Callable[[str], str]) -> str:
     return text(language) if language else f"{text('zh')}\n\n{text('en')}"
 
 
-def _log_failure(tag: str) -> Path:
-    path = settings_path().parent / "addin.log"
+def _log_failure(tag: str, path: Path) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(path, encoding="utf-8")

@@ -50,7 +50,9 @@ def preview(host: Host, setup: Setup) -> None:
     result = preview_contract(setup.workspace, path, setup.salesperson)
     host.apply_marks(result.check.plan)
     if result.docx is None:
-        _tell_check(host, setup, "preview_errors", result.check)
+        # Not read as any form at all: say so as Validate would, not as an order's errors.
+        code = "preview_errors" if result.check.document else "checked_errors"
+        _tell_check(host, setup, code, result.check)
         return
     host.open(result.docx)
 
@@ -80,5 +82,5 @@ def _tell_check(host: Host, setup: Setup, code: str, check: WorkbookCheck,
     lines += [f"• {p.location + ' ' if p.location else ''}{p.message(language)}" for p in listed]
     if len(check.problems) > _LISTED:
         lines.append(say("more_problems", language, count=len(check.problems) - _LISTED))
-    worst = any(p.severity is Severity.ERROR for p in check.problems)
-    host.tell("\n".join(lines), say("title", language), problem=worst)
+    has_errors = any(p.severity is Severity.ERROR for p in check.problems)
+    host.tell("\n".join(lines), say("title", language), problem=has_errors)

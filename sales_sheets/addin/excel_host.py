@@ -23,15 +23,22 @@ from .messages import AddinError
 
 
 class ExcelHost:
-    def __init__(self, book: Any) -> None:
-        self.book = book
+    def __init__(self, app: Any) -> None:
+        self.app = app
 
     @classmethod
     def active(cls) -> ExcelHost:
-        book = xw.books.active if xw.apps.count else None
-        if book is None:
+        return cls(xw.apps.active)
+
+    @property
+    def book(self) -> Any:
+        # With no workbook open (or only one in Protected View) xlwings still hands out a Book
+        # that wraps nothing; ask Excel itself.
+        empty = (self.app.api.ActiveWorkbook is None if sys.platform == "win32"
+                 else self.app.books.count == 0)
+        if empty:
             raise AddinError("no_workbook")
-        return cls(book)
+        return self.app.books.active
 
     def workbook_copy(self) -> tuple[Path, str]:
         book = self.book
@@ -40,10 +47,12 @@ class ExcelHost:
             if saved.is_file() and book.api.Saved:
                 return saved, book.name
             name = book.name if Path(book.name).suffix else f"{book.name}.xlsx"
-            copy = Path(tempfile.mkdtemp(prefix="sales-sheets-")) / name
-            book.api.SaveCopyAs(str(copy))
-            return copy, name
-        # Excel for Mac has no scriptable save-a-copy: save the workbook itself.
+            # One folder, one copy per workbook name: replaced at the next click, not piling up.
+            folder = Path(tempfile.gettempdir()) / "sales-sheets"
+            folder.mkdir(exist_ok=True)
+            book.api.SaveCopyAs(str(folder / name))
+            return folder / name, name
+        # Excel for Mac has no scriptable save-a-copy: the workbook itself is saved.
         if not saved.is_file():
             raise AddinError("unsaved_new")
         book.save()
@@ -69,7 +78,7 @@ class ExcelHost:
             self.book.names.add(update.name, update.refers_to)
 
     def tell(self, message: str, title: str, problem: bool = False) -> None:
-        self.book.app.alert(message, title, mode="critical" if problem else "info")
+        self.app.alert(message, title, mode="critical" if problem else "info")
 
     def open(self, path: Path) -> None:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -85,10 +94,10 @@ class _ExcelMarks:
 
     def __init__(self, book: Any) -> None:
         self.book = book
-        self.names = {sheet.name for sheet in book.sheets}
+        self.sheet_names = {sheet.name for sheet in book.sheets}
 
     def has_sheet(self, sheet: str) -> bool:
-        return sheet in self.names
+        return sheet in self.sheet_names
 
     def look(self, sheet: str, cell: str) -> tuple[str, str]:
         found = self.book.sheets[sheet][cell]
@@ -105,7 +114,7 @@ class _ExcelMarks:
             found.add_note(note)
 
     def remember(self, marks: Sequence[Restore]) -> None:
-        if MARKS_SHEET in self.names:
+        if MARKS_SHEET in self.sheet_names:
             self.book.sheets[MARKS_SHEET].delete()
         if not marks:
             return
@@ -114,4 +123,7 @@ class _ExcelMarks:
         cells = sheet.range((1, 1), (len(rows), len(MARKS_HEADER)))
         cells.number_format = "@"  # a note starting with "=" stays text
         cells.value = [list(row) for row in rows]
-        sheet.visible = False
+        if sys.platform == "win32":
+            sheet.api.Visible = 2  # xlSheetVeryHidden, as on the copies the watcher returns
+        else:
+            sheet.visible = False

@@ -9,6 +9,7 @@ settings are written and the steps are listed for the person's Windows or Mac ma
 
 from __future__ import annotations
 
+import os
 import platform
 import shutil
 import sys
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from ..errors import WorkspaceError
 from ..normalize import to_code
-from ..workspace import open_workspace
+from ..workspace import CONFIG_NAME, open_workspace
 from .build import ADDIN_FILE_NAME, PROJECT_NAME, build_addin, template_path
 from .settings import AddinSettings, save_addin_settings, settings_path
 
@@ -49,11 +51,16 @@ def install_addin(
     home = home or Path.home()
     python = python or Path(sys.executable)
     root = Path(workspace).resolve()
-    language = open_workspace(root).language  # also checks that the folder is a workspace
+    if not (root / CONFIG_NAME).is_file():
+        raise WorkspaceError(f"{root} is not a sales-sheets workspace (it has no {CONFIG_NAME}); "
+                             "give the shared workspace with -w")
+    language = open_workspace(root).language
     saved = save_addin_settings(AddinSettings(str(root), to_code(salesperson)), settings_file)
     steps = [f"settings: {saved}"]
     if system == "Windows":
-        startup = home / "AppData" / "Roaming" / "Microsoft" / "Excel" / "XLSTART"
+        roaming = os.environ.get("APPDATA") if system == platform.system() else None
+        startup = (Path(roaming) if roaming else home / "AppData" / "Roaming") / "Microsoft" / \
+            "Excel" / "XLSTART"
         # pythonw: no console window flashes up at every click.
         windowless = python.with_name("pythonw.exe")
         interpreter = windowless if windowless.exists() else python
@@ -70,7 +77,7 @@ def install_addin(
         built = build_addin(root / ADDIN_FILE_NAME, language)
         steps += [
             f"add-in: {built} (Excel runs on Windows and macOS, not on {system})",
-            "on the Windows or Mac machine: pip install sales-sheets, then run "
+            "on the Windows or Mac machine: pip install this repository, then run "
             "`sales-sheets addin install -w <workspace> --salesperson <code>` there",
         ]
         return Installation(system, saved, built, tuple(steps))
@@ -83,7 +90,10 @@ def install_addin(
 def _write_conf(path: Path, key: str, interpreter: Path) -> str:
     """xlwings' user config: `"KEY","value"` lines, read by the add-in's VBA."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f'"{key}","{interpreter}"\n', encoding="utf-8")
+    # VBA reads the file in the system's ANSI code page: a Python under C:\Users\张伟 must be
+    # written in it, not in UTF-8.
+    encoding = "mbcs" if sys.platform == "win32" else "utf-8"
+    path.write_text(f'"{key}","{interpreter}"\n', encoding=encoding)
     return f"xlwings config: {path} ({key} = {interpreter})"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
 from openpyxl.workbook import Workbook as OpenpyxlWorkbook
 from openpyxl.workbook.defined_name import DefinedName
 
@@ -12,7 +13,6 @@ from ..excel.cells import set_text
 from ..excel.grid import open_workbook
 from ..excel.meta import LISTS_SHEET, META_SHEET, list_name, list_range, parse_meta
 from ..excel.safety import inspect_file
-from ..kinds import Kind
 from ..ledger.database import open_ledger
 from ..ledger.queries import master_lists
 from ..workspace import Workspace
@@ -40,7 +40,6 @@ class ListUpdate:
 
 @dataclass(frozen=True)
 class ListRefresh:
-    kind: Kind
     updates: tuple[ListUpdate, ...]
 
     def summary(self, language: str) -> str:
@@ -62,6 +61,9 @@ def plan_list_refresh(workspace: Workspace, path: Path) -> ListRefresh:
         lists = grid.sheets[LISTS_SHEET]
     if meta.kind is None:
         raise AddinError("not_a_template")
+    book = openpyxl.load_workbook(path, read_only=True)
+    defined = set(book.defined_names)
+    book.close()
     headings = [str(v) if v is not None else "" for v in (lists[0] if lists else [])]
     with open_ledger(workspace.database_url).connect() as conn:
         current = master_lists(conn)
@@ -69,13 +71,16 @@ def plan_list_refresh(workspace: Workspace, path: Path) -> ListRefresh:
     for f in meta.kind.fields:
         if f.ref is None or f.key not in headings:
             continue
+        if list_name(f.key) not in defined:
+            # Made before drop-downs referred to named lists: they point at fixed ranges.
+            raise AddinError("old_template")
         column = headings.index(f.key)
         stale = sum(1 for row in lists[1:] if column < len(row) and row[column] not in ("", None))
         values = tuple(code for code, _name in current.get(f.ref, []))
         updates.append(ListUpdate(f.key, f.label(workspace.language), column, values, stale))
     if not updates:
         raise AddinError("no_lists")
-    return ListRefresh(meta.kind, tuple(updates))
+    return ListRefresh(tuple(updates))
 
 
 def apply_list_refresh(book: OpenpyxlWorkbook, refresh: ListRefresh) -> None:

@@ -16,9 +16,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_settings": ("加载项设置有误：{detail}", "The add-in settings are wrong: {detail}"),
     "no_workspace": (
         "加载项设置里没有共享文件夹（workspace）。请在 {path} 中填写，或重新运行 "
-        "sales-sheets addin install --workspace <共享文件夹>。",
+        "sales-sheets addin install --workspace <共享文件夹> --salesperson <业务员编码>。",
         "No shared folder (workspace) is set. Fill it in {path}, or run "
-        "sales-sheets addin install --workspace <shared folder> again.",
+        "sales-sheets addin install --workspace <shared folder> --salesperson <your code> again.",
+    ),
+    "not_a_workspace": (
+        "{workspace} 不是 sales-sheets 工作区（里面没有 config.toml）：请在 {path} 中改正路径。",
+        "{workspace} is not a sales-sheets workspace (it has no config.toml): correct the path "
+        "in {path}.",
     ),
     "workspace_missing": (
         "找不到共享文件夹 {workspace}：请检查网络盘是否已连接，或在 {path} 中改正路径。",
@@ -27,9 +32,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "no_salesperson": (
         "加载项设置里没有您的业务员编码（salesperson）。请在 {path} 中填写，或重新运行 "
-        "sales-sheets addin install --salesperson <业务员编码>。",
+        "sales-sheets addin install --workspace <共享文件夹> --salesperson <业务员编码>。",
         "Your salesperson code is not set. Fill it in {path}, or run "
-        "sales-sheets addin install --salesperson <your code> again.",
+        "sales-sheets addin install --workspace <shared folder> --salesperson <your code> "
+        "again.",
     ),
     "no_workbook": ("请先打开要处理的工作簿。", "Open the workbook to work on first."),
     "unsaved_new": (
@@ -70,20 +76,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The order has errors, so no contract can be made ({counts}). "
         "The problem cells are coloured.",
     ),
-    "preview_written": ("合同草稿：{path}", "Draft contract: {path}"),
     "not_a_template": (
         "这个工作簿不是 sales-sheets 模板（没有 _meta 或 _lists 工作表），没有可刷新的下拉列表。"
         "请用 sales-sheets template 生成新模板。",
         "This workbook is not a sales-sheets template (no _meta or _lists sheet), so it has no "
-        "drop-down lists to refresh. Make a new one with `sales-sheets template`.",
+        "drop-down lists to refresh. Make a new one with sales-sheets template.",
     ),
     "no_lists": ("这个模板没有来自台账的下拉列表。", "This template has no lists from the ledger."),
+    "old_template": (
+        "这个模板的下拉列表是旧格式，无法刷新：请用 sales-sheets template 生成新模板。",
+        "This template's drop-down lists are of an older kind and cannot be refreshed: make a "
+        "new one with sales-sheets template.",
+    ),
     "lists_refreshed": ("下拉列表已更新：{counts}。", "Drop-down lists refreshed: {counts}."),
     "no_report": (
         "还没有销售汇总：请先运行 sales-sheets report --period <期间>。",
-        "There is no summary workbook yet: run `sales-sheets report --period <period>` first.",
+        "There is no summary workbook yet: run sales-sheets report --period <period> first.",
     ),
-    "opened": ("已打开 {path}", "Opened {path}"),
     "unknown_action": (
         "加载项按钮 {tag} 没有对应的功能：请更新加载项（sales-sheets addin install）。",
         "The add-in button {tag} has no action: update the add-in (sales-sheets addin install).",

@@ -24,9 +24,7 @@ class Preview:
     docx: Path | None  # None when errors stopped it
 
 
-def preview_contract(
-    workspace: Workspace, path: Path, folder: str, dest: Path | None = None
-) -> Preview:
+def preview_contract(workspace: Workspace, path: Path, folder: str) -> Preview:
     """Render the contract of the order workbook at `path` with the workspace's template, as
     it would be written on acceptance (a revision of a stored order gets the next number).
 
@@ -34,7 +32,8 @@ def preview_contract(
         workspace: the shared workspace: template, seller, customer records.
         path: the order workbook (a saved copy of the open one, for the add-in).
         folder: the inbox sub-folder it would go to (the salesperson's code).
-        dest: the folder for the draft; default a new temporary folder.
+
+    The draft goes to a new temporary folder: it is for reading, not for keeping.
     """
     check = check_workbook(workspace, path, folder)
     doc = check.document
@@ -47,7 +46,7 @@ def preview_contract(
         stored = current_document(conn, "order", doc.header["order_no"])
         order = {**doc.header, "version": stored["version"] + 1 if stored else 1}
         context = contract_context(workspace, conn, order, [line.values for line in doc.lines])
-    folder_path = dest or Path(tempfile.mkdtemp(prefix="sales-sheets-"))
+    folder_path = Path(tempfile.mkdtemp(prefix="sales-sheets-"))
     name = f"{doc.header['order_no']}-{_DRAFT.get(workspace.language, _DRAFT['zh'])}.docx"
     target = folder_path / safe_component(name)
     render_docx(CONTRACT.path(workspace), context, target)

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..config import settings_from_table
 from ..errors import ConfigError, SalesSheetsError
 from ..normalize import to_code
-from ..workspace import Workspace, open_workspace
+from ..workspace import CONFIG_NAME, Workspace, open_workspace
 from .messages import AddinError
 
 SETTINGS_ENV = "SALES_SHEETS_ADDIN_CONFIG"
@@ -30,9 +30,8 @@ class AddinSettings:
 
 @dataclass(frozen=True)
 class Setup:
-    """The settings, checked: an open workspace and a salesperson code ("" when not needed)."""
+    """The settings, checked: an open workspace and a salesperson code ("" when not set)."""
 
-    settings_file: Path
     workspace: Workspace
     salesperson: str
 
@@ -77,6 +76,8 @@ def load_setup(need_salesperson: bool, path: Path | None = None) -> Setup:
     root = Path(settings.workspace.strip()).expanduser()
     if not root.is_dir():
         raise AddinError("workspace_missing", workspace=root, path=path)
+    if not (root / CONFIG_NAME).is_file():
+        raise AddinError("not_a_workspace", workspace=root, path=path)
     try:
         workspace = open_workspace(root)
     except SalesSheetsError as exc:
@@ -84,4 +85,4 @@ def load_setup(need_salesperson: bool, path: Path | None = None) -> Setup:
     salesperson = to_code(settings.salesperson) if settings.salesperson.strip() else ""
     if need_salesperson and not salesperson:
         raise AddinError("no_salesperson", path=path)
-    return Setup(path, workspace, salesperson)
+    return Setup(workspace, salesperson)

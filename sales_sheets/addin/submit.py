@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import count
 from pathlib import Path
 
 from ..check import WorkbookCheck, check_workbook
+from ..errors import WorkspaceError
 from ..paths import inside, safe_component
 from ..workspace import Workspace
+
+_STEM_LENGTH = 50
+_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
+_ATTEMPTS = 1000
 
 
 @dataclass(frozen=True)
@@ -47,36 +52,45 @@ def submit_workbook(
 def place_in_inbox(workspace: Workspace, source: Path, folder: str, name: str, stamp: str) -> Path:
     """Copy `source` into inbox/<folder>/ so that the watcher can never see it half-written:
     the bytes go to a hidden `.part` file, which the watcher ignores, and only the finished
-    file gets its final name, which never replaces an existing file."""
+    file gets its final name, which never replaces an existing file (see `_publish`)."""
     box = inside(workspace.inbox, folder) if folder else workspace.inbox
     box.mkdir(parents=True, exist_ok=True)
     original = Path(name)
-    stem, suffix = original.stem, original.suffix.lower() or ".xlsx"
+    # Shortened before the stamp and counter are added, so that they always survive.
+    stem = safe_component(original.stem)[:_STEM_LENGTH]
+    suffix = original.suffix.lower() if _SUFFIX.fullmatch(original.suffix.lower()) else ".xlsx"
     partial = box / f".{uuid.uuid4().hex}.part"
     try:
         with source.open("rb") as src, partial.open("wb") as dst:
             shutil.copyfileobj(src, dst)
             dst.flush()
             os.fsync(dst.fileno())
-        names = (f"{stem}_{stamp}{'' if n == 1 else f'-{n}'}{suffix}" for n in count(1))
-        return next(final for candidate in names
-                    if _publish(partial, final := box / safe_component(candidate)))
+        for n in range(1, _ATTEMPTS + 1):
+            final = box / f"{stem}_{stamp}{'' if n == 1 else f'-{n}'}{suffix}"
+            if _publish(partial, final):
+                return final
+        raise WorkspaceError(f"{box}: {_ATTEMPTS} files named {stem}_{stamp}… exist already")
     finally:
         partial.unlink(missing_ok=True)
 
 
 def _publish(partial: Path, final: Path) -> bool:
-    """Give the finished copy its final name unless that name is taken; True when done."""
+    """Give the finished copy its final name unless that name is taken; True when done.
+
+    A hard link never replaces a file. Where there are none (some network shares, FAT), a
+    rename after checking the name: on Windows the rename refuses an existing name too; on a
+    POSIX client a file created between the check and the rename would be replaced, which the
+    time stamp in the name makes all but impossible."""
     try:
-        os.link(partial, final)  # fails when `final` exists: nothing is ever replaced
+        os.link(partial, final)
         return True
     except FileExistsError:
         return False
-    except OSError:  # no hard links here (some network shares, FAT)
+    except OSError:
         if final.exists():
             return False
         try:
-            os.rename(partial, final)  # on Windows this also refuses an existing name
+            os.rename(partial, final)
         except FileExistsError:
             return False
         return True

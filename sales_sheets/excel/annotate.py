@@ -28,7 +28,7 @@ from .safety import Format
 
 FILLS = {Severity.ERROR: "FFC7CE", Severity.HOLD: "FFD966", Severity.WARNING: "FFF2CC"}
 PROBLEM_SHEET = {"zh": "问题清单", "en": "Problems"}
-MARKS_HEADER = ("sheet", "cell", "fill", "note")
+MARKS_HEADER = ("sheet", "cell", "fill", "note", "mark")
 _HEADINGS = {
     "zh": ("严重程度", "位置", "字段", "代码", "说明"),
     "en": ("Severity", "Location", "Field", "Code", "Message"),
@@ -46,15 +46,16 @@ class Mark:
 @dataclass(frozen=True)
 class Restore:
     """A cell as it was before it was marked: its solid fill as RRGGBB ("" for none) and its
-    note ("" for none)."""
+    note ("" for none); `mark` is the note the mark put there."""
 
     sheet: str
     cell: str
     fill: str
     note: str
+    mark: str
 
-    def row(self) -> tuple[str, str, str, str]:
-        return (self.sheet, self.cell, self.fill, self.note)
+    def row(self) -> tuple[str, str, str, str, str]:
+        return (self.sheet, self.cell, self.fill, self.note, self.mark)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class AnnotationPlan:
 
     @property
     def changes_cells(self) -> bool:
-        """Whether applying the marks changes any cell (no marks to make and none to undo)."""
+        """Whether applying the marks changes any cell: there are marks to make or to undo."""
         return bool(self.marks or self.restore)
 
 
@@ -103,7 +104,7 @@ def earlier_marks(grid: Workbook | None) -> tuple[Restore, ...]:
         return ()
     found = []
     for row in grid.sheets[MARKS_SHEET][1:]:
-        cells = ["" if v is None else str(v) for v in (list(row) + [""] * 4)[:4]]
+        cells = ["" if v is None else str(v) for v in (list(row) + [""] * 5)[:5]]
         if cells[0] and cells[1]:
             found.append(Restore(*cells))
     return tuple(found)
@@ -188,18 +189,28 @@ class MarkTarget(Protocol):
 
 def apply_marks(target: MarkTarget, plan: AnnotationPlan) -> None:
     """Undo the earlier marks, then colour and comment each problem cell, remembering what it
-    looked like before."""
+    looked like before.
+
+    An earlier mark is undone only where the cell still carries its note: after rows were
+    inserted or deleted, another cell sits at that address, and its colour and note are the
+    person's, not ours."""
     for earlier in plan.restore:
-        if target.has_sheet(earlier.sheet):
+        if (target.has_sheet(earlier.sheet)
+                and _same_text(target.look(earlier.sheet, earlier.cell)[1], earlier.mark)):
             target.mark(earlier.sheet, earlier.cell, earlier.fill, earlier.note)
     made = []
     for mark in plan.marks:
         if not target.has_sheet(mark.sheet):
             continue
         fill, note = target.look(mark.sheet, mark.cell)
-        made.append(Restore(mark.sheet, mark.cell, fill, note))
+        made.append(Restore(mark.sheet, mark.cell, fill, note, printable(mark.text)))
         target.mark(mark.sheet, mark.cell, FILLS[mark.severity], mark.text)
     target.remember(made)
+
+
+def _same_text(a: str, b: str) -> bool:
+    # Excel may hand a note back with other line breaks than it was given.
+    return a.split() == b.split()
 
 
 class OpenpyxlMarks:
