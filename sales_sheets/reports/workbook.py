@@ -31,7 +31,6 @@ from .columns import (
     CUSTOMER_COLUMNS,
     DETAIL_AMOUNT,
     DETAIL_COLUMNS,
-    DETAIL_FIELDS,
     NOTES_COLUMNS,
     PRODUCT_COLUMNS,
     REGION_COLUMNS,
@@ -247,7 +246,7 @@ def _visits(w: Writer) -> None:
 
 def _details(w: Writer) -> None:
     """Stream the order lines; past Excel's row limit they continue on 明细 (2), (3), ..."""
-    rows: Iterator[tuple[Any, ...]] = map(DETAIL_FIELDS, w.report.details())
+    rows: Iterator[tuple[Any, ...]] = iter(w.report.details())
     part = 0
     while True:
         part += 1
