@@ -31,6 +31,7 @@ from sqlalchemy import (
 
 from ..documents.contract import contract_name
 from ..ledger.balance import Item, position
+from ..ledger.database import reading
 from ..ledger.schema import (
     customers,
     documents,
@@ -77,7 +78,7 @@ def _orders_in(period: Period, status: str = "accepted") -> Any:
 
 
 def build_report(workspace: Workspace, engine: Engine, period: Period) -> Report:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         people = _salespeople(conn, period)
         customer_rows = _customers(conn, period)
         return Report(
@@ -419,7 +420,7 @@ def _details(engine: Engine, period: Period) -> Iterator[DetailRow]:
         .order_by(orders.c.order_date, orders.c.order_no, order_lines.c.line_no)
     )
     days: dict[Any, date] = {}
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for no, day, code, name, person, product, product_name, spec, unit, quantity, price, \
                 amount in conn.execution_options(yield_per=10_000).execute(query):
             if day not in days:  # text on SQLite, a date already on other databases
