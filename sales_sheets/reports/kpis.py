@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -31,7 +32,7 @@ from sqlalchemy import (
 
 from ..documents.contract import contract_name
 from ..ledger.balance import Item, position
-from ..ledger.database import reading
+from ..ledger.database import open_ledger, reading
 from ..ledger.schema import (
     customers,
     documents,
@@ -77,6 +78,12 @@ def _orders_in(period: Period, status: str = "accepted") -> Any:
                 orders.c.order_date >= period.start, orders.c.order_date <= period.end)
 
 
+def _lines_in(period: Period) -> Any:
+    """The lines of the accepted orders of `period`, joined to their order and document."""
+    return (order_lines.join(orders, orders.c.document_id == order_lines.c.document_id)
+            .join(documents, _orders_in(period)))
+
+
 def build_report(workspace: Workspace, engine: Engine, period: Period) -> Report:
     with reading(engine) as conn:
         people = _salespeople(conn, period)
@@ -91,7 +98,7 @@ def build_report(workspace: Workspace, engine: Engine, period: Period) -> Report
             aging=_aging(conn, period.end),
             contracts=_contracts(workspace, conn, period),
             visits=_visits(conn, period),
-            details=lambda: _details(engine, period),
+            details=partial(details, workspace.database_url, period),
         )
 
 
@@ -228,12 +235,10 @@ def _regions(conn: Connection, period: Period) -> list[RegionRow]:
 
 
 def _products(conn: Connection, period: Period) -> list[ProductRow]:
-    lines = (order_lines.join(orders, orders.c.document_id == order_lines.c.document_id)
-             .join(documents, _orders_in(period)))
     query = (
         select(order_lines.c.product_code, func.sum(order_lines.c.quantity),
                func.sum(order_lines.c.amount))
-        .select_from(lines).group_by(order_lines.c.product_code)
+        .select_from(_lines_in(period)).group_by(order_lines.c.product_code)
         .order_by(func.sum(order_lines.c.amount).desc(), order_lines.c.product_code)
     )
     rows = conn.execute(query).all()
@@ -404,9 +409,12 @@ def _visits(conn: Connection, period: Period) -> list[VisitRow]:
             for s, w, a, b, c in conn.execute(query)]
 
 
-def _details(engine: Engine, period: Period) -> Iterator[DetailRow]:
-    """A year can hold a million lines: the scaled integers and date text come back raw and
-    are converted here, in bulk, instead of through a type processor per value."""
+def details(url: str, period: Period) -> Iterator[DetailRow]:
+    """The accepted order lines of `period` by date and order number, streamed from the ledger
+    at `url` (a URL, not an engine: a helper process can run this, see details.py).
+
+    A year can hold a million lines: the scaled integers and date text come back raw and are
+    converted here, in bulk, instead of through a type processor per value."""
     query = (
         select(orders.c.order_no, type_coerce(orders.c.order_date, String),
                orders.c.customer_code, customers.c.name, orders.c.salesperson,
@@ -414,13 +422,12 @@ def _details(engine: Engine, period: Period) -> Iterator[DetailRow]:
                order_lines.c.unit, type_coerce(order_lines.c.quantity, BigInteger),
                type_coerce(order_lines.c.unit_price, BigInteger),
                type_coerce(order_lines.c.amount, BigInteger))
-        .select_from(order_lines.join(orders, orders.c.document_id == order_lines.c.document_id)
-                     .join(documents, _orders_in(period))
+        .select_from(_lines_in(period)
                      .outerjoin(customers, customers.c.code == orders.c.customer_code))
         .order_by(orders.c.order_date, orders.c.order_no, order_lines.c.line_no)
     )
     days: dict[Any, date] = {}
-    with reading(engine) as conn:
+    with reading(open_ledger(url)) as conn:
         for no, day, code, name, person, product, product_name, spec, unit, quantity, price, \
                 amount in conn.execution_options(yield_per=10_000).execute(query):
             if day not in days:  # text on SQLite, a date already on other databases
@@ -428,3 +435,10 @@ def _details(engine: Engine, period: Period) -> Iterator[DetailRow]:
             yield DetailRow(no, days[day], code, name or "", person, product, product_name or "",
                             spec or "", unit or "", Decimal(quantity).scaleb(-4),
                             Decimal(price).scaleb(-2), Decimal(amount).scaleb(-2))
+
+
+def has_detail_lines(engine: Engine, period: Period, count: int) -> bool:
+    """Whether `period` has at least `count` accepted order lines (counting no further)."""
+    some = select(order_lines.c.id).select_from(_lines_in(period)).limit(count).subquery()
+    with reading(engine) as conn:
+        return conn.execute(select(func.count()).select_from(some)).scalar_one() >= count

@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -79,15 +80,17 @@ class Rows:
         style: the style index (xlsxwriter's s="") of a kind of cell in a variant of row.
         first: the 0-based row the data rows start at, below the header.
         variant_columns: the columns a row's variant applies to; None for all of them.
+        file: where the XML goes (closed with this); None for a temporary file.
     """
 
     def __init__(self, kinds: Sequence[str], style: Callable[[str, str], int], first: int,
-                 variant_columns: frozenset[int] | None = None) -> None:
+                 variant_columns: frozenset[int] | None = None,
+                 file: IO[bytes] | None = None) -> None:
         self.kinds = kinds
         self.style = style
         self.first = first
         self.variant_columns = variant_columns
-        self.file: IO[bytes] = tempfile.TemporaryFile()
+        self.file: IO[bytes] = tempfile.TemporaryFile() if file is None else file
         self.size = 0
         self.count = 0
         self._letters = [xl_col_to_name(c) for c in range(len(kinds))]
@@ -219,6 +222,16 @@ def _compile(template: str, serials: _Serials) -> _Render:
     return render
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """Data rows that `Rows` rendered into `file` elsewhere (in another process): `size`
+    bytes, to go into a sheet from 0-based row `first` on."""
+
+    first: int
+    size: int
+    file: IO[bytes]
+
+
 class _Serials(dict[date | None, str]):
     """Excel day numbers of dates, remembered: a ledger has few distinct dates."""
 
@@ -240,7 +253,8 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # as xlsxwriter: the same figures give the sa
 _BIG = 8 << 20  # parts larger than this are deflated at level 1: four times faster than 6
 
 
-def write_package(source: BytesIO, fragments: dict[str, Rows], target: Path) -> None:
+def write_package(source: BytesIO, fragments: dict[str, Rows | Rendered],
+                  target: Path) -> None:
     """Copy xlsxwriter's package to `target`, splicing each sheet's data rows into it.
 
     Args:
