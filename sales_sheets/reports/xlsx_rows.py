@@ -118,16 +118,15 @@ class Rows:
             kind = variant(values) if variant else "plain"
             texts = texts_of(values)
             render = None
-            if _plain(texts):  # a None among the texts fails this too
-                render = plain if kind == "plain" else self._renderer(kind)
-            else:
+            if "" in texts or None in texts:
                 # Empty text cells (a contract without hold reasons or approval) are blank
                 # cells: a renderer of its own for each pattern of them keeps the row fast.
                 blank = tuple(text is None or text == "" for text in texts)
-                if True in blank and _plain(tuple(text for text, empty in zip(texts, blank,
-                                                                             strict=True)
-                                                  if not empty)):
+                if _plain(tuple(text for text, empty in zip(texts, blank, strict=True)
+                                if not empty)):
                     render = self._renderer(kind, blank)
+            elif _plain(texts):
+                render = plain if kind == "plain" else self._renderer(kind)
             line = None
             if render is not None:
                 line = render(number, values)
