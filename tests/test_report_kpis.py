@@ -288,3 +288,11 @@ def test_a_helper_process_renders_the_same_workbook(ledger: Workspace,
     monkeypatch.setattr(summary, "HELPER_LINES", 1)
     assert summary.has_detail_lines(open_ledger(ledger.database_url), period, 1)
     assert summary.write_summary(ledger, period).read_bytes() == alone
+
+
+def test_scaled_integers_stay_exact_when_the_remembered_ones_are_forgotten() -> None:
+    from sales_sheets.reports.kpis import _Scaled
+
+    amounts = _Scaled(2)
+    assert all(str(amounts[fen]) == f"{Decimal(fen) / 100:.2f}" for fen in range(-5, 100_010))
+    assert len(amounts) < 100_000 and str(amounts[7]) == "0.07"
