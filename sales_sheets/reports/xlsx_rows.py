@@ -36,10 +36,11 @@ _MAX_TEXT = 32767  # characters a cell can hold
 _UNSAFE = re.compile(r"[&<>\x00-\x1f\ud800-\udfff\ufffe\uffff]").search
 _SEP = "\x7f"
 _EDGE = ("", " ", _SEP)
-# Escaping as xlsxwriter does it: a literal _xHHHH_ keeps its underscore as _x005F_, control
-# characters become _xHHHH_ (tab and newline stay), and so do code points XML cannot hold.
+_INNER_EDGES = (_SEP + " ", " " + _SEP, _SEP * 2)  # a space at an end, or an empty string
 # A row's XML from its number and values (see Rows._renderer).
 _Render = Callable[[int, Sequence[Any]], str]
+# Escaping as xlsxwriter does it: a literal _xHHHH_ keeps its underscore as _x005F_, control
+# characters become _xHHHH_ (tab and newline stay), and so do code points XML cannot hold.
 _LITERAL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -63,9 +64,9 @@ def _plain(texts: tuple[Any, ...]) -> bool:
     except TypeError:  # not all strings
         return False
     return not (_UNSAFE(joined) or "_x" in joined or len(joined) > _MAX_TEXT
-                or joined[:1] in _EDGE
-                or joined[-1:] in _EDGE or f"{_SEP} " in joined or f" {_SEP}" in joined
-                or _SEP * 2 in joined)
+                or joined[:1] in _EDGE or joined[-1:] in _EDGE
+                or _INNER_EDGES[0] in joined or _INNER_EDGES[1] in joined
+                or _INNER_EDGES[2] in joined)
 
 
 class Rows:
