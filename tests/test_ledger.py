@@ -4,9 +4,11 @@ import shutil
 import sqlite3
 
 import pytest
+from sqlalchemy import func, select
 
 from sales_sheets.errors import StorageError
-from sales_sheets.ledger.database import close_all, open_ledger
+from sales_sheets.ledger.database import close_all, open_ledger, reading
+from sales_sheets.ledger.schema import meta
 from sales_sheets.workspace import Workspace
 
 from .conftest import drop, one, order_header, query
@@ -67,3 +69,18 @@ def test_schema_version_is_recorded_and_a_newer_ledger_is_refused(workspace: Wor
         conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
     with pytest.raises(StorageError, match="newer"):
         open_ledger(workspace.database_url)
+
+
+def test_a_reader_takes_a_snapshot_and_no_lock(workspace: Workspace) -> None:
+    """A report reads while a watcher stores (and two report processes read side by side):
+    a reading connection must not take the write lock that storing begins with."""
+    engine = open_ledger(workspace.database_url)
+    count = select(func.count()).select_from(meta)
+    with reading(engine) as reader:
+        before = reader.execute(count).scalar_one()
+        with sqlite3.connect(workspace.root / "ledger.sqlite", timeout=0.1) as writer:
+            writer.execute("BEGIN IMMEDIATE")  # "database is locked" if the reader held it
+            writer.execute("INSERT INTO meta (key, value) VALUES ('test', 'x')")
+        assert reader.execute(count).scalar_one() == before  # its snapshot, still
+    with reading(engine) as reader:
+        assert reader.execute(count).scalar_one() == before + 1

@@ -274,3 +274,25 @@ def test_the_workbook_cells_equal_the_hand_computed_kpis(ledger: Workspace) -> N
     contracts = _table(book["合同台账"], "订单号")
     assert {(r["订单号"], r["版本"], r["状态"]) for r in contracts} >= {
         ("SO-2", 1, "已作废（被新版本替代）"), ("SO-2", 2, "已接收"), ("SO-5", 1, "待审批")}
+
+
+def test_a_helper_process_renders_the_same_workbook(ledger: Workspace,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """明细 of many lines is rendered in a spawned helper process: byte for byte the workbook
+    written in one process."""
+    from sales_sheets.reports import summary
+
+    period = parse_period("2026")
+    monkeypatch.setattr(summary, "HELPER_LINES", 10**9)
+    alone = summary.write_summary(ledger, period).read_bytes()
+    monkeypatch.setattr(summary, "HELPER_LINES", 1)
+    assert summary.has_detail_lines(open_ledger(ledger.database_url), period, 1)
+    assert summary.write_summary(ledger, period).read_bytes() == alone
+
+
+def test_scaled_integers_stay_exact_when_the_remembered_ones_are_forgotten() -> None:
+    from sales_sheets.reports.kpis import _Scaled
+
+    amounts = _Scaled(2)
+    assert all(str(amounts[fen]) == f"{Decimal(fen) / 100:.2f}" for fen in range(-5, 100_010))
+    assert len(amounts) < 100_000 and str(amounts[7]) == "0.07"

@@ -4,6 +4,7 @@ and as raw package parts."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -19,9 +20,11 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
 
+from sales_sheets.errors import SalesSheetsError
 from sales_sheets.periods import parse_period
 from sales_sheets.reports import workbook
 from sales_sheets.reports.definitions import KPI_DEFINITIONS, KPI_NAMES
+from sales_sheets.reports.details import rendered_elsewhere
 from sales_sheets.reports.model import (
     AgingRow,
     ContractRow,
@@ -436,3 +439,21 @@ def test_details_stream_with_bounded_memory(tmp_path: Path) -> None:
     assert len(rows) == FIRST - 1 + count + 1  # title, info, header; the lines; the total
     assert rows[FIRST - 1][0] == "SO-000000" and rows[-2][0] == f"SO-{(count - 1) // 5:06d}"
     assert rows[-1][0] == "合计" and rows[-1][11] == float(D(result["amount"]))
+
+
+def _failing_details() -> Iterator[DetailRow]:
+    raise ValueError("no lines today")
+
+
+def _dying_details() -> Iterator[DetailRow]:
+    os._exit(3)
+
+
+@pytest.mark.parametrize(("details", "message"), [
+    (_failing_details, "ValueError: no lines today"), (_dying_details, "ended without a result")])
+def test_a_failing_helper_process_fails_the_workbook(tmp_path: Path, details: Any,
+                                                     message: str) -> None:
+    with rendered_elsewhere(details, workbook.DETAIL_ROWS_PER_SHEET) as rendered, \
+            pytest.raises(SalesSheetsError, match=message):
+        write_report(sample_report(), tmp_path / "r.xlsx", rendered=rendered)
+    assert list(tmp_path.iterdir()) == []  # nothing half-written left behind

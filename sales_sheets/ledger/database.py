@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import StorageError
 from .schema import SCHEMA_VERSION, meta, metadata
 
 _engines: dict[str, Engine] = {}
+_READ_ONLY = "sales_sheets_read_only"  # an execution option of our own, read at BEGIN
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -26,11 +27,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediate(conn: Any) -> None:
+def _begin(conn: Any) -> None:
     # Each file is checked and stored in one transaction; taking the write lock at its start
     # makes a second process wait (busy_timeout) instead of failing half-way, and its checks
-    # see everything the first one stored.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # see everything the first one stored. A connection that only reads (see `reading`) takes
+    # a snapshot instead: in WAL mode it neither waits for a writer nor makes one wait, and
+    # two readers (a report's figures and its order lines, in two processes) run side by side.
+    read_only = conn.get_execution_options().get(_READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection for reading only: its transaction is a snapshot that takes no lock."""
+    return engine.connect().execution_options(**{_READ_ONLY: True})
 
 
 def open_ledger(url: str) -> Engine:
@@ -41,7 +50,7 @@ def open_ledger(url: str) -> Engine:
         engine = create_engine(url)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-            event.listen(engine, "begin", _begin_immediate)
+            event.listen(engine, "begin", _begin)
         _migrate(engine)
     except SQLAlchemyError as exc:
         raise StorageError(

@@ -4,7 +4,6 @@ value (which decides the cell format) and the width."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import attrgetter
 
 
 @dataclass(frozen=True)
@@ -76,9 +75,5 @@ DETAIL_COLUMNS = _cols(
     ("产品名称", "Product", "text", 20), ("规格", "Spec", "text", 12),
     ("单位", "Unit", "text", 7), ("数量", "Quantity", "qty", 10),
     ("单价", "Unit price", "price", 12), ("金额", "Amount", "money", 14))
-DETAIL_AMOUNT = 11
-# A DetailRow's values in the order of DETAIL_COLUMNS.
-DETAIL_FIELDS = attrgetter(
-    "order_no", "order_date", "customer_code", "customer_name", "salesperson", "product_code",
-    "product_name", "spec", "unit", "quantity", "unit_price", "amount")
+DETAIL_AMOUNT = 11  # model.DetailRow holds its fields in the order of DETAIL_COLUMNS
 NOTES_COLUMNS = _cols(("指标", "Item", "text", 24), ("定义", "Definition", "text", 100))

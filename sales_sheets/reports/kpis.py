@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +32,7 @@ from sqlalchemy import (
 
 from ..documents.contract import contract_name
 from ..ledger.balance import Item, position
+from ..ledger.database import open_ledger, reading
 from ..ledger.schema import (
     customers,
     documents,
@@ -76,8 +78,14 @@ def _orders_in(period: Period, status: str = "accepted") -> Any:
                 orders.c.order_date >= period.start, orders.c.order_date <= period.end)
 
 
+def _lines_in(period: Period) -> Any:
+    """The lines of the accepted orders of `period`, joined to their order and document."""
+    return (order_lines.join(orders, orders.c.document_id == order_lines.c.document_id)
+            .join(documents, _orders_in(period)))
+
+
 def build_report(workspace: Workspace, engine: Engine, period: Period) -> Report:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         people = _salespeople(conn, period)
         customer_rows = _customers(conn, period)
         return Report(
@@ -90,7 +98,7 @@ def build_report(workspace: Workspace, engine: Engine, period: Period) -> Report
             aging=_aging(conn, period.end),
             contracts=_contracts(workspace, conn, period),
             visits=_visits(conn, period),
-            details=lambda: _details(engine, period),
+            details=partial(details, workspace.database_url, period),
         )
 
 
@@ -227,12 +235,10 @@ def _regions(conn: Connection, period: Period) -> list[RegionRow]:
 
 
 def _products(conn: Connection, period: Period) -> list[ProductRow]:
-    lines = (order_lines.join(orders, orders.c.document_id == order_lines.c.document_id)
-             .join(documents, _orders_in(period)))
     query = (
         select(order_lines.c.product_code, func.sum(order_lines.c.quantity),
                func.sum(order_lines.c.amount))
-        .select_from(lines).group_by(order_lines.c.product_code)
+        .select_from(_lines_in(period)).group_by(order_lines.c.product_code)
         .order_by(func.sum(order_lines.c.amount).desc(), order_lines.c.product_code)
     )
     rows = conn.execute(query).all()
@@ -369,19 +375,27 @@ def _contracts(workspace: Workspace, conn: Connection, period: Period) -> list[C
         .where(orders.c.order_date >= period.start, orders.c.order_date <= period.end)
         .order_by(orders.c.order_date, orders.c.order_no, documents.c.version)
     )
-    # One walk over the contracts folder instead of a stat per order version.
+    # One walk over the contracts folder instead of a stat per order version: the files in
+    # each customer's folder. A file name is made only for a customer that has files, and a
+    # customer's folder name once (a year has a quarter of a million orders).
     folder = workspace.outbox / "contracts"
-    written = {p.relative_to(workspace.root).as_posix() for p in folder.rglob("*.docx")}
+    written: dict[str, set[str]] = defaultdict(set)
+    for path in folder.rglob("*.docx"):
+        written[path.parent.relative_to(folder).as_posix()].add(path.name)
     prefix = folder.relative_to(workspace.root).as_posix()
+    folders: dict[str, str] = {}  # customer code -> its folder
     rows = []
     for no, version, day, code, name, person, total, status, reasons, approval in conn.execute(
             query):
-        contract = (f"{prefix}/{safe_component(code)}/"
-                    f"{safe_component(contract_name(no, version))}")
+        if code not in folders:
+            folders[code] = safe_component(code)
+        files = written.get(folders[code])
+        file = safe_component(contract_name(no, version)) if files else ""
         rows.append(ContractRow(
             no, version, day, code, name or "", person, total, status,
             ", ".join(_json_list(reasons)), approval or "",
-            contract if contract in written else "", received.get(no, ZERO)))
+            f"{prefix}/{folders[code]}/{file}" if files and file in files else "",
+            received.get(no, ZERO)))
     return rows
 
 
@@ -395,27 +409,56 @@ def _visits(conn: Connection, period: Period) -> list[VisitRow]:
             for s, w, a, b, c in conn.execute(query)]
 
 
-def _details(engine: Engine, period: Period) -> Iterator[DetailRow]:
-    """A year can hold a million lines: the scaled integers and date text come back raw and
-    are converted here, in bulk, instead of through a type processor per value."""
+def details(url: str, period: Period) -> Iterator[DetailRow]:
+    """The accepted order lines of `period` by date and order number, streamed from the ledger
+    at `url` (a URL, not an engine: a helper process can run this, see details.py).
+
+    A year can hold a million lines: the scaled integers and date text come back raw and are
+    converted here, in bulk, instead of through a type processor per value; customer names
+    come from a dict of the few customers, not joined to every line (which made each row to
+    sort wider and cost a lookup per line in the database)."""
     query = (
         select(orders.c.order_no, type_coerce(orders.c.order_date, String),
-               orders.c.customer_code, customers.c.name, orders.c.salesperson,
+               orders.c.customer_code, orders.c.salesperson,
                order_lines.c.product_code, order_lines.c.product_name, order_lines.c.spec,
                order_lines.c.unit, type_coerce(order_lines.c.quantity, BigInteger),
                type_coerce(order_lines.c.unit_price, BigInteger),
                type_coerce(order_lines.c.amount, BigInteger))
-        .select_from(order_lines.join(orders, orders.c.document_id == order_lines.c.document_id)
-                     .join(documents, _orders_in(period))
-                     .outerjoin(customers, customers.c.code == orders.c.customer_code))
+        .select_from(_lines_in(period))
         .order_by(orders.c.order_date, orders.c.order_no, order_lines.c.line_no)
     )
     days: dict[Any, date] = {}
-    with engine.connect() as conn:
-        for no, day, code, name, person, product, product_name, spec, unit, quantity, price, \
+    quantities, prices, amounts = _Scaled(4), _Scaled(2), _Scaled(2)
+    with reading(open_ledger(url)) as conn:
+        names = dict(conn.execute(select(customers.c.code, customers.c.name)).all())
+        for no, day, code, person, product, product_name, spec, unit, quantity, price, \
                 amount in conn.execution_options(yield_per=10_000).execute(query):
             if day not in days:  # text on SQLite, a date already on other databases
                 days[day] = day if isinstance(day, date) else date.fromisoformat(day)
-            yield DetailRow(no, days[day], code, name or "", person, product, product_name or "",
-                            spec or "", unit or "", Decimal(quantity).scaleb(-4),
-                            Decimal(price).scaleb(-2), Decimal(amount).scaleb(-2))
+            yield DetailRow(no, days[day], code, names.get(code) or "", person, product,
+                            product_name or "", spec or "", unit or "", quantities[quantity],
+                            prices[price], amounts[amount])
+
+
+class _Scaled(dict[int, Decimal]):
+    """The Decimals of scaled integers with `places` decimal places, remembered: order lines
+    repeat few quantities, prices and even amounts (the benchmark's million lines hold 27,000
+    amounts), and looking one up takes a sixth of the time of making it. Past 100,000 values
+    it starts afresh, so that a ledger of all different amounts costs no memory."""
+
+    def __init__(self, places: int) -> None:
+        super().__init__()
+        self.exponent = -places
+
+    def __missing__(self, scaled: int) -> Decimal:
+        if len(self) >= 100_000:
+            self.clear()
+        value = self[scaled] = Decimal(scaled).scaleb(self.exponent)
+        return value
+
+
+def has_detail_lines(engine: Engine, period: Period, count: int) -> bool:
+    """Whether `period` has at least `count` accepted order lines (counting no further)."""
+    some = select(order_lines.c.id).select_from(_lines_in(period)).limit(count).subquery()
+    with reading(engine) as conn:
+        return conn.execute(select(func.count()).select_from(some)).scalar_one() >= count

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..periods import Period
 
@@ -117,8 +118,11 @@ class VisitRow:
     unplanned: int
 
 
-@dataclass(frozen=True)
-class DetailRow:
+class DetailRow(NamedTuple):
+    """One order line of 明细: a tuple in the order of the sheet's columns (DETAIL_COLUMNS),
+    written as it is. A tuple, not a dataclass, because a year can hold a million of them and
+    a frozen dataclass takes three times as long to make."""
+
     order_no: str
     order_date: date
     customer_code: str

@@ -8,11 +8,11 @@ header repeated on every page, charts below the table on a page of their own unl
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from datetime import datetime
 from decimal import Decimal
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -22,7 +22,10 @@ from .columns import Column
 from .model import Report
 from .styles import Styles
 from .words import SHEETS, WORDS, language_index
-from .xlsx_rows import Rows
+from .xlsx_rows import Rendered, Rows
+
+if TYPE_CHECKING:  # details.py imports this module
+    from .details import DetailPart
 
 _OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False}
@@ -36,8 +39,10 @@ _ROW_PIXELS = 20  # the default 15 pt row
 class Writer:
     """One workbook being built: xlsxwriter for the layout, `Rows` for the data rows."""
 
-    def __init__(self, report: Report, language: str, company: str, stack: ExitStack) -> None:
+    def __init__(self, report: Report, language: str, company: str, stack: ExitStack,
+                 rendered: Callable[[], list[DetailPart]] | None = None) -> None:
         self.report = report
+        self.rendered = rendered  # the 明细 rows rendered elsewhere (details.py), or None
         self.language = language
         self.i = language_index(language)
         self.company = company.strip()
@@ -45,7 +50,15 @@ class Writer:
         self.output = BytesIO()
         self.book = xlsxwriter.Workbook(self.output, _OPTIONS)
         self.styles = Styles(self.book)
-        self.fragments: dict[str, Rows] = {}  # sheet name -> its data rows
+        self.fragments: dict[str, Rows | Rendered] = {}  # sheet name -> data rows
+        stack.callback(self._discard)
+
+    def _discard(self) -> None:
+        """Close a workbook that failed half-way (a helper process failed, say): in
+        constant_memory mode xlsxwriter holds a temporary file open for every sheet."""
+        if not self.book.fileclosed:
+            with suppress(Exception):  # the error that stopped the workbook is the one to see
+                self.book.close()
 
     def word(self, key: str, **values: object) -> str:
         text = WORDS[key][self.i]
@@ -101,6 +114,13 @@ class Sheet:
         self.row += fragment.count
         self.last = self.row - 1
         return totals
+
+    def splice(self, path: str, size: int, count: int) -> None:
+        """Take `count` data rows that were rendered elsewhere into the file at `path`."""
+        file = self.w.stack.enter_context(open(path, "rb"))
+        self.w.fragments[self.ws.name] = Rendered(self.row, size, file)
+        self.row += count
+        self.last = self.row - 1
 
     def line(self, values: Sequence[Any], variant: str = "total") -> int:
         """Write one row through xlsxwriter (totals, small blocks); return its index."""

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 
 from ..ledger.database import open_ledger
 from ..paths import inside
 from ..periods import Period
 from ..workspace import Workspace
-from .kpis import build_report
-from .workbook import write_report
+from .details import can_start_helper, rendered_elsewhere
+from .kpis import build_report, details, has_detail_lines
+from .workbook import DETAIL_ROWS_PER_SHEET, write_report
 
 _NAME = {"zh": "销售汇总", "en": "Sales summary"}
+# From this many order lines on, 明细 is rendered in a helper process while the other figures
+# are computed here: below it, starting the process (about 0.7 s) would cost more than it saves.
+HELPER_LINES = 100_000
 
 
 def report_path(workspace: Workspace, period: Period) -> Path:
@@ -27,7 +33,17 @@ def latest_report(workspace: Workspace) -> Path | None:
 
 
 def write_summary(workspace: Workspace, period: Period) -> Path:
+    """Write the summary workbook of `period` and return its path.
+
+    A period of many order lines has its 明细 rendered in a helper process (see details.py):
+    a script that calls this at its top level must guard it with `if __name__ == "__main__":`.
+    """
     engine = open_ledger(workspace.database_url)
-    report = build_report(workspace, engine, period)
-    return write_report(report, report_path(workspace, period), workspace.language,
-                        workspace.settings.company.name)
+    with ExitStack() as stack:
+        rendered = None
+        if can_start_helper() and has_detail_lines(engine, period, HELPER_LINES):
+            lines = partial(details, workspace.database_url, period)
+            rendered = stack.enter_context(rendered_elsewhere(lines, DETAIL_ROWS_PER_SHEET))
+        report = build_report(workspace, engine, period)
+        return write_report(report, report_path(workspace, period), workspace.language,
+                            workspace.settings.company.name, rendered)

@@ -12,12 +12,12 @@ Every figure is a stored value, never a formula; user text is always a string ce
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from datetime import datetime
 from decimal import Decimal
 from io import BytesIO
-from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,6 @@ from .columns import (
     CUSTOMER_COLUMNS,
     DETAIL_AMOUNT,
     DETAIL_COLUMNS,
-    DETAIL_FIELDS,
     NOTES_COLUMNS,
     PRODUCT_COLUMNS,
     REGION_COLUMNS,
@@ -39,6 +38,7 @@ from .columns import (
     VISIT_COLUMNS,
 )
 from .definitions import KPI_DEFINITIONS, KPI_NAMES
+from .details import DetailPart, render_details
 from .model import AgingRow, ContractRow, Report, SalespersonRow
 from .sheet import FIRST_ROW, Sheet, Writer, wrapped_height
 from .words import hold_reason_words, status_word
@@ -52,20 +52,24 @@ _TOP_AGING = 15
 _ONE = Decimal(1)
 
 
-def write_report(report: Report, path: Path, language: str = "zh", company: str = "") -> Path:
+def write_report(report: Report, path: Path, language: str = "zh", company: str = "",
+                 rendered: Callable[[], list[DetailPart]] | None = None) -> Path:
     """Write the summary workbook of `report` to `path` atomically and return the path.
 
     Args:
-        report: the figures, as computed by kpis.py; `report.details()` is streamed once.
+        report: the figures, as computed by kpis.py; `report.details()` is streamed once,
+            unless `rendered` is given.
         path: the .xlsx to write; its folder is created, an existing file replaced.
         language: "zh" (default) or "en" for sheet titles, headings and words.
         company: the company name shown in every sheet's title row.
+        rendered: the 明细 rows already being rendered elsewhere: the function that waits for
+            their parts (see details.rendered_elsewhere).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
     with ExitStack() as stack:
-        writer = Writer(report, language, company, stack)
+        writer = Writer(report, language, company, stack, rendered)
         package = _build(writer)
         try:
             write_package(package, writer.fragments, partial)
@@ -246,21 +250,20 @@ def _visits(w: Writer) -> None:
 
 
 def _details(w: Writer) -> None:
-    """Stream the order lines; past Excel's row limit they continue on 明细 (2), (3), ..."""
-    rows: Iterator[tuple[Any, ...]] = map(DETAIL_FIELDS, w.report.details())
-    part = 0
-    while True:
-        part += 1
-        name = w.name("details") + (f" ({part})" if part > 1 else "")
+    """The order lines, rendered here or already elsewhere; past Excel's row limit they
+    continue on 明细 (2), (3), ..."""
+    if w.rendered is None:
+        folder = w.stack.enter_context(tempfile.TemporaryDirectory(prefix="sales-sheets-"))
+        parts = render_details(w.report.details, folder, DETAIL_ROWS_PER_SHEET)
+    else:
+        parts = w.rendered()
+    for number, part in enumerate(parts, start=1):
+        name = w.name("details") + (f" ({number})" if number > 1 else "")
         sheet = Sheet(w, name, DETAIL_COLUMNS, 1, w.word("note_details"))
-        (amount,) = sheet.data(islice(rows, DETAIL_ROWS_PER_SHEET), sums=(DETAIL_AMOUNT,))
-        following = next(rows, None)
-        label = w.word("total" if part == 1 and following is None else "sheet_total")
-        sheet.line((label,) + (None,) * (DETAIL_AMOUNT - 1) + (amount,))
+        sheet.splice(part.path, part.size, part.count)
+        label = w.word("total" if len(parts) == 1 else "sheet_total")
+        sheet.line((label,) + (None,) * (DETAIL_AMOUNT - 1) + (part.amount,))
         sheet.close()
-        if following is None:
-            return
-        rows = chain((following,), rows)
 
 
 def _notes(w: Writer) -> None:

@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -35,6 +36,9 @@ _MAX_TEXT = 32767  # characters a cell can hold
 _UNSAFE = re.compile(r"[&<>\x00-\x1f\ud800-\udfff\ufffe\uffff]").search
 _SEP = "\x7f"
 _EDGE = ("", " ", _SEP)
+_INNER_EDGES = (_SEP + " ", " " + _SEP, _SEP * 2)  # a space at an end, or an empty string
+# A row's XML from its number and values (see Rows._renderer).
+_Render = Callable[[int, Sequence[Any]], str]
 # Escaping as xlsxwriter does it: a literal _xHHHH_ keeps its underscore as _x005F_, control
 # characters become _xHHHH_ (tab and newline stay), and so do code points XML cannot hold.
 _LITERAL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
@@ -60,37 +64,40 @@ def _plain(texts: tuple[Any, ...]) -> bool:
     except TypeError:  # not all strings
         return False
     return not (_UNSAFE(joined) or "_x" in joined or len(joined) > _MAX_TEXT
-                or joined[:1] in _EDGE
-                or joined[-1:] in _EDGE or f"{_SEP} " in joined or f" {_SEP}" in joined
-                or _SEP * 2 in joined)
+                or joined[:1] in _EDGE or joined[-1:] in _EDGE
+                or _INNER_EDGES[0] in joined or _INNER_EDGES[1] in joined
+                or _INNER_EDGES[2] in joined)
 
 
 class Rows:
     """The data rows of one sheet as `<row>` XML in a temporary file.
 
-    A row whose values are all present and whose text needs no escaping is formatted with
-    one template; any other row is built cell by cell.
+    A row whose numbers and dates are all present and whose text needs no escaping is
+    rendered by a compiled template (one per variant of row and pattern of empty text
+    cells); any other row is built cell by cell.
 
     Args:
         kinds: the kind of each column (text, date, or a number: int, money, ...).
         style: the style index (xlsxwriter's s="") of a kind of cell in a variant of row.
         first: the 0-based row the data rows start at, below the header.
         variant_columns: the columns a row's variant applies to; None for all of them.
+        file: where the XML goes (closed with this); None for a temporary file.
     """
 
     def __init__(self, kinds: Sequence[str], style: Callable[[str, str], int], first: int,
-                 variant_columns: frozenset[int] | None = None) -> None:
+                 variant_columns: frozenset[int] | None = None,
+                 file: IO[bytes] | None = None) -> None:
         self.kinds = kinds
         self.style = style
         self.first = first
         self.variant_columns = variant_columns
-        self.file: IO[bytes] = tempfile.TemporaryFile()
+        self.file: IO[bytes] = tempfile.TemporaryFile() if file is None else file
         self.size = 0
         self.count = 0
         self._letters = [xl_col_to_name(c) for c in range(len(kinds))]
         self._text = tuple(c for c, kind in enumerate(kinds) if kind == "text")
-        self._dates = tuple(c for c, kind in enumerate(kinds) if kind == "date")
-        self._templates: dict[str, str] = {}
+        self._renderers: dict[tuple[str, tuple[bool, ...]], _Render] = {}
+        self._serials = _Serials()
         self._xf: dict[str, list[int]] = {}
 
     def __enter__(self) -> Rows:
@@ -104,22 +111,26 @@ class Rows:
               sums: Sequence[int] = ()) -> list[Decimal]:
         """Render `rows` from row `first` on; return the sums of columns `sums`."""
         totals = [Decimal(0)] * len(sums)
-        texts = self._getter(self._text)
-        dates, serials = self._dates, _Serials()
-        plain = self._template("plain")
+        texts_of = self._getter(self._text)
+        plain = self._renderer("plain")
         buffer: list[str] = []
         number = self.first + 1  # the row number in the XML
         for values in rows:
             kind = variant(values) if variant else "plain"
+            texts = texts_of(values)
+            render = None
+            if "" in texts or None in texts:
+                # Empty text cells (a contract without hold reasons or approval) are blank
+                # cells: a renderer of its own for each pattern of them keeps the row fast.
+                blank = tuple(text is None or text == "" for text in texts)
+                if _plain(tuple(text for text, empty in zip(texts, blank, strict=True)
+                                if not empty)):
+                    render = self._renderer(kind, blank)
+            elif _plain(texts):
+                render = plain if kind == "plain" else self._renderer(kind)
             line = None
-            if _plain(texts(values)):  # a None among the texts fails this too
-                cells: Sequence[Any] = values
-                if dates:
-                    cells = list(values)
-                    for c in dates:
-                        cells[c] = serials[cells[c]]
-                template = plain if kind == "plain" else self._template(kind)
-                line = template.format(number, *cells)
+            if render is not None:
+                line = render(number, values)
                 # A missing number or date shows as <v>None</v>: that row needs blank cells.
                 # (Cheaper than looking for None first: Decimal == None goes through the ABCs.)
                 if "None</v>" in line:
@@ -160,19 +171,27 @@ class Rows:
                 for c, kind in enumerate(self.kinds)]
         return self._xf[variant]
 
-    def _template(self, variant: str) -> str:
-        if variant not in self._templates:
-            parts = ['<row r="{0}">']
+    def _renderer(self, variant: str, blank: tuple[bool, ...] = ()) -> _Render:
+        """The function that renders a row of `variant` whose values need no escaping;
+        blank[i] makes the i-th text column a blank cell (its value is not used)."""
+        key = (variant, blank)
+        if key not in self._renderers:
+            empty = {self._text[i] for i, is_blank in enumerate(blank) if is_blank}
+            parts = ['<row r="{n}">']
             for c, (kind, style) in enumerate(zip(self.kinds, self._styles_of(variant),
                                                   strict=True)):
-                ref = f'r="{self._letters[c]}{{0}}" s="{style}"'
-                if kind == "text":
-                    parts.append(f'<c {ref} t="inlineStr"><is><t>{{{c + 1}}}</t></is></c>')
+                ref = f'r="{self._letters[c]}{{n}}" s="{style}"'
+                if c in empty:
+                    parts.append(f"<c {ref}/>")
+                elif kind == "text":
+                    parts.append(f'<c {ref} t="inlineStr"><is><t>{{v[{c}]}}</t></is></c>')
+                elif kind == "date":
+                    parts.append(f"<c {ref}><v>{{serials[v[{c}]]}}</v></c>")
                 else:  # !s: str() is several times faster than Decimal.__format__
-                    parts.append(f"<c {ref}><v>{{{c + 1}!s}}</v></c>")
+                    parts.append(f"<c {ref}><v>{{v[{c}]!s}}</v></c>")
             parts.append("</row>")
-            self._templates[variant] = "".join(parts)
-        return self._templates[variant]
+            self._renderers[key] = _compile("".join(parts), self._serials)
+        return self._renderers[key]
 
     def _row(self, number: int, values: tuple[Any, ...], variant: str) -> str:
         parts = [f'<row r="{number}">']
@@ -189,6 +208,28 @@ class Rows:
                 parts.append(f"<c {ref}><v>{value}</v></c>")
         parts.append("</row>")
         return "".join(parts)
+
+
+def _compile(template: str, serials: _Serials) -> _Render:
+    """`template`, an f-string body over n (the row number), v (the row's values) and serials,
+    as a function of n and v. An f-string is parsed once, when it is compiled; str.format
+    parses its template on every call, which made a row take twice as long. The template is
+    our own XML (tags, column letters, style numbers) and never holds a value, so compiling
+    it is safe."""
+    namespace: dict[str, Any] = {"serials": serials}
+    exec(f"def render(n, v):\n    return f'{template}'\n", namespace)
+    render: _Render = namespace["render"]
+    return render
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Data rows that `Rows` rendered into `file` elsewhere (in another process): `size`
+    bytes, to go into a sheet from 0-based row `first` on."""
+
+    first: int
+    size: int
+    file: IO[bytes]
 
 
 class _Serials(dict[date | None, str]):
@@ -212,7 +253,8 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # as xlsxwriter: the same figures give the sa
 _BIG = 8 << 20  # parts larger than this are deflated at level 1: four times faster than 6
 
 
-def write_package(source: BytesIO, fragments: dict[str, Rows], target: Path) -> None:
+def write_package(source: BytesIO, fragments: dict[str, Rows | Rendered],
+                  target: Path) -> None:
     """Copy xlsxwriter's package to `target`, splicing each sheet's data rows into it.
 
     Args:
