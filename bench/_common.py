@@ -29,8 +29,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sales_sheets.excel.template import FormData, write_form
-from sales_sheets.kinds import KINDS, Kind
+from sales_sheets.forms.kinds import KINDS, Kind
+from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.workspace import init_workspace
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -125,7 +125,7 @@ def seed_workspace(root: Path, contracts: bool = False) -> Path:
     (contracts have their own benchmark, bench/contracts.py); PDFs are always off. A config.toml
     already in `root` is kept."""
     from sales_sheets.config import CONFIG_TEMPLATE
-    from sales_sheets.ingest import process_inbox
+    from sales_sheets.intake.ingest import process_inbox
 
     root.mkdir(parents=True, exist_ok=True)
     if not (root / "config.toml").exists():
@@ -259,7 +259,7 @@ def pandas_read(paths: list[str], sheet: str, header: int, engine: str) -> Measu
 
 def ingest(root: str, profile_to: str | None = None) -> Measurement:
     """Child: `process_inbox` on the workspace at `root`, optionally under cProfile."""
-    from sales_sheets.ingest import process_inbox
+    from sales_sheets.intake.ingest import process_inbox
     from sales_sheets.workspace import open_workspace
 
     workspace = open_workspace(root)

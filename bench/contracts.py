@@ -241,8 +241,8 @@ class Drop:
 def plan_drops(sources: Sequence[Path]) -> list[Drop]:
     """Each file's bytes and where its contract will be, from the file as the library reads it."""
     from sales_sheets.config import Limits
-    from sales_sheets.document import normalize_form
-    from sales_sheets.excel.reader import read_form
+    from sales_sheets.forms.form import normalize_form
+    from sales_sheets.forms.reader import read_form
 
     drops = []
     for source in sources:
@@ -438,8 +438,8 @@ def traced_watch(root: str, trace: str, stop_file: str) -> None:
 
 
 def _traced_watch(workspace: Any, out: Any, stop_file: Path) -> None:
-    import sales_sheets.ingest as ingest_module
-    import sales_sheets.watch as watch_module
+    import sales_sheets.intake.ingest as ingest_module
+    import sales_sheets.intake.watch as watch_module
 
     lock = threading.Lock()
 

@@ -81,7 +81,7 @@ from _common import (
 )
 from sqlalchemy import Connection, Engine, bindparam, update
 
-from sales_sheets.kinds import KINDS
+from sales_sheets.forms.kinds import KINDS
 from sales_sheets.ledger import schema
 from sales_sheets.ledger.bulk import insert_columns
 from sales_sheets.ledger.database import close_all, open_ledger
@@ -701,7 +701,7 @@ def warm(path: Path) -> None:
 
 def summary(root: str, profile_to: str | None = None) -> Measurement:
     """Child: `write_summary` of the year, optionally under cProfile."""
-    from sales_sheets.periods import parse_period
+    from sales_sheets.forms.periods import parse_period
     from sales_sheets.reports.summary import report_path, write_summary
     from sales_sheets.workspace import open_workspace
 

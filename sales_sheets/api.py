@@ -7,21 +7,21 @@ from pathlib import Path
 
 from .addin.build import ADDIN_FILE_NAME, build_addin
 from .addin.install import Installation, install_addin
-from .approvals import Release, release_order
-from .check import WorkbookCheck, check_workbook
 from .demo import run_demo
 from .documents.contract import CONTRACT, generate_contract
 from .documents.statements import LETTER, StatementFiles, statement_files
-from .excel.template import write_form
-from .inbox import Claim, candidates, claim, pending_claims
-from .ingest import IngestResult, check_templates, process_claims, process_inbox
-from .kinds import get_kind
+from .forms.kinds import get_kind
+from .forms.periods import Period, last_complete_quarter, parse_period
+from .forms.template import write_form
+from .intake.check import WorkbookCheck, check_workbook
+from .intake.inbox import Claim, candidates, claim, pending_claims
+from .intake.ingest import IngestResult, check_templates, process_claims, process_inbox
+from .intake.release import Release, release_order
+from .intake.watch import watch
 from .ledger.database import open_ledger
+from .ledger.overview import LedgerStatus, ledger_status
 from .ledger.queries import master_lists
-from .periods import Period, last_complete_quarter, parse_period
 from .reports.summary import write_summary
-from .status import LedgerStatus, ledger_status
-from .watch import watch
 from .workspace import Workspace, open_workspace
 from .workspace import init_workspace as create_workspace
 

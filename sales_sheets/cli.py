@@ -19,9 +19,9 @@ import click
 
 from . import api
 from .errors import SalesSheetsError
-from .ingest import IngestResult
-from .kinds import KINDS
-from .receipts import STATUS_LABELS
+from .forms.kinds import KINDS
+from .intake.answers import STATUS_LABELS
+from .intake.ingest import IngestResult
 from .workspace import Workspace
 
 EXIT_REJECTED = 3

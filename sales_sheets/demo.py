@@ -11,9 +11,9 @@ import csv
 from datetime import date
 from pathlib import Path
 
-from .excel.template import FormData, write_form
-from .ingest import IngestResult, process_inbox
-from .kinds import KINDS
+from .forms.kinds import KINDS
+from .forms.template import FormData, write_form
+from .intake.ingest import IngestResult, process_inbox
 from .workspace import Workspace
 
 D = date

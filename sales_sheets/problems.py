@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .kinds.base import Field
+if TYPE_CHECKING:  # a type only: problems sit below the forms that use them
+    from .forms.kinds.base import Field
 
 
 class Severity(StrEnum):

@@ -13,9 +13,9 @@ import pytest
 
 from sales_sheets.config import CONFIG_TEMPLATE
 from sales_sheets.demo import CUSTOMERS, PRODUCTS, SALESPEOPLE
-from sales_sheets.excel.template import FormData, write_form
-from sales_sheets.ingest import IngestResult, process_inbox
-from sales_sheets.kinds import KINDS
+from sales_sheets.forms.kinds import KINDS
+from sales_sheets.forms.template import FormData, write_form
+from sales_sheets.intake.ingest import IngestResult, process_inbox
 from sales_sheets.ledger.database import close_all
 from sales_sheets.workspace import Workspace, init_workspace
 

@@ -24,11 +24,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from sales_sheets.addin import build, ovba_compression
+from sales_sheets.addin import build
 from sales_sheets.addin.build import build_addin, template_path
-from sales_sheets.addin.cfb import write_compound
 from sales_sheets.addin.vba_project import VbaProject
 from sales_sheets.errors import UsageError
+from sales_sheets.formats import ovba_compression
+from sales_sheets.formats.cfb import write_compound
 
 FILES = Path(build.__file__).parent / "files"
 BAS = (FILES / "SalesSheetsRibbon.bas").read_text(encoding="utf-8")

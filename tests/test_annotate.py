@@ -4,7 +4,7 @@ from pathlib import Path
 
 import openpyxl
 
-from sales_sheets.excel.annotate import FILLS, plan_annotations
+from sales_sheets.intake.annotate import FILLS, plan_annotations
 from sales_sheets.problems import Severity, problem
 from sales_sheets.workspace import Workspace
 

@@ -36,12 +36,12 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-import sales_sheets.ingest
+import sales_sheets.intake.ingest
 from sales_sheets.cli import EXIT_REJECTED, main
-from sales_sheets.excel.annotate import PROBLEM_SHEET
-from sales_sheets.excel.template import FormData, write_form
-from sales_sheets.ingest import IngestResult, process_inbox
-from sales_sheets.kinds import KINDS
+from sales_sheets.forms.kinds import KINDS
+from sales_sheets.forms.template import FormData, write_form
+from sales_sheets.intake.annotate import PROBLEM_SHEET
+from sales_sheets.intake.ingest import IngestResult, process_inbox
 from sales_sheets.problems import Problem
 from sales_sheets.workspace import Workspace, open_workspace
 
@@ -562,7 +562,7 @@ def test_every_file_gets_its_own_receipt_even_in_the_same_second(
         def now(cls, tz: Any = None) -> FrozenClock:
             return cls(2026, 11, 23, 9, 30, 0)
 
-    monkeypatch.setattr(sales_sheets.ingest, "datetime", FrozenClock)
+    monkeypatch.setattr(sales_sheets.intake.ingest, "datetime", FrozenClock)
     names = ["order.xlsx", "order.csv", "a<b.xlsx", "a>b.xlsx"]
     for name in names:
         put(loaded, name, b"\x00 not a workbook " + name.encode())

@@ -7,9 +7,9 @@ import openpyxl
 from click.testing import CliRunner
 
 from sales_sheets.cli import EXIT_REJECTED, main
-from sales_sheets.excel.meta import LISTS_SHEET, META_SHEET
-from sales_sheets.ingest import process_inbox
-from sales_sheets.kinds import KINDS
+from sales_sheets.forms.kinds import KINDS
+from sales_sheets.forms.meta import LISTS_SHEET, META_SHEET
+from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.workspace import Workspace, open_workspace
 
 from .conftest import drop, order_header, query

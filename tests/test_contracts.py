@@ -9,12 +9,12 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from sales_sheets.approvals import release_order
 from sales_sheets.cli import main
 from sales_sheets.documents.capitals import rmb_capitals
 from sales_sheets.documents.contract import generate_contract
 from sales_sheets.documents.render import TemplateError
-from sales_sheets.ingest import process_inbox
+from sales_sheets.intake.ingest import process_inbox
+from sales_sheets.intake.release import release_order
 from sales_sheets.workspace import Workspace, open_workspace
 
 from .conftest import docx_text as text_of

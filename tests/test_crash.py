@@ -25,11 +25,11 @@ from typing import Any
 
 import pytest
 
-import sales_sheets.check as check
-from sales_sheets.excel.template import FormData, write_form
-from sales_sheets.ingest import IngestResult, process_inbox
-from sales_sheets.kinds import KINDS
-from sales_sheets.watch import watch
+import sales_sheets.intake.check as check
+from sales_sheets.forms.kinds import KINDS
+from sales_sheets.forms.template import FormData, write_form
+from sales_sheets.intake.ingest import IngestResult, process_inbox
+from sales_sheets.intake.watch import watch
 from sales_sheets.workspace import Workspace, open_workspace
 
 from .conftest import drop, order_header, query
@@ -38,7 +38,7 @@ from .test_watch import configure
 LINE = {"product_code": "P003", "quantity": 1, "unit_price": "460"}
 MASTER_FILES = ("sp.xlsx", "pr.xlsx", "cu.xlsx")
 WORKER = ("import sys; from sales_sheets.workspace import open_workspace; "
-          "from sales_sheets.ingest import process_inbox; "
+          "from sales_sheets.intake.ingest import process_inbox; "
           "process_inbox(open_workspace(sys.argv[1]))")
 
 

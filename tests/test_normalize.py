@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sales_sheets.kinds import KINDS
-from sales_sheets.normalize import (
+from sales_sheets.forms.kinds import KINDS
+from sales_sheets.forms.normalize import (
     Invalid,
     choice_value,
     to_code,

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from sales_sheets.errors import UsageError
-from sales_sheets.periods import last_complete_quarter, parse_period
+from sales_sheets.forms.periods import last_complete_quarter, parse_period
 
 
 @pytest.mark.parametrize("text, start, end", [

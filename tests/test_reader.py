@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 
 from sales_sheets.config import Limits
-from sales_sheets.excel.reader import read_form
-from sales_sheets.excel.template import BLANK_LINES, FormData, write_form
-from sales_sheets.kinds import KINDS
+from sales_sheets.forms.kinds import KINDS
+from sales_sheets.forms.reader import read_form
+from sales_sheets.forms.template import BLANK_LINES, FormData, write_form
 from sales_sheets.workspace import Workspace
 
 from .conftest import codes, drop, one, order_header, query

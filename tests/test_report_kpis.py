@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from sales_sheets.demo import CUSTOMERS, PRODUCTS
-from sales_sheets.ingest import process_inbox
+from sales_sheets.forms.periods import parse_period
+from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.ledger.database import open_ledger
-from sales_sheets.periods import parse_period
 from sales_sheets.reports.kpis import build_report
 from sales_sheets.reports.model import Report
 from sales_sheets.workspace import Workspace

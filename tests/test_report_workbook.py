@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
 
 from sales_sheets.errors import SalesSheetsError
-from sales_sheets.periods import parse_period
+from sales_sheets.forms.periods import parse_period
 from sales_sheets.reports import workbook
 from sales_sheets.reports.definitions import KPI_DEFINITIONS, KPI_NAMES
 from sales_sheets.reports.details import rendered_elsewhere

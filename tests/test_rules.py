@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from sales_sheets.approvals import release_order
 from sales_sheets.errors import UsageError
+from sales_sheets.intake.release import release_order
 from sales_sheets.workspace import Workspace, open_workspace
 
 from .conftest import codes, drop, one, order_header, query

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from sales_sheets.api import write_statements
 from sales_sheets.cli import main
-from sales_sheets.ingest import process_inbox
+from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.workspace import Workspace
 
 from .conftest import docx_text as text_of

@@ -27,14 +27,14 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy.exc import OperationalError
 from watchdog.observers.polling import PollingObserverVFS
 
-import sales_sheets.ingest
-import sales_sheets.watch
-from sales_sheets.excel.template import FormData, write_form
-from sales_sheets.ingest import IngestResult
-from sales_sheets.kinds import KINDS
-from sales_sheets.periods import parse_period
+import sales_sheets.intake.ingest
+import sales_sheets.intake.watch
+from sales_sheets.forms.kinds import KINDS
+from sales_sheets.forms.periods import parse_period
+from sales_sheets.forms.template import FormData, write_form
+from sales_sheets.intake.ingest import IngestResult
+from sales_sheets.intake.watch import Readiness, watch
 from sales_sheets.reports.summary import report_path
-from sales_sheets.watch import Readiness, watch
 from sales_sheets.workspace import Workspace, open_workspace
 
 from .conftest import drop, order_header, query
@@ -354,7 +354,7 @@ def test_polling_never_reads_half_way_a_file_that_reused_an_inode(
     def observer(timeout: float) -> PollingObserverVFS:
         return PollingObserverVFS(stat, os.scandir, polling_interval=timeout)
 
-    monkeypatch.setattr(sales_sheets.watch, "PollingObserver", observer)
+    monkeypatch.setattr(sales_sheets.intake.watch, "PollingObserver", observer)
     content = _csv_order(tmp_path, "SO-INODE")
     with running(ws, polling=True) as watcher:
         time.sleep(0.3)  # the observer's first snapshot holds the temp file
@@ -483,7 +483,7 @@ def test_claims_left_by_a_ledger_outage_are_retried_while_running(
     loaded: Workspace, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ws = fast(loaded, rescan_seconds=0.3)
-    real = sales_sheets.ingest.record_intake
+    real = sales_sheets.intake.ingest.record_intake
     failures = [OperationalError("INSERT INTO intake", {}, Exception("database is locked"))]
 
     def flaky(conn: Any, row: dict[str, Any]) -> None:
@@ -491,7 +491,7 @@ def test_claims_left_by_a_ledger_outage_are_retried_while_running(
             raise failures.pop()
         real(conn, row)
 
-    monkeypatch.setattr(sales_sheets.ingest, "record_intake", flaky)
+    monkeypatch.setattr(sales_sheets.intake.ingest, "record_intake", flaky)
     (ws.inbox / "S01").mkdir()
     with running(ws, allow_errors=True) as watcher:
         drop(ws, "order", "S01/x.xlsx", header=order_header(no="SO-L1"), lines=[LINE])

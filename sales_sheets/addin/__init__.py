@@ -3,6 +3,8 @@
 Every button calls the one VBA callback (files/SalesSheetsRibbon.bas), which runs
 `sales_sheets.addin.run(<the button's tag>)`. A new button is ribbon XML plus an entry in
 ACTIONS.
+
+May import: every other package; only excel_host.py may import xlwings' Excel side.
 """
 
 from __future__ import annotations

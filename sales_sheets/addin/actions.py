@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..check import WorkbookCheck, check_workbook
+from ..intake.check import WorkbookCheck, check_workbook
 from ..problems import Severity
 from ..reports.summary import latest_report
 from .host import Host

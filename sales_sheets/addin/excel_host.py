@@ -16,8 +16,8 @@ from typing import Any
 
 import xlwings as xw
 
-from ..excel.annotate import MARKS_HEADER, AnnotationPlan, Restore, apply_marks
-from ..excel.meta import LISTS_SHEET, MARKS_SHEET
+from ..forms.meta import LISTS_SHEET, MARKS_SHEET
+from ..intake.annotate import MARKS_HEADER, AnnotationPlan, Restore, apply_marks
 from .lists import ListRefresh
 from .messages import AddinError
 

@@ -17,7 +17,7 @@ from typing import Protocol
 import openpyxl
 from openpyxl.workbook import Workbook as OpenpyxlWorkbook
 
-from ..excel.annotate import AnnotationPlan, OpenpyxlMarks, apply_marks
+from ..intake.annotate import AnnotationPlan, OpenpyxlMarks, apply_marks
 from .lists import ListRefresh, apply_list_refresh
 
 

@@ -18,7 +18,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from ..errors import WorkspaceError
-from ..normalize import to_code
+from ..forms.normalize import to_code
 from ..workspace import CONFIG_NAME, open_workspace
 from .build import ADDIN_FILE_NAME, PROJECT_NAME, build_addin, template_path
 from .settings import AddinSettings, save_addin_settings, settings_path

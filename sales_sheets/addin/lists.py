@@ -9,10 +9,10 @@ import openpyxl
 from openpyxl.workbook import Workbook as OpenpyxlWorkbook
 from openpyxl.workbook.defined_name import DefinedName
 
-from ..excel.cells import set_text
-from ..excel.grid import open_workbook
-from ..excel.meta import LISTS_SHEET, META_SHEET, list_name, list_range, parse_meta
-from ..excel.safety import inspect_file
+from ..formats.cells import set_text
+from ..formats.safety import inspect_file
+from ..forms.grid import open_workbook
+from ..forms.meta import LISTS_SHEET, META_SHEET, list_name, list_range, parse_meta
 from ..ledger.database import open_ledger
 from ..ledger.queries import master_lists
 from ..workspace import Workspace

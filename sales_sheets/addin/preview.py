@@ -6,9 +6,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..check import WorkbookCheck, check_workbook
 from ..documents.contract import CONTRACT, check_contract_template, contract_context
 from ..documents.render import render_docx
+from ..intake.check import WorkbookCheck, check_workbook
 from ..ledger.database import open_ledger
 from ..ledger.queries import current_document
 from ..paths import safe_component

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..config import settings_from_table
 from ..errors import ConfigError, SalesSheetsError
-from ..normalize import to_code
+from ..forms.normalize import to_code
 from ..workspace import CONFIG_NAME, Workspace, open_workspace
 from .messages import AddinError
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..check import WorkbookCheck, check_workbook
 from ..errors import WorkspaceError
+from ..intake.check import WorkbookCheck, check_workbook
 from ..paths import inside, safe_component
 from ..workspace import Workspace
 

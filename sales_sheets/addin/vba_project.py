@@ -19,8 +19,8 @@ from typing import Any, TypeAlias
 import olefile
 
 from ..errors import UsageError
-from . import ovba_compression
-from .cfb import write_compound
+from ..formats import ovba_compression
+from ..formats.cfb import write_compound
 
 # dir stream record ids ([MS-OVBA] 2.3.4.2)
 PROJECTCODEPAGE = 0x0003

@@ -1,1 +1,5 @@
-""""""
+"""Word and Excel documents for customers, rendered from the ledger: sales contracts,
+statements and reconciliation letters, the amount in capitals, the shipped default templates.
+
+May import: formats, forms, ledger and the foundation modules.
+"""

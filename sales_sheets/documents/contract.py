@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, select
 
 from ..errors import UsageError
-from ..kinds import KINDS
+from ..forms.kinds import KINDS
+from ..forms.normalize import CENT, to_code
 from ..ledger.database import open_ledger
 from ..ledger.queries import current_document
 from ..ledger.schema import customers, documents, order_lines, orders, salespeople
-from ..normalize import CENT, to_code
 from ..paths import inside
 from ..workspace import Workspace
 from .capitals import format_money, rmb_capitals

@@ -12,12 +12,12 @@ import xlsxwriter
 from sqlalchemy import select
 
 from ..config import Settings
+from ..forms.normalize import to_code
+from ..forms.periods import Period
 from ..ledger.database import open_ledger
 from ..ledger.schema import customers
 from ..ledger.statement import Statement, customer_statement
-from ..normalize import to_code
 from ..paths import inside
-from ..periods import Period
 from ..workspace import Workspace
 from .capitals import format_money, rmb_capitals
 from .default_templates import LETTER_VARIABLES, write_letter_template

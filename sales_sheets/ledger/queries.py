@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Connection, RowMapping, Table, and_, bindparam, func, select
 
-from ..kinds import Ref
+from ..forms.kinds import Ref
 from .balance import Item, Position, position
 from .schema import (
     CURRENT,

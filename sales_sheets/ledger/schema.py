@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
-from ..kinds import KINDS, Field, FieldType
+from ..forms.kinds import KINDS, Field, FieldType
 from .decimals import Money, Scaled
 
 SCHEMA_VERSION = 1

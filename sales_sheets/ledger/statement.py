@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, RowMapping, and_, select
 
-from ..periods import Period
+from ..forms.periods import Period
 from .queries import customer_position
 from .schema import documents, orders, receipts, returns
 

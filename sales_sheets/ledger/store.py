@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, bindparam, func, select, update
 
-from ..document import Document
-from ..kinds import Kind
+from ..forms.form import Document
+from ..forms.kinds import Kind
 from .bulk import insert_columns
 from .schema import CURRENT, HEADER_TABLES, KIND_TABLES, documents, intake
 

@@ -1,1 +1,6 @@
-"""Summary workbooks: the figures from the ledger, then the workbook a sales head opens."""
+"""Summary workbooks: the figures from the ledger (kpis, details), then the workbook a sales
+head opens (workbook, sheet, charts, styles, words).
+
+May import: formats, forms, ledger, documents (where contracts are filed) and the foundation
+modules.
+"""

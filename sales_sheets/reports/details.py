@@ -31,11 +31,11 @@ from typing import Any
 import xlsxwriter
 
 from ..errors import SalesSheetsError
+from ..formats.xlsx_rows import Rows
 from .columns import DETAIL_AMOUNT, DETAIL_COLUMNS
 from .model import DetailRow
 from .sheet import FIRST_ROW
 from .styles import KINDS, Styles
-from .xlsx_rows import Rows
 
 Details = Callable[[], Iterable[DetailRow]]
 

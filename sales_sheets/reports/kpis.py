@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 
 from ..documents.contract import contract_name
+from ..forms.periods import Period, parse_period
 from ..ledger.balance import Item, position
 from ..ledger.database import open_ledger, reading
 from ..ledger.schema import (
@@ -48,7 +49,6 @@ from ..ledger.schema import (
     visits,
 )
 from ..paths import safe_component
-from ..periods import Period, parse_period
 from ..workspace import Workspace
 from .model import (
     AgingRow,

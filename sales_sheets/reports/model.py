@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from ..periods import Period
+from ..forms.periods import Period
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from ..formats.xlsx_rows import Rendered, Rows
 from .columns import Column
 from .model import Report
 from .styles import Styles
 from .words import SHEETS, WORDS, language_index
-from .xlsx_rows import Rendered, Rows
 
 if TYPE_CHECKING:  # details.py imports this module
     from .details import DetailPart

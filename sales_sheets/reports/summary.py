@@ -6,9 +6,9 @@ from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
+from ..forms.periods import Period
 from ..ledger.database import open_ledger
 from ..paths import inside
-from ..periods import Period
 from ..workspace import Workspace
 from .details import can_start_helper, rendered_elsewhere
 from .kpis import build_report, details, has_detail_lines

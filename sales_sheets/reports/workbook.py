@@ -21,6 +21,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from ..formats.xlsx_rows import EXCEL_ROWS, write_package
 from .charts import achievement_chart, aging_chart, trend_chart
 from .columns import (
     ACHIEVEMENT_COLUMNS,
@@ -42,7 +43,6 @@ from .details import DetailPart, render_details
 from .model import AgingRow, ContractRow, Report, SalespersonRow
 from .sheet import FIRST_ROW, Sheet, Writer, wrapped_height
 from .words import hold_reason_words, status_word
-from .xlsx_rows import EXCEL_ROWS, write_package
 
 __all__ = ["DETAIL_ROWS_PER_SHEET", "hold_reason_words", "status_word", "write_report"]
 

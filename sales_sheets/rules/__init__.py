@@ -1,10 +1,13 @@
-"""Validation: the shared rules, then the kind's own. Never raises for bad data."""
+"""Validation: the shared rules, then the kind's own. Never raises for bad data.
+
+May import: forms, ledger (to look up master data and balances) and the foundation modules.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..document import Document
+from ..forms.form import Document
 from ..problems import Problem, Severity
 from .access import check_access
 from .common import check_line_keys, check_references

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..document import Document
-from ..kinds import Ref
+from ..forms.form import Document
+from ..forms.kinds import Ref
 from ..problems import Problem, problem
 from .context import Context
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, RowMapping
 
 from ..config import Access
-from ..document import Document
-from ..kinds import Ref
+from ..forms.form import Document
+from ..forms.kinds import Ref
 from ..ledger.queries import lookup
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..document import Document
+from ..forms.form import Document
 from ..problems import Problem, problem
 from .common import check_positive
 from .context import Context

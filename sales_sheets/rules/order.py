@@ -10,9 +10,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import RowMapping
 
-from ..document import Document
+from ..forms.form import Document
+from ..forms.normalize import CENT
 from ..ledger.queries import customer_position
-from ..normalize import CENT
 from ..problems import Problem, Severity, problem
 from .common import check_positive
 from .context import Context

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..document import Document
+from ..forms.form import Document
+from ..forms.normalize import CENT
 from ..ledger.queries import current_document, existing_references, orders_of, returnable
-from ..normalize import CENT
 from ..problems import Problem, problem
 from .common import check_positive
 from .context import Context

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..document import Document
+from ..forms.form import Document
 from ..ledger.queries import plan_totals
 from ..problems import Problem, Severity, problem
 from .common import check_positive

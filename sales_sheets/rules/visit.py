@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ..document import Document
+from ..forms.form import Document
 from ..problems import Problem, problem
 from .context import Context
 

@@ -25,12 +25,12 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from .excel.safety import is_complete_zip
+from ..formats.safety import is_complete_zip
+from ..forms.periods import parse_period
+from ..reports.summary import write_summary
+from ..workspace import Workspace
 from .inbox import Claim, candidates, claim, is_ignored, pending_claims
 from .ingest import IngestResult, process_claims
-from .periods import parse_period
-from .reports.summary import write_summary
-from .workspace import Workspace
 
 T = TypeVar("T")
 

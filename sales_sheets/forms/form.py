@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from .excel.reader import RawForm
+from ..problems import Problem, problem
 from .kinds import Field, Kind
 from .normalize import Invalid, OutOfRange, converter_for, is_blank
-from .problems import Problem, problem
+from .reader import RawForm
 
 
 class At(TypedDict):

@@ -20,11 +20,11 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook as OpenpyxlWorkbook
 
+from ..formats.cells import printable, set_text, set_value
+from ..formats.safety import Format
+from ..forms.grid import Workbook
+from ..forms.meta import MARKS_SHEET, OWN_SHEETS
 from ..problems import SEVERITY_LABELS, Problem, Severity
-from .cells import printable, set_text, set_value
-from .grid import Workbook
-from .meta import MARKS_SHEET, OWN_SHEETS
-from .safety import Format
 
 FILLS = {Severity.ERROR: "FFC7CE", Severity.HOLD: "FFD966", Severity.WARNING: "FFF2CC"}
 PROBLEM_SHEET = {"zh": "问题清单", "en": "Problems"}

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .normalize import to_code
-from .paths import inside
-from .workspace import Workspace
+from ..forms.normalize import to_code
+from ..paths import inside
+from ..workspace import Workspace
 
 # Excel's owner files (~$x.xlsx), its extension-less save temp files, and the partial files of
 # browsers and copy tools are never read.

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from .documents.contract import check_contract_template, write_contract
-from .errors import UsageError
-from .ledger.database import open_ledger
-from .ledger.queries import current_document
-from .ledger.schema import documents
-from .normalize import to_code
-from .workspace import Workspace
+from ..documents.contract import check_contract_template, write_contract
+from ..errors import UsageError
+from ..forms.normalize import to_code
+from ..ledger.database import open_ledger
+from ..ledger.queries import current_document
+from ..ledger.schema import documents
+from ..workspace import Workspace
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .kinds import KINDS
-from .problems import SEVERITY_LABELS, Problem
+from ..forms.kinds import KINDS
+from ..problems import SEVERITY_LABELS, Problem
 
 STATUS_LABELS = {
     "accepted": ("已接收", "accepted"),

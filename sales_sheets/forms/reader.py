@@ -18,11 +18,11 @@ import python_calamine as calamine
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from ..config import Limits
-from ..kinds import KINDS, Field, Kind
+from ..formats.safety import Format, inspect_file
 from ..problems import Problem, problem
 from .grid import Workbook, open_workbook, short_error
+from .kinds import KINDS, Field, Kind
 from .meta import MARKS_SHEET, META_SHEET, OWN_SHEETS, MetaMap, column_label, fold_label, parse_meta
-from .safety import Format, inspect_file
 
 _SCAN_ROWS = 60
 

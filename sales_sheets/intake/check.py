@@ -13,14 +13,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Limits
-from .document import Document, normalize_form
-from .excel.annotate import AnnotationPlan, earlier_marks, plan_annotations
-from .excel.reader import ReadResult, read_form
-from .ledger.database import open_ledger
-from .problems import SEVERITY_LABELS, Problem, Severity, problem, worst
-from .rules import Context, validate
-from .workspace import Workspace
+from ..config import Limits
+from ..forms.form import Document, normalize_form
+from ..forms.reader import ReadResult, read_form
+from ..ledger.database import open_ledger
+from ..problems import SEVERITY_LABELS, Problem, Severity, problem, worst
+from ..rules import Context, validate
+from ..workspace import Workspace
+from .annotate import AnnotationPlan, earlier_marks, plan_annotations
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from openpyxl.utils.cell import get_column_letter
 
-from ..kinds import KINDS, Field, Kind
+from .kinds import KINDS, Field, Kind
 
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"

@@ -19,26 +19,26 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from .check import read_document, status_of
-from .document import Document
-from .documents.contract import check_contract_template, contract_path, write_contract
-from .errors import StorageError
-from .excel.annotate import earlier_marks, plan_annotations, write_annotated_copy
-from .excel.reader import ReadResult
-from .inbox import Claim, archive, archive_path, candidates, claim, pending_claims
-from .ledger.database import open_ledger
-from .ledger.store import (
+from ..documents.contract import check_contract_template, contract_path, write_contract
+from ..errors import StorageError
+from ..forms.form import Document
+from ..forms.reader import ReadResult
+from ..ledger.database import open_ledger
+from ..ledger.store import (
     Provenance,
     find_duplicate,
     intake_record,
     record_intake,
     store_document,
 )
-from .paths import inside
-from .problems import Problem, Severity, problem
-from .receipts import receipt_text, write_text_atomic
-from .rules import Context, validate
-from .workspace import Workspace
+from ..paths import inside
+from ..problems import Problem, Severity, problem
+from ..rules import Context, validate
+from ..workspace import Workspace
+from .annotate import earlier_marks, plan_annotations, write_annotated_copy
+from .answers import receipt_text, write_text_atomic
+from .check import read_document, status_of
+from .inbox import Claim, archive, archive_path, candidates, claim, pending_claims
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Format as CellFormat
 from xlsxwriter.worksheet import Worksheet
 
-from ..kinds import Field, FieldType, Kind, Ref
+from .kinds import Field, FieldType, Kind, Ref
 from .meta import LISTS_SHEET, META_SHEET, column_label, list_name, list_range, meta_rows
 
 BLANK_LINES = 20

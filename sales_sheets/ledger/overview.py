@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from .ledger.database import open_ledger
-from .ledger.schema import KIND_TABLES, documents, intake
-from .workspace import Workspace
+from ..workspace import Workspace
+from .database import open_ledger
+from .schema import KIND_TABLES, documents, intake
 
 
 @dataclass

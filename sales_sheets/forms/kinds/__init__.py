@@ -1,6 +1,9 @@
-"""The eight input forms, each described once as data."""
+"""The eight input forms, each described once as data.
 
-from ..errors import UsageError
+May import: the foundation modules only.
+"""
+
+from ...errors import UsageError
 from .base import Choice, Field, FieldType, Kind, Ref
 from .customers import CUSTOMERS
 from .order import ORDER

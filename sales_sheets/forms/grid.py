@@ -12,9 +12,9 @@ from typing import Any, cast
 
 import python_calamine as calamine
 
+from ..formats.ooxml import read_package
+from ..formats.safety import Format
 from ..problems import Problem, problem
-from .ooxml import read_package
-from .safety import Format
 
 Grid = list[list[object]]
 

@@ -1,1 +1,0 @@
-"""Spreadsheet input and output: safety checks, reading, templates and annotation."""
