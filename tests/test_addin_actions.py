@@ -28,8 +28,9 @@ from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.problems import Severity
 from sales_sheets.workspace import Workspace
 
-from .conftest import docx_text, drop, one, order_header
-from .test_watch import fast, running, wait_until
+from .helpers.config import configure
+from .helpers.forms import docx_text, drop, one, order_header
+from .helpers.watching import fast, running, wait_until
 
 LINE = {"product_code": "P001", "quantity": 2, "unit_price": "12800"}
 BELOW_LIST = {"product_code": "P002", "quantity": 1, "unit_price": "8000"}
@@ -192,9 +193,7 @@ def test_validate_with_unsaved_changes_reads_the_copy_and_marks_the_workbook(
 
 
 def test_validate_in_english(tmp_path: Path, loaded: Workspace) -> None:
-    config_file = loaded.root / "config.toml"
-    config_file.write_text(config_file.read_text(encoding="utf-8").replace(
-        'language = "zh"', 'language = "en"'), encoding="utf-8")
+    configure(loaded, language="en")
     book = write_form(tmp_path / "desk" / "order.xlsx", KINDS["order"], "en",
                       data=FormData(order_header(customer="C404"), [LINE]))
     message = press("validate", FileHost(book), settings(tmp_path, loaded))

@@ -8,7 +8,7 @@ from sales_sheets.intake.annotate import FILLS, plan_annotations
 from sales_sheets.problems import Severity, problem
 from sales_sheets.workspace import Workspace
 
-from .conftest import drop, one, order_header
+from .helpers.forms import drop, one, order_header
 
 LINE = {"product_code": "P001", "quantity": 1, "unit_price": "12800"}
 

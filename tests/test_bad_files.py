@@ -17,7 +17,6 @@ import io
 import json
 import os
 import random
-import re
 import struct
 import subprocess
 import sys
@@ -43,9 +42,10 @@ from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.intake.annotate import PROBLEM_SHEET
 from sales_sheets.intake.ingest import IngestResult, process_inbox
 from sales_sheets.problems import Problem
-from sales_sheets.workspace import Workspace, open_workspace
+from sales_sheets.workspace import Workspace
 
-from .conftest import drop, order_header, query
+from .helpers.config import configure
+from .helpers.forms import drop, order_header, query
 
 DATA = Path(__file__).parent / "data"
 MB = 1024 * 1024
@@ -279,13 +279,7 @@ CORPUS = [
 
 def with_limits(ws: Workspace, **limits: float) -> Workspace:
     """The same workspace with [limits] changed in its config.toml."""
-    config = ws.root / "config.toml"
-    text = config.read_text(encoding="utf-8")
-    for key, value in limits.items():
-        text, count = re.subn(rf"(?m)^{key} = .*$", f"{key} = {float(value)}", text)
-        assert count == 1, key
-    config.write_text(text, encoding="utf-8")
-    return open_workspace(ws.root)
+    return configure(ws, limits={key: float(value) for key, value in limits.items()})
 
 
 def put(ws: Workspace, name: str, data: bytes) -> str:

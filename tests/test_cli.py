@@ -12,7 +12,7 @@ from sales_sheets.forms.meta import LISTS_SHEET, META_SHEET
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.workspace import Workspace, open_workspace
 
-from .conftest import drop, order_header, query
+from .helpers.forms import drop, order_header, query
 
 LINE = {"product_code": "P001", "quantity": 1, "unit_price": "12800"}
 

@@ -15,10 +15,11 @@ from sales_sheets.documents.contract import generate_contract
 from sales_sheets.documents.render import TemplateError
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.intake.release import release_order
-from sales_sheets.workspace import Workspace, open_workspace
+from sales_sheets.workspace import Workspace
 
-from .conftest import docx_text as text_of
-from .conftest import drop, one, order_header
+from .helpers.config import configure
+from .helpers.forms import docx_text as text_of
+from .helpers.forms import drop, one, order_header
 
 P001 = {"product_code": "P001", "quantity": 2, "unit_price": "12800"}  # 13 %
 P006 = {"product_code": "P006", "quantity": 1, "unit_price": "2000"}  # 6 % service
@@ -135,10 +136,7 @@ def test_a_broken_or_unsafe_template_stops_before_any_file_moves(
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_a_pdf_beside_the_contract_when_libreoffice_is_there(loaded: Workspace) -> None:
-    config = loaded.root / "config.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("pdf = false", "pdf = true"),
-                      encoding="utf-8")
-    workspace = open_workspace(loaded.root)
+    workspace = configure(loaded, documents={"pdf": True})
     drop(workspace, "order", "S01/o.xlsx", order_header(no="SO-1"), [P001])
     assert one(workspace).status == "accepted"
     pdf = workspace.outbox / "contracts" / "C001" / "SO-1.pdf"
@@ -147,10 +145,7 @@ def test_a_pdf_beside_the_contract_when_libreoffice_is_there(loaded: Workspace) 
 
 def test_no_libreoffice_is_not_an_error(loaded: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
-    config = loaded.root / "config.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("pdf = false", "pdf = true"),
-                      encoding="utf-8")
-    workspace = open_workspace(loaded.root)
+    workspace = configure(loaded, documents={"pdf": True})
     drop(workspace, "order", "S01/o.xlsx", order_header(no="SO-1"), [P001])
     result = one(workspace)
     assert result.status == "accepted" and len(result.outputs) == 2
@@ -158,10 +153,7 @@ def test_no_libreoffice_is_not_an_error(loaded: Workspace, monkeypatch: pytest.M
 
 
 def test_contracts_can_be_left_for_later(loaded: Workspace) -> None:
-    config = loaded.root / "config.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("contracts = true",
-                                                                 "contracts = false"))
-    workspace = open_workspace(loaded.root)
+    workspace = configure(loaded, documents={"contracts": False})
     drop(workspace, "order", "S01/o.xlsx", order_header(no="SO-1"), [P001])
     result = one(workspace)
     assert result.status == "accepted" and len(result.outputs) == 1

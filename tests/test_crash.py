@@ -32,8 +32,8 @@ from sales_sheets.intake.ingest import IngestResult, process_inbox
 from sales_sheets.intake.watch import watch
 from sales_sheets.workspace import Workspace, open_workspace
 
-from .conftest import drop, order_header, query
-from .test_watch import configure
+from .helpers.config import configure
+from .helpers.forms import drop, order_header, query
 
 LINE = {"product_code": "P003", "quantity": 1, "unit_price": "460"}
 MASTER_FILES = ("sp.xlsx", "pr.xlsx", "cu.xlsx")
@@ -261,7 +261,7 @@ def test_receipt_rewritten_after_a_crash_is_the_same(loaded: Workspace) -> None:
 
 
 def test_watcher_resumes_claims_at_start(loaded: Workspace, tmp_path: Path) -> None:
-    ws = configure(loaded, stable_seconds=0.2, rescan_seconds=600)
+    ws = configure(loaded, replace=True, watch={"stable_seconds": 0.2, "rescan_seconds": 600})
     drop(ws, "order", "S01/b.xlsx", header=order_header(no="SO-C5"), lines=[LINE])
     [finished] = process_inbox(ws)  # b: committed; now pretend the crash came before archiving
     _crash_after_commit(ws, finished)

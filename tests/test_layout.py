@@ -59,3 +59,15 @@ def test_every_package_says_its_job_and_what_it_may_import() -> None:
         assert doc, package
         if package != PACKAGE:
             assert "May import" in doc, package
+
+
+def test_tests_share_helpers_not_each_other() -> None:
+    tests = Path(__file__).parent
+    borrowed = []
+    for path in sorted(tests.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                leaf = node.module.removeprefix("tests.").split(".")[0]
+                if leaf.startswith("test_") or leaf == "conftest":
+                    borrowed.append(f"{path.name} imports {node.module}")
+    assert borrowed == []

@@ -11,7 +11,7 @@ from sales_sheets.ledger.database import close_all, open_ledger, reading
 from sales_sheets.ledger.schema import meta
 from sales_sheets.workspace import Workspace
 
-from .conftest import drop, one, order_header, query
+from .helpers.forms import drop, one, order_header, query
 
 LINE = {"product_code": "P001", "quantity": 1, "unit_price": "12800"}
 

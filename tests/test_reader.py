@@ -13,7 +13,7 @@ from sales_sheets.forms.reader import read_form
 from sales_sheets.forms.template import BLANK_LINES, FormData, write_form
 from sales_sheets.workspace import Workspace
 
-from .conftest import codes, drop, one, order_header, query
+from .helpers.forms import codes, drop, one, order_header, query
 
 LINE = {"product_code": "P001", "quantity": 2, "unit_price": "12800"}
 

@@ -18,7 +18,7 @@ from sales_sheets.reports.kpis import build_report
 from sales_sheets.reports.model import Report
 from sales_sheets.workspace import Workspace
 
-from .conftest import drop, order_header
+from .helpers.forms import drop, order_header
 
 D = date
 PRICE = {p["code"]: Decimal(str(p["list_price"])) for p in PRODUCTS}

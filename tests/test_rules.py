@@ -7,9 +7,10 @@ import pytest
 
 from sales_sheets.errors import UsageError
 from sales_sheets.intake.release import release_order
-from sales_sheets.workspace import Workspace, open_workspace
+from sales_sheets.workspace import Workspace
 
-from .conftest import codes, drop, one, order_header, query
+from .helpers.config import configure
+from .helpers.forms import codes, drop, one, order_header, query
 
 P001 = {"product_code": "P001", "quantity": 1, "unit_price": "12800"}
 
@@ -252,10 +253,7 @@ def test_new_customers_need_a_record_first(workspace: Workspace) -> None:
 
 
 def _enforce(workspace: Workspace) -> Workspace:
-    config = workspace.root / "config.toml"
-    config.write_text(config.read_text(encoding="utf-8") + "\n[access]\n"
-                      'submit_for_others = ["A01"]\nmaster_data = ["A01"]\n', encoding="utf-8")
-    return open_workspace(workspace.root)
+    return configure(workspace, access={"submit_for_others": ["A01"], "master_data": ["A01"]})
 
 
 def test_access_rules_when_enforced(loaded: Workspace) -> None:
@@ -276,10 +274,7 @@ def test_access_rules_when_enforced(loaded: Workspace) -> None:
 
 
 def test_messages_follow_the_configured_language(loaded: Workspace, tmp_path: Path) -> None:
-    config = loaded.root / "config.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace('language = "zh"',
-                                                                 'language = "en"'))
-    ws = open_workspace(loaded.root)
+    ws = configure(loaded, language="en")
     drop(ws, "order", "S01/a.xlsx", order_header(customer="C404"), [P001], language="en")
     result = one(ws)
     assert result.problems[0].message("en") == (

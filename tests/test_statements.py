@@ -11,8 +11,8 @@ from sales_sheets.cli import main
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.workspace import Workspace
 
-from .conftest import docx_text as text_of
-from .conftest import drop, order_header
+from .helpers.forms import docx_text as text_of
+from .helpers.forms import drop, order_header
 
 LINE = {"product_code": "P003", "unit_price": "460"}
 

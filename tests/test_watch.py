@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 import os
 import random
 import shutil
-import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,12 +29,12 @@ import sales_sheets.intake.watch
 from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.periods import parse_period
 from sales_sheets.forms.template import FormData, write_form
-from sales_sheets.intake.ingest import IngestResult
-from sales_sheets.intake.watch import Readiness, watch
+from sales_sheets.intake.watch import Readiness
 from sales_sheets.reports.summary import report_path
-from sales_sheets.workspace import Workspace, open_workspace
+from sales_sheets.workspace import Workspace
 
-from .conftest import drop, order_header, query
+from .helpers.forms import drop, order_header, query
+from .helpers.watching import fast, running, wait_until
 
 LINE = {"product_code": "P003", "quantity": 1, "unit_price": "460"}
 # Five different products: a form whose lines are all there is told apart from a half-read one.
@@ -45,33 +42,9 @@ FIVE_LINES = [{"product_code": code, "quantity": 1, "unit_price": price} for cod
               [("P001", "12800"), ("P002", "8650"), ("P003", "460"), ("P004", "185.50"),
                ("P005", "520")]]
 MASTER_FILES = ("sp.xlsx", "pr.xlsx", "cu.xlsx")
-DEADLINE = 15.0
 
 
 # -- helpers --------------------------------------------------------------------------------
-
-
-def configure(workspace: Workspace, **watch_settings: float | bool) -> Workspace:
-    """Replace the [watch] table of config.toml with these settings (the rest of the fixture's
-    config, e.g. PDFs off, stays) and re-open the workspace."""
-    config = workspace.root / "config.toml"
-    kept: list[str] = []
-    in_watch = False
-    for line in config.read_text(encoding="utf-8").splitlines():
-        if line.startswith("["):
-            in_watch = line.strip() == "[watch]"
-        if not in_watch:
-            kept.append(line)
-    body = [f"{key} = {str(value).lower() if isinstance(value, bool) else value}"
-            for key, value in watch_settings.items()]
-    config.write_text("\n".join([*kept, "", "[watch]", *body, ""]), encoding="utf-8")
-    return open_workspace(workspace.root)
-
-
-def fast(workspace: Workspace, **overrides: float | bool) -> Workspace:
-    settings: dict[str, float | bool] = {
-        "stable_seconds": 0.2, "rescan_seconds": 1.0, "poll_interval": 0.1}
-    return configure(workspace, **{**settings, **overrides})
 
 
 def stage(tmp_path: Path, name: str, no: str, lines: list[dict[str, Any]] | None = None,
@@ -85,16 +58,6 @@ def files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-def wait_until(condition: Callable[[], bool], what: str | Callable[[], str],
-               timeout: float = DEADLINE) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            described = what if isinstance(what, str) else what()
-            raise AssertionError(f"timed out after {timeout}s waiting for {described}")
-        time.sleep(0.02)
-
-
 def submissions(workspace: Workspace) -> list[tuple[str, str]]:
     """(file name, status) of every intake row except the fixture's master data."""
     rows = query(workspace, "SELECT file_name, status FROM intake ORDER BY id")
@@ -104,62 +67,6 @@ def submissions(workspace: Workspace) -> list[tuple[str, str]]:
 def order_keys(workspace: Workspace) -> list[str]:
     return [key for (key,) in query(
         workspace, "SELECT doc_key FROM documents WHERE kind = 'order' ORDER BY id")]
-
-
-class Watcher:
-    """`watch()` running in a thread; results arrive through `on_result`."""
-
-    def __init__(self, workspace: Workspace, polling: bool | None) -> None:
-        self.workspace = workspace
-        self.results: list[IngestResult] = []
-        self.errors: list[BaseException] = []
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, args=(polling,), daemon=True)
-
-    def _run(self, polling: bool | None) -> None:
-        try:
-            watch(self.workspace, self.stop, on_result=self.results.append, polling=polling)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test, not the thread
-            self.errors.append(exc)
-
-    def wait_for(self, count: int, timeout: float = DEADLINE) -> list[IngestResult]:
-        wait_until(lambda: len(self.results) >= count,
-                   lambda: f"{count} results, have {[(r.file, r.status) for r in self.results]}",
-                   timeout)
-        return self.results[:count]
-
-    def by_file(self) -> dict[str, str]:
-        return {r.file: r.status for r in self.results}
-
-
-class _Errors(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@contextmanager
-def running(workspace: Workspace, polling: bool | None = None,
-            allow_errors: bool = False) -> Iterator[Watcher]:
-    """Run the watcher for the duration of the block; it must stop promptly and cleanly."""
-    errors = _Errors()
-    logger = logging.getLogger("sales_sheets")
-    logger.addHandler(errors)
-    watcher = Watcher(workspace, polling)
-    watcher.thread.start()
-    try:
-        yield watcher
-    finally:
-        watcher.stop.set()
-        watcher.thread.join(timeout=10)
-        logger.removeHandler(errors)
-    assert not watcher.thread.is_alive(), "the watcher did not stop within 10 s"
-    assert watcher.errors == []
-    if not allow_errors:
-        assert [r.getMessage() for r in errors.records] == []
 
 
 def copy_in(source: Path, workspace: Workspace, name: str) -> Path:
