@@ -3,6 +3,7 @@ helpers that are not fixtures live in tests/helpers."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,20 @@ from .helpers.forms import drop
 def _close_engines() -> Iterator[None]:
     yield
     close_all()
+
+
+@pytest.fixture
+def readers_stay_quiet(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """olefile and oletools log what they find odd instead of raising: none of it is allowed."""
+    # Both loggers start above CRITICAL (silenced) until a level is set.
+    with (
+        caplog.at_level(logging.WARNING, logger="olefile"),
+        caplog.at_level(logging.WARNING, logger="olevba"),
+    ):
+        yield
+    assert [
+        r.getMessage() for r in caplog.records if r.name.startswith(("olefile", "olevba"))
+    ] == []
 
 
 @pytest.fixture

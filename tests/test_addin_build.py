@@ -7,8 +7,6 @@ what the build writes; none of them shares code with it.
 from __future__ import annotations
 
 import io
-import logging
-import random
 import shutil
 import struct
 import subprocess
@@ -16,20 +14,20 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import olefile
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
 from sales_sheets.addin import build
 from sales_sheets.addin.build import build_addin, template_path
 from sales_sheets.addin.vba_project import VbaProject
 from sales_sheets.errors import UsageError
-from sales_sheets.formats import ovba_compression
 from sales_sheets.formats.cfb import write_compound
+
+from .helpers.ole import strict_ole, template_tree, vba_bin
+
+pytestmark = pytest.mark.usefixtures("readers_stay_quiet")
 
 FILES = Path(build.__file__).parent / "files"
 BAS = (FILES / "SalesSheetsRibbon.bas").read_text(encoding="utf-8")
@@ -37,20 +35,6 @@ CUSTOM_UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 SPREADSHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 ON_ACTION = "SalesSheetsRibbon.OnAction"
 PROJECT_NAME_LINE = 'Public Const PROJECT_NAME As String = "{}"'
-
-
-@pytest.fixture(autouse=True)
-def _readers_stay_quiet(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """olefile and oletools log what they find odd instead of raising: none of it is allowed."""
-    # Both loggers start above CRITICAL (silenced) until a level is set.
-    with (
-        caplog.at_level(logging.WARNING, logger="olefile"),
-        caplog.at_level(logging.WARNING, logger="olevba"),
-    ):
-        yield
-    assert [
-        r.getMessage() for r in caplog.records if r.name.startswith(("olefile", "olevba"))
-    ] == []
 
 
 def lf(text: str) -> str:
@@ -61,11 +45,6 @@ def lf(text: str) -> str:
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("addin")
     return {lang: build_addin(folder / f"sales_sheets_{lang}.xlam", lang) for lang in ("zh", "en")}
-
-
-def vba_bin(xlam: Path) -> bytes:
-    with zipfile.ZipFile(xlam) as package:
-        return package.read("xl/vbaProject.bin")
 
 
 def modules(path: Path) -> dict[str, str]:
@@ -80,12 +59,6 @@ def buttons(xlam: Path) -> list[ET.Element]:
     with zipfile.ZipFile(xlam) as package:
         root = ET.fromstring(package.read("customUI/customUI.xml"))
     return list(root.iter(f"{CUSTOM_UI}button"))
-
-
-def strict_ole(data: bytes) -> olefile.OleFileIO:
-    ole = olefile.OleFileIO(io.BytesIO(data), raise_defects=olefile.DEFECT_UNSURE)
-    assert ole.parsing_issues == []
-    return ole
 
 
 # --- the package ---------------------------------------------------------------------------
@@ -227,17 +200,6 @@ def test_a_character_outside_the_code_page_is_refused() -> None:
         project.set_source("xlwings", 'Attribute VB_Name = "xlwings"\n\' 销售\n')
 
 
-def template_tree() -> dict[str, Any]:
-    tree: dict[str, Any] = {}
-    with olefile.OleFileIO(vba_bin(template_path())) as ole:
-        for path in ole.listdir():
-            node = tree
-            for part in path[:-1]:
-                node = node.setdefault(part, {})
-            node[path[-1]] = ole.openstream(path).read()
-    return tree
-
-
 def test_a_project_with_compiled_code_is_refused() -> None:
     tree = template_tree()
     tree["VBA"]["_VBA_PROJECT"] = b"\xcc\x61\xb5\x00\x00\x01\x00" + bytes(20)
@@ -256,154 +218,6 @@ def test_a_template_without_the_project_name_line_is_refused() -> None:
             target.writestr(info, project.to_bytes() if info.filename.endswith(".bin") else data)
     with pytest.raises(UsageError, match="PROJECT_NAME"):
         build._build(package.getvalue(), "zh")
-
-
-# --- the compound file writer ---------------------------------------------------------------
-
-
-def test_the_vba_project_tree_reads_back_identically() -> None:
-    tree = template_tree()
-    with strict_ole(write_compound(tree)) as ole:
-        assert read_tree(ole) == tree
-
-
-NAME_CHARACTERS = "abcxyzABCXYZ019 _-.éÉüÜ中文表单"
-SIZES = [0, 1, 63, 64, 65, 511, 512, 4095, 4096, 4097, 9000]
-
-
-def stream(size: int, seed: int) -> bytes:
-    return random.Random(seed).randbytes(size)
-
-
-names = st.text(st.sampled_from(NAME_CHARACTERS), min_size=1, max_size=31)
-streams = st.builds(stream, st.sampled_from(SIZES) | st.integers(0, 5000), st.integers(0, 99))
-
-
-def unique(storage: dict[str, Any]) -> dict[str, Any]:
-    """One entry per case-insensitive name: the format forbids siblings differing only in case."""
-    return {name: storage[name] for name in {n.upper(): n for n in storage}.values()}
-
-
-storages = st.recursive(
-    st.dictionaries(names, streams, max_size=40).map(unique),
-    lambda inner: st.dictionaries(names, streams | inner, max_size=12).map(unique),
-    max_leaves=8,
-)
-roots = st.dictionaries(names, streams | storages, min_size=1, max_size=60).map(unique)
-
-
-def read_tree(ole: olefile.OleFileIO) -> dict[str, Any]:
-    tree: dict[str, Any] = {}
-    for path in ole.listdir(streams=True, storages=True):
-        node = tree
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-        if ole.get_type(path) == olefile.STGTY_STREAM:
-            node[path[-1]] = ole.openstream(path).read()
-        else:
-            node.setdefault(path[-1], {})
-    return tree
-
-
-def sibling_trees(ole: olefile.OleFileIO) -> Iterator[olefile.olefile.OleDirectoryEntry]:
-    for entry in ole.direntries:
-        if entry is not None and entry.entry_type in (olefile.STGTY_ROOT, olefile.STGTY_STORAGE):
-            if entry.sid_child != olefile.NOSTREAM:
-                yield ole.direntries[entry.sid_child]
-
-
-def black_height(ole: olefile.OleFileIO, sid: int, low: Any, high: Any) -> int:
-    """Check one red-black subtree (order, no red-red, equal black heights); its black height."""
-    if sid == olefile.NOSTREAM:
-        return 1
-    node = ole.direntries[sid]
-    key = (len(node.name), node.name.upper())
-    assert (low is None or low < key) and (high is None or key < high)
-    for child in (node.sid_left, node.sid_right):
-        if node.color == 0 and child != olefile.NOSTREAM:
-            assert ole.direntries[child].color == 1, "red node with a red child"
-    left = black_height(ole, node.sid_left, low, key)
-    assert left == black_height(ole, node.sid_right, key, high)
-    return left + node.color
-
-
-@settings(max_examples=100, deadline=None)
-@given(roots)
-def test_any_tree_reads_back_identically_as_valid_red_black_trees(tree: dict[str, Any]) -> None:
-    with strict_ole(write_compound(tree)) as ole:
-        assert read_tree(ole) == tree
-        for root in sibling_trees(ole):
-            assert root.color == 1
-            black_height(ole, root.sid, None, None)
-
-
-def test_a_file_needing_several_fat_sectors_reads_back(tmp_path: Path) -> None:
-    tree: dict[str, Any] = {"big": stream(300_000, 1), "small": {"s": b"x" * 100}, "empty": b""}
-    path = tmp_path / "big.bin"
-    path.write_bytes(write_compound(tree))
-    with olefile.OleFileIO(str(path), raise_defects=olefile.DEFECT_UNSURE) as ole:
-        assert ole.parsing_issues == []
-        assert read_tree(ole) == tree
-
-
-def test_the_writer_refuses_what_the_format_cannot_hold() -> None:
-    for bad in ("", "a" * 32, "a/b", "x!"):
-        with pytest.raises(ValueError, match="name"):
-            write_compound({bad: b""})
-    with pytest.raises(ValueError, match="collide"):
-        write_compound({"Name": b"", "NAME": b""})
-    with pytest.raises(ValueError, match="too large"):
-        write_compound({"big": bytes(7_200_000)})
-
-
-def test_a_storage_clsid_is_written() -> None:
-    clsid = bytes(range(16))
-    with strict_ole(write_compound({"VBA": {"dir": b""}}, {("VBA",): clsid})) as ole:
-        assert ole.getclsid("VBA") == "03020100-0504-0706-0809-0A0B0C0D0E0F"
-        assert ole.getclsid([]) == ""
-
-
-# --- compression ----------------------------------------------------------------------------
-
-
-def sample(kind: str, size: int, seed: int) -> bytes:
-    rnd = random.Random(seed)
-    if kind == "repeat":
-        return (rnd.choice([b"a", b"ab", b"Sub Main()\r\n"]) * size)[:size]
-    if kind == "text":
-        return bytes(rnd.choice(b"abcdefgh \r\n") for _ in range(size))
-    if kind == "blocks":
-        block = bytes(
-            rnd.choice(b"abcdefghijklmnopqrstuvwxyz") for _ in range(rnd.randint(1, 3000))
-        )
-        return (block * (size // len(block) + 1))[:size]
-    return rnd.randbytes(size)
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    st.sampled_from(["repeat", "text", "blocks", "random"]),
-    st.integers(0, 20_000) | st.sampled_from([4095, 4096, 4097, 8191, 8192, 8193, 12289]),
-    st.integers(0, 2**32),
-)
-def test_compression_round_trips_through_oletools(kind: str, size: int, seed: int) -> None:
-    data = sample(kind, size, seed)
-    try:
-        compressed = ovba_compression.compress(data)
-    except ValueError:
-        # Only a final partial chunk of more than 3640 bytes can outgrow 4096 bytes of tokens.
-        assert len(data) % 4096 > 3640
-        return
-    assert decompress_stream(bytearray(compressed)) == data
-    assert ovba_compression.decompress(compressed) == data
-
-
-def test_decompression_agrees_with_oletools_on_the_template() -> None:
-    with olefile.OleFileIO(vba_bin(template_path())) as ole:
-        for path in ole.listdir():
-            data = ole.openstream(path).read()
-            if path[-1] in ("dir", "xlwings"):
-                assert ovba_compression.decompress(data) == decompress_stream(bytearray(data))
 
 
 # --- LibreOffice, an independent reader of the whole chain -----------------------------------

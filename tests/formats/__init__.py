@@ -1,0 +1,1 @@
+"""Contract tests of the byte-level formats, each against an independent reader."""
