@@ -97,7 +97,8 @@ def check_workbook(workspace: Workspace, path: Path, folder: str = "") -> Workbo
     problems = reading.problems
     if reading.document is not None:
         with open_ledger(workspace.database_url).connect() as conn:
-            ctx = Context(conn, folder, workspace.settings.access)
+            ctx = Context.for_document(conn, folder, workspace.settings.access,
+                                       reading.document)
             problems = validate(reading.document, ctx, problems)
     grid = reading.read.workbook if reading.read else None
     plan = plan_annotations(problems, workspace.language, earlier_marks(grid))

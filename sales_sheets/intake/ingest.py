@@ -178,8 +178,8 @@ def _decide(
     document_id: int | None = duplicate["id"] if duplicate else None
     contract: Path | None = None
     if doc is not None and duplicate is None:
-        ctx = Context(conn, claim.folder, workspace.settings.access)
         try:
+            ctx = Context.for_document(conn, claim.folder, workspace.settings.access, doc)
             problems = validate(doc, ctx, problems)
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the watcher
             log.exception("validating %s failed", claim.relative)

@@ -36,7 +36,6 @@ def validate(doc: Document, ctx: Context, found: list[Problem]) -> list[Problem]
     access = check_access(doc, ctx)
     if access:
         return found + access
-    ctx.load_masters(doc)
     problems = found + check_references(doc, ctx) + check_line_keys(doc)
     rule = KIND_RULES.get(doc.kind.name)
     if rule is not None:
