@@ -44,8 +44,9 @@ def preview_contract(workspace: Workspace, path: Path, folder: str) -> Preview:
     check_contract_template(workspace)
     with open_ledger(workspace.database_url).connect() as conn:
         stored = current_document(conn, "order", doc.header["order_no"])
-        order = {**doc.header, "version": stored["version"] + 1 if stored else 1}
-        context = contract_context(workspace, conn, order, [line.values for line in doc.lines])
+        order = {**doc.final_header(), "version": stored["version"] + 1 if stored else 1}
+        context = contract_context(workspace, conn, order,
+                                   [line.final_values() for line in doc.lines])
     folder_path = Path(tempfile.mkdtemp(prefix="sales-sheets-"))
     name = f"{doc.header['order_no']}-{_DRAFT.get(workspace.language, _DRAFT['zh'])}.docx"
     target = folder_path / safe_component(name)

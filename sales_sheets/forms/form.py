@@ -23,7 +23,14 @@ class At(TypedDict):
 @dataclass(slots=True)
 class Line:
     row: int
-    values: dict[str, Any]  # typed per field: Decimal, date, str, bool or None
+    values: dict[str, Any]  # as entered, typed per field: Decimal, date, str, bool or None
+    # Set only by rules.derive: what the ledger keeps beyond the form (amounts, tax rates,
+    # names from the price list). Apart from `values`, so validation still sees what was entered.
+    derived: dict[str, Any] = field(default_factory=dict)
+
+    def final_values(self) -> dict[str, Any]:
+        """The line as the ledger keeps it: the derived values over the entered ones."""
+        return {**self.values, **self.derived} if self.derived else self.values
 
 
 @dataclass
@@ -35,6 +42,11 @@ class Document:
     lines: list[Line]
     columns: dict[str, int]
     form: RawForm = field(repr=False)
+    derived: dict[str, Any] = field(default_factory=dict)  # header values set by rules.derive
+
+    def final_header(self) -> dict[str, Any]:
+        """The header as the ledger keeps it: the derived values (a total) over the entered ones."""
+        return {**self.header, **self.derived}
 
     def identity(self) -> str:
         """The document's key: what a later version shares with it (empty: none)."""

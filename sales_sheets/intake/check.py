@@ -1,8 +1,8 @@
 """Reading and checking one workbook, shared by the watcher and the Excel add-in.
 
-The watcher reads a claimed file with `read_document` and validates it inside its storing
-transaction; the add-in's Validate runs `check_workbook`, the same reading and the same rules
-against the current ledger, and stores nothing. Both mark problems with the same
+The watcher reads a claimed file with `read_document`, derives and validates it inside its
+storing transaction; the add-in's Validate runs `check_workbook`, the same reading, deriving and
+rules against the current ledger, and stores nothing. Both mark problems with the same
 `AnnotationPlan`, so a person sees in Excel exactly what the watcher would send back.
 """
 
@@ -18,7 +18,7 @@ from ..forms.form import Document, normalize_form
 from ..forms.reader import ReadResult, read_form
 from ..ledger.database import open_ledger
 from ..problems import SEVERITY_LABELS, Problem, Severity, problem, worst
-from ..rules import Context, validate
+from ..rules import Context, derive, validate
 from ..workspace import Workspace
 from .annotate import AnnotationPlan, earlier_marks, plan_annotations
 
@@ -61,7 +61,7 @@ class WorkbookCheck:
     """What the watcher would decide about a workbook, and the marks that show why."""
 
     file: Path
-    document: Document | None
+    document: Document | None  # as derived: with amounts, tax rates and the total
     problems: tuple[Problem, ...]
     plan: AnnotationPlan
 
@@ -94,11 +94,12 @@ def check_workbook(workspace: Workspace, path: Path, folder: str = "") -> Workbo
             (the access rules depend on it); "" for the inbox itself.
     """
     reading = read_document(path, workspace.settings.limits)
-    problems = reading.problems
-    if reading.document is not None:
+    document, problems = reading.document, reading.problems
+    if document is not None:
         with open_ledger(workspace.database_url).connect() as conn:
-            ctx = Context(conn, folder, workspace.settings.access)
-            problems = validate(reading.document, ctx, problems)
+            ctx = Context.for_document(conn, folder, workspace.settings.access, document)
+            document = derive(document, ctx)
+            problems = validate(document, ctx, problems)
     grid = reading.read.workbook if reading.read else None
     plan = plan_annotations(problems, workspace.language, earlier_marks(grid))
-    return WorkbookCheck(path, reading.document, tuple(problems), plan)
+    return WorkbookCheck(path, document, tuple(problems), plan)

@@ -1,4 +1,4 @@
-"""From a file in the inbox to an outcome: claim, read, normalise, validate, store, report.
+"""From a file in the inbox to an outcome: claim, read, normalise, derive, validate, store, report.
 
 Each file is stored in one transaction together with its intake record, so a crash at any point
 either left nothing (the claim is redone) or left the record (the claim is only finished:
@@ -33,7 +33,7 @@ from ..ledger.store import (
 )
 from ..paths import inside
 from ..problems import Problem, Severity, problem
-from ..rules import Context, validate
+from ..rules import Context, derive, validate
 from ..workspace import Workspace
 from .annotate import earlier_marks, plan_annotations, write_annotated_copy
 from .answers import receipt_text, write_text_atomic
@@ -169,7 +169,7 @@ def _commit(workspace: Workspace, engine: Engine, item: _Prepared) -> IngestResu
 def _decide(
     workspace: Workspace, conn: Connection, item: _Prepared, now: datetime
 ) -> tuple[IngestResult, dict[str, Any]]:
-    """Validate and store (or not) one file, inside the caller's transaction."""
+    """Derive, validate and store (or not) one file, inside the caller's transaction."""
     claim = item.claim
     duplicate = find_duplicate(conn, item.sha256)
     doc = item.document
@@ -178,8 +178,9 @@ def _decide(
     document_id: int | None = duplicate["id"] if duplicate else None
     contract: Path | None = None
     if doc is not None and duplicate is None:
-        ctx = Context(conn, claim.folder, workspace.settings.access)
         try:
+            ctx = Context.for_document(conn, claim.folder, workspace.settings.access, doc)
+            doc = derive(doc, ctx)
             problems = validate(doc, ctx, problems)
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the watcher
             log.exception("validating %s failed", claim.relative)
@@ -228,7 +229,7 @@ def _stored(doc: Document | None, language: str) -> str:
     count = len(doc.lines)
     text = (f"{doc.kind.en}, {count} lines" if language == "en"
             else f"{doc.kind.zh}，{count} 行")
-    total = doc.header.get("total")
+    total = doc.final_header().get("total")
     return f"{text}, ¥{total:,}" if total is not None else text
 
 

@@ -54,8 +54,8 @@ def store_document(
     conn: Connection, doc: Document, status: str, hold_reasons: list[str], source: Provenance,
     now: datetime,
 ) -> tuple[int, int]:
-    """Store a validated document; a new version supersedes the current one of the same key.
-    Returns its id and version."""
+    """Store a derived and validated document (its derived values over the entered ones); a new
+    version supersedes the current one of the same key. Returns its id and version."""
     kind = doc.kind
     key = document_key(doc, source.sha256)
     version = 1 + (conn.execute(_max_version, {"b_kind": kind.name, "b_key": key}).scalar() or 0)
@@ -74,7 +74,8 @@ def store_document(
         _delete_codes(conn, kind, [line.values["code"] for line in doc.lines])
     elif kind.name in HEADER_TABLES:
         table = KIND_TABLES[HEADER_TABLES[kind.name]]
-        values = {c.name: doc.header[c.name] for c in table.columns if c.name in doc.header}
+        header = doc.final_header()
+        values = {c.name: header[c.name] for c in table.columns if c.name in header}
         conn.execute(table.insert(), {"document_id": document_id, "source_sheet": doc.sheet,
                                       **values})
     _insert_lines(conn, kind, doc, document_id)
@@ -84,8 +85,9 @@ def store_document(
 def _insert_lines(conn: Connection, kind: Kind, doc: Document, document_id: int) -> None:
     table = KIND_TABLES[kind.table]
     lines = doc.lines
+    rows = [line.final_values() for line in lines]
     columns: dict[str, Sequence[Any]] = {
-        c.name: [line.values.get(c.name) for line in lines]
+        c.name: [row.get(c.name) for row in rows]
         for c in table.columns if c.name not in _LINE_BOOKKEEPING
     }
     count = len(lines)

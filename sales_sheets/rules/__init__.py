@@ -1,4 +1,5 @@
-"""Validation: the shared rules, then the kind's own. Never raises for bad data.
+"""Deriving what a form leaves to us (`derive`), then validation (`validate`): the shared rules,
+then the kind's own. Validation only reads the document, and never raises for bad data.
 
 May import: forms, ledger (to look up master data and balances) and the foundation modules.
 """
@@ -12,6 +13,7 @@ from ..problems import Problem, Severity
 from .access import check_access
 from .common import check_line_keys, check_references
 from .context import Context
+from .derive import derive
 from .master import check_customers, check_products
 from .order import check_order
 from .payments import check_receipts, check_return
@@ -32,11 +34,11 @@ KIND_RULES: dict[str, Rule] = {
 
 
 def validate(doc: Document, ctx: Context, found: list[Problem]) -> list[Problem]:
-    """All problems of a normalised document, `found` (reading and typing) included."""
+    """All problems of a normalised document, `found` (reading and typing) included. Give it
+    the document `derive` returned: the rules compare entered values with derived ones."""
     access = check_access(doc, ctx)
     if access:
         return found + access
-    ctx.load_masters(doc)
     problems = found + check_references(doc, ctx) + check_line_keys(doc)
     rule = KIND_RULES.get(doc.kind.name)
     if rule is not None:
@@ -52,4 +54,4 @@ def _order(p: Problem) -> tuple[int, str, int, str]:
     return (_RANK[p.severity], p.sheet, int(digits) if digits else 0, p.cell)
 
 
-__all__ = ["Context", "validate"]
+__all__ = ["Context", "derive", "validate"]

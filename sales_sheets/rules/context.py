@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, RowMapping
 
@@ -17,10 +17,14 @@ class Context:
     conn: Connection
     folder: str  # the inbox sub-folder the file came from ("" for the inbox itself)
     access: Access | None
-    masters: dict[Ref, dict[str, RowMapping]] = field(default_factory=dict)
+    masters: dict[Ref, dict[str, RowMapping]]  # code -> record, of the codes a document names
 
-    def load_masters(self, document: Document) -> None:
-        """Fetch only the master records this document mentions."""
+    @classmethod
+    def for_document(
+        cls, conn: Connection, folder: str, access: Access | None, document: Document
+    ) -> Context:
+        """The context of one document, with only the master records it mentions fetched, once:
+        deriving and validating read the same ones (deriving never changes a code)."""
         wanted: dict[Ref, set[str]] = {ref: set() for ref in Ref}
         for f in document.kind.header:
             value = document.header.get(f.key)
@@ -31,7 +35,8 @@ class Context:
             if f.ref:
                 wanted[f.ref].update(
                     str(v) for line in document.lines if (v := line.values.get(f.key)))
-        self.masters = {ref: lookup(self.conn, ref, codes) for ref, codes in wanted.items()}
+        masters = {ref: lookup(conn, ref, codes) for ref, codes in wanted.items()}
+        return cls(conn, folder, access, masters)
 
     def customer(self, code: object) -> RowMapping | None:
         return self.masters.get(Ref.CUSTOMER, {}).get(str(code)) if code else None

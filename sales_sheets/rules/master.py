@@ -6,7 +6,6 @@ from ..forms.form import Document
 from ..problems import Problem, problem
 from .common import check_positive
 from .context import Context
-from .order import DEFAULT_TAX_RATE
 
 
 def check_customers(doc: Document, ctx: Context) -> list[Problem]:
@@ -18,8 +17,6 @@ def check_products(doc: Document, ctx: Context) -> list[Problem]:
     problems += check_positive(doc, ("floor_price",), allow_zero=True)
     for line in doc.lines:
         values = line.values
-        if values.get("tax_rate") is None:
-            values["tax_rate"] = DEFAULT_TAX_RATE
         floor, price = values.get("floor_price"), values.get("list_price")
         if floor is not None and price is not None and floor > price:
             problems.append(problem("range", **doc.at_line("floor_price", line), value=floor,

@@ -1,23 +1,18 @@
 """Order rules: prices against the price list, overdue customers and credit limits.
 
-Also derives what the ledger keeps beyond the form: line amounts recomputed as quantity × unit
-price, the tax rate of each product and the order total.
+They read what `derive` filled in (line amounts, the order total) and set nothing; on a document
+that was not derived, the checks that need those values find nothing to check.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from sqlalchemy import RowMapping
 
 from ..forms.form import Document
-from ..forms.normalize import CENT
 from ..ledger.queries import customer_position
 from ..problems import Problem, Severity, problem
 from .common import check_positive
 from .context import Context
-
-DEFAULT_TAX_RATE = Decimal("0.13")
 
 
 def check_order(doc: Document, ctx: Context) -> list[Problem]:
@@ -38,25 +33,16 @@ def check_order(doc: Document, ctx: Context) -> list[Problem]:
 def _lines(doc: Document, ctx: Context) -> list[Problem]:
     problems: list[Problem] = []
     approved = bool(doc.header.get("price_approval_no"))
-    total = Decimal("0.00")
     for line in doc.lines:
         values = line.values
         quantity, price = values["quantity"], values["unit_price"]
-        product = ctx.product(values["product_code"])
-        values["tax_rate"] = (product["tax_rate"] if product and product["tax_rate"] is not None
-                              else DEFAULT_TAX_RATE)
-        if product:
-            for key, master in (("product_name", "name"), ("spec", "spec"), ("unit", "unit")):
-                values[key] = values.get(key) or product[master]
         if quantity is None or price is None:
             continue
-        amount = (quantity * price).quantize(CENT, rounding=ROUND_HALF_UP)
-        entered = values.get("amount")
-        if entered is not None and entered != amount:
+        amount, entered = line.derived.get("amount"), values.get("amount")
+        if entered is not None and amount is not None and entered != amount:
             problems.append(problem("amount_mismatch", Severity.WARNING,
                                     **doc.at_line("amount", line), value=entered, expected=amount))
-        values["amount"] = amount
-        total += amount
+        product = ctx.product(values["product_code"])
         if product is None or price <= 0:
             continue
         floor = product["floor_price"]
@@ -67,7 +53,6 @@ def _lines(doc: Document, ctx: Context) -> list[Problem]:
             problems.append(problem("price_below_list", Severity.HOLD,
                                     **doc.at_line("unit_price", line), value=price,
                                     list_price=product["list_price"]))
-    doc.header["total"] = total
     return problems
 
 
@@ -79,9 +64,8 @@ def _customer_holds(doc: Document, ctx: Context, customer: RowMapping) -> list[P
         problems.append(problem("customer_overdue", Severity.HOLD,
                                 **doc.at_header("customer_code"), value=customer["code"],
                                 overdue=position.overdue, as_of=as_of))
-    limit = customer["credit_limit"]
-    total = doc.header["total"]
-    if limit is not None and position.outstanding + total > limit:
+    limit, total = customer["credit_limit"], doc.derived.get("total")
+    if limit is not None and total is not None and position.outstanding + total > limit:
         problems.append(problem("credit_limit_exceeded", Severity.HOLD,
                                 **doc.at_header("customer_code"), value=customer["code"],
                                 balance=position.outstanding, amount=total, limit=limit))

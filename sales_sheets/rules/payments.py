@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from ..forms.form import Document
-from ..forms.normalize import CENT
 from ..ledger.queries import current_document, existing_references, orders_of, returnable
 from ..problems import Problem, problem
 from .common import check_positive
@@ -38,12 +37,6 @@ def check_receipts(doc: Document, ctx: Context) -> list[Problem]:
 def check_return(doc: Document, ctx: Context) -> list[Problem]:
     problems = check_positive(doc, ("quantity", "unit_price"))
     header = doc.header
-    total = Decimal("0.00")
-    for line in doc.lines:
-        quantity, price = line.values.get("quantity"), line.values.get("unit_price")
-        if quantity is not None and price is not None:
-            total += (quantity * price).quantize(CENT, rounding=ROUND_HALF_UP)
-    header["total"] = total
     if header.get("return_no") and current_document(ctx.conn, "return", str(header["return_no"])):
         problems.append(problem("duplicate_return", **doc.at_header("return_no"),
                                 value=header["return_no"]))

@@ -1,0 +1,79 @@
+"""Deriving what a form leaves to us, before validation and apart from it.
+
+An order's lines get the product's name, spec and unit where the form leaves them blank, the
+product's tax rate and their amount recomputed as quantity × unit price; the order and a return
+get their total; a product without a tax rate gets the default one. Derived values go into the
+document's `derived` fields, never over what was entered: validation compares the two (an
+entered amount against the recomputed one) and storing keeps the derived ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from ..forms.form import Document, Line
+from ..forms.normalize import CENT
+from .context import Context
+
+DEFAULT_TAX_RATE = Decimal("0.13")
+
+Deriver = Callable[[Document, Context], Document]
+
+_FROM_PRODUCT = (("product_name", "name"), ("spec", "spec"), ("unit", "unit"))
+
+
+def derive(doc: Document, ctx: Context) -> Document:
+    """A copy of `doc` with what its kind derives; `doc` itself is left as it was read. Kinds
+    that derive nothing come back as they are."""
+    deriver = KIND_DERIVERS.get(doc.kind.name)
+    return deriver(doc, ctx) if deriver is not None else doc
+
+
+def line_amount(quantity: Decimal | None, price: Decimal | None) -> Decimal | None:
+    """Quantity × unit price in cents, half up; None when either is missing."""
+    if quantity is None or price is None:
+        return None
+    return (quantity * price).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _order(doc: Document, ctx: Context) -> Document:
+    lines: list[Line] = []
+    total = Decimal("0.00")
+    for line in doc.lines:
+        values = line.values
+        product = ctx.product(values["product_code"])
+        derived: dict[str, Any] = {"tax_rate": (
+            product["tax_rate"] if product and product["tax_rate"] is not None
+            else DEFAULT_TAX_RATE)}
+        if product:
+            derived.update((key, product[master]) for key, master in _FROM_PRODUCT
+                           if not values.get(key))
+        amount = line_amount(values["quantity"], values["unit_price"])
+        if amount is not None:
+            derived["amount"] = amount
+            total += amount
+        lines.append(Line(line.row, values, derived))
+    return replace(doc, lines=lines, derived={"total": total})
+
+
+def _return(doc: Document, ctx: Context) -> Document:
+    amounts = (line_amount(line.values.get("quantity"), line.values.get("unit_price"))
+               for line in doc.lines)
+    total = sum((a for a in amounts if a is not None), Decimal("0.00"))
+    return replace(doc, derived={"total": total})
+
+
+def _products(doc: Document, ctx: Context) -> Document:
+    lines = [Line(line.row, line.values, {"tax_rate": DEFAULT_TAX_RATE})
+             if line.values.get("tax_rate") is None else line for line in doc.lines]
+    return replace(doc, lines=lines)
+
+
+KIND_DERIVERS: dict[str, Deriver] = {
+    "order": _order,
+    "return": _return,
+    "products": _products,
+}
