@@ -11,7 +11,6 @@ Every figure is a stored value, never a formula; user text is always a string ce
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
@@ -21,6 +20,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from ..files import atomic_path
 from ..formats.xlsx_rows import EXCEL_ROWS, write_package
 from .charts import achievement_chart, aging_chart, trend_chart
 from .columns import (
@@ -66,16 +66,11 @@ def write_report(report: Report, path: Path, language: str = "zh", company: str 
             their parts (see details.rendered_elsewhere).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
     with ExitStack() as stack:
         writer = Writer(report, language, company, stack, rendered)
         package = _build(writer)
-        try:
+        with atomic_path(path) as partial:
             write_package(package, writer.fragments, partial)
-            os.replace(partial, path)
-        finally:
-            partial.unlink(missing_ok=True)
     return path
 
 
