@@ -32,7 +32,7 @@ from sqlalchemy import (
 
 from ..documents.contract import contract_name
 from ..forms.periods import Period, parse_period
-from ..ledger.balance import Item, position
+from ..ledger.balance import Item, opening_item, position
 from ..ledger.database import open_ledger, reading
 from ..ledger.schema import (
     customers,
@@ -339,9 +339,9 @@ def _aging(conn: Connection, as_of: date) -> list[AgingRow]:
     for customer in conn.execute(select(customers).order_by(customers.c.code)).mappings():
         code = customer["code"]
         items = list(debits.get(code, []))
-        opening_day = customer["opening_date"] or customer["created"]
-        if customer["opening_balance"] and opening_day <= as_of:
-            items.append(Item(opening_day, customer["opening_balance"], "opening"))
+        opening = opening_item(customer, as_of)
+        if opening:
+            items.append(opening)
         if not items and not credits.get(code):
             continue
         state = position(items, credits.get(code, ZERO), customer["payment_days"] or 0, as_of)
