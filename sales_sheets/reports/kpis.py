@@ -61,16 +61,12 @@ from .model import (
     SalespersonRow,
     TrendRow,
     VisitRow,
+    ratio,
+    sum_known,
 )
 
 ZERO = Decimal("0.00")
 _BUCKETS = (30, 60, 90)
-
-
-def ratio(part: Decimal | int, whole: Decimal | int | None) -> Decimal | None:
-    if not whole:
-        return None
-    return Decimal(part) / Decimal(whole)
 
 
 def _orders_in(period: Period, status: str = "accepted") -> Any:
@@ -167,13 +163,8 @@ def _targets(conn: Connection, period: Period) -> dict[str, dict[str, Any]]:
         inside = [v for p, v in plans_of.items() if p in months]
         if not inside:
             continue
-        targets[person] = {f: _sum_known(v[f] for v in inside) for f in fields}
+        targets[person] = {f: sum_known(v[f] for v in inside) for f in fields}
     return targets
-
-
-def _sum_known(values: Iterator[Any] | Any) -> Any:
-    known = [v for v in values if v is not None]
-    return sum(known[1:], known[0]) if known else None
 
 
 def _receipts_by_salesperson(conn: Connection, period: Period) -> dict[str, Decimal]:
