@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..config import Settings
 from ..files import atomic_path
 from ..forms.normalize import to_code
-from ..forms.periods import Period
+from ..forms.periods import Period, add_months, month_end
 from ..ledger.database import open_ledger
 from ..ledger.schema import customers
 from ..ledger.statement import Statement, customer_statement
@@ -97,14 +97,10 @@ def _write(workspace: Workspace, template: Path, statement: Statement) -> Statem
 
 
 def reply_by(period: Period, day: int) -> date:
-    """The given day of the month after the period, clamped to that month's length."""
-    following = date(period.end.year + period.end.month // 12, period.end.month % 12 + 1, 1)
-    for candidate in range(min(day, 31), 0, -1):
-        try:
-            return following.replace(day=candidate)
-        except ValueError:
-            continue
-    return following
+    """The given day of the month after the period, clamped to that month's length (and to
+    its first day, for a day below 1)."""
+    following = add_months(period.end, 1)
+    return following.replace(day=max(1, min(day, month_end(following).day)))
 
 
 def letter_context(statement: Statement, settings: Settings) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 
 from ..documents.contract import contract_name
-from ..forms.periods import Period, parse_period
+from ..forms.periods import Period, add_months, parse_period
 from ..ledger.balance import Item, opening_item, position
 from ..ledger.database import open_ledger, reading
 from ..ledger.schema import (
@@ -273,12 +273,7 @@ def _customers(conn: Connection, period: Period) -> list[CustomerRow]:
 
 def _trend(conn: Connection, period: Period) -> list[TrendRow]:
     last = parse_period(period.months()[-1])
-    months = []
-    year, month = last.start.year, last.start.month
-    for _ in range(12):
-        months.append(f"{year}-{month:02d}")
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    months.reverse()
+    months = [f"{add_months(last.start, n):%Y-%m}" for n in range(-11, 1)]
     start, end = parse_period(months[0]).start, last.end
     window = Period(f"{months[0]}..{months[-1]}", start, end)
     ordered = defaultdict(lambda: ZERO, {
