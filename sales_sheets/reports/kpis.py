@@ -30,7 +30,7 @@ from sqlalchemy import (
     type_coerce,
 )
 
-from ..documents.contract import contract_name
+from ..documents.contract import WrittenContracts
 from ..forms.periods import Period, add_months, parse_period
 from ..ledger.balance import Item, opening_item, position
 from ..ledger.database import open_ledger, reading
@@ -48,7 +48,6 @@ from ..ledger.schema import (
     visit_weeks,
     visits,
 )
-from ..paths import safe_component
 from ..workspace import Workspace
 from .model import (
     AgingRow,
@@ -361,26 +360,13 @@ def _contracts(workspace: Workspace, conn: Connection, period: Period) -> list[C
         .where(orders.c.order_date >= period.start, orders.c.order_date <= period.end)
         .order_by(orders.c.order_date, orders.c.order_no, documents.c.version)
     )
-    # One walk over the contracts folder instead of a stat per order version: the files in
-    # each customer's folder. A file name is made only for a customer that has files, and a
-    # customer's folder name once (a year has a quarter of a million orders).
-    folder = workspace.outbox / "contracts"
-    written: dict[str, set[str]] = defaultdict(set)
-    for path in folder.rglob("*.docx"):
-        written[path.parent.relative_to(folder).as_posix()].add(path.name)
-    prefix = folder.relative_to(workspace.root).as_posix()
-    folders: dict[str, str] = {}  # customer code -> its folder
+    written = WrittenContracts(workspace)
     rows = []
     for no, version, day, code, name, person, total, status, reasons, approval in conn.execute(
             query):
-        if code not in folders:
-            folders[code] = safe_component(code)
-        files = written.get(folders[code])
-        file = safe_component(contract_name(no, version)) if files else ""
         rows.append(ContractRow(
             no, version, day, code, name or "", person, total, status,
-            ", ".join(_json_list(reasons)), approval or "",
-            f"{prefix}/{folders[code]}/{file}" if files and file in files else "",
+            ", ".join(_json_list(reasons)), approval or "", written.path_of(code, no, version),
             received.get(no, ZERO)))
     return rows
 
