@@ -3,7 +3,7 @@ contracts, statements and summary workbooks.
 
 The packages follow the one direction a file travels; each may import only from the ones
 before it (and from the foundation modules beside this file: errors, config, problems, paths,
-workspace):
+workspace, files):
 
     formats -> forms -> ledger -> rules -> documents -> reports -> intake -> addin
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from sales_sheets.cli import main
 from sales_sheets.documents.capitals import rmb_capitals
-from sales_sheets.documents.contract import generate_contract
+from sales_sheets.documents.contract import WrittenContracts, contract_path, generate_contract
 from sales_sheets.documents.render import TemplateError
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.intake.release import release_order
@@ -85,6 +85,18 @@ def test_a_revision_gets_its_own_file_and_the_old_one_stays(loaded: Workspace) -
     assert "HT-SO-1-r2" in text_of(folder / "SO-1-r2.docx")
     assert "38,400.00" in text_of(folder / "SO-1-r2.docx")
     assert "25,600.00" in text_of(folder / "SO-1.docx")
+
+
+def test_reports_find_each_contract_where_it_was_written(loaded: Workspace) -> None:
+    drop(loaded, "order", "S01/o.xlsx", order_header(no="SO:7"), [P001])
+    drop(loaded, "order", "S01/o2.xlsx", order_header(no="SO:7"), [dict(P001, quantity=3)])
+    assert [r.status for r in process_inbox(loaded)] == ["accepted", "accepted"]
+    written = WrittenContracts(loaded)
+    found = [written.path_of("C001", "SO:7", version) for version in (1, 2, 3)]
+    assert found == ["outbox/contracts/C001/SO_7.docx", "outbox/contracts/C001/SO_7-r2.docx", ""]
+    assert found[:2] == [contract_path(loaded, "C001", "SO:7", version)
+                         .relative_to(loaded.root).as_posix() for version in (1, 2)]
+    assert written.path_of("C002", "SO:7", 1) == ""
 
 
 def test_regenerating_gives_the_same_text(loaded: Workspace) -> None:

@@ -8,6 +8,8 @@ from click.testing import CliRunner
 
 from sales_sheets.api import write_statements
 from sales_sheets.cli import main
+from sales_sheets.documents.statements import reply_by
+from sales_sheets.forms.periods import parse_period
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.workspace import Workspace
 
@@ -103,3 +105,11 @@ def test_the_statements_command(loaded: Workspace) -> None:
     assert "2026年第3季度: 2" in result.stdout
     bad = CliRunner().invoke(main, ["statements", "--period", "2026-Q5", "-w", str(loaded.root)])
     assert bad.exit_code == 1 and "no quarter 5" in bad.stderr
+
+
+def test_the_reply_date_is_in_the_month_after_the_period_clamped_to_its_length() -> None:
+    assert [reply_by(parse_period("2026-Q3"), 15), reply_by(parse_period("2026-Q4"), 15),
+            reply_by(parse_period("2026-01"), 31), reply_by(parse_period("2024-01"), 30),
+            reply_by(parse_period("2026-03"), 31), reply_by(parse_period("2026"), 0)] == [
+        date(2026, 10, 15), date(2027, 1, 15), date(2026, 2, 28), date(2024, 2, 29),
+        date(2026, 4, 30), date(2027, 1, 1)]

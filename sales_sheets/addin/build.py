@@ -10,9 +10,7 @@ from __future__ import annotations
 import importlib.resources
 import importlib.util
 import io
-import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
@@ -20,6 +18,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ..errors import UsageError
+from ..files import write_bytes_atomic
 from .vba_project import VbaProject
 
 TEMPLATE_NAME = "quickstart_addin_ribbon.xlam"
@@ -64,7 +63,8 @@ def build_addin(dest: Path, language: str = "zh") -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     data = _build(template_path().read_bytes(), "en" if language == "en" else "zh")
     try:
-        _write_atomically(target, data)
+        # Never leave a half-written add-in where Excel may load it.
+        write_bytes_atomic(target, data)
     except PermissionError as exc:
         # On Windows, Excel locks a loaded add-in: the usual reason a rebuild cannot replace it.
         message = f"{target} cannot be written ({exc}); is Excel running with it loaded?"
@@ -197,15 +197,3 @@ def _with_project_name(source: str) -> str:
             "the xlwings template changed"
         )
     return source
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    # Never leave a half-written add-in where Excel may load it.
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".xlam.tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -8,7 +8,6 @@ contract over a real .xlsx with openpyxl, for a workbook that is not open anywhe
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Protocol
 import openpyxl
 from openpyxl.workbook import Workbook as OpenpyxlWorkbook
 
+from ..files import atomic_path
 from ..intake.annotate import AnnotationPlan, OpenpyxlMarks, apply_marks
 from .lists import ListRefresh, apply_list_refresh
 
@@ -64,7 +64,6 @@ class FileHost:
     def _change(self, edit: Callable[[OpenpyxlWorkbook], None]) -> None:
         book = openpyxl.load_workbook(self.path, keep_vba=self.path.suffix.lower() == ".xlsm")
         edit(book)
-        partial = self.path.with_name(f".{self.path.name}.partial")
-        book.save(partial)
-        book.close()
-        os.replace(partial, self.path)
+        with atomic_path(self.path) as partial:
+            book.save(partial)
+            book.close()

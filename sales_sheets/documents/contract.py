@@ -17,7 +17,7 @@ from ..forms.normalize import CENT, to_code
 from ..ledger.database import open_ledger
 from ..ledger.queries import current_document
 from ..ledger.schema import customers, documents, order_lines, orders, salespeople
-from ..paths import inside
+from ..paths import inside, safe_component
 from ..workspace import Workspace
 from .capitals import format_money, rmb_capitals
 from .default_templates import CONTRACT_VARIABLES, write_contract_template
@@ -26,16 +26,45 @@ from .parties import party_fields, seller_fields
 from .render import WorkspaceTemplate, render_docx, to_pdf
 
 CONTRACT = WorkspaceTemplate("contract.docx", CONTRACT_VARIABLES, write_contract_template)
+_FOLDER = "contracts"
 
 
 def contract_path(workspace: Workspace, customer_code: str, order_no: str, version: int) -> Path:
     """outbox/contracts/<customer>/<order_no>.docx; a later version adds -r<version>."""
-    return inside(workspace.outbox, "contracts", customer_code,
+    return inside(workspace.outbox, _FOLDER, customer_code,
                   contract_name(order_no, version))
 
 
 def contract_name(order_no: str, version: int) -> str:
     return f"{order_no}.docx" if version == 1 else f"{order_no}-r{version}.docx"
+
+
+class WrittenContracts:
+    """The contracts already written, found where `contract_path` puts them.
+
+    One walk over the contracts folder instead of a stat per order version: the files in each
+    customer's folder. A file name is made only for a customer that has files, and a customer's
+    folder name once (a year has a quarter of a million orders).
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        folder = workspace.outbox / _FOLDER
+        self._prefix = folder.relative_to(workspace.root).as_posix()
+        self._written: dict[str, set[str]] = defaultdict(set)
+        for path in folder.rglob("*.docx"):
+            self._written[path.parent.relative_to(folder).as_posix()].add(path.name)
+        self._folders: dict[str, str] = {}  # customer code -> its folder
+
+    def path_of(self, customer_code: str, order_no: str, version: int) -> str:
+        """The contract's path relative to the workspace, with `/`; "" if it is not written."""
+        if customer_code not in self._folders:
+            self._folders[customer_code] = safe_component(customer_code)
+        folder = self._folders[customer_code]
+        files = self._written.get(folder)
+        if not files:
+            return ""
+        file = safe_component(contract_name(order_no, version))
+        return f"{self._prefix}/{folder}/{file}" if file in files else ""
 
 
 def check_contract_template(workspace: Workspace) -> None:

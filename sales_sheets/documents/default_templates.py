@@ -11,7 +11,6 @@ tests check that the shipped templates use each one and nothing else.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from ..errors import UsageError
+from ..files import atomic_path
 
 __all__ = [
     "CONTRACT_VARIABLES",
@@ -568,13 +568,8 @@ def _pick(texts: dict[str, _T], language: str) -> _T:
 
 def _save(document: DocumentObject, path: Path) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
+    with atomic_path(path) as partial:
         document.save(str(partial))
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
     return path
 
 

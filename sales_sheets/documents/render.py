@@ -9,7 +9,6 @@ render with sample values) and a fault names the template and the tag.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -27,6 +26,7 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import SalesSheetsError
+from ..files import atomic_path
 from ..workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -93,10 +93,8 @@ def render_docx(template: Path, context: Mapping[str, Any], target: Path) -> Pat
         document.render(dict(context), jinja_env=environment())
     except JinjaError as exc:
         raise TemplateError(_describe(template, exc)) from None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    document.save(str(partial))
-    os.replace(partial, target)
+    with atomic_path(target) as partial:
+        document.save(str(partial))
     return target
 
 

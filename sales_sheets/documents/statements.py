@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -12,8 +11,9 @@ import xlsxwriter
 from sqlalchemy import select
 
 from ..config import Settings
+from ..files import atomic_path
 from ..forms.normalize import to_code
-from ..forms.periods import Period
+from ..forms.periods import Period, add_months, month_end
 from ..ledger.database import open_ledger
 from ..ledger.schema import customers
 from ..ledger.statement import Statement, customer_statement
@@ -88,7 +88,8 @@ def _write(workspace: Workspace, template: Path, statement: Statement) -> Statem
     folder = ("statements", label)
     book = inside(workspace.outbox, *folder, f"{code}_{_WORDS['statement'][i]}_{label}.xlsx")
     letter = inside(workspace.outbox, *folder, f"{code}_{_WORDS['letter'][i]}_{label}.docx")
-    _write_workbook(book, statement, workspace.settings)
+    with atomic_path(book) as partial:
+        _write_workbook(partial, statement, workspace.settings)
     render_docx(template, letter_context(statement, workspace.settings), letter)
     if workspace.settings.documents.pdf:
         to_pdf(letter, workspace.soffice_profile)
@@ -96,14 +97,10 @@ def _write(workspace: Workspace, template: Path, statement: Statement) -> Statem
 
 
 def reply_by(period: Period, day: int) -> date:
-    """The given day of the month after the period, clamped to that month's length."""
-    following = date(period.end.year + period.end.month // 12, period.end.month % 12 + 1, 1)
-    for candidate in range(min(day, 31), 0, -1):
-        try:
-            return following.replace(day=candidate)
-        except ValueError:
-            continue
-    return following
+    """The given day of the month after the period, clamped to that month's length (and to
+    its first day, for a day below 1)."""
+    following = add_months(period.end, 1)
+    return following.replace(day=max(1, min(day, month_end(following).day)))
 
 
 def letter_context(statement: Statement, settings: Settings) -> dict[str, Any]:
@@ -138,10 +135,8 @@ def _write_workbook(path: Path, statement: Statement, settings: Settings) -> Non
     def word(key: str) -> str:
         return _WORDS[key][i]
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    book = xlsxwriter.Workbook(str(partial), {"strings_to_formulas": False,
-                                              "strings_to_urls": False})
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
+                                           "strings_to_urls": False})
     book.set_properties({"created": _CREATED, "title": word("statement")})
     font = {"font_name": "微软雅黑", "font_size": 10}
     title = book.add_format({**font, "bold": True, "font_size": 16})
@@ -196,7 +191,6 @@ def _write_workbook(path: Path, statement: Statement, settings: Settings) -> Non
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
     book.close()
-    os.replace(partial, path)
 
 
 def _sample(settings: Settings) -> dict[str, Any]:

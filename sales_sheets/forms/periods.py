@@ -36,6 +36,16 @@ class Period:
         first, last = self.start.month, self.end.month
         return [f"{self.start.year}-{m:02d}" for m in range(first, last + 1)]
 
+    def parents(self) -> list[str]:
+        """The labels of the longer periods that contain this one: a month's quarter and year,
+        a quarter's year, nothing for a year."""
+        if self.kind == "year":
+            return []
+        year = self.label[:4]
+        if self.kind == "quarter":
+            return [year]
+        return [f"{year}-Q{(self.start.month - 1) // 3 + 1}", year]
+
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
 
@@ -52,13 +62,13 @@ def parse_period(text: str) -> Period:
         if not 1 <= quarter <= 4:
             raise UsageError(f"period {text!r}: there is no quarter {quarter}; {hint}")
         first = date(year, 3 * quarter - 2, 1)
-        return Period(f"{year}-Q{quarter}", first, _month_end(date(year, 3 * quarter, 1)))
+        return Period(f"{year}-Q{quarter}", first, month_end(date(year, 3 * quarter, 1)))
     if match["month"]:
         month = int(match["month"])
         if not 1 <= month <= 12:
             raise UsageError(f"period {text!r}: there is no month {month}; {hint}")
         first = date(year, month, 1)
-        return Period(f"{year}-{month:02d}", first, _month_end(first))
+        return Period(f"{year}-{month:02d}", first, month_end(first))
     return Period(str(year), date(year, 1, 1), date(year, 12, 31))
 
 
@@ -68,6 +78,13 @@ def last_complete_quarter(today: date) -> Period:
     return parse_period(f"{year}-Q{quarter or 4}")
 
 
-def _month_end(day: date) -> date:
-    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return following - timedelta(days=1)
+def add_months(day: date, count: int) -> date:
+    """The first day of the month `count` months after the month of `day` (before, if
+    negative): `add_months(date(2026, 12, 31), 1)` is 2027-01-01."""
+    index = day.year * 12 + day.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(day: date) -> date:
+    """The last day of the month of `day`."""
+    return add_months(day, 1) - timedelta(days=1)

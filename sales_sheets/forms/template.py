@@ -8,7 +8,6 @@ instructions sheet.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,6 +18,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Format as CellFormat
 from xlsxwriter.worksheet import Worksheet
 
+from ..files import atomic_path
 from .kinds import Field, FieldType, Kind, Ref
 from .meta import LISTS_SHEET, META_SHEET, column_label, list_name, list_range, meta_rows
 
@@ -45,9 +45,14 @@ def write_form(
     data: FormData | None = None,
 ) -> Path:
     """Write a blank (or, with `data`, filled) form of `kind` to `path`, atomically."""
-    data = data or FormData()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
+    with atomic_path(path) as partial:
+        _write_book(partial, kind, language, lists, data or FormData())
+    return path
+
+
+def _write_book(
+    partial: Path, kind: Kind, language: str, lists: MasterLists | None, data: FormData
+) -> None:
     book = xlsxwriter.Workbook(str(partial), {"strings_to_formulas": False})
     # A fixed creation time makes the same form the same bytes, so a resubmission of an
     # unchanged form is recognised as a duplicate by its content hash.
@@ -65,8 +70,6 @@ def write_form(
     meta.hide()
     sheet.activate()
     book.close()
-    os.replace(partial, path)
-    return path
 
 
 class _Styles:

@@ -8,7 +8,6 @@ and a cell the person had coloured gets its colour back."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook as OpenpyxlWorkbook
 
+from ..files import atomic_path
 from ..formats.cells import printable, set_text, set_value
 from ..formats.safety import Format
 from ..forms.grid import Workbook
@@ -122,11 +122,9 @@ def write_annotated_copy(
         book = openpyxl.Workbook()
         book.remove(book.active)
     apply_plan(book, plan)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(f".{dest.name}.partial")
-    book.save(partial)
-    book.close()
-    os.replace(partial, dest)
+    with atomic_path(dest) as partial:
+        book.save(partial)
+        book.close()
     return dest
 
 

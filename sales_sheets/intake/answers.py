@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from ..forms.kinds import KINDS
 from ..problems import SEVERITY_LABELS, Problem
 
@@ -68,10 +65,3 @@ def receipt_text(
     if status in ("rejected", "held"):
         lines += ["", word(f"next_{status}")]
     return "\n".join(lines) + "\n"
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)

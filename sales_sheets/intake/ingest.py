@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from ..documents.contract import check_contract_template, contract_path, write_contract
 from ..errors import StorageError
+from ..files import write_text_atomic
 from ..forms.form import Document
 from ..forms.reader import ReadResult
 from ..ledger.database import open_ledger
@@ -36,7 +37,7 @@ from ..problems import Problem, Severity, problem
 from ..rules import Context, derive, validate
 from ..workspace import Workspace
 from .annotate import earlier_marks, plan_annotations, write_annotated_copy
-from .answers import receipt_text, write_text_atomic
+from .answers import receipt_text
 from .check import read_document, status_of
 from .inbox import Claim, archive, archive_path, candidates, claim, pending_claims
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,18 @@ class Position:
     outstanding: Decimal
     overdue: Decimal
     items: tuple[OpenItem, ...]
+
+
+def opening_item(customer: Mapping[Any, Any], as_of: date) -> Item | None:
+    """The customer's opening balance as a debit, once its day has come by `as_of`.
+
+    It is dated on the opening date, or on the day the customer was created when the master
+    data gives none; a zero or missing balance is no item at all.
+    """
+    day = customer["opening_date"] or customer["created"]
+    if customer["opening_balance"] and day <= as_of:
+        return Item(day, customer["opening_balance"], "opening")
+    return None
 
 
 def position(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Connection, RowMapping, Table, and_, bindparam, func, select
 
 from ..forms.kinds import Ref
-from .balance import Item, Position, position
+from .balance import Item, Position, opening_item, position
 from .schema import (
     CURRENT,
     customers,
@@ -87,11 +87,8 @@ def customer_position(
     """Balance and overdue amount as of a date: opening balance plus accepted orders, less
     receipts and accepted returns, receipts paying the oldest items first."""
     params = {"customer": customer["code"], "as_of": as_of, "exclude": exclude_order or ""}
-    debits: list[Item] = []
-    opening = customer["opening_balance"] or Decimal(0)
-    opening_day = customer["opening_date"] or customer["created"]
-    if opening and opening_day <= as_of:
-        debits.append(Item(opening_day, opening, "opening"))
+    opening = opening_item(customer, as_of)
+    debits = [opening] if opening else []
     debits += [Item(r.order_date, r.total, r.order_no) for r in conn.execute(_debits, params)]
     # the sums keep the Money type: exact Decimals
     credits = conn.execute(_received, params).scalar_one()

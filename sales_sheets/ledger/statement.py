@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, RowMapping, and_, select
 
 from ..forms.periods import Period
+from .balance import opening_item
 from .queries import customer_position
 from .schema import documents, orders, receipts, returns
 
@@ -74,9 +75,9 @@ def _entries(
     code = customer["code"]
     zero = Decimal("0.00")
     entries: list[tuple[date, str, str, Decimal, Decimal]] = []
-    opening_day = customer["opening_date"] or customer["created"]
-    if customer["opening_balance"] and opening_day <= until:
-        entries.append((opening_day, "opening", "", customer["opening_balance"], zero))
+    opening = opening_item(customer, until)
+    if opening:
+        entries.append((opening.day, "opening", "", opening.amount, zero))
     accepted = documents.c.status == "accepted"
     for row in conn.execute(
         select(orders.c.order_date, orders.c.order_no, orders.c.total)

@@ -30,9 +30,9 @@ from sqlalchemy import (
     type_coerce,
 )
 
-from ..documents.contract import contract_name
-from ..forms.periods import Period, parse_period
-from ..ledger.balance import Item, position
+from ..documents.contract import WrittenContracts
+from ..forms.periods import Period, add_months, parse_period
+from ..ledger.balance import Item, opening_item, position
 from ..ledger.database import open_ledger, reading
 from ..ledger.schema import (
     customers,
@@ -48,7 +48,6 @@ from ..ledger.schema import (
     visit_weeks,
     visits,
 )
-from ..paths import safe_component
 from ..workspace import Workspace
 from .model import (
     AgingRow,
@@ -61,16 +60,12 @@ from .model import (
     SalespersonRow,
     TrendRow,
     VisitRow,
+    ratio,
+    sum_known,
 )
 
 ZERO = Decimal("0.00")
 _BUCKETS = (30, 60, 90)
-
-
-def ratio(part: Decimal | int, whole: Decimal | int | None) -> Decimal | None:
-    if not whole:
-        return None
-    return Decimal(part) / Decimal(whole)
 
 
 def _orders_in(period: Period, status: str = "accepted") -> Any:
@@ -167,13 +162,8 @@ def _targets(conn: Connection, period: Period) -> dict[str, dict[str, Any]]:
         inside = [v for p, v in plans_of.items() if p in months]
         if not inside:
             continue
-        targets[person] = {f: _sum_known(v[f] for v in inside) for f in fields}
+        targets[person] = {f: sum_known(v[f] for v in inside) for f in fields}
     return targets
-
-
-def _sum_known(values: Iterator[Any] | Any) -> Any:
-    known = [v for v in values if v is not None]
-    return sum(known[1:], known[0]) if known else None
 
 
 def _receipts_by_salesperson(conn: Connection, period: Period) -> dict[str, Decimal]:
@@ -282,12 +272,7 @@ def _customers(conn: Connection, period: Period) -> list[CustomerRow]:
 
 def _trend(conn: Connection, period: Period) -> list[TrendRow]:
     last = parse_period(period.months()[-1])
-    months = []
-    year, month = last.start.year, last.start.month
-    for _ in range(12):
-        months.append(f"{year}-{month:02d}")
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    months.reverse()
+    months = [f"{add_months(last.start, n):%Y-%m}" for n in range(-11, 1)]
     start, end = parse_period(months[0]).start, last.end
     window = Period(f"{months[0]}..{months[-1]}", start, end)
     ordered = defaultdict(lambda: ZERO, {
@@ -339,9 +324,9 @@ def _aging(conn: Connection, as_of: date) -> list[AgingRow]:
     for customer in conn.execute(select(customers).order_by(customers.c.code)).mappings():
         code = customer["code"]
         items = list(debits.get(code, []))
-        opening_day = customer["opening_date"] or customer["created"]
-        if customer["opening_balance"] and opening_day <= as_of:
-            items.append(Item(opening_day, customer["opening_balance"], "opening"))
+        opening = opening_item(customer, as_of)
+        if opening:
+            items.append(opening)
         if not items and not credits.get(code):
             continue
         state = position(items, credits.get(code, ZERO), customer["payment_days"] or 0, as_of)
@@ -375,26 +360,13 @@ def _contracts(workspace: Workspace, conn: Connection, period: Period) -> list[C
         .where(orders.c.order_date >= period.start, orders.c.order_date <= period.end)
         .order_by(orders.c.order_date, orders.c.order_no, documents.c.version)
     )
-    # One walk over the contracts folder instead of a stat per order version: the files in
-    # each customer's folder. A file name is made only for a customer that has files, and a
-    # customer's folder name once (a year has a quarter of a million orders).
-    folder = workspace.outbox / "contracts"
-    written: dict[str, set[str]] = defaultdict(set)
-    for path in folder.rglob("*.docx"):
-        written[path.parent.relative_to(folder).as_posix()].add(path.name)
-    prefix = folder.relative_to(workspace.root).as_posix()
-    folders: dict[str, str] = {}  # customer code -> its folder
+    written = WrittenContracts(workspace)
     rows = []
     for no, version, day, code, name, person, total, status, reasons, approval in conn.execute(
             query):
-        if code not in folders:
-            folders[code] = safe_component(code)
-        files = written.get(folders[code])
-        file = safe_component(contract_name(no, version)) if files else ""
         rows.append(ContractRow(
             no, version, day, code, name or "", person, total, status,
-            ", ".join(_json_list(reasons)), approval or "",
-            f"{prefix}/{folders[code]}/{file}" if files and file in files else "",
+            ", ".join(_json_list(reasons)), approval or "", written.path_of(code, no, version),
             received.get(no, ZERO)))
     return rows
 

@@ -3,11 +3,11 @@ workbook.py. Ratios are Decimals (0.85 is 85 %), None where the base is zero or 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..forms.periods import Period
 
@@ -150,3 +150,17 @@ class Report:
     visits: list[VisitRow]
     # The order lines behind it all, streamed: a year can hold a million of them.
     details: Callable[[], Iterator[DetailRow]]
+
+
+def ratio(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:
+    """`part / whole`; None where either is unknown or the base is zero (see the docstring)."""
+    if part is None or not whole:
+        return None
+    return Decimal(part) / Decimal(whole)
+
+
+def sum_known(values: Iterable[Any]) -> Any:
+    """The sum of the values that are known (Decimals or ints); None when none is: a target
+    that nobody set stays unset, not zero."""
+    known = [value for value in values if value is not None]
+    return sum(known[1:], known[0]) if known else None

@@ -11,7 +11,6 @@ Every figure is a stored value, never a formula; user text is always a string ce
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
@@ -21,6 +20,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from ..files import atomic_path
 from ..formats.xlsx_rows import EXCEL_ROWS, write_package
 from .charts import achievement_chart, aging_chart, trend_chart
 from .columns import (
@@ -40,7 +40,7 @@ from .columns import (
 )
 from .definitions import KPI_DEFINITIONS, KPI_NAMES
 from .details import DetailPart, render_details
-from .model import AgingRow, ContractRow, Report, SalespersonRow
+from .model import AgingRow, ContractRow, Report, SalespersonRow, ratio, sum_known
 from .sheet import FIRST_ROW, Sheet, Writer, wrapped_height
 from .words import hold_reason_words, status_word
 
@@ -66,16 +66,11 @@ def write_report(report: Report, path: Path, language: str = "zh", company: str 
             their parts (see details.rendered_elsewhere).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
     with ExitStack() as stack:
         writer = Writer(report, language, company, stack, rendered)
         package = _build(writer)
-        try:
+        with atomic_path(path) as partial:
             write_package(package, writer.fragments, partial)
-            os.replace(partial, path)
-        finally:
-            partial.unlink(missing_ok=True)
     return path
 
 
@@ -112,18 +107,18 @@ def _salesperson_values(row: SalespersonRow) -> tuple[Any, ...]:
 
 
 def _salesperson_totals(rows: Sequence[SalespersonRow], label: str) -> tuple[Any, ...]:
-    target = _sum_known(row.sales_target for row in rows)
+    target = sum_known(row.sales_target for row in rows)
     actual = _sum(row.sales_actual for row in rows)
-    collection = _sum_known(row.collection_target for row in rows)
+    collection = sum_known(row.collection_target for row in rows)
     receipts = _sum(row.receipts for row in rows)
-    new_target = _sum_known(row.new_customer_target for row in rows)
+    new_target = sum_known(row.new_customer_target for row in rows)
     new = sum(row.new_customers for row in rows)
     planned = sum(row.visits_planned for row in rows)
     done = sum(row.visits_done for row in rows)
-    return (label, None, None, target, actual, _ratio(actual, target),
+    return (label, None, None, target, actual, ratio(actual, target),
             _sum(row.held_amount for row in rows), collection, receipts,
-            _ratio(receipts, collection), new_target, new, _ratio(new, new_target), planned,
-            done, sum(row.visits_unplanned for row in rows), _ratio(done, planned), None)
+            ratio(receipts, collection), new_target, new, ratio(new, new_target), planned,
+            done, sum(row.visits_unplanned for row in rows), ratio(done, planned), None)
 
 
 def _regions(w: Writer) -> None:
@@ -132,7 +127,7 @@ def _regions(w: Writer) -> None:
     sheet.data((r.region, r.customers, r.orders, r.amount, r.share) for r in rows)
     amount = _sum(r.amount for r in rows)
     sheet.line((w.word("total"), sum(r.customers for r in rows), sum(r.orders for r in rows),
-                amount, _ratio(amount, amount)))
+                amount, ratio(amount, amount)))
     sheet.close()
 
 
@@ -141,7 +136,7 @@ def _products(w: Writer) -> None:
     rows = w.report.products
     sheet.data((r.code, r.name, r.spec, r.unit, r.quantity, r.amount, r.share) for r in rows)
     amount = _sum(r.amount for r in rows)
-    sheet.line((w.word("total"), None, None, None, None, amount, _ratio(amount, amount)))
+    sheet.line((w.word("total"), None, None, None, None, amount, ratio(amount, amount)))
     sheet.close()
 
 
@@ -151,7 +146,7 @@ def _customers(w: Writer) -> None:
     sheet.data((r.rank, r.code, r.name, r.region, r.salesperson, r.amount, r.share,
                 r.cumulative_share, r.abc) for r in rows)
     amount = _sum(r.amount for r in rows)
-    sheet.line((None, w.word("total"), None, None, None, amount, _ratio(amount, amount), None,
+    sheet.line((None, w.word("total"), None, None, None, amount, ratio(amount, amount), None,
                 None))
     sheet.close()
 
@@ -204,9 +199,9 @@ def _aging_totals(rows: Sequence[AgingRow], label: str) -> tuple[Any, ...]:
     # Credit use from the totals only when every customer has a limit: otherwise the two
     # totals are not comparable.
     limits = [row.credit_limit for row in rows]
-    limit = _sum_known(limits)
+    limit = sum_known(limits)
     balance = _sum(row.balance for row in rows)
-    use = _ratio(balance, limit) if None not in limits else None
+    use = ratio(balance, limit) if None not in limits else None
     return (label, None, None, limit, balance, _sum(r.not_due for r in rows),
             _sum(r.overdue_1_30 for r in rows), _sum(r.overdue_31_60 for r in rows),
             _sum(r.overdue_61_90 for r in rows), _sum(r.overdue_over_90 for r in rows),
@@ -242,10 +237,10 @@ def _visits(w: Writer) -> None:
     sheet = Sheet(w, w.name("visits"), VISIT_COLUMNS, 1, "")
     rows = w.report.visits
     sheet.data((r.salesperson, r.week_start, r.planned, r.done, r.unplanned,
-                _ratio(r.done, r.planned)) for r in rows)
+                ratio(r.done, r.planned)) for r in rows)
     planned, done = sum(r.planned for r in rows), sum(r.done for r in rows)
     sheet.line((w.word("total"), None, planned, done, sum(r.unplanned for r in rows),
-                _ratio(done, planned)))
+                ratio(done, planned)))
     sheet.close()
 
 
@@ -284,15 +279,3 @@ def _notes(w: Writer) -> None:
 
 def _sum(values: Iterable[Decimal]) -> Decimal:
     return sum(values, Decimal(0))
-
-
-def _sum_known(values: Iterable[Any]) -> Any:
-    """The sum of the values that are known (Decimals or ints); None when none is."""
-    known = [value for value in values if value is not None]
-    return sum(known[1:], known[0]) if known else None
-
-
-def _ratio(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:
-    if part is None or not whole:
-        return None
-    return Decimal(part) / Decimal(whole)
