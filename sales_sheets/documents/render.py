@@ -133,7 +133,7 @@ def check_template(template: Path, allowed: set[str], sample: Mapping[str, Any])
 def template_text(template: Path) -> str:
     """The template's text as Jinja sees it (runs joined, XML removed)."""
     document = DocxTemplate(str(template))
-    xml = document.patch_xml(document.xml_to_string(open_docx(str(template))._element.body))
+    xml = document.patch_xml(document.xml_to_string(open_docx(str(template)).element.body))
     return re.sub(r"<[^>]+>", "", xml)
 
 
