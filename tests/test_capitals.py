@@ -1,6 +1,6 @@
 """RMB in capitals and in figures: golden examples, rounding, rejection, and a read-back property.
 
-The golden cases are the PBOC examples recorded in FIELD-NOTES plus the usual textbook ones
+The golden cases are the PBOC rules' own worked examples plus the usual textbook ones
 (《正确填写票据和结算凭证的基本规定》). The property test reads every generated string back with
 a small parser written here, independently of the writer, so a wrong digit or unit cannot hide.
 """
@@ -72,7 +72,7 @@ def parse_capitals(text: str) -> Decimal:
 # --- golden examples -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("amount, capitals", [
-    # FIELD-NOTES (PBOC examples)
+    # the PBOC rules' own examples
     ("16409.02", "壹万陆仟肆佰零玖元零贰分"),
     ("1409.50", "壹仟肆佰零玖元伍角"),
     ("6007.14", "陆仟零柒元壹角肆分"),

@@ -1,4 +1,4 @@
-"""The rules of SPEC §4, asserted on (code, severity, cell) tuples, never on prose."""
+"""The validation rules of each kind, asserted on (code, severity, cell) tuples, never on prose."""
 
 from datetime import date
 from pathlib import Path

@@ -5,8 +5,8 @@ The capitals follow the People's Bank of China rules for writing amounts on bill
 are made the way banks and cn2an write them:
 
 * 整 follows 元 when there is no 角 and no 分 ("壹拾万元整"). After 角 with no 分 it is optional;
-  by default it is left out ("壹仟肆佰零玖元伍角", as FIELD-NOTES records), and ``jiao_zheng=True``
-  writes it ("壹仟肆佰零玖元伍角整"). 整 never follows 分.
+  by default it is left out ("壹仟肆佰零玖元伍角", as the rules' own example writes it), and
+  ``jiao_zheng=True`` writes it ("壹仟肆佰零玖元伍角整"). 整 never follows 分.
 * A run of zeros inside the yuan is one 零 ("壹仟肆佰零玖", "壹亿零壹"). Zeros that end a section
   closed by 万 or 亿 add no 零 when the next section starts at its 仟 digit ("壹拾万柒仟",
   "壹佰零壹万"); the rules make that 零 optional and leaving it out is the common form.
@@ -106,7 +106,7 @@ def rmb_capitals(amount: Decimal, *, jiao_zheng: bool = False) -> str:
     Args:
         amount: The amount in yuan. It is rounded to the fen with ROUND_HALF_UP first.
         jiao_zheng: Write 整 after 角 when there is no 分 ("伍角整"). The PBOC rules make it
-            optional; the default leaves it out, as FIELD-NOTES records ("壹仟肆佰零玖元伍角").
+            optional; the default leaves it out, as their own example does ("壹仟肆佰零玖元伍角").
 
     Returns:
         The capitals, e.g. ``"壹万陆仟肆佰零玖元零贰分"`` for 16409.02, ``"伍角"`` for 0.50,

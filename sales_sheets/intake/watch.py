@@ -168,7 +168,11 @@ def _shorten_move_pairing() -> None:
     """watchdog (inotify) holds every "moved out" event back for half a second to pair it with
     its "moved in", and every event queued behind it waits as well. Claiming a file is such a
     move (its claim folder is too new to be watched yet), so each arrival would wait for the
-    previous claim. Events are only hints here: a short pairing window costs nothing."""
+    previous claim. Events are only hints here: a short pairing window costs nothing.
+
+    watchdog has no public setting for the window, so this sets its internal grouper's class
+    attribute: watchdog is capped in pyproject.toml and tests/test_private_apis.py fails if the
+    attribute stops governing the observer's delay."""
     try:
         from watchdog.observers.inotify_move_event_grouper import InotifyMoveEventGrouper
     except ImportError:  # not Linux, or a watchdog that groups differently

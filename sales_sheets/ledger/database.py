@@ -15,7 +15,7 @@ _READ_ONLY = "sales_sheets_read_only"  # an execution option of our own, read at
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy's "begin" event issue the BEGIN (see _begin_immediate), not the driver.
+    # Let SQLAlchemy's "begin" event issue the BEGIN (see _begin), not the driver.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets the status command read while a watcher writes; NORMAL keeps every commit
@@ -43,7 +43,8 @@ def reading(engine: Engine) -> Connection:
 
 
 def open_ledger(url: str) -> Engine:
-    """An engine on the ledger at `url`, created or migrated to the current schema."""
+    """An engine on the ledger at `url`, created or migrated to the current schema; one per url
+    for the life of the process."""
     if url in _engines:
         return _engines[url]
     try:
@@ -77,7 +78,8 @@ def _migrate(engine: Engine) -> None:
 
 
 def close_all() -> None:
-    """Dispose of every engine (tests and the end of a CLI run)."""
+    """Dispose of every engine, so the next `open_ledger` opens and migrates afresh (tests call
+    it; a process that ends takes its engines with it)."""
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()

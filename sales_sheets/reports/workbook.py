@@ -3,8 +3,8 @@
 xlsxwriter (in constant_memory mode, so every sheet is written top to bottom) lays out each
 sheet in the frame of sheet.py: title, info and header rows, the data rows, totals, print
 set-up; charts.py adds the charts. The data rows themselves are rendered as sheet XML and
-spliced into xlsxwriter's package by xlsx_rows.py, for speed (see there). This module says
-what goes on each sheet.
+spliced into xlsxwriter's package by formats/xlsx_rows.py, for speed (see there). This module
+says what goes on each sheet.
 
 Every figure is a stored value, never a formula; user text is always a string cell.
 """

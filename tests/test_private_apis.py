@@ -1,0 +1,151 @@
+"""Contracts with third-party internals we rely on, each capped in pyproject.toml.
+
+Each test checks that a name outside a library's public API still exists and still does what our
+code uses it for. When one fails after raising a cap, re-check the use its message names.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import queue
+import sys
+import time
+from pathlib import Path
+
+import docx
+import pytest
+from docx.table import _Cell
+from docxtpl import DocxTemplate
+from jinja2 import Template
+from jinja2.sandbox import SandboxedEnvironment
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.inotify_move_event_grouper import InotifyMoveEventGrouper
+
+from sales_sheets.documents.render import template_text
+
+RENDER = "the _Sandbox cache and template_text in sales_sheets/documents/render.py"
+WATCH = "_shorten_move_pairing in sales_sheets/intake/watch.py"
+DEFAULT_TEMPLATES = "the table and field helpers in sales_sheets/documents/default_templates.py"
+
+
+def _template(path: Path) -> Path:
+    """A one-line template whose tag Word has split over three runs, as it often does."""
+    document = docx.Document()
+    paragraph = document.add_paragraph("Dear ")
+    for text in ("{{ na", "me", " }}"):
+        paragraph.add_run(text)
+    document.save(str(path))
+    return path
+
+
+class _Recording(SandboxedEnvironment):
+    """Records every compile docxtpl asks for and marks the tag, to see what gets rendered."""
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=True)
+        self.calls: list[tuple[type, object, object, object]] = []
+
+    def from_string(self, source: object, globals: object = None,  # noqa: A002 - Jinja's name
+                    template_class: object = None) -> Template:
+        self.calls.append((type(source), source, globals, template_class))
+        marked = source.replace("{{ name }}", "{{ name }}!") if isinstance(source, str) else source
+        return super().from_string(marked, globals, template_class)  # type: ignore[arg-type]
+
+
+def test_docxtpl_compiles_each_render_through_from_string_with_the_same_source(
+        tmp_path: Path) -> None:
+    template = _template(tmp_path / "t.docx")
+    env = _Recording()
+    renders = []
+    for number in (1, 2):
+        env.calls.clear()
+        document = DocxTemplate(str(template))
+        document.render({"name": "Li"}, jinja_env=env)
+        document.save(str(tmp_path / f"{number}.docx"))
+        renders.append(list(env.calls))
+
+    body = [(kind, globals_, cls) for kind, source, globals_, cls in renders[0]
+            if "Dear" in str(source)]
+    assert body == [(str, None, None)], (
+        f"docxtpl no longer compiles with jinja_env.from_string(source): re-check {RENDER}")
+    assert renders[0] == renders[1], (
+        f"docxtpl compiles different sources for the same template: re-check {RENDER}")
+    paragraphs = [p.text for p in docx.Document(str(tmp_path / "1.docx")).paragraphs]
+    assert paragraphs == ["Dear Li!"], (
+        f"docxtpl renders something other than what from_string returned: re-check {RENDER}")
+
+
+def test_jinja_from_string_keeps_the_signature_the_sandbox_overrides() -> None:
+    parameters = list(inspect.signature(SandboxedEnvironment.from_string).parameters)
+    assert parameters == ["self", "source", "globals", "template_class"], (
+        f"Jinja's Environment.from_string changed its parameters: re-check {RENDER}")
+
+
+def test_docxtpl_patch_xml_joins_a_tag_split_over_runs(tmp_path: Path) -> None:
+    assert template_text(_template(tmp_path / "t.docx")) == "Dear {{ name }}", (
+        f"docxtpl's xml_to_string/patch_xml no longer join split tags: re-check {RENDER}")
+
+
+def test_python_docx_internals_the_default_templates_build_on() -> None:
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=1)
+    cell = table.cell(0, 0)
+    run = document.add_paragraph().add_run()
+    tags = (table._tbl.tag, cell._tc.tag, table.rows[0]._tr.tag, run._r.tag)
+    assert isinstance(cell, _Cell), f"python-docx renamed _Cell: re-check {DEFAULT_TEMPLATES}"
+    assert [t.rsplit("}", 1)[-1] for t in tags] == ["tbl", "tc", "tr", "r"], (
+        f"python-docx's _tbl/_tc/_tr/_r changed: re-check {DEFAULT_TEMPLATES}")
+    assert callable(cell._tc.get_or_add_tcPr) and callable(table.rows[0]._tr.get_or_add_trPr), (
+        f"python-docx's oxml helpers changed: re-check {DEFAULT_TEMPLATES}")
+
+
+class _Created(FileSystemEventHandler):
+    def __init__(self) -> None:
+        self.seen: queue.Queue[tuple[str, float]] = queue.Queue()
+
+    def on_created(self, event: FileSystemEvent) -> None:
+        self.seen.put((Path(str(event.src_path)).name, time.monotonic()))
+
+
+def _delay_behind_a_move_out(folder: Path) -> float:
+    """Seconds until the inotify observer reports a file created just after another one was
+    moved out of the watched `folder` (a claim is such a move)."""
+    folder.mkdir()
+    handler = _Created()
+    observer = Observer()
+    observer.schedule(handler, str(folder))
+    observer.start()
+    try:
+        (folder / "probe").write_bytes(b"")  # the watch is live once its event arrives
+        while handler.seen.get(timeout=10)[0] != "probe":
+            pass
+        (folder / "leaving").write_bytes(b"")
+        start = time.monotonic()
+        os.rename(folder / "leaving", folder.parent / f"{folder.name}-left")
+        (folder / "arriving").write_bytes(b"")
+        while True:
+            name, when = handler.seen.get(timeout=10)
+            if name == "arriving":
+                return when - start
+    finally:
+        observer.stop()
+        observer.join(timeout=5)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grouper serves inotify")
+def test_watchdog_move_pairing_window_is_the_grouper_class_delay(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert isinstance(InotifyMoveEventGrouper.delay, float), (
+        f"watchdog's InotifyMoveEventGrouper.delay is gone: re-check {WATCH}")
+    monkeypatch.setattr(InotifyMoveEventGrouper, "delay", 1.0)
+    held = _delay_behind_a_move_out(tmp_path / "held")
+    monkeypatch.setattr(InotifyMoveEventGrouper, "delay", 0.02)
+    shortened = _delay_behind_a_move_out(tmp_path / "shortened")
+    assert held >= 1.0, (
+        f"watchdog no longer holds events behind a move-out for the grouper's delay ({held:.2f}s):"
+        f" re-check {WATCH}")
+    assert shortened < 0.9, (
+        f"setting InotifyMoveEventGrouper.delay no longer shortens the wait ({shortened:.2f}s):"
+        f" re-check {WATCH}")
