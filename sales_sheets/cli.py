@@ -22,9 +22,11 @@ from .errors import SalesSheetsError
 from .forms.kinds import KINDS
 from .intake.answers import STATUS_LABELS
 from .intake.ingest import IngestResult
+from .status import Status
 from .workspace import Workspace
 
 EXIT_REJECTED = 3
+_COLOURS = {Status.ACCEPTED: "green", Status.HELD: "yellow", Status.REJECTED: "red"}
 
 workspace_option = click.option(
     "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
@@ -95,13 +97,13 @@ def process(as_json: bool, workspace: Path) -> None:
             _echo_result(result, ws.language)
         if not results:
             click.echo("inbox is empty" if ws.language == "en" else "收件箱为空")
-    if any(r.status == "rejected" for r in results):
+    if any(r.status == Status.REJECTED for r in results):
         sys.exit(EXIT_REJECTED)
 
 
 def _echo_result(result: IngestResult, language: str) -> None:
     label = STATUS_LABELS[result.status][1 if language == "en" else 0]
-    colour = {"accepted": "green", "held": "yellow", "rejected": "red"}.get(result.status)
+    colour = _COLOURS.get(result.status)
     line = f"{click.style(label, fg=colour)}  {result.file}"
     if result.document:
         line += f"  [{result.document}]"

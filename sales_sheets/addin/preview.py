@@ -12,6 +12,7 @@ from ..intake.check import WorkbookCheck, check_workbook
 from ..ledger.database import open_ledger
 from ..ledger.queries import current_document
 from ..paths import safe_component
+from ..status import Status
 from ..workspace import Workspace
 from .messages import AddinError
 
@@ -39,7 +40,7 @@ def preview_contract(workspace: Workspace, path: Path, folder: str) -> Preview:
     doc = check.document
     if doc is not None and doc.kind.name != "order":
         raise AddinError("not_an_order", kind=doc.kind.title(workspace.language))
-    if doc is None or check.status == "rejected":
+    if doc is None or check.status == Status.REJECTED:
         return Preview(check, None)
     check_contract_template(workspace)
     with open_ledger(workspace.database_url).connect() as conn:

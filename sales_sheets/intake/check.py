@@ -19,12 +19,13 @@ from ..forms.reader import ReadResult, read_form
 from ..ledger.database import open_ledger
 from ..problems import SEVERITY_LABELS, Problem, Severity, problem, worst
 from ..rules import Context, validate
+from ..status import Status
 from ..workspace import Workspace
 from .annotate import AnnotationPlan, earlier_marks, plan_annotations
 
 log = logging.getLogger(__name__)
 
-_STATUS_BY_SEVERITY = {Severity.ERROR: "rejected", Severity.HOLD: "held"}
+_STATUS_BY_SEVERITY = {Severity.ERROR: Status.REJECTED, Severity.HOLD: Status.HELD}
 
 
 @dataclass
@@ -50,10 +51,10 @@ def read_document(path: Path, limits: Limits) -> Reading:
         return Reading(None, None, [problem("internal_error", detail=type(exc).__name__)])
 
 
-def status_of(problems: list[Problem]) -> str:
+def status_of(problems: list[Problem]) -> Status:
     """What intake does with a document with these problems: accepted, held or rejected."""
     level = worst(problems)
-    return _STATUS_BY_SEVERITY.get(level, "accepted") if level else "accepted"
+    return _STATUS_BY_SEVERITY.get(level, Status.ACCEPTED) if level else Status.ACCEPTED
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class WorkbookCheck:
     plan: AnnotationPlan
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         return status_of(list(self.problems))
 
     def counts(self) -> dict[Severity, int]:

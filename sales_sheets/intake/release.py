@@ -15,6 +15,7 @@ from ..forms.normalize import to_code
 from ..ledger.database import open_ledger
 from ..ledger.queries import current_document
 from ..ledger.schema import documents
+from ..status import Status
 from ..workspace import Workspace
 
 
@@ -38,10 +39,10 @@ def release_order(workspace: Workspace, order_no: str, approval: str) -> Release
         doc = current_document(conn, "order", to_code(order_no))
         if doc is None:
             raise UsageError(f"order {order_no} is not in the ledger")
-        if doc["status"] != "held":
+        if doc["status"] != Status.HELD:
             raise UsageError(f"order {order_no} is {doc['status']}, not held")
         conn.execute(update(documents).where(documents.c.id == doc["id"]).values(
-            status="accepted", approval=approval.strip(), released_at=datetime.now()))
+            status=Status.ACCEPTED, approval=approval.strip(), released_at=datetime.now()))
     with engine.connect() as conn:
         contract = write_contract(workspace, conn, doc["id"])
     return Release(order_no, doc["id"], approval.strip(), json.loads(doc["hold_reasons"] or "[]"),

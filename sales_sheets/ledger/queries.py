@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import BindParameter, Connection, RowMapping, Table, and_, bindparam, func, select
 
 from ..forms.kinds import Ref
+from ..status import CURRENT, Status
 from .balance import Item, Position, position
 from .schema import (
-    CURRENT,
     customers,
     documents,
     order_lines,
@@ -61,7 +61,7 @@ def master_lists(conn: Connection) -> dict[Ref, list[tuple[str, str]]]:
 
 
 def _accepted(kind: str) -> Any:
-    return and_(documents.c.kind == kind, documents.c.status == "accepted")
+    return and_(documents.c.kind == kind, documents.c.status == Status.ACCEPTED)
 
 
 _debits = (

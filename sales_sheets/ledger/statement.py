@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, RowMapping, and_, select
 
 from ..forms.periods import Period
+from ..status import Status
 from .queries import customer_position
 from .schema import documents, orders, receipts, returns
 
@@ -77,7 +78,7 @@ def _entries(
     opening_day = customer["opening_date"] or customer["created"]
     if customer["opening_balance"] and opening_day <= until:
         entries.append((opening_day, "opening", "", customer["opening_balance"], zero))
-    accepted = documents.c.status == "accepted"
+    accepted = documents.c.status == Status.ACCEPTED
     for row in conn.execute(
         select(orders.c.order_date, orders.c.order_no, orders.c.total)
         .join(documents, and_(documents.c.id == orders.c.document_id, accepted))

@@ -49,6 +49,7 @@ from ..ledger.schema import (
     visits,
 )
 from ..paths import safe_component
+from ..status import Status
 from ..workspace import Workspace
 from .model import (
     AgingRow,
@@ -73,7 +74,7 @@ def ratio(part: Decimal | int, whole: Decimal | int | None) -> Decimal | None:
     return Decimal(part) / Decimal(whole)
 
 
-def _orders_in(period: Period, status: str = "accepted") -> Any:
+def _orders_in(period: Period, status: Status = Status.ACCEPTED) -> Any:
     return and_(documents.c.id == orders.c.document_id, documents.c.status == status,
                 orders.c.order_date >= period.start, orders.c.order_date <= period.end)
 
@@ -107,7 +108,7 @@ def build_report(workspace: Workspace, engine: Engine, period: Period) -> Report
 
 def _salespeople(conn: Connection, period: Period) -> list[SalespersonRow]:
     actual = _sum_by(conn, orders.c.salesperson, orders.c.total, _orders_in(period))
-    held = _sum_by(conn, orders.c.salesperson, orders.c.total, _orders_in(period, "held"))
+    held = _sum_by(conn, orders.c.salesperson, orders.c.total, _orders_in(period, Status.HELD))
     targets = _targets(conn, period)
     collected = _receipts_by_salesperson(conn, period)
     new = _new_customers(conn, period)
@@ -149,7 +150,7 @@ def _targets(conn: Connection, period: Period) -> dict[str, dict[str, Any]]:
                *(func.sum(getattr(plan_lines.c, f)) for f in fields),
                *(func.count(getattr(plan_lines.c, f)) for f in fields))
         .join(documents, and_(documents.c.id == plans.c.document_id,
-                              documents.c.status == "accepted"))
+                              documents.c.status == Status.ACCEPTED))
         .join(plan_lines, plan_lines.c.document_id == plans.c.document_id)
         .group_by(plans.c.salesperson, plans.c.period)
     )
@@ -207,7 +208,7 @@ def _visit_totals(period: Period, *keys: Any) -> Any:
         select(*keys, planned, done, unplanned)
         .select_from(visits.join(visit_weeks, visit_weeks.c.document_id == visits.c.document_id)
                      .join(documents, and_(documents.c.id == visits.c.document_id,
-                                           documents.c.status == "accepted")))
+                                           documents.c.status == Status.ACCEPTED)))
         .where(visits.c.visit_date >= period.start, visits.c.visit_date <= period.end)
         .group_by(*keys).order_by(*keys)
     )
@@ -317,7 +318,7 @@ def _aging(conn: Connection, as_of: date) -> list[AgingRow]:
     for code, day, total in conn.execute(
         select(orders.c.customer_code, orders.c.order_date, func.sum(orders.c.total))
         .join(documents, and_(documents.c.id == orders.c.document_id,
-                              documents.c.status == "accepted"))
+                              documents.c.status == Status.ACCEPTED))
         .where(orders.c.order_date <= as_of)
         .group_by(orders.c.customer_code, orders.c.order_date)
     ):
@@ -331,7 +332,7 @@ def _aging(conn: Connection, as_of: date) -> list[AgingRow]:
     for code, total in conn.execute(
         select(returns.c.customer_code, func.sum(returns.c.total))
         .join(documents, and_(documents.c.id == returns.c.document_id,
-                              documents.c.status == "accepted"))
+                              documents.c.status == Status.ACCEPTED))
         .where(returns.c.return_date <= as_of).group_by(returns.c.customer_code)
     ):
         credits[code] += total
@@ -392,7 +393,7 @@ def _contracts(workspace: Workspace, conn: Connection, period: Period) -> list[C
         files = written.get(folders[code])
         file = safe_component(contract_name(no, version)) if files else ""
         rows.append(ContractRow(
-            no, version, day, code, name or "", person, total, status,
+            no, version, day, code, name or "", person, total, Status(status),
             ", ".join(_json_list(reasons)), approval or "",
             f"{prefix}/{folders[code]}/{file}" if files and file in files else "",
             received.get(no, ZERO)))

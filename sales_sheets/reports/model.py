@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from ..forms.periods import Period
+from ..status import Status
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class ContractRow:
     customer_name: str
     salesperson: str
     amount: Decimal
-    status: str  # accepted, held, superseded
+    status: Status  # accepted, held, superseded
     hold_reasons: str
     approval: str
     contract_file: str

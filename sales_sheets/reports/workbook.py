@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..formats.xlsx_rows import EXCEL_ROWS, write_package
+from ..status import Status
 from .charts import achievement_chart, aging_chart, trend_chart
 from .columns import (
     ACHIEVEMENT_COLUMNS,
@@ -216,11 +217,12 @@ def _aging_totals(rows: Sequence[AgingRow], label: str) -> tuple[Any, ...]:
 def _contracts(w: Writer) -> None:
     sheet = Sheet(w, w.name("contracts"), CONTRACT_COLUMNS, 1, w.word("note_contracts"))
     rows = w.report.contracts
-    variants = {status_word(status, w.language): status for status in ("held", "superseded")}
+    variants = {status_word(status, w.language): status
+                for status in (Status.HELD, Status.SUPERSEDED)}
     sheet.data((_contract_values(r, w.language) for r in rows),
                variant=lambda values: variants.get(values[CONTRACT_STATUS], "plain"))
-    accepted = [r for r in rows if r.status == "accepted"]
-    held = [r for r in rows if r.status == "held"]
+    accepted = [r for r in rows if r.status == Status.ACCEPTED]
+    held = [r for r in rows if r.status == Status.HELD]
     sheet.line(_contract_total(w.word("accepted_total"), _sum(r.amount for r in accepted),
                                _sum(r.received for r in accepted)))
     sheet.line(_contract_total(w.word("held_total"), _sum(r.amount for r in held), None))

@@ -1,0 +1,50 @@
+"""The types that carry statuses and bilingual words: what they hold is what the ledger, the
+JSON output and the rendered texts carry."""
+
+import json
+import shutil
+
+from sales_sheets.intake.check import status_of
+from sales_sheets.intake.ingest import process_inbox
+from sales_sheets.problems import Severity, problem
+from sales_sheets.status import CURRENT, Status
+from sales_sheets.workspace import Workspace
+
+from .helpers.forms import drop, order_header, query
+
+CHEAP = {"product_code": "P001", "quantity": 1, "unit_price": "12000"}  # below list: held
+
+
+def test_status_values_are_the_stored_words() -> None:
+    assert [str(s) for s in Status] == ["accepted", "held", "rejected", "duplicate", "superseded"]
+    assert CURRENT == (Status.ACCEPTED, Status.HELD)
+    assert json.dumps([Status.HELD, f"{Status.REJECTED}"]) == '["held", "rejected"]'
+
+
+def test_status_of_problems_follows_the_worst_severity() -> None:
+    hold = problem("price_below_list", Severity.HOLD, value="1", list_price="2")
+    error = problem("empty_form")
+    assert status_of([]) is Status.ACCEPTED
+    assert status_of([hold]) is Status.HELD
+    assert status_of([hold, error]) is Status.REJECTED
+
+
+def test_results_carry_status_members_and_the_ledger_their_words(loaded: Workspace) -> None:
+    path = drop(loaded, "order", "S01/a.xlsx", order_header(no="SO-A"), [CHEAP])
+    copy = loaded.root / "copy.xlsx"
+    shutil.copy(path, copy)
+    (held,) = process_inbox(loaded)
+    shutil.copy(copy, loaded.inbox / "again.xlsx")
+    drop(loaded, "order", "S01/b.xlsx", order_header(no="SO-A", price_approval_no="SP-1"),
+         [CHEAP])
+    drop(loaded, "order", "S01/c.xlsx", order_header(no="SO-C"), [])
+    later = process_inbox(loaded)
+    statuses = [held.status, *(r.status for r in later)]
+    assert statuses == [Status.HELD, Status.DUPLICATE, Status.ACCEPTED, Status.REJECTED]
+    assert all(type(s) is Status for s in statuses)
+    assert [r.as_dict()["status"] for r in [held, *later]] == [
+        "held", "duplicate", "accepted", "rejected"]
+    assert query(loaded, "SELECT status FROM documents WHERE doc_key='SO-A' ORDER BY version") == [
+        ("superseded",), ("accepted",)]
+    assert query(loaded, "SELECT status, COUNT(*) FROM intake GROUP BY status ORDER BY 1") == [
+        ("accepted", 4), ("duplicate", 1), ("held", 1), ("rejected", 1)]
