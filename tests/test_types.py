@@ -4,6 +4,10 @@ JSON output and the rendered texts carry."""
 import json
 import shutil
 
+import pytest
+
+from sales_sheets.forms.kinds import KINDS
+from sales_sheets.forms.kinds.base import Field, FieldType, Ref
 from sales_sheets.intake.check import status_of
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.problems import Severity, problem
@@ -48,3 +52,12 @@ def test_results_carry_status_members_and_the_ledger_their_words(loaded: Workspa
         ("superseded",), ("accepted",)]
     assert query(loaded, "SELECT status, COUNT(*) FROM intake GROUP BY status ORDER BY 1") == [
         ("accepted", 4), ("duplicate", 1), ("held", 1), ("rejected", 1)]
+
+
+def test_field_options_are_given_by_name() -> None:
+    with pytest.raises(TypeError):
+        Field("code", "编码", "Code", FieldType.CODE, True)  # type: ignore[misc]
+    field = Field("code", "编码", "Code", FieldType.CODE, required=True, ref=Ref.CUSTOMER)
+    assert (field.type, field.required, field.ref) == (FieldType.CODE, True, Ref.CUSTOMER)
+    assert [f.key for f in KINDS["order"].header if f.required] == [
+        "order_no", "order_date", "customer_code", "salesperson", "delivery_address"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from enum import StrEnum
 
 
@@ -40,6 +40,8 @@ class Field:
     zh: str
     en: str
     type: FieldType = FieldType.TEXT
+    # The rest by name: `True` alone in a field list would not say what it switches on.
+    _: KW_ONLY
     required: bool = False
     ref: Ref | None = None
     choices: tuple[Choice, ...] = ()
