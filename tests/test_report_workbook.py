@@ -179,11 +179,11 @@ def test_contract_ledger_statuses_and_reasons(books: dict[str, Path]) -> None:
     assert en["A8"].value == "Total accepted"
 
 
-def test_hold_reasons_from_a_list_or_json() -> None:
-    assert hold_reason_words("price_below_list, credit_limit_exceeded", "zh") == \
+def test_hold_reasons_are_codes_shown_in_words() -> None:
+    assert hold_reason_words(("price_below_list", "credit_limit_exceeded"), "zh") == \
         "低于价目表价、超授信额度"
-    assert hold_reason_words('["customer_overdue"]', "en") == "customer overdue"
-    assert hold_reason_words("something_new", "en") == "something_new"
+    assert hold_reason_words(("customer_overdue",), "en") == "customer overdue"
+    assert hold_reason_words(("something_new",), "en") == "something_new"
 
 
 def test_user_text_stays_text(books: dict[str, Path]) -> None:

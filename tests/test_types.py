@@ -10,6 +10,7 @@ from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.kinds.base import Field, FieldType, Ref
 from sales_sheets.intake.check import status_of
 from sales_sheets.intake.ingest import process_inbox
+from sales_sheets.ledger.queries import hold_reasons
 from sales_sheets.problems import Severity, problem
 from sales_sheets.status import CURRENT, Status
 from sales_sheets.workspace import Workspace
@@ -61,3 +62,13 @@ def test_field_options_are_given_by_name() -> None:
     assert (field.type, field.required, field.ref) == (FieldType.CODE, True, Ref.CUSTOMER)
     assert [f.key for f in KINDS["order"].header if f.required] == [
         "order_no", "order_date", "customer_code", "salesperson", "delivery_address"]
+
+
+def test_hold_reasons_travel_as_codes_from_the_ledger(loaded: Workspace) -> None:
+    drop(loaded, "order", "S01/a.xlsx", order_header(no="SO-A"), [CHEAP])
+    process_inbox(loaded)
+    ((stored,),) = query(loaded, "SELECT hold_reasons FROM documents WHERE doc_key='SO-A'")
+    assert hold_reasons(stored) == ("price_below_list",)
+    assert hold_reasons(None) == ()
+    assert hold_reasons('["customer_overdue", "credit_limit_exceeded"]') == (
+        "customer_overdue", "credit_limit_exceeded")

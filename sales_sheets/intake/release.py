@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +12,7 @@ from ..documents.contract import check_contract_template, write_contract
 from ..errors import UsageError
 from ..forms.normalize import to_code
 from ..ledger.database import open_ledger
-from ..ledger.queries import current_document
+from ..ledger.queries import current_document, hold_reasons
 from ..ledger.schema import documents
 from ..status import Status
 from ..workspace import Workspace
@@ -24,7 +23,7 @@ class Release:
     order_no: str
     document_id: int
     approval: str
-    reasons: list[str]
+    reasons: tuple[str, ...]
     contract: Path
 
 
@@ -45,5 +44,5 @@ def release_order(workspace: Workspace, order_no: str, approval: str) -> Release
             status=Status.ACCEPTED, approval=approval.strip(), released_at=datetime.now()))
     with engine.connect() as conn:
         contract = write_contract(workspace, conn, doc["id"])
-    return Release(order_no, doc["id"], approval.strip(), json.loads(doc["hold_reasons"] or "[]"),
+    return Release(order_no, doc["id"], approval.strip(), hold_reasons(doc["hold_reasons"]),
                    contract)

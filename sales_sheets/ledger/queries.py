@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -58,6 +59,12 @@ def master_lists(conn: Connection) -> dict[Ref, list[tuple[str, str]]]:
         ref: [(r.code, r.name) for r in conn.execute(select(t.c.code, t.c.name).order_by(t.c.code))]
         for ref, t in MASTER_TABLES.items()
     }
+
+
+def hold_reasons(stored: str | None) -> tuple[str, ...]:
+    """The codes of the problems a document was held for, from `documents.hold_reasons` (a JSON
+    list that `store_document` writes, or NULL when there were none)."""
+    return tuple(json.loads(stored)) if stored else ()
 
 
 def _accepted(kind: str) -> Any:

@@ -9,7 +9,6 @@ an accepted order in it. Ageing applies credits to the oldest items first.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
@@ -34,6 +33,7 @@ from ..documents.contract import contract_name
 from ..forms.periods import Period, parse_period
 from ..ledger.balance import Item, position
 from ..ledger.database import open_ledger, reading
+from ..ledger.queries import hold_reasons
 from ..ledger.schema import (
     customers,
     documents,
@@ -394,14 +394,10 @@ def _contracts(workspace: Workspace, conn: Connection, period: Period) -> list[C
         file = safe_component(contract_name(no, version)) if files else ""
         rows.append(ContractRow(
             no, version, day, code, name or "", person, total, Status(status),
-            ", ".join(_json_list(reasons)), approval or "",
+            hold_reasons(reasons), approval or "",
             f"{prefix}/{folders[code]}/{file}" if files and file in files else "",
             received.get(no, ZERO)))
     return rows
-
-
-def _json_list(text: str | None) -> list[str]:
-    return list(json.loads(text)) if text else []
 
 
 def _visits(conn: Connection, period: Period) -> list[VisitRow]:

@@ -104,7 +104,7 @@ class ContractRow:
     salesperson: str
     amount: Decimal
     status: Status  # accepted, held, superseded
-    hold_reasons: str
+    hold_reasons: tuple[str, ...]  # the codes of the problems it was held for
     approval: str
     contract_file: str
     received: Decimal  # receipts naming this order, up to the period's end

@@ -3,9 +3,6 @@ hold reasons, titles, notes and chart titles."""
 
 from __future__ import annotations
 
-import json
-import re
-
 SHEETS: dict[str, tuple[str, str]] = {
     "achievement": ("业务员达成", "Achievement"),
     "regions": ("片区", "Regions"),
@@ -73,17 +70,8 @@ def status_word(status: str, language: str) -> str:
     return words[language_index(language)] if words else status
 
 
-def hold_reason_words(reasons: str, language: str) -> str:
-    """`price_below_list, customer_overdue` (or the ledger's JSON list) in words."""
-    text = reasons.strip()
-    codes: list[str] = []
-    if text.startswith("["):
-        try:
-            codes = [str(code) for code in json.loads(text)]
-        except ValueError:
-            codes = []
-    if not codes:
-        codes = [code for code in re.split(r"[\s,;，；、]+", text) if code]
+def hold_reason_words(codes: tuple[str, ...], language: str) -> str:
+    """The codes a document was held for in words; a code without words shows as it is."""
     i = language_index(language)
     words = [HOLD_REASON_WORDS[code][i] if code in HOLD_REASON_WORDS else code for code in codes]
     return ("; " if i else "、").join(words)
