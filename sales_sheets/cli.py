@@ -102,7 +102,7 @@ def process(as_json: bool, workspace: Path) -> None:
 
 
 def _echo_result(result: IngestResult, language: str) -> None:
-    label = STATUS_LABELS[result.status][1 if language == "en" else 0]
+    label = STATUS_LABELS[result.status](language)
     colour = _COLOURS.get(result.status)
     line = f"{click.style(label, fg=colour)}  {result.file}"
     if result.document:

@@ -21,13 +21,14 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
 
 
 def test_every_problem_code_has_a_message_in_both_languages() -> None:
-    for code, (zh, en) in MESSAGES.items():
+    for code, text in MESSAGES.items():
+        zh, en = text.zh, text.en
         assert zh and en, code
         assert re.search(r"[\u4e00-\u9fff]", zh), code
         assert not re.search(r"[\u4e00-\u9fff]", en), code
         assert set(re.findall(r"{(\w+)}", zh)) == set(re.findall(r"{(\w+)}", en)), code
-    for term, (zh, en) in TERMS.items():
-        assert zh and en, term
+    for term, text in TERMS.items():
+        assert text.zh and text.en, term
 
 
 def test_every_problem_code_is_used_and_every_used_code_exists() -> None:

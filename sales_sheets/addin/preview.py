@@ -13,10 +13,11 @@ from ..ledger.database import open_ledger
 from ..ledger.queries import current_document
 from ..paths import safe_component
 from ..status import Status
+from ..text import Text
 from ..workspace import Workspace
 from .messages import AddinError
 
-_DRAFT = {"zh": "草稿", "en": "draft"}
+_DRAFT = Text("草稿", "draft")
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def preview_contract(workspace: Workspace, path: Path, folder: str) -> Preview:
         order = {**doc.header, "version": stored["version"] + 1 if stored else 1}
         context = contract_context(workspace, conn, order, [line.values for line in doc.lines])
     folder_path = Path(tempfile.mkdtemp(prefix="sales-sheets-"))
-    name = f"{doc.header['order_no']}-{_DRAFT.get(workspace.language, _DRAFT['zh'])}.docx"
+    name = f"{doc.header['order_no']}-{_DRAFT(workspace.language)}.docx"
     target = folder_path / safe_component(name)
     render_docx(CONTRACT.path(workspace), context, target)
     return Preview(check, target)
