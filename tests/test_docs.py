@@ -53,6 +53,6 @@ def test_every_kpi_is_defined_in_the_readme() -> None:
     from sales_sheets.reports.definitions import KPI_DEFINITIONS, KPI_NAMES
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for key, _zh, en in KPI_DEFINITIONS:
-        assert f"**{KPI_NAMES[key][1]}**" in readme, key
-        assert en.split(": ", 1)[-1] in readme, key
+    for key, definition in KPI_DEFINITIONS:
+        assert f"**{KPI_NAMES[key].en}**" in readme, key
+        assert definition.en.split(": ", 1)[-1] in readme, key

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..formats.xlsx_rows import EXCEL_ROWS, write_package
 from ..status import Status
+from ..text import Text
 from .charts import achievement_chart, aging_chart, trend_chart
 from .columns import (
     ACHIEVEMENT_COLUMNS,
@@ -271,11 +272,11 @@ def _details(w: Writer) -> None:
 def _notes(w: Writer) -> None:
     sheet = Sheet(w, w.name("notes"), NOTES_COLUMNS, 0, w.word("note_notes"))
     wrap = w.styles.format("text", "wrap")
-    for key, zh, en in KPI_DEFINITIONS:
-        text = en if w.i else zh
-        names = KPI_NAMES.get(key, (key, key))
+    for key, definition in KPI_DEFINITIONS:
+        text = definition(w.language)
+        name = KPI_NAMES.get(key, Text(key, key))(w.language)
         sheet.ws.set_row(sheet.row, wrapped_height(text, NOTES_COLUMNS[1].width))
-        sheet.ws.write_string(sheet.row, 0, names[w.i], w.styles.format("text", "label"))
+        sheet.ws.write_string(sheet.row, 0, name, w.styles.format("text", "label"))
         sheet.ws.write_string(sheet.row, 1, text, wrap)
         sheet.row += 1
     sheet.last = sheet.row - 1
