@@ -267,7 +267,7 @@ def problem(
         sheet=sheet,
         cell=cell,
         field=field.key if field else "",
-        field_label=Text(field.zh, field.en) if field else Text("", ""),
+        field_label=field.text if field else Text("", ""),
         value=_show(value),
         params=tuple((k, _show(v)) for k, v in params.items()),
     )

@@ -93,7 +93,7 @@ def contract_context(
     person = conn.execute(select(salespeople.c.name).where(
         salespeople.c.code == order["salesperson"])).scalar()
     method = KINDS["order"].header_field("delivery_method")
-    methods = {c.value: (c.en if language == "en" else c.zh) for c in method.choices}
+    methods = {c.value: c.label(language) for c in method.choices}
     version = order["version"]
     return {
         "seller": seller_fields(workspace.settings.company),

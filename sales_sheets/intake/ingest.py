@@ -35,6 +35,7 @@ from ..paths import inside
 from ..problems import Problem, Severity, problem
 from ..rules import Context, validate
 from ..status import CURRENT, Status
+from ..text import Text
 from ..workspace import Workspace
 from .annotate import earlier_marks, plan_annotations, write_annotated_copy
 from .answers import receipt_text, write_text_atomic
@@ -43,7 +44,8 @@ from .inbox import Claim, archive, archive_path, candidates, claim, pending_clai
 
 log = logging.getLogger(__name__)
 
-_REJECTED_SUFFIX = {"zh": "问题标注", "en": "problems"}
+_REJECTED_SUFFIX = Text("问题标注", "problems")
+_STORED = Text("{kind}，{count} 行", "{kind}, {count} lines")
 
 
 @dataclass
@@ -226,9 +228,7 @@ def _describe(doc: Document | None, duplicate: Any) -> str:
 def _stored(doc: Document | None, language: str) -> str:
     if doc is None:
         return ""
-    count = len(doc.lines)
-    text = (f"{doc.kind.en}, {count} lines" if language == "en"
-            else f"{doc.kind.zh}，{count} 行")
+    text = _STORED.format(language, kind=doc.kind.title(language), count=len(doc.lines))
     total = doc.header.get("total")
     return f"{text}, ¥{total:,}" if total is not None else text
 
@@ -244,7 +244,7 @@ def _output_paths(workspace: Workspace, claim: Claim, result: IngestResult,
     receipt = inside(workspace.outbox, "receipts", folder, f"{stamp}_{stem}.{result.status}.txt")
     paths = [receipt]
     if result.status == Status.REJECTED:
-        suffix = _REJECTED_SUFFIX["en" if workspace.language == "en" else "zh"]
+        suffix = _REJECTED_SUFFIX(workspace.language)
         paths.append(inside(workspace.outbox, "rejected", folder, f"{stamp}_{stem}_{suffix}.xlsx"))
     if contract is not None:
         paths.append(contract)

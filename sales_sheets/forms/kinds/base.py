@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import KW_ONLY, dataclass
 from enum import StrEnum
 
+from ...text import Text, pick
+
 
 class FieldType(StrEnum):
     TEXT = "text"
@@ -33,6 +35,9 @@ class Choice:
     zh: str
     en: str
 
+    def label(self, language: str) -> str:
+        return pick(language, self.zh, self.en)
+
 
 @dataclass(frozen=True)
 class Field:
@@ -50,11 +55,16 @@ class Field:
     hint_zh: str = ""
     hint_en: str = ""
 
+    @property
+    def text(self) -> Text:
+        """The label in both languages."""
+        return Text(self.zh, self.en)
+
     def label(self, language: str) -> str:
-        return self.en if language == "en" else self.zh
+        return pick(language, self.zh, self.en)
 
     def hint(self, language: str) -> str:
-        return self.hint_en if language == "en" else self.hint_zh
+        return pick(language, self.hint_zh, self.hint_en)
 
     @property
     def all_labels(self) -> tuple[str, ...]:
@@ -83,10 +93,10 @@ class Kind:
     owner_field: str | None = "salesperson"
 
     def title(self, language: str) -> str:
-        return self.en if language == "en" else self.zh
+        return pick(language, self.zh, self.en)
 
     def instructions(self, language: str) -> tuple[str, ...]:
-        return self.instructions_en if language == "en" else self.instructions_zh
+        return pick(language, self.instructions_zh, self.instructions_en)
 
     @property
     def fields(self) -> tuple[Field, ...]:
