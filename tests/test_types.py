@@ -11,8 +11,9 @@ from sales_sheets.forms.kinds.base import Field, FieldType, Ref
 from sales_sheets.intake.check import status_of
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.ledger.queries import hold_reasons
-from sales_sheets.problems import Severity, problem
+from sales_sheets.problems import Problem, Severity, problem
 from sales_sheets.status import CURRENT, Status
+from sales_sheets.text import LANGUAGES, Text, pick
 from sales_sheets.workspace import Workspace
 
 from .helpers.forms import drop, order_header, query
@@ -72,3 +73,28 @@ def test_hold_reasons_travel_as_codes_from_the_ledger(loaded: Workspace) -> None
     assert hold_reasons(None) == ()
     assert hold_reasons('["customer_overdue", "credit_limit_exceeded"]') == (
         "customer_overdue", "credit_limit_exceeded")
+
+
+def test_text_renders_either_language_and_refuses_any_other() -> None:
+    greeting = Text("{name}，你好", "Hello, {name}")
+    assert (greeting("zh"), greeting("en")) == ("{name}，你好", "Hello, {name}")
+    assert greeting.format("zh", name="王芳") == "王芳，你好"
+    assert greeting.format_map("en", {"name": "Wang"}) == "Hello, Wang"
+    for wrong in ("fr", "", "EN"):
+        with pytest.raises(ValueError):
+            greeting(wrong)
+        with pytest.raises(ValueError):
+            pick(wrong, ("一",), ("one",))
+    assert pick("en", ("一",), ("one",)) == ("one",)
+    assert LANGUAGES == ("zh", "en")
+
+
+def test_a_problem_renders_its_field_label_and_terms_in_each_language() -> None:
+    field = KINDS["order"].header_field("order_date")
+    found = problem("type", field=field, value="明天", expected="date")
+    assert found.field_label == Text("订货日期", "Order date")
+    assert found.message("zh") == "“订货日期”的值“明天”不是有效的日期。"
+    assert found.message("en") == "\u201cOrder date\u201d: \u201c明天\u201d is not a valid date."
+    assert Problem.from_record(found.to_record()) == found
+    with pytest.raises(ValueError):
+        found.message("de")
