@@ -2,8 +2,8 @@
 contracts, statements and summary workbooks.
 
 The packages follow the one direction a file travels; each may import only from the ones
-before it (and from the foundation modules beside this file: errors, config, problems, paths,
-workspace, files):
+before it (and from the foundation modules beside this file: errors, config, problems, status,
+text, paths, workspace, files):
 
     formats -> forms -> ledger -> rules -> documents -> reports -> intake -> addin
 

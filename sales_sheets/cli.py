@@ -22,9 +22,19 @@ from .errors import SalesSheetsError
 from .forms.kinds import KINDS
 from .intake.answers import STATUS_LABELS
 from .intake.ingest import IngestResult
+from .status import Status
+from .text import Text
 from .workspace import Workspace
 
 EXIT_REJECTED = 3
+_COLOURS = {Status.ACCEPTED: "green", Status.HELD: "yellow", Status.REJECTED: "red"}
+_EMPTY_INBOX = Text("收件箱为空", "inbox is empty")
+_STATUS_WORDS = {  # the headings of `status`
+    "documents": Text("单据", "Documents"),
+    "master": Text("主数据：", "Master data: "),
+    "files": Text("文件：", "Files: "),
+    "recent": Text("最近处理", "Recent"),
+}
 
 workspace_option = click.option(
     "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
@@ -94,14 +104,14 @@ def process(as_json: bool, workspace: Path) -> None:
         for result in results:
             _echo_result(result, ws.language)
         if not results:
-            click.echo("inbox is empty" if ws.language == "en" else "收件箱为空")
-    if any(r.status == "rejected" for r in results):
+            click.echo(_EMPTY_INBOX(ws.language))
+    if any(r.status == Status.REJECTED for r in results):
         sys.exit(EXIT_REJECTED)
 
 
 def _echo_result(result: IngestResult, language: str) -> None:
-    label = STATUS_LABELS[result.status][1 if language == "en" else 0]
-    colour = {"accepted": "green", "held": "yellow", "rejected": "red"}.get(result.status)
+    label = STATUS_LABELS[result.status](language)
+    colour = _COLOURS.get(result.status)
     line = f"{click.style(label, fg=colour)}  {result.file}"
     if result.document:
         line += f"  [{result.document}]"
@@ -142,16 +152,16 @@ def status(as_json: bool, recent: int, workspace: Path) -> None:
     if as_json:
         click.echo(json.dumps(state.as_dict(), ensure_ascii=False, indent=2))
         return
-    en = ws.language == "en"
-    click.echo("Documents" if en else "单据")
+    language = ws.language
+    click.echo(_STATUS_WORDS["documents"](language))
     for kind, counts in sorted(state.documents.items()):
-        title = KINDS[kind].title(ws.language) if kind in KINDS else kind
+        title = KINDS[kind].title(language) if kind in KINDS else kind
         click.echo(f"  {title}: " + ", ".join(f"{s} {n}" for s, n in sorted(counts.items())))
-    click.echo(("Master data: " if en else "主数据：") +
+    click.echo(_STATUS_WORDS["master"](language) +
                ", ".join(f"{k} {n}" for k, n in state.master.items()))
-    click.echo(("Files: " if en else "文件：") +
+    click.echo(_STATUS_WORDS["files"](language) +
                ", ".join(f"{k} {n}" for k, n in sorted(state.files.items())))
-    click.echo("Recent" if en else "最近处理")
+    click.echo(_STATUS_WORDS["recent"](language))
     for row in state.recent:
         click.echo(f"  {row['processed_at']}  {row['status']:<9} {row['file']}"
                    + (f"  [{row['document']}]" if row["document"] else ""))

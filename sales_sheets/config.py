@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from .errors import ConfigError
+from .text import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,6 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     documents: Documents = field(default_factory=Documents)
     access: Access | None = None
-
-
-LANGUAGES = ("zh", "en")
 
 
 def load_settings(path: Path) -> Settings:

@@ -7,6 +7,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from .text import Text
+
 if TYPE_CHECKING:  # a type only: problems sit below the forms that use them
     from .forms.kinds.base import Field
 
@@ -17,181 +19,181 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-# code -> (Chinese template, English template). Placeholders come from Problem.params plus
+# code -> the message template in both languages. Placeholders come from Problem.params plus
 # {field} (the field's label in the message language) and {value}.
-MESSAGES: dict[str, tuple[str, str]] = {
+MESSAGES: dict[str, Text] = {
     # files
-    "not_spreadsheet": (
+    "not_spreadsheet": Text(
         "这不是电子表格文件（支持 .xlsx、.xlsm、.xls、.ods、.csv）。",
         "This is not a spreadsheet (accepted: .xlsx, .xlsm, .xls, .ods, .csv).",
     ),
-    "corrupt_file": (
+    "corrupt_file": Text(
         "文件已损坏或不完整，无法打开：{detail}",
         "The file is damaged or incomplete and cannot be opened: {detail}",
     ),
-    "encrypted_file": (
+    "encrypted_file": Text(
         "文件设置了打开密码，请取消密码后重新提交。",
         "The file is password-protected; remove the password and submit it again.",
     ),
-    "oversized_file": (
+    "oversized_file": Text(
         "文件解压后过大（{detail}），出于安全考虑拒收。",
         "The file expands to an unsafe size ({detail}) and was refused.",
     ),
-    "unsafe_xml": (
+    "unsafe_xml": Text(
         "文件包含不安全的 XML 结构（实体扩展），拒收。",
         "The file contains unsafe XML (entity expansion) and was refused.",
     ),
-    "unknown_kind": (
+    "unknown_kind": Text(
         "无法识别表单类型，请使用 sales-sheets 生成的模板。",
         "The form type could not be recognised; please use a template made by sales-sheets.",
     ),
-    "unknown_template": (
+    "unknown_template": Text(
         "模板版本未知（{detail}），请下载最新模板。",
         "Unknown template version ({detail}); please download the current template.",
     ),
-    "empty_form": ("表单中没有填写任何明细行。", "The form has no line items."),
-    "missing_column": (
+    "empty_form": Text("表单中没有填写任何明细行。", "The form has no line items."),
+    "missing_column": Text(
         "找不到必填列“{field}”。",
         "The required column \u201c{field}\u201d is missing.",
     ),
     # values
-    "required": ("“{field}”为必填项。", "\u201c{field}\u201d is required."),
-    "type": (
+    "required": Text("“{field}”为必填项。", "\u201c{field}\u201d is required."),
+    "type": Text(
         "“{field}”的值“{value}”不是有效的{expected}。",
         "\u201c{field}\u201d: \u201c{value}\u201d is not a valid {expected}.",
     ),
-    "enum": (
+    "enum": Text(
         "“{field}”的值“{value}”不在可选范围内（{allowed}）。",
         "\u201c{field}\u201d: \u201c{value}\u201d is not one of the allowed values ({allowed}).",
     ),
-    "range": (
+    "range": Text(
         "“{field}”的值 {value} 超出范围（{detail}）。",
         "\u201c{field}\u201d: {value} is out of range ({detail}).",
     ),
-    "duplicate_line": (
+    "duplicate_line": Text(
         "“{field}”为“{value}”的行重复出现（与第 {other_row} 行重复）。",
         "The line with \u201c{field}\u201d = \u201c{value}\u201d repeats row {other_row}.",
     ),
     # master data
-    "unknown_customer": (
+    "unknown_customer": Text(
         "客户编码“{value}”不存在，新客户须先建档。",
         "Customer code \u201c{value}\u201d does not exist; new customers need a record first.",
     ),
-    "unknown_product": (
+    "unknown_product": Text(
         "产品编码“{value}”不在价格表中。",
         "Product code \u201c{value}\u201d is not on the price list.",
     ),
-    "unknown_salesperson": (
+    "unknown_salesperson": Text(
         "业务员“{value}”不在业务员名单中。",
         "Salesperson \u201c{value}\u201d is not on the roster.",
     ),
-    "unknown_order": (
+    "unknown_order": Text(
         "订单号“{value}”不存在。",
         "Order number \u201c{value}\u201d does not exist.",
     ),
-    "not_assigned_salesperson": (
+    "not_assigned_salesperson": Text(
         "客户“{customer}”的负责业务员是“{assigned}”，不是“{value}”。",
         "Customer \u201c{customer}\u201d is assigned to \u201c{assigned}\u201d, "
         "not \u201c{value}\u201d.",
     ),
     # orders
-    "amount_mismatch": (
+    "amount_mismatch": Text(
         "金额 {value} 与 数量×单价 = {expected} 不一致，已按 {expected} 计。",
         "Amount {value} differs from quantity \u00d7 unit price = {expected}; {expected} is used.",
     ),
-    "price_below_list": (
+    "price_below_list": Text(
         "单价 {value} 低于价目表价 {list_price}，需填写优惠价格审批号。",
         "Unit price {value} is below the list price {list_price}; a price approval number "
         "is required.",
     ),
-    "price_below_floor": (
+    "price_below_floor": Text(
         "单价 {value} 低于最低限价 {floor_price}，不能接受。",
         "Unit price {value} is below the floor price {floor_price} and cannot be accepted.",
     ),
-    "customer_overdue": (
+    "customer_overdue": Text(
         "客户有逾期应收款 {overdue}（截至 {as_of}），需填写逾期客户发货审批号。",
         "The customer has overdue receivables of {overdue} (as of {as_of}); an overdue "
         "approval number is required.",
     ),
-    "credit_limit_exceeded": (
+    "credit_limit_exceeded": Text(
         "应收余额 {balance} 加本单 {amount} 超出授信额度 {limit}。",
         "Outstanding balance {balance} plus this order {amount} exceeds the credit limit {limit}.",
     ),
     # visits and plans
-    "date_outside_week": (
+    "date_outside_week": Text(
         "拜访日期 {value} 不在本周（{week_start} 至 {week_end}）内。",
         "Visit date {value} is outside the week {week_start} to {week_end}.",
     ),
-    "not_monday": ("周开始日期 {value} 不是星期一。", "Week start {value} is not a Monday."),
-    "customer_or_prospect": (
+    "not_monday": Text("周开始日期 {value} 不是星期一。", "Week start {value} is not a Monday."),
+    "customer_or_prospect": Text(
         "每行须填写客户编码或潜在客户名称。",
         "Each line needs a customer code or a prospect name.",
     ),
-    "plan_mismatch": (
+    "plan_mismatch": Text(
         "{period} 各月计划合计 {months} 与{parent}计划 {parent_amount} 不一致。",
         "The monthly plans of {period} add up to {months}, not the {parent} plan "
         "of {parent_amount}.",
     ),
     # receipts and returns
-    "duplicate_reference": (
+    "duplicate_reference": Text(
         "回款凭证号“{value}”已经登记过。",
         "Receipt reference \u201c{value}\u201d is already recorded.",
     ),
-    "duplicate_return": (
+    "duplicate_return": Text(
         "退货单号“{value}”已经登记过。",
         "Return number \u201c{value}\u201d is already recorded.",
     ),
-    "order_customer_mismatch": (
+    "order_customer_mismatch": Text(
         "订单“{value}”属于客户“{expected}”。",
         "Order \u201c{value}\u201d belongs to customer \u201c{expected}\u201d.",
     ),
-    "return_exceeds_order": (
+    "return_exceeds_order": Text(
         "退货数量 {value} 超过订单可退数量 {available}。",
         "Return quantity {value} exceeds the {available} still returnable on the order.",
     ),
-    "product_not_on_order": (
+    "product_not_on_order": Text(
         "产品“{value}”不在订单“{order_no}”中。",
         "Product \u201c{value}\u201d is not on order \u201c{order_no}\u201d.",
     ),
     # access
-    "wrong_owner": (
+    "wrong_owner": Text(
         "此文件放在“{folder}”的文件夹中，但业务员是“{value}”，无权代交。",
         "This file is in the folder of \u201c{folder}\u201d but names salesperson "
         "\u201c{value}\u201d; submitting for others is not allowed.",
     ),
-    "master_data_not_allowed": (
+    "master_data_not_allowed": Text(
         "“{folder}”无权提交主数据（客户、产品、业务员）。",
         "\u201c{folder}\u201d may not submit master data (customers, products, salespeople).",
     ),
-    "internal_error": (
+    "internal_error": Text(
         "处理此文件时发生内部错误（{detail}），文件已存档，请联系管理员。",
         "An internal error occurred while processing this file ({detail}); the file is "
         "archived, please tell the administrator.",
     ),
-    "no_owner_folder": (
+    "no_owner_folder": Text(
         "请把文件放到自己的文件夹 inbox/<业务员编码>/ 中，不要直接放在 inbox 根目录。",
         "Put the file in your own folder inbox/<salesperson code>/, not in the inbox itself.",
     ),
 }
 
 # Words that messages take as parameters and that must follow the message language.
-TERMS: dict[str, tuple[str, str]] = {
-    "money": ("金额（最多两位小数）", "amount (at most 2 decimals)"),
-    "quantity": ("数量（最多四位小数）", "quantity (at most 4 decimals)"),
-    "integer": ("整数", "whole number"),
-    "date": ("日期", "date"),
-    "yesno": ("“是”或“否”", "Yes or No"),
-    "period": ("期间（如 2026、2026-Q4、2026-11）", "period (e.g. 2026, 2026-Q4, 2026-11)"),
-    "rate": ("税率（如 13%）", "rate (e.g. 13%)"),
-    "choice": ("选项", "choice"),
-    "year": ("年度", "annual"),
-    "quarter": ("季度", "quarterly"),
+TERMS: dict[str, Text] = {
+    "money": Text("金额（最多两位小数）", "amount (at most 2 decimals)"),
+    "quantity": Text("数量（最多四位小数）", "quantity (at most 4 decimals)"),
+    "integer": Text("整数", "whole number"),
+    "date": Text("日期", "date"),
+    "yesno": Text("“是”或“否”", "Yes or No"),
+    "period": Text("期间（如 2026、2026-Q4、2026-11）", "period (e.g. 2026, 2026-Q4, 2026-11)"),
+    "rate": Text("税率（如 13%）", "rate (e.g. 13%)"),
+    "choice": Text("选项", "choice"),
+    "year": Text("年度", "annual"),
+    "quarter": Text("季度", "quarterly"),
 }
 
-SEVERITY_LABELS = {
-    Severity.ERROR: ("错误", "error"),
-    Severity.HOLD: ("待审批", "hold"),
-    Severity.WARNING: ("提示", "warning"),
+SEVERITY_LABELS: dict[Severity, Text] = {
+    Severity.ERROR: Text("错误", "error"),
+    Severity.HOLD: Text("待审批", "hold"),
+    Severity.WARNING: Text("提示", "warning"),
 }
 
 
@@ -204,17 +206,15 @@ class Problem:
     sheet: str = ""
     cell: str = ""
     field: str = ""
-    field_labels: tuple[str, str] = ("", "")
+    field_label: Text = Text("", "")
     value: str = ""
     params: tuple[tuple[str, str], ...] = ()
 
     def message(self, language: str = "zh") -> str:
-        zh, en = MESSAGES[self.code]
-        index = 1 if language == "en" else 0
-        params = {k: TERMS[v][index] if v in TERMS else v for k, v in self.params}
-        template = en if language == "en" else zh
-        label = self.field_labels[index] or self.field
-        return template.format_map({"field": label, "value": self.value, **params})
+        params = {k: TERMS[v](language) if v in TERMS else v for k, v in self.params}
+        label = self.field_label(language) or self.field
+        return MESSAGES[self.code].format_map(
+            language, {"field": label, "value": self.value, **params})
 
     @property
     def location(self) -> str:
@@ -225,14 +225,15 @@ class Problem:
     def to_record(self) -> dict[str, Any]:
         """A language-neutral form for the ledger; `from_record` reverses it."""
         return {"code": self.code, "severity": str(self.severity), "sheet": self.sheet,
-                "cell": self.cell, "field": self.field, "labels": list(self.field_labels),
+                "cell": self.cell, "field": self.field,
+                "labels": [self.field_label.zh, self.field_label.en],
                 "value": self.value, "params": dict(self.params)}
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Problem:
         labels = record.get("labels") or ["", ""]
         return cls(record["code"], Severity(record["severity"]), record["sheet"],
-                   record["cell"], record["field"], (labels[0], labels[1]), record["value"],
+                   record["cell"], record["field"], Text(labels[0], labels[1]), record["value"],
                    tuple(record["params"].items()))
 
     def as_dict(self, language: str = "zh") -> dict[str, Any]:
@@ -266,7 +267,7 @@ def problem(
         sheet=sheet,
         cell=cell,
         field=field.key if field else "",
-        field_labels=(field.zh, field.en) if field else ("", ""),
+        field_label=field.text if field else Text("", ""),
         value=_show(value),
         params=tuple((k, _show(v)) for k, v in params.items()),
     )

@@ -318,7 +318,7 @@ def assert_rejected(ws: Workspace, result: IngestResult, code: str, sha256: str)
     book = openpyxl.load_workbook(annotated, read_only=True)
     try:
         first = book.worksheets[0]
-        assert first.title == PROBLEM_SHEET["zh"]
+        assert first.title == PROBLEM_SHEET.zh
         listed = [row[3] for row in first.iter_rows(min_row=2, values_only=True)]
     finally:
         book.close()

@@ -6,7 +6,8 @@ from pathlib import Path
 import openpyxl.xml
 
 from sales_sheets.cli import main
-from sales_sheets.problems import MESSAGES, TERMS
+from sales_sheets.problems import MESSAGES, TERMS, Severity
+from sales_sheets.status import Status
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "sales_sheets").rglob("*.py")
@@ -21,13 +22,34 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
 
 
 def test_every_problem_code_has_a_message_in_both_languages() -> None:
-    for code, (zh, en) in MESSAGES.items():
+    for code, text in MESSAGES.items():
+        zh, en = text.zh, text.en
         assert zh and en, code
         assert re.search(r"[\u4e00-\u9fff]", zh), code
         assert not re.search(r"[\u4e00-\u9fff]", en), code
         assert set(re.findall(r"{(\w+)}", zh)) == set(re.findall(r"{(\w+)}", en)), code
-    for term, (zh, en) in TERMS.items():
-        assert zh and en, term
+    for term, text in TERMS.items():
+        assert text.zh and text.en, term
+
+
+def test_every_word_table_speaks_both_languages() -> None:
+    from sales_sheets.addin.messages import MESSAGES as ADDIN_MESSAGES
+    from sales_sheets.intake.answers import STATUS_LABELS
+    from sales_sheets.problems import SEVERITY_LABELS
+    from sales_sheets.reports.definitions import KPI_DEFINITIONS, KPI_NAMES
+    from sales_sheets.reports.words import HOLD_REASON_WORDS, SHEETS, STATUS_WORDS, WORDS
+
+    tables = [ADDIN_MESSAGES, STATUS_LABELS, SEVERITY_LABELS, KPI_NAMES, dict(KPI_DEFINITIONS),
+              HOLD_REASON_WORDS, SHEETS, STATUS_WORDS, WORDS, TERMS]
+    for table in tables:
+        for key, text in table.items():
+            assert re.search(r"[\u4e00-\u9fff]", text.zh), key
+            assert text.en and not re.search(r"[\u4e00-\u9fff]", text.en), key
+            assert set(re.findall(r"{(\w+)}", text.zh)) == set(re.findall(r"{(\w+)}", text.en)), key
+    assert set(STATUS_LABELS) == {Status.ACCEPTED, Status.HELD, Status.REJECTED, Status.DUPLICATE}
+    assert set(STATUS_WORDS) == {Status.ACCEPTED, Status.HELD, Status.SUPERSEDED}
+    assert set(SEVERITY_LABELS) == set(Severity)
+    assert set(HOLD_REASON_WORDS) <= set(MESSAGES)
 
 
 def test_every_problem_code_is_used_and_every_used_code_exists() -> None:
@@ -52,6 +74,6 @@ def test_every_kpi_is_defined_in_the_readme() -> None:
     from sales_sheets.reports.definitions import KPI_DEFINITIONS, KPI_NAMES
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for key, _zh, en in KPI_DEFINITIONS:
-        assert f"**{KPI_NAMES[key][1]}**" in readme, key
-        assert en.split(": ", 1)[-1] in readme, key
+    for key, definition in KPI_DEFINITIONS:
+        assert f"**{KPI_NAMES[key].en}**" in readme, key
+        assert definition.en.split(": ", 1)[-1] in readme, key

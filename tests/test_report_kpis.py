@@ -198,7 +198,7 @@ def test_trend_aging_contracts_and_visits(ledger: Workspace) -> None:
     assert ("SO-2", 1, "superseded") in statuses and ("SO-2", 2, "accepted") in statuses
     held = next(c for c in report.contracts if c.order_no == "SO-5")
     assert (held.status, held.hold_reasons, held.contract_file) == (
-        "held", "price_below_list", "")
+        "held", ("price_below_list",), "")
     so1 = next(c for c in report.contracts if c.order_no == "SO-1")
     assert so1.received == Decimal("20000.00")
     assert so1.contract_file == "outbox/contracts/C001/SO-1.docx"

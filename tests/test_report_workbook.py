@@ -179,11 +179,11 @@ def test_contract_ledger_statuses_and_reasons(books: dict[str, Path]) -> None:
     assert en["A8"].value == "Total accepted"
 
 
-def test_hold_reasons_from_a_list_or_json() -> None:
-    assert hold_reason_words("price_below_list, credit_limit_exceeded", "zh") == \
+def test_hold_reasons_are_codes_shown_in_words() -> None:
+    assert hold_reason_words(("price_below_list", "credit_limit_exceeded"), "zh") == \
         "低于价目表价、超授信额度"
-    assert hold_reason_words('["customer_overdue"]', "en") == "customer overdue"
-    assert hold_reason_words("something_new", "en") == "something_new"
+    assert hold_reason_words(("customer_overdue",), "en") == "customer overdue"
+    assert hold_reason_words(("something_new",), "en") == "something_new"
 
 
 def test_user_text_stays_text(books: dict[str, Path]) -> None:
@@ -270,13 +270,13 @@ def test_aging_chart_takes_the_largest_balances(tmp_path: Path) -> None:
 
 
 def test_notes_hold_every_definition(books: dict[str, Path]) -> None:
-    for lang, index in (("zh", 1), ("en", 2)):
+    for lang in ("zh", "en"):
         ws = openpyxl.load_workbook(books[lang]).worksheets[-1]
         texts = [ws.cell(r, 2).value for r in range(FIRST, FIRST + len(KPI_DEFINITIONS))]
-        assert texts == [definition[index] for definition in KPI_DEFINITIONS]
+        assert texts == [definition(lang) for _, definition in KPI_DEFINITIONS]
         names = [ws.cell(r, 1).value for r in range(FIRST, FIRST + len(KPI_DEFINITIONS))]
-        assert names == [KPI_NAMES[key][index - 1] for key, _, _ in KPI_DEFINITIONS]
-    keys = {key for key, _, _ in KPI_DEFINITIONS}
+        assert names == [KPI_NAMES[key](lang) for key, _ in KPI_DEFINITIONS]
+    keys = {key for key, _ in KPI_DEFINITIONS}
     assert {"achievement", "collection_rate", "new_customers", "new_customer_rate",
             "visit_completion", "abc", "aging", "due_date", "what_counts",
             "targets"} <= keys == set(KPI_NAMES)

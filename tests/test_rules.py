@@ -114,7 +114,7 @@ def test_held_orders_do_not_count_until_released(loaded: Workspace) -> None:
                                                      salesperson="S02"), [small])
     assert one(loaded).status == "accepted"
     release = release_order(loaded, "so-1", "CW-2026-9")
-    assert release.reasons == ["credit_limit_exceeded"]
+    assert release.reasons == ("credit_limit_exceeded",)
     assert query(loaded, "SELECT status, approval FROM documents WHERE doc_key='SO-1'") == [
         ("accepted", "CW-2026-9")]
     with pytest.raises(UsageError):

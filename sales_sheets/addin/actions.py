@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..intake.check import WorkbookCheck, check_workbook
 from ..problems import Severity
 from ..reports.summary import latest_report
+from ..status import Status
 from .host import Host
 from .lists import plan_list_refresh
 from .messages import say
@@ -17,7 +18,8 @@ from .settings import Setup
 from .submit import submit_workbook
 
 _LISTED = 10  # problems spelled out in a dialog; the rest are in the cell notes
-_CHECKED = {"accepted": "checked_ok", "held": "checked_holds", "rejected": "checked_errors"}
+_CHECKED = {Status.ACCEPTED: "checked_ok", Status.HELD: "checked_holds",
+            Status.REJECTED: "checked_errors"}
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ def submit(host: Host, setup: Setup) -> None:
         _tell_check(host, setup, "not_submitted", done.check)
         return
     where = done.target.relative_to(setup.workspace.root).as_posix()
-    code = "submitted_held" if done.check.status == "held" else "submitted"
+    code = "submitted_held" if done.check.status == Status.HELD else "submitted"
     _tell_check(host, setup, code, done.check, target=where, folder=done.folder)
 
 

@@ -15,8 +15,12 @@ from ..forms.grid import open_workbook
 from ..forms.meta import LISTS_SHEET, META_SHEET, list_name, list_range, parse_meta
 from ..ledger.database import open_ledger
 from ..ledger.queries import master_lists
+from ..text import Text
 from ..workspace import Workspace
 from .messages import AddinError
+
+_COUNT = Text("{label} {n} 个", "{label} {n}")
+_SEPARATOR = Text("，", ", ")
 
 
 @dataclass(frozen=True)
@@ -43,9 +47,8 @@ class ListRefresh:
     updates: tuple[ListUpdate, ...]
 
     def summary(self, language: str) -> str:
-        unit = "" if language == "en" else " 个"
-        sep = ", " if language == "en" else "，"
-        return sep.join(f"{u.label} {len(u.values)}{unit}" for u in self.updates)
+        return _SEPARATOR(language).join(
+            _COUNT.format(language, label=u.label, n=len(u.values)) for u in self.updates)
 
 
 def plan_list_refresh(workspace: Workspace, path: Path) -> ListRefresh:

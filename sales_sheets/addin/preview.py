@@ -12,10 +12,12 @@ from ..intake.check import WorkbookCheck, check_workbook
 from ..ledger.database import open_ledger
 from ..ledger.queries import current_document
 from ..paths import safe_component
+from ..status import Status
+from ..text import Text
 from ..workspace import Workspace
 from .messages import AddinError
 
-_DRAFT = {"zh": "草稿", "en": "draft"}
+_DRAFT = Text("草稿", "draft")
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ def preview_contract(workspace: Workspace, path: Path, folder: str) -> Preview:
     doc = check.document
     if doc is not None and doc.kind.name != "order":
         raise AddinError("not_an_order", kind=doc.kind.title(workspace.language))
-    if doc is None or check.status == "rejected":
+    if doc is None or check.status == Status.REJECTED:
         return Preview(check, None)
     check_contract_template(workspace)
     with open_ledger(workspace.database_url).connect() as conn:
@@ -48,7 +50,7 @@ def preview_contract(workspace: Workspace, path: Path, folder: str) -> Preview:
         context = contract_context(workspace, conn, order,
                                    [line.final_values() for line in doc.lines])
     folder_path = Path(tempfile.mkdtemp(prefix="sales-sheets-"))
-    name = f"{doc.header['order_no']}-{_DRAFT.get(workspace.language, _DRAFT['zh'])}.docx"
+    name = f"{doc.header['order_no']}-{_DRAFT(workspace.language)}.docx"
     target = folder_path / safe_component(name)
     render_docx(CONTRACT.path(workspace), context, target)
     return Preview(check, target)

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import WorkspaceError
 from ..intake.check import WorkbookCheck, check_workbook
 from ..paths import inside, safe_component
+from ..status import Status
 from ..workspace import Workspace
 
 _STEM_LENGTH = 50
@@ -42,7 +43,7 @@ def submit_workbook(
         now: the time in the new name; default now.
     """
     check = check_workbook(workspace, path, salesperson)
-    if check.status == "rejected":
+    if check.status == Status.REJECTED:
         return Submission(check, salesperson, None)
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     target = place_in_inbox(workspace, path, salesperson, name or path.name, stamp)

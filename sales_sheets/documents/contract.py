@@ -18,6 +18,7 @@ from ..ledger.database import open_ledger
 from ..ledger.queries import current_document
 from ..ledger.schema import customers, documents, order_lines, orders, salespeople
 from ..paths import inside, safe_component
+from ..status import Status
 from ..workspace import Workspace
 from .capitals import format_money, rmb_capitals
 from .default_templates import CONTRACT_VARIABLES, write_contract_template
@@ -92,7 +93,7 @@ def generate_contract(workspace: Workspace, order_no: str) -> Path:
         current = current_document(conn, "order", to_code(order_no))
         if current is None:
             raise UsageError(f"order {order_no} is not in the ledger")
-        if current["status"] != "accepted":
+        if current["status"] != Status.ACCEPTED:
             raise UsageError(f"order {order_no} is {current['status']}: release it first")
         return write_contract(workspace, conn, current["id"])
 
@@ -121,7 +122,7 @@ def contract_context(
     person = conn.execute(select(salespeople.c.name).where(
         salespeople.c.code == order["salesperson"])).scalar()
     method = KINDS["order"].header_field("delivery_method")
-    methods = {c.value: (c.en if language == "en" else c.zh) for c in method.choices}
+    methods = {c.value: c.label(language) for c in method.choices}
     version = order["version"]
     return {
         "seller": seller_fields(workspace.settings.company),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from ..text import Text
+
 
 def show_date(day: date | None, language: str) -> str:
     if day is None:
@@ -20,11 +22,10 @@ def show_rate(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 
+_PREPAID = Text("款到发货，买方于发货前付清全部货款。", "Payment in full before delivery.")
+_ON_CREDIT = Text("货到后 {days} 天内付清全部货款。",
+                  "Payment in full within {days} days of delivery.")
+
+
 def payment_terms(days: int, language: str) -> str:
-    if language == "en":
-        if days <= 0:
-            return "Payment in full before delivery."
-        return f"Payment in full within {days} days of delivery."
-    if days <= 0:
-        return "款到发货，买方于发货前付清全部货款。"
-    return f"货到后 {days} 天内付清全部货款。"
+    return _PREPAID(language) if days <= 0 else _ON_CREDIT.format(language, days=days)

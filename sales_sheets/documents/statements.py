@@ -18,6 +18,7 @@ from ..ledger.database import open_ledger
 from ..ledger.schema import customers
 from ..ledger.statement import Statement, customer_statement
 from ..paths import inside
+from ..text import Text
 from ..workspace import Workspace
 from .capitals import format_money, rmb_capitals
 from .default_templates import LETTER_VARIABLES, write_letter_template
@@ -27,25 +28,25 @@ from .render import WorkspaceTemplate, render_docx, to_pdf
 
 LETTER = WorkspaceTemplate("statement_letter.docx", LETTER_VARIABLES, write_letter_template)
 _CREATED = datetime(2026, 1, 1)
-_WORDS = {
-    "statement": ("对账单", "Statement"),
-    "letter": ("对账函", "Reconciliation letter"),
-    "customer": ("客户", "Customer"),
-    "period": ("期间", "Period"),
-    "date": ("日期", "Date"),
-    "kind": ("摘要", "Item"),
-    "reference": ("单号", "Reference"),
-    "debit": ("发货金额（借）", "Debit"),
-    "credit": ("回款及退货（贷）", "Credit"),
-    "balance": ("余额", "Balance"),
-    "opening": ("期初余额", "Opening balance"),
-    "closing": ("期末余额", "Closing balance"),
-    "not_due": ("其中：未到期", "of which not yet due"),
-    "overdue": ("其中：已逾期", "of which overdue"),
-    "order": ("发货（订单）", "Order"),
-    "receipt": ("回款", "Receipt"),
-    "return": ("退货", "Return"),
-    "opening_item": ("期初应收", "Opening receivable"),
+_WORDS: dict[str, Text] = {
+    "statement": Text("对账单", "Statement"),
+    "letter": Text("对账函", "Reconciliation letter"),
+    "customer": Text("客户", "Customer"),
+    "period": Text("期间", "Period"),
+    "date": Text("日期", "Date"),
+    "kind": Text("摘要", "Item"),
+    "reference": Text("单号", "Reference"),
+    "debit": Text("发货金额（借）", "Debit"),
+    "credit": Text("回款及退货（贷）", "Credit"),
+    "balance": Text("余额", "Balance"),
+    "opening": Text("期初余额", "Opening balance"),
+    "closing": Text("期末余额", "Closing balance"),
+    "not_due": Text("其中：未到期", "of which not yet due"),
+    "overdue": Text("其中：已逾期", "of which overdue"),
+    "order": Text("发货（订单）", "Order"),
+    "receipt": Text("回款", "Receipt"),
+    "return": Text("退货", "Return"),
+    "opening_item": Text("期初应收", "Opening receivable"),
 }
 
 
@@ -82,12 +83,11 @@ def check_letter_template(workspace: Workspace) -> None:
 
 def _write(workspace: Workspace, template: Path, statement: Statement) -> StatementFiles:
     language = workspace.language
-    i = 1 if language == "en" else 0
     code = statement.customer["code"]
     label = statement.period.label
     folder = ("statements", label)
-    book = inside(workspace.outbox, *folder, f"{code}_{_WORDS['statement'][i]}_{label}.xlsx")
-    letter = inside(workspace.outbox, *folder, f"{code}_{_WORDS['letter'][i]}_{label}.docx")
+    book = inside(workspace.outbox, *folder, f"{code}_{_WORDS['statement'](language)}_{label}.xlsx")
+    letter = inside(workspace.outbox, *folder, f"{code}_{_WORDS['letter'](language)}_{label}.docx")
     with atomic_path(book) as partial:
         _write_workbook(partial, statement, workspace.settings)
     render_docx(template, letter_context(statement, workspace.settings), letter)
@@ -130,10 +130,9 @@ def letter_context(statement: Statement, settings: Settings) -> dict[str, Any]:
 
 def _write_workbook(path: Path, statement: Statement, settings: Settings) -> None:
     language = settings.language
-    i = 1 if language == "en" else 0
 
     def word(key: str) -> str:
-        return _WORDS[key][i]
+        return _WORDS[key](language)
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
                                            "strings_to_urls": False})

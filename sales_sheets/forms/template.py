@@ -19,13 +19,17 @@ from xlsxwriter.workbook import Format as CellFormat
 from xlsxwriter.worksheet import Worksheet
 
 from ..files import atomic_path
+from ..text import Text
 from .kinds import Field, FieldType, Kind, Ref
 from .meta import LISTS_SHEET, META_SHEET, column_label, list_name, list_range, meta_rows
 
 BLANK_LINES = 20
 # Drop-downs reach this far below the table too: people keep typing past its end.
 VALIDATION_ROWS = 2000
-_INSTRUCTIONS = {"zh": "填写说明", "en": "Instructions"}
+_INSTRUCTIONS = Text("填写说明", "Instructions")
+_INSTRUCTION_HEADS = (Text("字段", "Field"), Text("必填", "Required"), Text("说明", "Notes"))
+_REQUIRED_NOTE = Text("带 * 的为必填项", "Fields marked * are required")
+_YES, _NO = Text("是", "Yes"), Text("否", "No")
 
 MasterLists = dict[Ref, list[tuple[str, str]]]
 _CREATED = datetime(2026, 1, 1)
@@ -112,7 +116,7 @@ def _write_lists(
         if f.ref is not None:
             values = [code for code, _name in lists.get(f.ref, [])]
         elif f.choices:
-            values = [c.en if language == "en" else c.zh for c in f.choices]
+            values = [c.label(language) for c in f.choices]
         else:
             continue
         sheet.write_string(0, column, f.key)
@@ -143,8 +147,7 @@ def _write_header(
     ranges: dict[str, str],
 ) -> int:
     sheet.write_string(0, 0, kind.title(language), styles.title)
-    note = "带 * 的为必填项" if language != "en" else "Fields marked * are required"
-    sheet.write_string(1, 0, note, styles.note)
+    sheet.write_string(1, 0, _REQUIRED_NOTE(language), styles.note)
     row = 2
     for f in kind.header:
         sheet.write_string(row, 0, column_label(f, language),
@@ -194,8 +197,7 @@ def _write_value(
     if value is None or value == "":
         sheet.write_blank(r, c, None, style)
     elif isinstance(value, bool):
-        sheet.write_string(r, c, ("Yes" if value else "No") if language == "en"
-                           else ("是" if value else "否"), style)
+        sheet.write_string(r, c, (_YES if value else _NO)(language), style)
     elif f.type in _NUMERIC and _is_number(value):
         sheet.write_number(r, c, float(Decimal(str(value).replace(",", ""))), style)
     elif isinstance(value, (date, datetime)):
@@ -219,7 +221,7 @@ def _is_number(value: object) -> bool:
 def _write_instructions(
     book: xlsxwriter.Workbook, kind: Kind, language: str, styles: _Styles
 ) -> None:
-    sheet = book.add_worksheet(_INSTRUCTIONS["en" if language == "en" else "zh"])
+    sheet = book.add_worksheet(_INSTRUCTIONS(language))
     sheet.set_column(0, 0, 22)
     sheet.set_column(1, 1, 10)
     sheet.set_column(2, 2, 70)
@@ -229,34 +231,33 @@ def _write_instructions(
         sheet.write_string(row, 0, "• " + text, styles.wrap)
         row += 1
     row += 1
-    heads = ("字段", "必填", "说明") if language != "en" else ("Field", "Required", "Notes")
-    for c, head in enumerate(heads):
-        sheet.write_string(row, c, head, styles.label)
+    for c, head in enumerate(_INSTRUCTION_HEADS):
+        sheet.write_string(row, c, head(language), styles.label)
     for f in kind.fields:
         row += 1
         sheet.write_string(row, 0, f.label(language))
-        sheet.write_string(row, 1, ("是" if language != "en" else "Yes") if f.required else "")
+        sheet.write_string(row, 1, _YES(language) if f.required else "")
         sheet.write_string(row, 2, _describe(f, language), styles.wrap)
 
 
 _TYPE_WORDS = {
-    FieldType.TEXT: ("文字", "text"),
-    FieldType.CODE: ("编码，从下拉列表选择", "code, pick from the list"),
-    FieldType.MONEY: ("金额，元，两位小数", "amount in RMB, 2 decimals"),
-    FieldType.QUANTITY: ("数量", "quantity"),
-    FieldType.INTEGER: ("整数", "whole number"),
-    FieldType.DATE: ("日期，如 2026-11-03", "date, e.g. 2026-11-03"),
-    FieldType.YESNO: ("是 / 否", "Yes / No"),
-    FieldType.ENUM: ("从下拉列表选择", "pick from the list"),
-    FieldType.PERIOD: ("2026、2026-Q4 或 2026-11", "2026, 2026-Q4 or 2026-11"),
-    FieldType.RATE: ("百分比，如 13%", "percentage, e.g. 13%"),
+    FieldType.TEXT: Text("文字", "text"),
+    FieldType.CODE: Text("编码，从下拉列表选择", "code, pick from the list"),
+    FieldType.MONEY: Text("金额，元，两位小数", "amount in RMB, 2 decimals"),
+    FieldType.QUANTITY: Text("数量", "quantity"),
+    FieldType.INTEGER: Text("整数", "whole number"),
+    FieldType.DATE: Text("日期，如 2026-11-03", "date, e.g. 2026-11-03"),
+    FieldType.YESNO: Text("是 / 否", "Yes / No"),
+    FieldType.ENUM: Text("从下拉列表选择", "pick from the list"),
+    FieldType.PERIOD: Text("2026、2026-Q4 或 2026-11", "2026, 2026-Q4 or 2026-11"),
+    FieldType.RATE: Text("百分比，如 13%", "percentage, e.g. 13%"),
 }
+_FREE_CODE = Text("编码", "code")  # a code with no list to pick from
+_WITH_HINT = Text("{text}（{hint}）", "{text} ({hint})")
 
 
 def _describe(f: Field, language: str) -> str:
-    index = 1 if language == "en" else 0
-    text = _TYPE_WORDS[f.type][index]
-    if f.type is FieldType.CODE and f.ref is None:
-        text = ("编码", "code")[index]
+    words = _FREE_CODE if f.type is FieldType.CODE and f.ref is None else _TYPE_WORDS[f.type]
     hint = f.hint(language)
-    return f"{text}（{hint}）" if hint and index == 0 else f"{text} ({hint})" if hint else text
+    text = words(language)
+    return _WITH_HINT.format(language, text=text, hint=hint) if hint else text

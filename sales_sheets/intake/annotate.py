@@ -25,14 +25,13 @@ from ..formats.safety import Format
 from ..forms.grid import Workbook
 from ..forms.meta import MARKS_SHEET, OWN_SHEETS
 from ..problems import SEVERITY_LABELS, Problem, Severity
+from ..text import Text
 
 FILLS = {Severity.ERROR: "FFC7CE", Severity.HOLD: "FFD966", Severity.WARNING: "FFF2CC"}
-PROBLEM_SHEET = {"zh": "问题清单", "en": "Problems"}
+PROBLEM_SHEET = Text("问题清单", "Problems")
 MARKS_HEADER = ("sheet", "cell", "fill", "note", "mark")
-_HEADINGS = {
-    "zh": ("严重程度", "位置", "字段", "代码", "说明"),
-    "en": ("Severity", "Location", "Field", "Code", "Message"),
-}
+_HEADINGS = (Text("严重程度", "Severity"), Text("位置", "Location"), Text("字段", "Field"),
+             Text("代码", "Code"), Text("说明", "Message"))
 
 
 @dataclass(frozen=True)
@@ -81,21 +80,19 @@ def plan_annotations(
     for p in problems:
         if p.sheet and p.cell:
             by_cell.setdefault((p.sheet, p.cell), []).append(p)
-    index = 1 if language == "en" else 0
     marks = []
     for (sheet, cell), found in by_cell.items():
         severity = min((p.severity for p in found), key=list(Severity).index)
-        text = "\n".join(f"[{SEVERITY_LABELS[p.severity][index]}] {p.message(language)}"
+        text = "\n".join(f"[{SEVERITY_LABELS[p.severity](language)}] {p.message(language)}"
                          for p in found)
         marks.append(Mark(sheet, cell, severity, text))
     rows = tuple(
-        (p.severity, (SEVERITY_LABELS[p.severity][index], p.location,
-                      p.field_labels[index] or p.field, p.code, p.message(language)))
+        (p.severity, (SEVERITY_LABELS[p.severity](language), p.location,
+                      p.field_label(language) or p.field, p.code, p.message(language)))
         for p in problems
     )
-    lang = "en" if language == "en" else "zh"
-    return AnnotationPlan(tuple(marks), tuple(earlier), PROBLEM_SHEET[lang], _HEADINGS[lang],
-                          rows)
+    headings = tuple(heading(language) for heading in _HEADINGS)
+    return AnnotationPlan(tuple(marks), tuple(earlier), PROBLEM_SHEET(language), headings, rows)
 
 
 def earlier_marks(grid: Workbook | None) -> tuple[Restore, ...]:

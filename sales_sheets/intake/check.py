@@ -19,12 +19,16 @@ from ..forms.reader import ReadResult, read_form
 from ..ledger.database import open_ledger
 from ..problems import SEVERITY_LABELS, Problem, Severity, problem, worst
 from ..rules import Context, derive, validate
+from ..status import Status
+from ..text import Text
 from ..workspace import Workspace
 from .annotate import AnnotationPlan, earlier_marks, plan_annotations
 
 log = logging.getLogger(__name__)
 
-_STATUS_BY_SEVERITY = {Severity.ERROR: "rejected", Severity.HOLD: "held"}
+_COUNT = Text("{n} 个{label}", "{n} {label}{s}")  # English says "1 error", "2 errors"
+_LIST_SEPARATOR = Text("，", ", ")
+_STATUS_BY_SEVERITY = {Severity.ERROR: Status.REJECTED, Severity.HOLD: Status.HELD}
 
 
 @dataclass
@@ -50,10 +54,10 @@ def read_document(path: Path, limits: Limits) -> Reading:
         return Reading(None, None, [problem("internal_error", detail=type(exc).__name__)])
 
 
-def status_of(problems: list[Problem]) -> str:
+def status_of(problems: list[Problem]) -> Status:
     """What intake does with a document with these problems: accepted, held or rejected."""
     level = worst(problems)
-    return _STATUS_BY_SEVERITY.get(level, "accepted") if level else "accepted"
+    return _STATUS_BY_SEVERITY.get(level, Status.ACCEPTED) if level else Status.ACCEPTED
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ class WorkbookCheck:
     plan: AnnotationPlan
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         return status_of(list(self.problems))
 
     def counts(self) -> dict[Severity, int]:
@@ -75,12 +79,10 @@ class WorkbookCheck:
 
     def summary(self, language: str) -> str:
         """One sentence with the count of each severity, e.g. `2 个错误，1 个待审批，0 个提示`."""
-        counts = self.counts()
-        if language == "en":
-            parts = [f"{n} {SEVERITY_LABELS[level][1]}{'' if n == 1 else 's'}"
-                     for level, n in counts.items()]
-            return ", ".join(parts)
-        return "，".join(f"{n} 个{SEVERITY_LABELS[level][0]}" for level, n in counts.items())
+        parts = [_COUNT.format(language, n=n, label=SEVERITY_LABELS[level](language),
+                               s="" if n == 1 else "s")
+                 for level, n in self.counts().items()]
+        return _LIST_SEPARATOR(language).join(parts)
 
 
 def check_workbook(workspace: Workspace, path: Path, folder: str = "") -> WorkbookCheck:

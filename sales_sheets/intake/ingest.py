@@ -35,6 +35,8 @@ from ..ledger.store import (
 from ..paths import inside
 from ..problems import Problem, Severity, problem
 from ..rules import Context, derive, validate
+from ..status import CURRENT, Status
+from ..text import Text
 from ..workspace import Workspace
 from .annotate import earlier_marks, plan_annotations, write_annotated_copy
 from .answers import receipt_text
@@ -43,7 +45,8 @@ from .inbox import Claim, archive, archive_path, candidates, claim, pending_clai
 
 log = logging.getLogger(__name__)
 
-_REJECTED_SUFFIX = {"zh": "问题标注", "en": "problems"}
+_REJECTED_SUFFIX = Text("问题标注", "problems")
+_STORED = Text("{kind}，{count} 行", "{kind}, {count} lines")
 
 
 @dataclass
@@ -52,7 +55,7 @@ class IngestResult:
 
     file: str
     kind: str | None
-    status: str  # accepted, held, rejected, duplicate
+    status: Status  # accepted, held, rejected, duplicate
     document: str
     problems: list[Problem]
     outputs: list[str] = field(default_factory=list)
@@ -175,7 +178,7 @@ def _decide(
     duplicate = find_duplicate(conn, item.sha256)
     doc = item.document
     problems = item.problems
-    status = "duplicate" if duplicate else "rejected"
+    status = Status.DUPLICATE if duplicate else Status.REJECTED
     document_id: int | None = duplicate["id"] if duplicate else None
     contract: Path | None = None
     if doc is not None and duplicate is None:
@@ -187,11 +190,11 @@ def _decide(
             log.exception("validating %s failed", claim.relative)
             problems = [problem("internal_error", detail=type(exc).__name__)]
         status = status_of(problems)
-        if status != "rejected":
+        if status != Status.REJECTED:
             holds = [p.code for p in problems if p.severity is Severity.HOLD]
             source = Provenance(claim.id, claim.relative, claim.folder, item.sha256)
             document_id, version = store_document(conn, doc, status, holds, source, now)
-            if (doc.kind.name == "order" and status == "accepted"
+            if (doc.kind.name == "order" and status == Status.ACCEPTED
                     and workspace.settings.documents.contracts):
                 contract = contract_path(workspace, doc.header["customer_code"],
                                          doc.header["order_no"], version)
@@ -201,7 +204,7 @@ def _decide(
         status=status,
         document=_describe(doc, duplicate),
         problems=problems,
-        stored=_stored(doc, workspace.language) if status in ("accepted", "held") else "",
+        stored=_stored(doc, workspace.language) if status in CURRENT else "",
     )
     result.outputs = _output_paths(workspace, claim, result, now, contract)
     target = archive_path(workspace, claim, now)
@@ -227,9 +230,7 @@ def _describe(doc: Document | None, duplicate: Any) -> str:
 def _stored(doc: Document | None, language: str) -> str:
     if doc is None:
         return ""
-    count = len(doc.lines)
-    text = (f"{doc.kind.en}, {count} lines" if language == "en"
-            else f"{doc.kind.zh}，{count} 行")
+    text = _STORED.format(language, kind=doc.kind.title(language), count=len(doc.lines))
     total = doc.final_header().get("total")
     return f"{text}, ¥{total:,}" if total is not None else text
 
@@ -244,8 +245,8 @@ def _output_paths(workspace: Workspace, claim: Claim, result: IngestResult,
     stamp = f"{now:%Y%m%d-%H%M%S}_{claim.id[:8]}"
     receipt = inside(workspace.outbox, "receipts", folder, f"{stamp}_{stem}.{result.status}.txt")
     paths = [receipt]
-    if result.status == "rejected":
-        suffix = _REJECTED_SUFFIX["en" if workspace.language == "en" else "zh"]
+    if result.status == Status.REJECTED:
+        suffix = _REJECTED_SUFFIX(workspace.language)
         paths.append(inside(workspace.outbox, "rejected", folder, f"{stamp}_{stem}_{suffix}.xlsx"))
     if contract is not None:
         paths.append(contract)
@@ -254,7 +255,7 @@ def _output_paths(workspace: Workspace, claim: Claim, result: IngestResult,
 
 def _result_from_record(record: Any) -> IngestResult:
     return IngestResult(
-        file=record["file_name"], kind=record["kind"], status=record["status"],
+        file=record["file_name"], kind=record["kind"], status=Status(record["status"]),
         document=record["document"] or "",
         problems=[Problem.from_record(r) for r in json.loads(record["problems"])],
         outputs=json.loads(record["outputs"]), stored=record["stored"] or "",
@@ -270,7 +271,7 @@ def _finish(
     language = workspace.language
     root = workspace.root
     receipt, *others = result.outputs
-    if result.status == "rejected":
+    if result.status == Status.REJECTED:
         _write_annotated(item, result, root / others[0], language)
     elif others and not _write_contract(workspace, record["document_id"], item):
         others = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,8 +12,9 @@ from ..documents.contract import check_contract_template, write_contract
 from ..errors import UsageError
 from ..forms.normalize import to_code
 from ..ledger.database import open_ledger
-from ..ledger.queries import current_document
+from ..ledger.queries import current_document, hold_reasons
 from ..ledger.schema import documents
+from ..status import Status
 from ..workspace import Workspace
 
 
@@ -23,7 +23,7 @@ class Release:
     order_no: str
     document_id: int
     approval: str
-    reasons: list[str]
+    reasons: tuple[str, ...]
     contract: Path
 
 
@@ -38,11 +38,11 @@ def release_order(workspace: Workspace, order_no: str, approval: str) -> Release
         doc = current_document(conn, "order", to_code(order_no))
         if doc is None:
             raise UsageError(f"order {order_no} is not in the ledger")
-        if doc["status"] != "held":
+        if doc["status"] != Status.HELD:
             raise UsageError(f"order {order_no} is {doc['status']}, not held")
         conn.execute(update(documents).where(documents.c.id == doc["id"]).values(
-            status="accepted", approval=approval.strip(), released_at=datetime.now()))
+            status=Status.ACCEPTED, approval=approval.strip(), released_at=datetime.now()))
     with engine.connect() as conn:
         contract = write_contract(workspace, conn, doc["id"])
-    return Release(order_no, doc["id"], approval.strip(), json.loads(doc["hold_reasons"] or "[]"),
+    return Release(order_no, doc["id"], approval.strip(), hold_reasons(doc["hold_reasons"]),
                    contract)

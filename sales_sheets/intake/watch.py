@@ -28,6 +28,7 @@ from watchdog.observers.polling import PollingObserver
 from ..formats.safety import is_complete_zip
 from ..forms.periods import parse_period
 from ..reports.summary import write_summary
+from ..status import CURRENT
 from ..workspace import Workspace
 from .inbox import Claim, candidates, claim, is_ignored, pending_claims
 from .ingest import IngestResult, process_claims
@@ -186,7 +187,7 @@ def _process(
     """Process claims: whether anything reached the ledger, and the claims still unfinished
     afterwards (the ledger was unavailable, a template broken), to be tried again."""
     results = _safely(partial(process_claims, workspace, claims, on_result)) if claims else []
-    stored = any(r.status in ("accepted", "held") for r in results or [])
+    stored = any(r.status in CURRENT for r in results or [])
     return stored, [c for c in claims if c.path.exists()]
 
 

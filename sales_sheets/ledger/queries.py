@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -10,9 +11,9 @@ from typing import Any
 from sqlalchemy import BindParameter, Connection, RowMapping, Table, and_, bindparam, func, select
 
 from ..forms.kinds import Ref
+from ..status import CURRENT, Status
 from .balance import Item, Position, opening_item, position
 from .schema import (
-    CURRENT,
     customers,
     documents,
     order_lines,
@@ -60,8 +61,14 @@ def master_lists(conn: Connection) -> dict[Ref, list[tuple[str, str]]]:
     }
 
 
+def hold_reasons(stored: str | None) -> tuple[str, ...]:
+    """The codes of the problems a document was held for, from `documents.hold_reasons` (a JSON
+    list that `store_document` writes, or NULL when there were none)."""
+    return tuple(json.loads(stored)) if stored else ()
+
+
 def _accepted(kind: str) -> Any:
-    return and_(documents.c.kind == kind, documents.c.status == "accepted")
+    return and_(documents.c.kind == kind, documents.c.status == Status.ACCEPTED)
 
 
 _debits = (

@@ -78,8 +78,6 @@ documents = Table(
     Index("ix_documents_current", "kind", "doc_key", "status"),
 )
 
-CURRENT = ("accepted", "held")
-
 _SQL_TYPES: dict[FieldType, TypeEngine | type[TypeEngine]] = {
     FieldType.TEXT: Text,
     FieldType.CODE: String(64),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, RowMapping, and_, select
 
 from ..forms.periods import Period
+from ..status import Status
 from .balance import opening_item
 from .queries import customer_position
 from .schema import documents, orders, receipts, returns
@@ -78,7 +79,7 @@ def _entries(
     opening = opening_item(customer, until)
     if opening:
         entries.append((opening.day, "opening", "", opening.amount, zero))
-    accepted = documents.c.status == "accepted"
+    accepted = documents.c.status == Status.ACCEPTED
     for row in conn.execute(
         select(orders.c.order_date, orders.c.order_no, orders.c.total)
         .join(documents, and_(documents.c.id == orders.c.document_id, accepted))

@@ -12,8 +12,9 @@ from sqlalchemy import Connection, RowMapping, bindparam, func, select, update
 
 from ..forms.form import Document
 from ..forms.kinds import Kind
+from ..status import CURRENT, Status
 from .bulk import insert_columns
-from .schema import CURRENT, HEADER_TABLES, KIND_TABLES, documents, intake
+from .schema import HEADER_TABLES, KIND_TABLES, documents, intake
 
 _CHUNK = 900
 
@@ -45,13 +46,13 @@ _supersede = (
     update(documents)
     .where(documents.c.kind == bindparam("b_kind"), documents.c.doc_key == bindparam("b_key"),
            documents.c.id != bindparam("b_new"), documents.c.status.in_(CURRENT))
-    .values(status="superseded", superseded_by=bindparam("b_new"))
+    .values(status=Status.SUPERSEDED, superseded_by=bindparam("b_new"))
 )
 _LINE_BOOKKEEPING = ("id", "line_no", "document_id", "source_sheet", "source_row")
 
 
 def store_document(
-    conn: Connection, doc: Document, status: str, hold_reasons: list[str], source: Provenance,
+    conn: Connection, doc: Document, status: Status, hold_reasons: list[str], source: Provenance,
     now: datetime,
 ) -> tuple[int, int]:
     """Store a derived and validated document (its derived values over the entered ones); a new

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..text import Text
+
 
 @dataclass(frozen=True)
 class Column:
-    zh: str
-    en: str
+    heading: Text
     kind: str  # text, int, money, price, qty, pct, date
     width: float
     hidden: bool = False
 
 
 def _cols(*specs: tuple[str, str, str, float]) -> tuple[Column, ...]:
-    return tuple(Column(*spec) for spec in specs)
+    """Columns from (中文, English, kind, width)."""
+    return tuple(Column(Text(zh, en), kind, width) for zh, en, kind, width in specs)
 
 
 ACHIEVEMENT_COLUMNS = _cols(
@@ -29,7 +31,7 @@ ACHIEVEMENT_COLUMNS = _cols(
     ("新客户数", "New customers", "int", 10), ("新客户达成率", "New-customer rate", "pct", 11),
     ("计划拜访", "Visits planned", "int", 9), ("完成拜访", "Visits done", "int", 9),
     ("计划外拜访", "Unplanned visits", "int", 10), ("拜访完成率", "Visit completion", "pct", 11),
-) + (Column("目标线", "Target line", "pct", 8, hidden=True),)  # the chart's 100 % line
+) + (Column(Text("目标线", "Target line"), "pct", 8, hidden=True),)  # the chart's 100 % line
 REGION_COLUMNS = _cols(
     ("片区", "Region", "text", 16), ("客户数", "Customers", "int", 10),
     ("订单数", "Orders", "int", 10), ("订单金额", "Amount", "money", 16),

@@ -5,8 +5,10 @@ The texts describe what kpis.py computes; change them together.
 
 from __future__ import annotations
 
+from ..text import Text
+
 # (key, 中文, English); the workbook shows them in this order.
-KPI_DEFINITIONS: list[tuple[str, str, str]] = [
+_DEFINITIONS: list[tuple[str, str, str]] = [
     (
         "what_counts",
         "统计口径：只统计已接收的订单；待审批（暂挂）订单单列为“待审批订单”，不计入实际订单金额；"
@@ -95,19 +97,21 @@ KPI_DEFINITIONS: list[tuple[str, str, str]] = [
     ),
 ]
 
+KPI_DEFINITIONS: list[tuple[str, Text]] = [(key, Text(zh, en)) for key, zh, en in _DEFINITIONS]
+
 # The short name of each definition, for the first column of the Notes sheet.
-KPI_NAMES: dict[str, tuple[str, str]] = {
-    "what_counts": ("统计口径", "What counts"),
-    "amounts": ("金额与比率", "Amounts and ratios"),
-    "achievement": ("计划达成率", "Plan achievement"),
-    "targets": ("季度/年度目标", "Quarter and year targets"),
-    "collection_rate": ("回款率", "Collection rate"),
-    "new_customers": ("新客户", "New customers"),
-    "new_customer_rate": ("新客户达成率", "New-customer rate"),
-    "visit_completion": ("拜访完成率", "Visit completion"),
-    "share": ("占比", "Share"),
-    "abc": ("ABC分类", "ABC class"),
-    "due_date": ("到期日", "Due date"),
-    "aging": ("账龄区间", "Aging buckets"),
-    "credit_use": ("授信使用率", "Credit use"),
+KPI_NAMES: dict[str, Text] = {
+    "what_counts": Text("统计口径", "What counts"),
+    "amounts": Text("金额与比率", "Amounts and ratios"),
+    "achievement": Text("计划达成率", "Plan achievement"),
+    "targets": Text("季度/年度目标", "Quarter and year targets"),
+    "collection_rate": Text("回款率", "Collection rate"),
+    "new_customers": Text("新客户", "New customers"),
+    "new_customer_rate": Text("新客户达成率", "New-customer rate"),
+    "visit_completion": Text("拜访完成率", "Visit completion"),
+    "share": Text("占比", "Share"),
+    "abc": Text("ABC分类", "ABC class"),
+    "due_date": Text("到期日", "Due date"),
+    "aging": Text("账龄区间", "Aging buckets"),
+    "credit_use": Text("授信使用率", "Credit use"),
 }

@@ -9,7 +9,6 @@ an accepted order in it. Ageing applies credits to the oldest items first.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
@@ -34,6 +33,7 @@ from ..documents.contract import WrittenContracts
 from ..forms.periods import Period, add_months, parse_period
 from ..ledger.balance import Item, opening_item, position
 from ..ledger.database import open_ledger, reading
+from ..ledger.queries import hold_reasons
 from ..ledger.schema import (
     customers,
     documents,
@@ -48,6 +48,7 @@ from ..ledger.schema import (
     visit_weeks,
     visits,
 )
+from ..status import Status
 from ..workspace import Workspace
 from .model import (
     AgingRow,
@@ -68,7 +69,7 @@ ZERO = Decimal("0.00")
 _BUCKETS = (30, 60, 90)
 
 
-def _orders_in(period: Period, status: str = "accepted") -> Any:
+def _orders_in(period: Period, status: Status = Status.ACCEPTED) -> Any:
     return and_(documents.c.id == orders.c.document_id, documents.c.status == status,
                 orders.c.order_date >= period.start, orders.c.order_date <= period.end)
 
@@ -102,7 +103,7 @@ def build_report(workspace: Workspace, engine: Engine, period: Period) -> Report
 
 def _salespeople(conn: Connection, period: Period) -> list[SalespersonRow]:
     actual = _sum_by(conn, orders.c.salesperson, orders.c.total, _orders_in(period))
-    held = _sum_by(conn, orders.c.salesperson, orders.c.total, _orders_in(period, "held"))
+    held = _sum_by(conn, orders.c.salesperson, orders.c.total, _orders_in(period, Status.HELD))
     targets = _targets(conn, period)
     collected = _receipts_by_salesperson(conn, period)
     new = _new_customers(conn, period)
@@ -144,7 +145,7 @@ def _targets(conn: Connection, period: Period) -> dict[str, dict[str, Any]]:
                *(func.sum(getattr(plan_lines.c, f)) for f in fields),
                *(func.count(getattr(plan_lines.c, f)) for f in fields))
         .join(documents, and_(documents.c.id == plans.c.document_id,
-                              documents.c.status == "accepted"))
+                              documents.c.status == Status.ACCEPTED))
         .join(plan_lines, plan_lines.c.document_id == plans.c.document_id)
         .group_by(plans.c.salesperson, plans.c.period)
     )
@@ -197,7 +198,7 @@ def _visit_totals(period: Period, *keys: Any) -> Any:
         select(*keys, planned, done, unplanned)
         .select_from(visits.join(visit_weeks, visit_weeks.c.document_id == visits.c.document_id)
                      .join(documents, and_(documents.c.id == visits.c.document_id,
-                                           documents.c.status == "accepted")))
+                                           documents.c.status == Status.ACCEPTED)))
         .where(visits.c.visit_date >= period.start, visits.c.visit_date <= period.end)
         .group_by(*keys).order_by(*keys)
     )
@@ -302,7 +303,7 @@ def _aging(conn: Connection, as_of: date) -> list[AgingRow]:
     for code, day, total in conn.execute(
         select(orders.c.customer_code, orders.c.order_date, func.sum(orders.c.total))
         .join(documents, and_(documents.c.id == orders.c.document_id,
-                              documents.c.status == "accepted"))
+                              documents.c.status == Status.ACCEPTED))
         .where(orders.c.order_date <= as_of)
         .group_by(orders.c.customer_code, orders.c.order_date)
     ):
@@ -316,7 +317,7 @@ def _aging(conn: Connection, as_of: date) -> list[AgingRow]:
     for code, total in conn.execute(
         select(returns.c.customer_code, func.sum(returns.c.total))
         .join(documents, and_(documents.c.id == returns.c.document_id,
-                              documents.c.status == "accepted"))
+                              documents.c.status == Status.ACCEPTED))
         .where(returns.c.return_date <= as_of).group_by(returns.c.customer_code)
     ):
         credits[code] += total
@@ -365,14 +366,10 @@ def _contracts(workspace: Workspace, conn: Connection, period: Period) -> list[C
     for no, version, day, code, name, person, total, status, reasons, approval in conn.execute(
             query):
         rows.append(ContractRow(
-            no, version, day, code, name or "", person, total, status,
-            ", ".join(_json_list(reasons)), approval or "", written.path_of(code, no, version),
+            no, version, day, code, name or "", person, total, Status(status),
+            hold_reasons(reasons), approval or "", written.path_of(code, no, version),
             received.get(no, ZERO)))
     return rows
-
-
-def _json_list(text: str | None) -> list[str]:
-    return list(json.loads(text)) if text else []
 
 
 def _visits(conn: Connection, period: Period) -> list[VisitRow]:

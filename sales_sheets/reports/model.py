@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ..forms.periods import Period
+from ..status import Status
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,8 @@ class ContractRow:
     customer_name: str
     salesperson: str
     amount: Decimal
-    status: str  # accepted, held, superseded
-    hold_reasons: str
+    status: Status  # accepted, held, superseded
+    hold_reasons: tuple[str, ...]  # the codes of the problems it was held for
     approval: str
     contract_file: str
     received: Decimal  # receipts naming this order, up to the period's end

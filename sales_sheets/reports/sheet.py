@@ -22,7 +22,7 @@ from ..formats.xlsx_rows import Rendered, Rows
 from .columns import Column
 from .model import Report
 from .styles import Styles
-from .words import SHEETS, WORDS, language_index
+from .words import SHEETS, WORDS
 
 if TYPE_CHECKING:  # details.py imports this module
     from .details import DetailPart
@@ -44,7 +44,6 @@ class Writer:
         self.report = report
         self.rendered = rendered  # the 明细 rows rendered elsewhere (details.py), or None
         self.language = language
-        self.i = language_index(language)
         self.company = company.strip()
         self.stack = stack
         self.output = BytesIO()
@@ -61,11 +60,10 @@ class Writer:
                 self.book.close()
 
     def word(self, key: str, **values: object) -> str:
-        text = WORDS[key][self.i]
-        return text.format(**values) if values else text
+        return WORDS[key].format_map(self.language, values) if values else WORDS[key](self.language)
 
     def name(self, key: str) -> str:
-        return SHEETS[key][self.i]
+        return SHEETS[key](self.language)
 
 
 class Sheet:
@@ -85,7 +83,7 @@ class Sheet:
                         styles.title)
         info = w.word("period", start=period.start.isoformat(), end=period.end.isoformat())
         ws.write_string(INFO_ROW, 0, info + note, styles.info)
-        heads = [column.en if w.i else column.zh for column in columns]
+        heads = [column.heading(w.language) for column in columns]
         self.widths = [_fitting_width(column.width, head) for column, head in
                        zip(columns, heads, strict=True)]
         self.head_height = max(wrapped_height(head, width, 13.0, bold=True) for head, width in

@@ -9,19 +9,20 @@ from pathlib import Path
 from ..forms.periods import Period
 from ..ledger.database import open_ledger
 from ..paths import inside
+from ..text import Text
 from ..workspace import Workspace
 from .details import can_start_helper, rendered_elsewhere
 from .kpis import build_report, details, has_detail_lines
 from .workbook import DETAIL_ROWS_PER_SHEET, write_report
 
-_NAME = {"zh": "销售汇总", "en": "Sales summary"}
+_NAME = Text("销售汇总", "Sales summary")
 # From this many order lines on, 明细 is rendered in a helper process while the other figures
 # are computed here: below it, starting the process (about 0.7 s) would cost more than it saves.
 HELPER_LINES = 100_000
 
 
 def report_path(workspace: Workspace, period: Period) -> Path:
-    name = _NAME["en" if workspace.language == "en" else "zh"]
+    name = _NAME(workspace.language)
     return inside(workspace.outbox, "reports", period.label, f"{name}_{period.label}.xlsx")
 
 

@@ -22,6 +22,8 @@ from typing import Any
 
 from ..files import atomic_path
 from ..formats.xlsx_rows import EXCEL_ROWS, write_package
+from ..status import Status
+from ..text import Text
 from .charts import achievement_chart, aging_chart, trend_chart
 from .columns import (
     ACHIEVEMENT_COLUMNS,
@@ -211,11 +213,12 @@ def _aging_totals(rows: Sequence[AgingRow], label: str) -> tuple[Any, ...]:
 def _contracts(w: Writer) -> None:
     sheet = Sheet(w, w.name("contracts"), CONTRACT_COLUMNS, 1, w.word("note_contracts"))
     rows = w.report.contracts
-    variants = {status_word(status, w.language): status for status in ("held", "superseded")}
+    variants = {status_word(status, w.language): status
+                for status in (Status.HELD, Status.SUPERSEDED)}
     sheet.data((_contract_values(r, w.language) for r in rows),
                variant=lambda values: variants.get(values[CONTRACT_STATUS], "plain"))
-    accepted = [r for r in rows if r.status == "accepted"]
-    held = [r for r in rows if r.status == "held"]
+    accepted = [r for r in rows if r.status == Status.ACCEPTED]
+    held = [r for r in rows if r.status == Status.HELD]
     sheet.line(_contract_total(w.word("accepted_total"), _sum(r.amount for r in accepted),
                                _sum(r.received for r in accepted)))
     sheet.line(_contract_total(w.word("held_total"), _sum(r.amount for r in held), None))
@@ -264,11 +267,11 @@ def _details(w: Writer) -> None:
 def _notes(w: Writer) -> None:
     sheet = Sheet(w, w.name("notes"), NOTES_COLUMNS, 0, w.word("note_notes"))
     wrap = w.styles.format("text", "wrap")
-    for key, zh, en in KPI_DEFINITIONS:
-        text = en if w.i else zh
-        names = KPI_NAMES.get(key, (key, key))
+    for key, definition in KPI_DEFINITIONS:
+        text = definition(w.language)
+        name = KPI_NAMES.get(key, Text(key, key))(w.language)
         sheet.ws.set_row(sheet.row, wrapped_height(text, NOTES_COLUMNS[1].width))
-        sheet.ws.write_string(sheet.row, 0, names[w.i], w.styles.format("text", "label"))
+        sheet.ws.write_string(sheet.row, 0, name, w.styles.format("text", "label"))
         sheet.ws.write_string(sheet.row, 1, text, wrap)
         sheet.row += 1
     sheet.last = sheet.row - 1

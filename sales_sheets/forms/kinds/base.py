@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from enum import StrEnum
+
+from ...text import Text, pick
 
 
 class FieldType(StrEnum):
@@ -33,6 +35,9 @@ class Choice:
     zh: str
     en: str
 
+    def label(self, language: str) -> str:
+        return pick(language, self.zh, self.en)
+
 
 @dataclass(frozen=True)
 class Field:
@@ -40,6 +45,8 @@ class Field:
     zh: str
     en: str
     type: FieldType = FieldType.TEXT
+    # The rest by name: `True` alone in a field list would not say what it switches on.
+    _: KW_ONLY
     required: bool = False
     ref: Ref | None = None
     choices: tuple[Choice, ...] = ()
@@ -48,11 +55,16 @@ class Field:
     hint_zh: str = ""
     hint_en: str = ""
 
+    @property
+    def text(self) -> Text:
+        """The label in both languages."""
+        return Text(self.zh, self.en)
+
     def label(self, language: str) -> str:
-        return self.en if language == "en" else self.zh
+        return pick(language, self.zh, self.en)
 
     def hint(self, language: str) -> str:
-        return self.hint_en if language == "en" else self.hint_zh
+        return pick(language, self.hint_zh, self.hint_en)
 
     @property
     def all_labels(self) -> tuple[str, ...]:
@@ -81,10 +93,10 @@ class Kind:
     owner_field: str | None = "salesperson"
 
     def title(self, language: str) -> str:
-        return self.en if language == "en" else self.zh
+        return pick(language, self.zh, self.en)
 
     def instructions(self, language: str) -> tuple[str, ...]:
-        return self.instructions_en if language == "en" else self.instructions_zh
+        return pick(language, self.instructions_zh, self.instructions_en)
 
     @property
     def fields(self) -> tuple[Field, ...]:

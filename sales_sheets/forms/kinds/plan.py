@@ -8,8 +8,8 @@ PLAN = Kind(
     en="Sales plan",
     version=1,
     header=(
-        Field("salesperson", "业务员", "Salesperson", T.CODE, True, Ref.SALESPERSON),
-        Field("period", "计划期间", "Period", T.PERIOD, True,
+        Field("salesperson", "业务员", "Salesperson", T.CODE, required=True, ref=Ref.SALESPERSON),
+        Field("period", "计划期间", "Period", T.PERIOD, required=True,
               hint_zh="2026 / 2026-Q4 / 2026-11", hint_en="2026 / 2026-Q4 / 2026-11",
               aliases=("期间",)),
     ),
@@ -17,7 +17,7 @@ PLAN = Kind(
     columns=(
         Field("customer_code", "客户编码", "Customer code", T.CODE, ref=Ref.CUSTOMER),
         Field("product_code", "产品编码", "Product code", T.CODE, ref=Ref.PRODUCT),
-        Field("target_amount", "销售目标", "Sales target", T.MONEY, True, width=14),
+        Field("target_amount", "销售目标", "Sales target", T.MONEY, required=True, width=14),
         Field("target_collection", "回款目标", "Collection target", T.MONEY, width=14),
         Field("target_new_customers", "新客户目标", "New-customer target", T.INTEGER, width=12),
         Field("planned_visits", "计划拜访次数", "Planned visits", T.INTEGER, width=12),

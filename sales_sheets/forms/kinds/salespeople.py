@@ -10,9 +10,10 @@ SALESPEOPLE = Kind(
     header=(),
     table="salespeople",
     columns=(
-        Field("code", "业务员编码", "Salesperson code", T.CODE, True, aliases=("编码", "工号")),
-        Field("name", "姓名", "Name", T.TEXT, True, width=12),
-        Field("region", "片区", "Region", T.TEXT, True, width=10, aliases=("区域",)),
+        Field("code", "业务员编码", "Salesperson code", T.CODE, required=True,
+              aliases=("编码", "工号")),
+        Field("name", "姓名", "Name", T.TEXT, required=True, width=12),
+        Field("region", "片区", "Region", T.TEXT, required=True, width=10, aliases=("区域",)),
         Field("manager", "片区经理", "Manager", T.TEXT, width=12),
         Field("email", "邮箱", "Email", T.TEXT, width=24),
     ),
