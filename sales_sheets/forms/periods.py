@@ -57,6 +57,8 @@ def parse_period(text: str) -> Period:
     if not match:
         raise UsageError(f"period {text!r} is not valid: {hint}")
     year = int(match["year"])
+    if year < 1:
+        raise UsageError(f"period {text!r}: there is no year 0; {hint}")
     if match["quarter"]:
         quarter = int(match["quarter"])
         if not 1 <= quarter <= 4:
