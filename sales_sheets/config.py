@@ -66,6 +66,26 @@ class Access:
 
 
 @dataclass(frozen=True)
+class Approvals:
+    """Who may approve what; present only when the [approvals] section is. A reason with no
+    list may be approved by anyone; returns are held for approval only when `returns` names
+    someone. Limits are per approver: a discount (percent off the list price) or an excess over
+    the credit limit (yuan) beyond them needs someone else."""
+
+    price: tuple[str, ...] = ()
+    overdue: tuple[str, ...] = ()
+    credit: tuple[str, ...] = ()
+    returns: tuple[str, ...] = ()
+    discount_limits: dict[str, float] = field(default_factory=dict)
+    excess_limits: dict[str, float] = field(default_factory=dict)
+
+    def approvers(self, reason: str) -> tuple[str, ...]:
+        """Who may approve `reason` (price, overdue, credit, return); () means anyone."""
+        return {"price": self.price, "overdue": self.overdue, "credit": self.credit,
+                "return": self.returns}[reason]
+
+
+@dataclass(frozen=True)
 class Settings:
     language: str = "zh"
     company: Company = field(default_factory=Company)
@@ -74,6 +94,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     documents: Documents = field(default_factory=Documents)
     access: Access | None = None
+    approvals: Approvals | None = None
 
 
 def load_settings(path: Path) -> Settings:
@@ -123,6 +144,11 @@ def _coerce(target: Any, value: Any, path: Path, key: str) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{path}: {key} must be a list of strings, e.g. [\"S01\"]")
         return tuple(value)
+    if origin is dict:
+        if not isinstance(value, dict) or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()):
+            raise ConfigError(f"{path}: [{key}] must map codes to numbers, e.g. S01 = 5")
+        return {str(k): float(v) for k, v in value.items()}
     if target is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if not isinstance(value, target) or (target is not bool and isinstance(value, bool)):
@@ -188,4 +214,19 @@ reply_day = 15
 # [access]
 # submit_for_others = ["A01"]   # assistants and finance who may file for any salesperson
 # master_data = ["A01"]         # who may submit customers, products and salespeople
+
+# Uncomment to decide who may approve held documents (审批). Without this section anyone may
+# approve anything, and `sales-sheets status` says so. Each reason lists the codes that may
+# approve it, in the order requests are routed (outbox/approvals/<code>/): the first one whose
+# limits cover the document gets the request. A reason left out may be approved by anyone;
+# returns wait for approval only when `returns` names someone.
+# [approvals]
+# price = ["M01", "D01"]        # a unit price below the list price (优惠价格审批)
+# overdue = ["M01", "D01"]      # shipping to a customer with overdue receivables (逾期客户发货审批)
+# credit = ["D01"]              # balance + order above the credit limit (客户授信审批)
+# returns = ["M01"]             # returns (退货申请)
+# [approvals.discount_limits]   # the largest discount, in percent off the list price
+# M01 = 5
+# [approvals.excess_limits]     # the largest excess over the credit limit, in yuan
+# M01 = 50000
 """

@@ -155,6 +155,56 @@ MESSAGES: dict[str, Text] = {
         "产品“{value}”不在订单“{order_no}”中。",
         "Product \u201c{value}\u201d is not on order \u201c{order_no}\u201d.",
     ),
+    "return_needs_approval": Text(
+        "退货须经审批（{approvers}）。",
+        "A return needs approval ({approvers}).",
+    ),
+    "standing_approval_used": Text(
+        "客户有逾期应收款 {overdue}，按月度发货审批 {approval} 放行"
+        "（本月累计 {used}，上限 {cap}）。",
+        "The customer has overdue receivables of {overdue}; shipped under the standing "
+        "approval {approval} (this month {used} of {cap}).",
+    ),
+    # approvals
+    "decision_required": Text(
+        "请填写审批结果：同意或不同意。",
+        "Fill in the decision: approve or decline.",
+    ),
+    "unknown_document": Text(
+        "单据“{value}”不在台账中。",
+        "Document \u201c{value}\u201d is not in the ledger.",
+    ),
+    "not_held": Text(
+        "单据“{value}”现为“{status}”，不在待审批状态，不能再审批。",
+        "Document \u201c{value}\u201d is {status}, not waiting for approval.",
+    ),
+    "stale_request": Text(
+        "此审批单针对单据“{value}”的第 {version} 版，现行的是第 {current} 版，请用新的审批单。",
+        "This form is for version {version} of \u201c{value}\u201d; the current version is "
+        "{current}: use its new approval form.",
+    ),
+    "document_mismatch": Text(
+        "审批单的客户“{value}”与单据“{document}”的客户“{expected}”不一致。",
+        "The form names customer \u201c{value}\u201d but document \u201c{document}\u201d "
+        "belongs to \u201c{expected}\u201d.",
+    ),
+    "not_approver": Text(
+        "“{value}”无权审批{reason}（可审批：{approvers}）。",
+        "\u201c{value}\u201d may not approve {reason} (who may: {approvers}).",
+    ),
+    "discount_beyond_limit": Text(
+        "折扣 {discount}% 超出“{value}”的审批权限 {limit}%。",
+        "A discount of {discount}% is beyond the {limit}% that \u201c{value}\u201d may approve.",
+    ),
+    "excess_beyond_limit": Text(
+        "超授信额度 {excess} 超出“{value}”的审批权限 {limit}。",
+        "An excess of {excess} over the credit limit is beyond the {limit} that "
+        "\u201c{value}\u201d may approve.",
+    ),
+    "standing_month": Text(
+        "月度发货审批须填写一个月份（如 2026-12），而不是“{value}”。",
+        "A standing approval is for one month (e.g. 2026-12), not \u201c{value}\u201d.",
+    ),
     # access
     "wrong_owner": Text(
         "此文件放在“{folder}”的文件夹中，但业务员是“{value}”，无权代交。",
@@ -188,6 +238,14 @@ TERMS: dict[str, Text] = {
     "choice": Text("选项", "choice"),
     "year": Text("年度", "annual"),
     "quarter": Text("季度", "quarterly"),
+    # statuses and approval reasons, as approval messages name them
+    "accepted": Text("已接收", "accepted"),
+    "declined": Text("已否决", "declined"),
+    "superseded": Text("已被新版本替代", "superseded"),
+    "price": Text("优惠价格", "prices below the list"),
+    "overdue": Text("逾期客户发货", "shipping to overdue customers"),
+    "credit": Text("超授信额度", "orders over the credit limit"),
+    "return": Text("退货", "returns"),
 }
 
 SEVERITY_LABELS: dict[Severity, Text] = {

@@ -7,14 +7,16 @@ from enum import StrEnum
 
 class Status(StrEnum):
     """A StrEnum, so the ledger's stored text, file names and `--json` output stay the plain
-    words; `accepted`, `held` and `superseded` are a document's states, `rejected` and
-    `duplicate` only a file's (nothing of such a file is stored)."""
+    words; `accepted`, `held`, `declined` (an approver said no) and `superseded` are a
+    document's states, `rejected` and `duplicate` only a file's (nothing of such a file is
+    stored)."""
 
     ACCEPTED = "accepted"
     HELD = "held"
     REJECTED = "rejected"
     DUPLICATE = "duplicate"
     SUPERSEDED = "superseded"
+    DECLINED = "declined"
 
 
 

@@ -64,7 +64,7 @@ def test_an_accepted_order_becomes_a_contract(loaded: Workspace) -> None:
 def test_held_orders_get_their_contract_when_released(loaded: Workspace) -> None:
     drop(loaded, "order", "S01/o.xlsx", order_header(no="SO-1"), [dict(P001, unit_price="12000")])
     result = one(loaded)
-    assert result.status == "held" and len(result.outputs) == 1
+    assert result.status == "held" and len(result.outputs) == 2  # the receipt and the request
     assert not (loaded.outbox / "contracts").exists() or not any(
         (loaded.outbox / "contracts").rglob("*.docx"))
     with pytest.raises(Exception, match="held"):

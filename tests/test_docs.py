@@ -47,7 +47,8 @@ def test_every_word_table_speaks_both_languages() -> None:
             assert text.en and not re.search(r"[\u4e00-\u9fff]", text.en), key
             assert set(re.findall(r"{(\w+)}", text.zh)) == set(re.findall(r"{(\w+)}", text.en)), key
     assert set(STATUS_LABELS) == {Status.ACCEPTED, Status.HELD, Status.REJECTED, Status.DUPLICATE}
-    assert set(STATUS_WORDS) == {Status.ACCEPTED, Status.HELD, Status.SUPERSEDED}
+    assert set(STATUS_WORDS) == {Status.ACCEPTED, Status.HELD, Status.SUPERSEDED,
+                                 Status.DECLINED}
     assert set(SEVERITY_LABELS) == set(Severity)
     assert set(HOLD_REASON_WORDS) <= set(MESSAGES)
 

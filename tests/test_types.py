@@ -22,7 +22,8 @@ CHEAP = {"product_code": "P001", "quantity": 1, "unit_price": "12000"}  # below 
 
 
 def test_status_values_are_the_stored_words() -> None:
-    assert [str(s) for s in Status] == ["accepted", "held", "rejected", "duplicate", "superseded"]
+    assert [str(s) for s in Status] == ["accepted", "held", "rejected", "duplicate", "superseded",
+                                        "declined"]
     assert CURRENT == (Status.ACCEPTED, Status.HELD)
     assert json.dumps([Status.HELD, f"{Status.REJECTED}"]) == '["held", "rejected"]'
 

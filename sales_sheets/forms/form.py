@@ -83,7 +83,7 @@ def normalize_form(form: RawForm) -> tuple[Document, list[Problem]]:
     names, blanks = (*keys, *missing), (None,) * len(missing)
     lines = [Line(row, dict(zip(names, values + blanks, strict=True)))
              for row, values in zip(rows, zip(*columns, strict=True), strict=True)]
-    if not lines and not form.problems:
+    if not lines and not form.problems and form.kind.lines_required:
         problems.append(problem("empty_form", sheet=form.sheet, cell=f"A{form.header_row + 1}"))
     document = Document(form.kind, form.sheet, header, cells, lines, form.columns, form)
     return document, problems

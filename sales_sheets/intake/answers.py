@@ -29,11 +29,49 @@ _WORDS: dict[str, Text] = {
         "Correct the problems listed and submit again; nothing from this file was stored.",
     ),
     "next_held": Text(
-        "单据已登记为待审批，不会生成合同；补填审批号后重新提交，或由经理执行 release 放行。",
-        "The document is recorded as pending: no contract is made until it is resubmitted with "
-        "the approval number or released by a manager.",
+        "单据已登记为待审批，暂不生成合同。审批单已发给审批人（见生成文件），审批同意后自动放行；"
+        "也可补填审批号后重新提交。",
+        "The document is recorded as pending: no contract is made yet. Its approval form went to "
+        "the approver (see Generated); once approved it goes through. It may also be resubmitted "
+        "with the approval number.",
     ),
 }
+_DECISION: dict[str, Text] = {
+    "title": Text("sales-sheets 审批结果", "sales-sheets approval"),
+    "approved": Text("{kind} {number}（第 {version} 版）已审批同意。",
+                     "{kind} {number} (version {version}) was approved."),
+    "declined": Text("{kind} {number}（第 {version} 版）未获批准，状态为“已否决”，不生成合同。"
+                     "可修改后以同一单号提交新版本。",
+                     "{kind} {number} (version {version}) was declined: no contract is made. "
+                     "A new version may be submitted under the same number."),
+    "approval": Text("审批号：{no}；审批人：{approver}；审批日期：{day}",
+                     "Approval No.: {no}; approver: {approver}; date: {day}"),
+    "remarks": Text("审批意见：{remarks}", "Remarks: {remarks}"),
+    "source": Text("原文件：{file}", "Submitted as: {file}"),
+}
+
+
+def decision_text(
+    *, approve: bool, kind: str, number: str, version: int, approval_no: str, approver: str,
+    approved_on: object, remarks: str, source_file: str, outputs: list[str], language: str,
+) -> str:
+    """The notice a submitter gets in their receipts folder when their held document is
+    decided."""
+    kind_name = KINDS[kind].title(language)
+    lines = [
+        _DECISION["title"](language),
+        "",
+        _DECISION["approved" if approve else "declined"].format(
+            language, kind=kind_name, number=number, version=version),
+        _DECISION["approval"].format(language, no=approval_no, approver=approver,
+                                     day=approved_on),
+        _DECISION["source"].format(language, file=source_file),
+    ]
+    if remarks:
+        lines.append(_DECISION["remarks"].format(language, remarks=remarks))
+    if outputs:
+        lines.append(f"{_WORDS['outputs'](language)}: {', '.join(outputs)}")
+    return "\n".join(lines) + "\n"
 
 
 def receipt_text(

@@ -99,7 +99,8 @@ def check_workbook(workspace: Workspace, path: Path, folder: str = "") -> Workbo
     document, problems = reading.document, reading.problems
     if document is not None:
         with open_ledger(workspace.database_url).connect() as conn:
-            ctx = Context.for_document(conn, folder, workspace.settings.access, document)
+            ctx = Context.for_document(conn, folder, workspace.settings.access, document,
+                                       workspace.settings.approvals)
             document = derive(document, ctx)
             problems = validate(document, ctx, problems)
     grid = reading.read.workbook if reading.read else None

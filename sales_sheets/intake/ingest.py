@@ -19,11 +19,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from ..documents.contract import check_contract_template, contract_path, write_contract
+from ..documents.contract import check_contract_template
 from ..errors import StorageError
 from ..files import write_text_atomic
 from ..forms.form import Document
 from ..forms.reader import ReadResult
+from ..ledger.approvals import settle
 from ..ledger.database import open_ledger
 from ..ledger.store import (
     Provenance,
@@ -42,6 +43,7 @@ from .annotate import earlier_marks, plan_annotations, write_annotated_copy
 from .answers import receipt_text
 from .check import read_document, status_of
 from .inbox import Claim, archive, archive_path, candidates, claim, pending_claims
+from .outcomes import planned_documents, write_documents
 
 log = logging.getLogger(__name__)
 
@@ -180,10 +182,12 @@ def _decide(
     problems = item.problems
     status = Status.DUPLICATE if duplicate else Status.REJECTED
     document_id: int | None = duplicate["id"] if duplicate else None
-    contract: Path | None = None
+    planned: list[Path] = []
+    stamp = _stamp(claim, now)
     if doc is not None and duplicate is None:
         try:
-            ctx = Context.for_document(conn, claim.folder, workspace.settings.access, doc)
+            ctx = Context.for_document(conn, claim.folder, workspace.settings.access, doc,
+                                       workspace.settings.approvals)
             doc = derive(doc, ctx)
             problems = validate(doc, ctx, problems)
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the watcher
@@ -191,13 +195,13 @@ def _decide(
             problems = [problem("internal_error", detail=type(exc).__name__)]
         status = status_of(problems)
         if status != Status.REJECTED:
+            if doc.kind.name == "approval":
+                doc = settle(conn, doc, now)
             holds = [p.code for p in problems if p.severity is Severity.HOLD]
             source = Provenance(claim.id, claim.relative, claim.folder, item.sha256)
             document_id, version = store_document(conn, doc, status, holds, source, now)
-            if (doc.kind.name == "order" and status == Status.ACCEPTED
-                    and workspace.settings.documents.contracts):
-                contract = contract_path(workspace, doc.header["customer_code"],
-                                         doc.header["order_no"], version)
+            planned = planned_documents(workspace, conn, doc, status, document_id, version,
+                                        stamp, now)
     result = IngestResult(
         file=claim.relative,
         kind=doc.kind.name if doc else (duplicate["kind"] if duplicate else None),
@@ -206,7 +210,7 @@ def _decide(
         problems=problems,
         stored=_stored(doc, workspace.language) if status in CURRENT else "",
     )
-    result.outputs = _output_paths(workspace, claim, result, now, contract)
+    result.outputs = _output_paths(workspace, claim, result, stamp, planned)
     target = archive_path(workspace, claim, now)
     record = {
         "claim_id": claim.id, "file_name": claim.relative, "folder": claim.folder,
@@ -222,9 +226,10 @@ def _decide(
 def _describe(doc: Document | None, duplicate: Any) -> str:
     if doc is None:
         return str(duplicate["doc_key"]) if duplicate is not None else ""
-    if doc.kind.identity:
-        return " ".join(str(doc.header.get(k) or "") for k in doc.kind.identity).strip()
-    return ""
+    keys = doc.kind.identity
+    if doc.kind.name == "approval":  # named by what it decides
+        keys = ("document_no",) if doc.header.get("document_no") else ("customer_code", "period")
+    return " ".join(str(doc.header.get(k) or "") for k in keys).strip()
 
 
 def _stored(doc: Document | None, language: str) -> str:
@@ -235,21 +240,23 @@ def _stored(doc: Document | None, language: str) -> str:
     return f"{text}, ¥{total:,}" if total is not None else text
 
 
-def _output_paths(workspace: Workspace, claim: Claim, result: IngestResult,
-                  now: datetime, contract: Path | None) -> list[str]:
-    """The receipt first; then the annotated copy of a rejected file, or the contract of an
-    accepted order."""
+def _stamp(claim: Claim, now: datetime) -> str:
+    # The claim id keeps two files of one name in one second apart.
+    return f"{now:%Y%m%d-%H%M%S}_{claim.id[:8]}"
+
+
+def _output_paths(workspace: Workspace, claim: Claim, result: IngestResult, stamp: str,
+                  planned: list[Path]) -> list[str]:
+    """The receipt first; then the annotated copy of a rejected file, or the documents a
+    stored one brings (see outcomes.planned_documents)."""
     stem = Path(claim.name).stem
     folder = claim.folder or "_inbox"
-    # The claim id keeps two files of one name in one second apart.
-    stamp = f"{now:%Y%m%d-%H%M%S}_{claim.id[:8]}"
     receipt = inside(workspace.outbox, "receipts", folder, f"{stamp}_{stem}.{result.status}.txt")
     paths = [receipt]
     if result.status == Status.REJECTED:
         suffix = _REJECTED_SUFFIX(workspace.language)
         paths.append(inside(workspace.outbox, "rejected", folder, f"{stamp}_{stem}_{suffix}.xlsx"))
-    if contract is not None:
-        paths.append(contract)
+    paths += planned
     return [p.relative_to(workspace.root).as_posix() for p in paths]
 
 
@@ -266,16 +273,16 @@ def _finish(
     workspace: Workspace, item: _Prepared, result: IngestResult, record: Any
 ) -> IngestResult:
     """Everything after the commit; safe to repeat after a crash. The receipt is the first
-    output; the second is the annotated copy of a rejected file or an accepted order's
-    contract."""
+    output; then the annotated copy of a rejected file, or the documents a stored one brings."""
     language = workspace.language
     root = workspace.root
     receipt, *others = result.outputs
     if result.status == Status.REJECTED:
         _write_annotated(item, result, root / others[0], language)
-    elif others and not _write_contract(workspace, record["document_id"], item):
-        others = []
-        result.outputs = [receipt]
+    elif others:
+        others = write_documents(workspace, record["document_id"], result.kind, others,
+                                 item.claim.relative)
+        result.outputs = [receipt, *others]
     try:
         write_text_atomic(root / receipt, receipt_text(
             file=result.file, processed=str(record["processed_at"]), kind=result.kind,
@@ -286,16 +293,6 @@ def _finish(
         # Stored already; the claim stays and the next run finishes it.
         log.exception("finishing %s failed", item.claim.relative)
     return result
-
-
-def _write_contract(workspace: Workspace, document_id: int, item: _Prepared) -> bool:
-    try:
-        with open_ledger(workspace.database_url).connect() as conn:
-            write_contract(workspace, conn, document_id)
-        return True
-    except Exception:  # noqa: BLE001 - the order is stored; `sales-sheets contract` redoes it
-        log.exception("writing the contract of %s failed", item.claim.relative)
-        return False
 
 
 def _write_annotated(item: _Prepared, result: IngestResult, dest: Path, language: str) -> None:

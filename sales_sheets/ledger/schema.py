@@ -93,12 +93,15 @@ _SQL_TYPES: dict[FieldType, TypeEngine | type[TypeEngine]] = {
 
 # Header tables of the kinds that have header fields; the line table carries the kind's
 # Excel table name.
-HEADER_TABLES = {"order": "orders", "visit": "visit_weeks", "plan": "plans", "return": "returns"}
+HEADER_TABLES = {"order": "orders", "visit": "visit_weeks", "plan": "plans", "return": "returns",
+                 "approval": "approvals"}
 # Values the ledger derives that the forms do not carry.
 _DERIVED: dict[str, tuple[Column, ...]] = {
     "orders": (Column("total", Money(), nullable=False),),
     "order_lines": (Column("tax_rate", Scaled(4), nullable=False),),
     "returns": (Column("total", Money(), nullable=False),),
+    # The held document an approval decided (none for a standing approval).
+    "approvals": (Column("target_document_id", Integer, ForeignKey("documents.id")),),
 }
 _INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     "orders": (("order_no",), ("customer_code", "order_date")),
@@ -108,6 +111,8 @@ _INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     "return_lines": (("document_id",),),
     "visits": (("document_id",),),
     "plan_lines": (("document_id",),),
+    "approvals": (("target_document_id",), ("customer_code", "period")),
+    "approval_lines": (("document_id",),),
 }
 
 
@@ -183,3 +188,5 @@ plans = KIND_TABLES["plans"]
 plan_lines = KIND_TABLES["plan_lines"]
 visit_weeks = KIND_TABLES["visit_weeks"]
 visits = KIND_TABLES["visits"]
+approvals = KIND_TABLES["approvals"]
+approval_lines = KIND_TABLES["approval_lines"]

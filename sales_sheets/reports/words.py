@@ -22,11 +22,13 @@ STATUS_WORDS: dict[Status, Text] = {
     Status.ACCEPTED: Text("已接收", "Accepted"),
     Status.HELD: Text("待审批", "Held (pending approval)"),
     Status.SUPERSEDED: Text("已作废（被新版本替代）", "Superseded by a revision"),
+    Status.DECLINED: Text("已否决", "Declined"),
 }
 HOLD_REASON_WORDS: dict[str, Text] = {
     "price_below_list": Text("低于价目表价", "below list price"),
     "customer_overdue": Text("客户逾期", "customer overdue"),
     "credit_limit_exceeded": Text("超授信额度", "over credit limit"),
+    "return_needs_approval": Text("退货审批", "return approval"),
 }
 _REASON_SEPARATOR = Text("、", "; ")
 WORDS: dict[str, Text] = {

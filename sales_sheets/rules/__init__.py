@@ -11,6 +11,7 @@ from collections.abc import Callable
 from ..forms.form import Document
 from ..problems import Problem, Severity
 from .access import check_access
+from .approval import check_approval
 from .common import check_line_keys, check_references
 from .context import Context
 from .derive import derive
@@ -30,6 +31,7 @@ KIND_RULES: dict[str, Rule] = {
     "return": check_return,
     "customers": check_customers,
     "products": check_products,
+    "approval": check_approval,
 }
 
 

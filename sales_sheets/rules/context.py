@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, RowMapping
 
-from ..config import Access
+from ..config import Access, Approvals
 from ..forms.form import Document
 from ..forms.kinds import Ref
 from ..ledger.queries import lookup
@@ -18,10 +18,12 @@ class Context:
     folder: str  # the inbox sub-folder the file came from ("" for the inbox itself)
     access: Access | None
     masters: dict[Ref, dict[str, RowMapping]]  # code -> record, of the codes a document names
+    approvals: Approvals | None = None  # who may approve what ([approvals] of config.toml)
 
     @classmethod
     def for_document(
-        cls, conn: Connection, folder: str, access: Access | None, document: Document
+        cls, conn: Connection, folder: str, access: Access | None, document: Document,
+        approvals: Approvals | None = None,
     ) -> Context:
         """The context of one document, with only the master records it mentions fetched, once:
         deriving and validating read the same ones (deriving never changes a code)."""
@@ -36,7 +38,7 @@ class Context:
                 wanted[f.ref].update(
                     str(v) for line in document.lines if (v := line.values.get(f.key)))
         masters = {ref: lookup(conn, ref, codes) for ref, codes in wanted.items()}
-        return cls(conn, folder, access, masters)
+        return cls(conn, folder, access, masters, approvals)
 
     def customer(self, code: object) -> RowMapping | None:
         return self.masters.get(Ref.CUSTOMER, {}).get(str(code)) if code else None

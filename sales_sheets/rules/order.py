@@ -1,4 +1,5 @@
-"""Order rules: prices against the price list, overdue customers and credit limits.
+"""Order rules: prices against the price list, overdue customers (unless a standing approval
+of the month covers the order) and credit limits.
 
 They read what `derive` filled in (line amounts, the order total) and set nothing; on a document
 that was not derived, the checks that need those values find nothing to check.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import RowMapping
 
 from ..forms.form import Document
+from ..ledger.approvals import standing_approval
 from ..ledger.queries import customer_position
 from ..problems import Problem, Severity, problem
 from .common import check_positive
@@ -60,11 +62,19 @@ def _customer_holds(doc: Document, ctx: Context, customer: RowMapping) -> list[P
     problems: list[Problem] = []
     as_of = doc.header["order_date"]
     position = customer_position(ctx.conn, customer, as_of, str(doc.header["order_no"]))
-    if position.overdue > 0 and not doc.header.get("overdue_approval_no"):
-        problems.append(problem("customer_overdue", Severity.HOLD,
-                                **doc.at_header("customer_code"), value=customer["code"],
-                                overdue=position.overdue, as_of=as_of))
     limit, total = customer["credit_limit"], doc.derived.get("total")
+    if position.overdue > 0 and not doc.header.get("overdue_approval_no"):
+        standing = standing_approval(ctx.conn, customer["code"], f"{as_of:%Y-%m}",
+                                     str(doc.header["order_no"]))
+        if standing and total is not None and standing.used + total <= standing.cap:
+            problems.append(problem("standing_approval_used", Severity.WARNING,
+                                    **doc.at_header("customer_code"), value=customer["code"],
+                                    overdue=position.overdue, approval=standing.approval_no,
+                                    used=standing.used + total, cap=standing.cap))
+        else:
+            problems.append(problem("customer_overdue", Severity.HOLD,
+                                    **doc.at_header("customer_code"), value=customer["code"],
+                                    overdue=position.overdue, as_of=as_of))
     if limit is not None and total is not None and position.outstanding + total > limit:
         problems.append(problem("credit_limit_exceeded", Severity.HOLD,
                                 **doc.at_header("customer_code"), value=customer["code"],

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ..forms.form import Document
 from ..ledger.queries import current_document, existing_references, orders_of, returnable
-from ..problems import Problem, problem
+from ..problems import Problem, Severity, problem
 from .common import check_positive
 from .context import Context
 
@@ -63,4 +63,9 @@ def check_return(doc: Document, ctx: Context) -> list[Problem]:
             left[str(code)] = Decimal(0)
         else:
             left[str(code)] -= quantity
+    approvers = ctx.approvals.returns if ctx.approvals else ()
+    if approvers and not any(p.severity is Severity.ERROR for p in problems):
+        problems.append(problem("return_needs_approval", Severity.HOLD,
+                                **doc.at_header("return_no"), value=header.get("return_no"),
+                                approvers=", ".join(approvers)))
     return problems

@@ -1,9 +1,10 @@
-"""The eight input forms, each described once as data.
+"""The input forms, each described once as data.
 
 May import: the foundation modules only.
 """
 
 from ...errors import UsageError
+from .approval import APPROVAL
 from .base import Choice, Field, FieldType, Kind, Ref
 from .customers import CUSTOMERS
 from .order import ORDER
@@ -15,7 +16,8 @@ from .salespeople import SALESPEOPLE
 from .visit import VISIT
 
 KINDS: dict[str, Kind] = {
-    k.name: k for k in (ORDER, VISIT, PLAN, RECEIPT, RETURN, CUSTOMERS, PRODUCTS, SALESPEOPLE)
+    k.name: k for k in (ORDER, VISIT, PLAN, RECEIPT, RETURN, CUSTOMERS, PRODUCTS, SALESPEOPLE,
+                         APPROVAL)
 }
 
 

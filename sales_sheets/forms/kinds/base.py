@@ -91,6 +91,7 @@ class Kind:
     instructions_zh: tuple[str, ...] = ()
     instructions_en: tuple[str, ...] = ()
     owner_field: str | None = "salesperson"
+    lines_required: bool = True  # an approval form may have no lines (a standing approval)
 
     def title(self, language: str) -> str:
         return pick(language, self.zh, self.en)

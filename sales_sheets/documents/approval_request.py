@@ -1,0 +1,78 @@
+"""The approval request (审批单): a filled approval form for a held document, in the folder of
+the approver it is routed to, with what the approver weighs. The approver fills in the decision
+and drops the same file into the inbox."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import Connection, RowMapping, select
+
+from ..config import Approvals
+from ..forms.kinds import KINDS
+from ..forms.template import FormData, write_form
+from ..ledger.schema import documents, salespeople
+from ..paths import inside, safe_component
+from ..rules.authority import route
+from ..rules.hold_facts import HoldFacts, hold_facts
+from ..text import Text
+from ..workspace import Workspace
+
+APPROVAL = KINDS["approval"]
+_FILE = Text("{number}_审批单.xlsx", "{number}_approval.xlsx")
+_REASONS = {
+    "price": Text("优惠价格", "Price below list"),
+    "overdue": Text("逾期客户发货", "Overdue customer"),
+    "credit": Text("超授信额度", "Over credit limit"),
+    "return": Text("退货", "Return"),
+}
+_SEPARATOR = Text("；", "; ")
+
+
+def request_path(
+    workspace: Workspace, conn: Connection, document: RowMapping, approvals: Approvals | None
+) -> Path:
+    """Where the request for the held `document` goes: outbox/approvals/<approver>/."""
+    facts = hold_facts(conn, document, workspace.language)
+    folder = route(approvals, facts.reasons, facts.needs, _manager(conn, facts.salesperson))
+    name = _FILE.format(workspace.language, number=safe_component(facts.number))
+    return inside(workspace.outbox, "approvals", folder, name)
+
+
+def write_request(workspace: Workspace, conn: Connection, document_id: int, path: Path) -> Path:
+    """Write the request of the held document `document_id` to `path` (see `request_path`)."""
+    document = conn.execute(
+        select(documents).where(documents.c.id == document_id)).mappings().one()
+    facts = hold_facts(conn, document, workspace.language)
+    data = _form_data(facts, workspace.language)
+    return write_form(path, APPROVAL, workspace.language, data=data)
+
+
+def _form_data(facts: HoldFacts, language: str) -> FormData:
+    reasons = _SEPARATOR(language).join(_REASONS[r](language) for r in facts.reasons)
+    header: dict[str, object] = {
+        "approval_type": APPROVAL.header_field("approval_type").choices[0].label(language),
+        "document_no": facts.number, "document_version": facts.version, "reasons": reasons,
+        "customer_code": facts.customer, "salesperson": facts.salesperson,
+        "amount": facts.amount,
+    }
+    lines: list[dict[str, object]] = [{
+        "reason": _REASONS[line.reason](language), "item": line.item,
+        "list_price": line.list_price, "offered_price": line.offered_price,
+        "discount": _percent(line.discount), "quantity": line.quantity, "amount": line.amount,
+        "note": line.note,
+    } for line in facts.lines]
+    return FormData(header, lines)
+
+
+def _percent(fraction: Decimal | None) -> str | None:
+    return None if fraction is None else f"{fraction * 100:.2f}%"
+
+
+def _manager(conn: Connection, salesperson: str) -> str | None:
+    if not salesperson:
+        return None
+    found = conn.execute(select(salespeople.c.manager).where(
+        salespeople.c.code == salesperson)).scalar()
+    return str(found) if found else None

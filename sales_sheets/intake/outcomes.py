@@ -1,0 +1,94 @@
+"""The documents a stored file brings, beyond its receipt: an accepted order's contract, a held
+document's approval request, and for an approval form the decided order's contract and the
+notice to its submitter. Planned inside the file's transaction (their paths go into the intake
+record), written after the commit, and written again after a crash."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, select
+
+from ..documents.approval_request import request_path, write_request
+from ..documents.contract import contract_path, write_contract
+from ..files import write_text_atomic
+from ..forms.form import Document
+from ..ledger.approvals import Decision, decide, decision_of
+from ..ledger.database import open_ledger
+from ..ledger.schema import documents
+from ..paths import inside
+from ..status import Status
+from ..workspace import Workspace
+from .answers import decision_text
+
+log = logging.getLogger(__name__)
+
+
+def planned_documents(
+    workspace: Workspace, conn: Connection, doc: Document, status: Status, document_id: int,
+    version: int, stamp: str, now: datetime,
+) -> list[Path]:
+    """The documents to write for the stored `doc`; for an approval form this also records
+    its decision, in the caller's transaction."""
+    header = doc.final_header()
+    contracts = workspace.settings.documents.contracts
+    if status == Status.HELD:
+        stored = conn.execute(
+            select(documents).where(documents.c.id == document_id)).mappings().one()
+        return [request_path(workspace, conn, stored, workspace.settings.approvals)]
+    if doc.kind.name == "order":
+        return [contract_path(workspace, header["customer_code"], header["order_no"], version)
+                ] if contracts else []
+    if doc.kind.name != "approval":
+        return []
+    decision = decide(conn, doc, now)
+    if decision is None:
+        return []
+    paths = []
+    if decision.approve and decision.kind == "order" and contracts:
+        paths.append(contract_path(workspace, header["customer_code"], decision.number,
+                                   decision.version))
+    word = "approved" if decision.approve else "declined"
+    paths.append(inside(workspace.outbox, "receipts", decision.folder or "_inbox",
+                        f"{stamp}_{decision.number}.{word}.txt"))
+    return paths
+
+
+def write_documents(
+    workspace: Workspace, document_id: int, kind: str | None, outputs: list[str], file: str
+) -> list[str]:
+    """Write the planned documents (paths relative to the workspace) of the stored document
+    `document_id`; those that could not be written are left out, and logged."""
+    written = []
+    with open_ledger(workspace.database_url).connect() as conn:
+        decision = decision_of(conn, document_id) if kind == "approval" else None
+        for relative in outputs:
+            path = workspace.root / relative
+            try:
+                _write(workspace, conn, path, document_id, decision, outputs)
+            except Exception:  # noqa: BLE001 - stored already; the commands can redo it
+                log.exception("writing %s for %s failed", relative, file)
+                continue
+            written.append(relative)
+    return written
+
+
+def _write(
+    workspace: Workspace, conn: Connection, path: Path, document_id: int,
+    decision: Decision | None, outputs: list[str],
+) -> None:
+    outbox = workspace.outbox
+    if path.is_relative_to(outbox / "contracts"):
+        write_contract(workspace, conn, decision.target_id if decision else document_id)
+    elif path.is_relative_to(outbox / "approvals"):
+        write_request(workspace, conn, document_id, path)
+    elif decision is not None:
+        others = [o for o in outputs if workspace.root / o != path]
+        write_text_atomic(path, decision_text(
+            approve=decision.approve, kind=decision.kind, number=decision.number,
+            version=decision.version, approval_no=decision.approval_no,
+            approver=decision.approver, approved_on=decision.approved_on,
+            remarks=decision.remarks, source_file=decision.source_file, outputs=others,
+            language=workspace.language))

@@ -1,0 +1,169 @@
+"""The ledger's side of approvals: the latest version of a document an approval names, the
+standing approvals of a customer's month, assigning approval numbers, and recording a decision
+in the same transaction as the approval form that carries it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, Select, and_, func, select, update
+
+from ..forms.form import Document
+from ..status import CURRENT, Status
+from .schema import approvals, documents, orders, returns
+
+# The kinds a document approval may decide, and the header field that numbers each.
+APPROVABLE = {"order": "order_no", "return": "return_no"}
+_TOTALS = {"order": orders, "return": returns}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An approved standing approval of a customer's month, and how much of its cap is used."""
+
+    approval_no: str
+    cap: Decimal
+    used: Decimal
+
+
+def latest_document(conn: Connection, number: str) -> RowMapping | None:
+    """The newest stored version of the order or return numbered `number` (whatever its
+    status), or None."""
+    query = (
+        select(documents).where(documents.c.kind.in_(APPROVABLE), documents.c.doc_key == number)
+        .order_by(documents.c.version.desc()).limit(1)
+    )
+    return conn.execute(query).mappings().first()
+
+
+def document_total(conn: Connection, document: RowMapping) -> tuple[str, Decimal]:
+    """The customer code and total of a stored order or return."""
+    table = _TOTALS[document["kind"]]
+    row = conn.execute(select(table.c.customer_code, table.c.total).where(
+        table.c.document_id == document["id"])).one()
+    return row.customer_code, row.total
+
+
+def standing_approval(
+    conn: Connection, customer: str, month: str, exclude_order: str
+) -> Standing | None:
+    """The approved standing approval of `customer` for `month` (YYYY-MM) with the largest
+    cap, with the month's orders already counted against it (current versions, accepted or
+    held, except `exclude_order`, the order being judged)."""
+    approved = (
+        select(approvals.c.approval_no, approvals.c.amount_cap)
+        .join(documents, documents.c.id == approvals.c.document_id)
+        .where(documents.c.status == Status.ACCEPTED, approvals.c.approval_type == "standing",
+               approvals.c.decision == "approve", approvals.c.customer_code == customer,
+               approvals.c.period == month)
+        .order_by(approvals.c.amount_cap.desc()).limit(1)
+    )
+    found = conn.execute(approved).first()
+    if found is None:
+        return None
+    year, number = (int(part) for part in month.split("-"))
+    first = date(year, number, 1)
+    last = date(year + number // 12, number % 12 + 1, 1)
+    used = conn.execute(
+        select(func.coalesce(func.sum(orders.c.total), 0))
+        .join(documents, documents.c.id == orders.c.document_id)
+        .where(documents.c.status.in_(CURRENT), orders.c.customer_code == customer,
+               orders.c.order_date >= first, orders.c.order_date < last,
+               orders.c.order_no != exclude_order)
+    ).scalar_one()
+    return Standing(found.approval_no, found.amount_cap, Decimal(used))
+
+
+def next_approval_no(conn: Connection, day: date) -> str:
+    """The next free number of the day, AP-<yyyymmdd>-<nnn>. The caller's transaction holds
+    the ledger's write lock, so two approvals cannot be given the same one."""
+    prefix = f"AP-{day:%Y%m%d}-"
+    taken = conn.execute(select(approvals.c.approval_no).where(
+        approvals.c.approval_no.like(f"{prefix}%"))).scalars().all()
+    numbers = [int(no[len(prefix):]) for no in taken if no[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+
+
+def record_decision(
+    conn: Connection, target_id: int, approve: bool, approval_no: str, now: datetime
+) -> None:
+    """Accept or decline the held document `target_id`. Only a document still held changes:
+    a second decision finds it decided and fails, and the caller's transaction with it."""
+    done = conn.execute(
+        update(documents)
+        .where(and_(documents.c.id == target_id, documents.c.status == Status.HELD))
+        .values(status=Status.ACCEPTED if approve else Status.DECLINED, approval=approval_no,
+                released_at=now)
+    )
+    if done.rowcount != 1:
+        raise DecisionConflict(target_id)
+
+
+class DecisionConflict(Exception):
+    """Another decision on the same document came first (the rules saw it held)."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A stored approval form's decision on a held document, and that document."""
+
+    approve: bool
+    approval_no: str
+    approver: str
+    approved_on: date
+    remarks: str
+    target_id: int
+    kind: str
+    number: str
+    version: int
+    folder: str
+    source_file: str
+
+
+def settle(conn: Connection, doc: Document, now: datetime) -> Document:
+    """An approval form with what it leaves to us: its number (the next of its day when
+    blank), its date (the day it is processed when blank) and the document it decides."""
+    header = doc.header
+    day = header.get("approved_on") or now.date()
+    derived = {**doc.derived, "approved_on": day}
+    if not header.get("approval_no"):
+        derived["approval_no"] = next_approval_no(conn, day)
+    if header.get("approval_type") == "document" and header.get("document_no"):
+        latest = latest_document(conn, str(header["document_no"]))
+        if latest is not None:
+            derived["target_document_id"] = latest["id"]
+    return replace(doc, derived=derived)
+
+
+def decide(conn: Connection, doc: Document, now: datetime) -> Decision | None:
+    """Record the decision of the stored approval form `doc` (settled) on its document; None
+    for a standing approval, which decides no document."""
+    header = doc.final_header()
+    target = header.get("target_document_id")
+    if target is None:
+        return None
+    record_decision(conn, target, header["decision"] == "approve", header["approval_no"], now)
+    return _decision(conn, select(approvals).where(approvals.c.target_document_id == target)
+                     .order_by(approvals.c.document_id.desc()).limit(1))
+
+
+def decision_of(conn: Connection, approval_document_id: int) -> Decision | None:
+    """The decision the approval form stored as `approval_document_id` made, if it decided a
+    document."""
+    return _decision(conn, select(approvals).where(
+        approvals.c.document_id == approval_document_id))
+
+
+def _decision(conn: Connection, query: Select[Any]) -> Decision | None:
+    form = conn.execute(query).mappings().first()
+    if form is None or form["target_document_id"] is None:
+        return None
+    target = conn.execute(select(documents).where(
+        documents.c.id == form["target_document_id"])).mappings().one()
+    return Decision(
+        form["decision"] == "approve", form["approval_no"], form["approver"],
+        form["approved_on"], form["remarks"] or "", target["id"], target["kind"],
+        target["doc_key"], target["version"], target["folder"], target["source_file"])

@@ -1,0 +1,51 @@
+"""An approver at work: the approval request read back, its decision block filled in as a
+person would in Excel (through its defined names), and the form dropped into the inbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from sales_sheets.workspace import Workspace
+
+
+def requests(workspace: Workspace) -> list[Path]:
+    """Every approval request written, as paths relative to outbox/approvals/."""
+    folder = workspace.outbox / "approvals"
+    return sorted(p.relative_to(folder) for p in folder.rglob("*.xlsx")) if folder.exists() else []
+
+
+def fields(path: Path) -> dict[str, object]:
+    """The header fields of a form, by their defined names."""
+    book = openpyxl.load_workbook(path)
+    values = {}
+    for name, defined in book.defined_names.items():
+        for sheet, cell in defined.destinations:
+            if ":" not in cell:  # the drop-down lists are ranges
+                values[name] = book[sheet][cell.replace("$", "")].value
+    return values
+
+
+def lines(path: Path) -> list[dict[str, object]]:
+    """The line table of a form, as dicts by column header; empty rows left out."""
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    [table] = sheet.tables.values()
+    rows = list(sheet[table.ref])
+    header = [c.value for c in rows[0]]
+    found = [dict(zip(header, (c.value for c in row), strict=True)) for row in rows[1:]]
+    return [row for row in found if any(v not in (None, "") for v in row.values())]
+
+
+def decide(workspace: Workspace, request: Path, dest: str, **values: object) -> Path:
+    """Fill the decision block of `request` (decision="同意", approver="M01", ...) and drop it
+    into the inbox as `dest` (which may include a sub-folder)."""
+    book = openpyxl.load_workbook(request)
+    for key, value in values.items():
+        [(sheet, cell)] = list(book.defined_names[key].destinations)
+        book[sheet][cell.replace("$", "")].value = value
+    target = workspace.inbox / dest
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book.save(target)
+    return target
