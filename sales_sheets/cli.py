@@ -222,14 +222,17 @@ def statements(period: str | None, customer: str | None, include_all: bool,
 def demo(workspace: Path) -> None:
     """Write sample master data and forms into the inbox and process them."""
     ws = _open(workspace)
-    results = _guard(lambda: api.run_demo(ws))
-    for result in results:
+    done = _guard(lambda: api.run_demo(ws))
+    for result in done.results:
         _echo_result(result, ws.language)
     counts: dict[str, int] = {}
-    for r in results:
+    for r in done.results:
         counts[r.status] = counts.get(r.status, 0) + 1
     click.echo("\n" + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
-    click.echo(f"receipts and annotated copies: {ws.outbox}")
+    click.echo(f"receipts, annotated copies, contracts and approval forms: {ws.outbox}")
+    click.echo(f"summary workbook: {done.report.relative_to(ws.root).as_posix()}")
+    click.echo(f"statements and letters: {len(done.statements)} customers, "
+               f"{ws.outbox.relative_to(ws.root).as_posix()}/statements/2026-11")
 
 
 @main.group()

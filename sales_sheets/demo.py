@@ -2,18 +2,26 @@
 
 The samples show every outcome: accepted orders, orders held for a price, an overdue customer and
 a credit limit, a rejected order with an annotated copy, a damaged file, a CSV export read by its
-labels, visits, plans, receipts and a return.
+labels, visits, plans, receipts and a return; then the approval loop (a held order approved, one
+declined, a standing approval of next month) and the month's summary workbook and statements.
 """
 
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .forms.kinds import KINDS
+from .documents.approval_request import request_data
+from .documents.statements import StatementFiles, statement_files
+from .forms.kinds import KINDS, Kind
+from .forms.periods import parse_period
 from .forms.template import FormData, write_form
 from .intake.ingest import IngestResult, process_inbox
+from .ledger.approvals import latest_document
+from .ledger.database import open_ledger
+from .reports.summary import write_summary
 from .workspace import Workspace
 
 D = date
@@ -184,6 +192,66 @@ def write_samples(workspace: Workspace) -> list[Path]:
     return written
 
 
-def run_demo(workspace: Workspace) -> list[IngestResult]:
+# The managers' decisions on two of the held orders: (order, approver, decision, day, remark).
+DECISIONS = [
+    ("SO-20261112-005", "李强", "approve", D(2026, 11, 13), "老客户批量采购，同意优惠价"),
+    ("SO-20261110-004", "陈静", "decline", D(2026, 11, 11), "超出授信额度，请先安排回款"),
+]
+# Filed on the last day of November for December: 粤丰 is overdue, but may order up to ¥30,000.
+STANDING = FormData({
+    "approval_type": "standing", "customer_code": "C003", "salesperson": "S02",
+    "period": "2026-12", "amount_cap": "30000", "decision": "approve", "approver": "陈静",
+    "approved_on": D(2026, 11, 30), "remarks": "回款计划已确认，12 月发货上限 3 万元"})
+DECEMBER_ORDER = _order("SO-20261203-009", D(2026, 12, 3), "C003", "S02", [("P004", 60, "185.50")])
+
+
+@dataclass
+class Demo:
+    results: list[IngestResult]
+    report: Path
+    statements: list[StatementFiles]
+
+
+def run_demo(workspace: Workspace) -> Demo:
+    """The whole job on sample data: the forms staff drop, the managers' approval forms (one
+    approved, one declined, a standing approval of next month and an order it lets through),
+    then the month's summary workbook and the customers' statements."""
     write_samples(workspace)
-    return process_inbox(workspace)
+    results = process_inbox(workspace)
+    write_decisions(workspace)
+    results += process_inbox(workspace)
+    write_form(workspace.inbox / "S02/订货单-粤丰-1203.xlsx", KINDS["order"], workspace.language,
+               data=DECEMBER_ORDER)
+    results += process_inbox(workspace)
+    report = write_summary(workspace, parse_period("2026-11"))
+    statements = statement_files(workspace, parse_period("2026-11"), None, False)
+    return Demo(results, report, statements)
+
+
+def write_decisions(workspace: Workspace) -> list[Path]:
+    """The approval forms the managers fill in and drop: the held orders' requests with their
+    decisions, and a standing approval."""
+    language = workspace.language
+    kind = KINDS["approval"]
+    written = []
+    with open_ledger(workspace.database_url).connect() as conn:
+        for number, approver, decision, day, remark in DECISIONS:
+            document = latest_document(conn, number)
+            if document is None:
+                continue
+            data = request_data(conn, document, language)
+            data.header.update(decision=_label(kind, "decision", decision, language),
+                               approver=approver, approved_on=day, remarks=remark)
+            written.append(write_form(workspace.inbox / approver / f"审批单-{number}.xlsx", kind,
+                                      language, data=data))
+    header = dict(STANDING.header)
+    for key in ("approval_type", "decision"):
+        header[key] = _label(kind, key, str(header[key]), language)
+    written.append(write_form(workspace.inbox / "陈静" / "逾期客户月度发货审批-粤丰-202612.xlsx",
+                              kind, language, data=FormData(header)))
+    return written
+
+
+def _label(kind: Kind, key: str, value: str, language: str) -> str:
+    choice = next(c for c in kind.header_field(key).choices if c.value == value)
+    return choice.label(language)

@@ -126,14 +126,26 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
     run("init", str(tmp_path / "d"))
     code, output = run("demo", "-w", str(tmp_path / "d"))
     assert code == 0
-    assert "accepted: 12, held: 3, rejected: 2" in output
+    # 12 forms and 3 held orders; then two managers' decisions, a standing approval and the
+    # December order it lets through
+    assert "accepted: 16, held: 3, rejected: 2" in output
     ws = open_workspace(tmp_path / "d")
-    assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 17
+    # a receipt per file, and a notice per decision in the salesperson's folder
+    assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 23
     assert len(list((ws.outbox / "rejected").rglob("*.xlsx"))) == 2
-    assert query(ws, "SELECT COUNT(*) FROM documents WHERE status='held'") == [(3,)]
+    assert sorted(p.relative_to(ws.outbox / "approvals").as_posix()
+                  for p in (ws.outbox / "approvals").rglob("*.xlsx")) == [
+        "李强/SO-20261112-005_审批单.xlsx", "陈静/SO-20261106-003_审批单.xlsx",
+        "陈静/SO-20261110-004_审批单.xlsx"]
+    assert query(ws, "SELECT doc_key, status FROM documents WHERE kind = 'order' AND status "
+                     "IN ('held', 'declined') ORDER BY doc_key") == [
+        ("SO-20261106-003", "held"), ("SO-20261110-004", "declined")]
+    assert (ws.outbox / "contracts" / "C001" / "SO-20261112-005.docx").exists()
+    assert (ws.outbox / "reports" / "2026-11" / "销售汇总_2026-11.xlsx").exists()
+    assert len(list((ws.outbox / "statements" / "2026-11").glob("*.docx"))) == 5
     code, output = run("demo", "-w", str(tmp_path / "d"))
     # the damaged file and the wrong order are checked again; everything stored is a duplicate
-    assert "duplicate: 15, rejected: 2" in output
+    assert "duplicate: 19, rejected: 2" in output
 
 
 def test_report_command_and_strict_periods(loaded: Workspace) -> None:

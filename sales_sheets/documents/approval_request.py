@@ -44,9 +44,14 @@ def write_request(workspace: Workspace, conn: Connection, document_id: int, path
     """Write the request of the held document `document_id` to `path` (see `request_path`)."""
     document = conn.execute(
         select(documents).where(documents.c.id == document_id)).mappings().one()
-    facts = hold_facts(conn, document, workspace.language)
-    data = _form_data(facts, workspace.language)
+    data = request_data(conn, document, workspace.language)
     return write_form(path, APPROVAL, workspace.language, data=data)
+
+
+def request_data(conn: Connection, document: RowMapping, language: str) -> FormData:
+    """The request's contents for the stored order or return `document`: the form an approver
+    fills in."""
+    return _form_data(hold_facts(conn, document, language), language)
 
 
 def _form_data(facts: HoldFacts, language: str) -> FormData:
