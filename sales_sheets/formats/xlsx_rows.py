@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -314,9 +315,14 @@ def _zip_info(name: str, size: int) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, _ZIP_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.file_size = size  # lets zipfile decide on Zip64 before it writes the header
-    # ZipFile.open(info, "w") takes the level from the ZipInfo: `_compresslevel` up to Python
-    # 3.12, `compress_level` from 3.13 on.
+    # ZipFile.open(info, "w") takes the level from the ZipInfo, public as `compress_level` from
+    # Python 3.13 on. 3.11 and 3.12 name it only `_compresslevel`; their zipfile gets bug fixes
+    # only, and tests/test_library_contracts.py fails if the level is not honoured. The public
+    # alternative, ZipFile(compresslevel=) with open(name), stamps each part with the time
+    # of writing: the same figures would no longer give the same bytes.
     level = 1 if size > _BIG else 6
-    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel",
-            level)
+    if sys.version_info >= (3, 13):
+        info.compress_level = level
+    else:
+        info._compresslevel = level  # type: ignore[attr-defined]  # not in typeshed
     return info
