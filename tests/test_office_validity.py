@@ -65,7 +65,7 @@ _EXPLAINED = (
     _Explained("outbox/rejected/", r"/xl/worksheets/sheet\d+\.xml", "Excel_InlineStrCells",
                frozenset({"c"})),
     # The summary workbook writes inline strings on purpose: why, measured, is in
-    # sales_sheets/reports/workbook.py.
+    # sales_sheets/formats/xlsx_rows.py.
     _Explained("outbox/reports/", r"/xl/worksheets/sheet\d+\.xml", "Excel_InlineStrCells",
                frozenset({"c"})),
 )
