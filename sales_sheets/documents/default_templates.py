@@ -129,6 +129,19 @@ _T = TypeVar("_T")
 _TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})")
 _REVISION = "{% if order.revision|int > 1 %}"
 _GREY = RGBColor(0x59, 0x59, 0x59)
+# Table and cell properties are ordered sequences in WordprocessingML (CT_TblPr, CT_TcPr in
+# ECMA-376 Part 1, 17.4.60 and 17.4.70): an element after one that must follow it makes Word
+# repair the file or drop the property. These are the elements each property we add must
+# precede, for `insert_element_before`.
+_AFTER_TBL_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption",
+                      "w:tblDescription", "w:tblPrChange")
+_AFTER_SHD = ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign",
+              "w:hideMark", "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge",
+              "w:tcPrChange")
+# python-docx's blank document carries Word 2010's copy of the styles (stylesWithEffects.xml);
+# the styles added here would be missing from it, and Word may call a file whose two style
+# parts disagree unreadable. The part is optional: without it Word reads styles.xml.
+_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
 
 @dataclass(frozen=True)
@@ -577,6 +590,9 @@ def _save(document: DocumentObject, path: Path) -> Path:
 
 def _new_document(fonts: _Fonts) -> DocumentObject:
     document = Document()
+    for rel_id, rel in list(document.part.rels.items()):
+        if rel.reltype == _STYLES_WITH_EFFECTS:
+            document.part.drop_rel(rel_id)
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -700,7 +716,7 @@ def _no_borders(table: Table) -> None:
         element = OxmlElement(f"w:{edge}")
         element.set(qn("w:val"), "nil")
         borders.append(element)
-    table._tbl.tblPr.append(borders)
+    table._tbl.tblPr.insert_element_before(borders, *_AFTER_TBL_BORDERS)
 
 
 def _shade(cell: _Cell, fill: str = "E7E6E6") -> None:
@@ -708,11 +724,13 @@ def _shade(cell: _Cell, fill: str = "E7E6E6") -> None:
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")
     shd.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shd)
+    cell._tc.get_or_add_tcPr().insert_element_before(shd, *_AFTER_SHD)
 
 
 def _row_flag(table: Table, index: int, flag: str) -> None:
-    """Set a row property such as w:tblHeader (repeat on each page) or w:cantSplit."""
+    """Set a row property such as w:tblHeader (repeat on each page) or w:cantSplit.
+
+    Appending is right here: CT_TrPr is a choice in any order, not a sequence."""
     element = OxmlElement(f"w:{flag}")
     table.rows[index]._tr.get_or_add_trPr().append(element)
 

@@ -61,5 +61,7 @@ class Styles:
 
     def index(self, kind: str, variant: str = "plain") -> int:
         # The number xlsxwriter itself puts in a cell's s="" for this format. It is handed out
-        # on first use and kept; styles.xml lists every format that has one.
+        # on first use and kept; styles.xml lists every format that has one. xlsxwriter has no
+        # public name for it: `_get_xf_index` is fenced by the upper bound on xlsxwriter in
+        # pyproject.toml and checked by tests/test_private_apis.py.
         return int(self.format(kind, variant)._get_xf_index())
