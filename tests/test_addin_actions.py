@@ -28,6 +28,7 @@ from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.problems import Severity
 from sales_sheets.workspace import Workspace
 
+from .helpers.approvals import decide
 from .helpers.config import configure
 from .helpers.forms import docx_text, drop, one, order_header
 from .helpers.watching import fast, running, wait_until
@@ -386,3 +387,20 @@ def test_open_report_opens_the_latest_summary(tmp_path: Path, loaded: Workspace)
     press("open_report", host, config)
     assert host.opened == [latest]
 
+
+
+def test_an_approver_validates_and_submits_the_approval_form(tmp_path: Path,
+                                                            loaded: Workspace) -> None:
+    drop(loaded, "order", "S01/o.xlsx", order_header(no="SO-9"), [BELOW_LIST])
+    assert one(loaded).status == "held"
+    [request] = (loaded.outbox / "approvals").rglob("SO-9_审批单.xlsx")
+    blank = decide(loaded, request, "../desk/审批单.xlsx", approver="M01")
+    assert press("validate", FileHost(blank), settings(tmp_path, loaded, "M01")).startswith(
+        "有错误，不能提交：1 个错误")
+    book = decide(loaded, request, "../desk/审批单.xlsx", approver="M01", decision="同意")
+    assert press("validate", FileHost(book), settings(tmp_path, loaded, "M01")).startswith(
+        "校验通过")
+    message = press("submit", FileHost(book), settings(tmp_path, loaded, "M01"))
+    assert "inbox/M01/审批单_" in message
+    assert one(loaded).status == "accepted"
+    assert (loaded.outbox / "contracts" / "C001" / "SO-9.docx").exists()
