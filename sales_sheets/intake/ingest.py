@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from ..documents.contract import check_contract_template, contract_path, write_contract
+from ..documents.contract import check_contract_template
+from ..documents.orders import order_files, write_order_file
 from ..errors import StorageError
 from ..files import write_text_atomic
 from ..forms.form import Document
@@ -180,7 +181,7 @@ def _decide(
     problems = item.problems
     status = Status.DUPLICATE if duplicate else Status.REJECTED
     document_id: int | None = duplicate["id"] if duplicate else None
-    contract: Path | None = None
+    papers: list[Path] = []
     if doc is not None and duplicate is None:
         try:
             ctx = Context.for_document(conn, claim.folder, workspace.settings.access, doc)
@@ -194,10 +195,9 @@ def _decide(
             holds = [p.code for p in problems if p.severity is Severity.HOLD]
             source = Provenance(claim.id, claim.relative, claim.folder, item.sha256)
             document_id, version = store_document(conn, doc, status, holds, source, now)
-            if (doc.kind.name == "order" and status == Status.ACCEPTED
-                    and workspace.settings.documents.contracts):
-                contract = contract_path(workspace, doc.header["customer_code"],
-                                         doc.header["order_no"], version)
+            if doc.kind.name == "order" and status == Status.ACCEPTED:
+                papers = order_files(workspace, doc.header["customer_code"],
+                                     doc.header["order_no"], version)
     result = IngestResult(
         file=claim.relative,
         kind=doc.kind.name if doc else (duplicate["kind"] if duplicate else None),
@@ -206,7 +206,7 @@ def _decide(
         problems=problems,
         stored=_stored(doc, workspace.language) if status in CURRENT else "",
     )
-    result.outputs = _output_paths(workspace, claim, result, now, contract)
+    result.outputs = _output_paths(workspace, claim, result, now, papers)
     target = archive_path(workspace, claim, now)
     record = {
         "claim_id": claim.id, "file_name": claim.relative, "folder": claim.folder,
@@ -236,9 +236,9 @@ def _stored(doc: Document | None, language: str) -> str:
 
 
 def _output_paths(workspace: Workspace, claim: Claim, result: IngestResult,
-                  now: datetime, contract: Path | None) -> list[str]:
-    """The receipt first; then the annotated copy of a rejected file, or the contract of an
-    accepted order."""
+                  now: datetime, papers: list[Path]) -> list[str]:
+    """The receipt first; then the annotated copy of a rejected file, or the contract and the
+    invoice notice of an accepted order."""
     stem = Path(claim.name).stem
     folder = claim.folder or "_inbox"
     # The claim id keeps two files of one name in one second apart.
@@ -248,8 +248,7 @@ def _output_paths(workspace: Workspace, claim: Claim, result: IngestResult,
     if result.status == Status.REJECTED:
         suffix = _REJECTED_SUFFIX(workspace.language)
         paths.append(inside(workspace.outbox, "rejected", folder, f"{stamp}_{stem}_{suffix}.xlsx"))
-    if contract is not None:
-        paths.append(contract)
+    paths += papers
     return [p.relative_to(workspace.root).as_posix() for p in paths]
 
 
@@ -266,16 +265,17 @@ def _finish(
     workspace: Workspace, item: _Prepared, result: IngestResult, record: Any
 ) -> IngestResult:
     """Everything after the commit; safe to repeat after a crash. The receipt is the first
-    output; the second is the annotated copy of a rejected file or an accepted order's
-    contract."""
+    output; then the annotated copy of a rejected file or an accepted order's contract and
+    invoice notice (one that fails is left out)."""
     language = workspace.language
     root = workspace.root
     receipt, *others = result.outputs
     if result.status == Status.REJECTED:
         _write_annotated(item, result, root / others[0], language)
-    elif others and not _write_contract(workspace, record["document_id"], item):
-        others = []
-        result.outputs = [receipt]
+    elif others:
+        others = [path for path in others
+                  if _write_order_file(workspace, record["document_id"], root / path, item)]
+        result.outputs = [receipt, *others]
     try:
         write_text_atomic(root / receipt, receipt_text(
             file=result.file, processed=str(record["processed_at"]), kind=result.kind,
@@ -288,13 +288,15 @@ def _finish(
     return result
 
 
-def _write_contract(workspace: Workspace, document_id: int, item: _Prepared) -> bool:
+def _write_order_file(
+    workspace: Workspace, document_id: int, target: Path, item: _Prepared
+) -> bool:
     try:
         with open_ledger(workspace.database_url).connect() as conn:
-            write_contract(workspace, conn, document_id)
+            write_order_file(workspace, conn, document_id, target)
         return True
     except Exception:  # noqa: BLE001 - the order is stored; `sales-sheets contract` redoes it
-        log.exception("writing the contract of %s failed", item.claim.relative)
+        log.exception("writing %s of %s failed", target.name, item.claim.relative)
         return False
 
 
