@@ -9,6 +9,8 @@ from .addin.build import ADDIN_FILE_NAME, build_addin
 from .addin.install import Installation, install_addin
 from .demo import run_demo
 from .documents.contract import CONTRACT, generate_contract
+from .documents.invoice import generate_invoice_notice
+from .documents.orders import generate_order_files
 from .documents.statements import LETTER, StatementFiles, statement_files
 from .forms.kinds import get_kind
 from .forms.periods import Period, last_complete_quarter, parse_period
@@ -69,7 +71,8 @@ __all__ = [
     "ADDIN_FILE_NAME", "IngestResult", "Installation", "LedgerStatus", "Release",
     "StatementFiles", "WorkbookCheck", "build_addin", "check_workbook", "claim_inbox",
     "install_addin",
-    "generate_contract", "init_workspace", "ledger_status", "open_workspace", "process_claims",
+    "generate_contract", "generate_invoice_notice", "generate_order_files", "init_workspace",
+    "ledger_status", "open_workspace", "process_claims",
     "process_inbox", "release_order", "write_report", "run_demo", "watch", "write_statements",
     "write_template",
 ]

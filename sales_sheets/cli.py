@@ -177,16 +177,18 @@ def release(order_no: str, approval: str, workspace: Path) -> None:
     done = _guard(lambda: api.release_order(ws, order_no, approval))
     click.echo(f"released {done.order_no} ({', '.join(done.reasons) or '-'}) with {done.approval}")
     click.echo(f"contract: {done.contract.relative_to(ws.root)}")
+    if done.invoice is not None:
+        click.echo(f"invoice notice: {done.invoice.relative_to(ws.root)}")
 
 
 @main.command()
 @click.argument("order_no")
 @workspace_option
 def contract(order_no: str, workspace: Path) -> None:
-    """Regenerate the sales contract of ORDER_NO."""
+    """Regenerate the sales contract and invoice notice of ORDER_NO."""
     ws = _open(workspace)
-    path = _guard(lambda: api.generate_contract(ws, order_no))
-    click.echo(str(path.relative_to(ws.root)))
+    for path in _guard(lambda: api.generate_order_files(ws, order_no)):
+        click.echo(str(path.relative_to(ws.root)))
 
 
 @main.command()

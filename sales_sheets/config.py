@@ -53,6 +53,7 @@ class Limits:
 @dataclass(frozen=True)
 class Documents:
     contracts: bool = True
+    invoices: bool = True
     pdf: bool = True
     reply_day: int = 15
 
@@ -203,6 +204,9 @@ max_cells = 10000000
 # Write the sales contract of every order as it is accepted. Turn off while importing a backlog
 # of old orders; `sales-sheets contract ORDER_NO` writes one on demand.
 contracts = true
+# Write the invoice notice (开票通知单) of every order as it is accepted or released, for finance
+# to issue the VAT invoice from. Turn off too while importing a backlog.
+invoices = true
 # Also write a PDF beside every contract and letter when LibreOffice (soffice) is installed.
 pdf = true
 # Customers are asked to return the signed reconciliation letter by this day of the month

@@ -9,7 +9,7 @@ from .config import CONFIG_TEMPLATE, Settings, load_settings
 from .errors import WorkspaceError
 
 CONFIG_NAME = "config.toml"
-OUTBOX_PARTS = ("contracts", "statements", "reports", "receipts", "rejected")
+OUTBOX_PARTS = ("contracts", "invoices", "statements", "reports", "receipts", "rejected")
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,8 @@ def test_regenerating_gives_the_same_text(loaded: Workspace) -> None:
     before = text_of(path)
     result = CliRunner().invoke(main, ["contract", "so-1", "-w", str(loaded.root)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "outbox/contracts/C001/SO-1.docx"
+    assert result.stdout.splitlines() == ["outbox/contracts/C001/SO-1.docx",
+                                          "outbox/invoices/C001/SO-1_开票通知单.xlsx"]
     assert text_of(path) == before
 
 
@@ -160,12 +161,12 @@ def test_no_libreoffice_is_not_an_error(loaded: Workspace, monkeypatch: pytest.M
     workspace = configure(loaded, documents={"pdf": True})
     drop(workspace, "order", "S01/o.xlsx", order_header(no="SO-1"), [P001])
     result = one(workspace)
-    assert result.status == "accepted" and len(result.outputs) == 2
+    assert result.status == "accepted" and len(result.outputs) == 3  # receipt, contract, invoice
     assert not (workspace.outbox / "contracts" / "C001" / "SO-1.pdf").exists()
 
 
 def test_contracts_can_be_left_for_later(loaded: Workspace) -> None:
-    workspace = configure(loaded, documents={"contracts": False})
+    workspace = configure(loaded, documents={"contracts": False, "invoices": False})
     drop(workspace, "order", "S01/o.xlsx", order_header(no="SO-1"), [P001])
     result = one(workspace)
     assert result.status == "accepted" and len(result.outputs) == 1

@@ -137,7 +137,8 @@ def test_every_kind_of_output_is_made(outputs: tuple[Path, list[Path]]) -> None:
     root, paths = outputs
     labels = [_label(root, path) for path in paths]
     folders = {label.split("/")[1] for label in labels if label.startswith("outbox/")}
-    assert folders == {"contracts", "statements", "rejected", "reports", "addin", "approvals"}
+    assert folders == {"contracts", "statements", "rejected", "reports", "addin", "approvals",
+                       "invoices"}
     assert len([label for label in labels if label.startswith("outbox/reports/")]) == 2
     assert {p.name for p in paths if p.parent == root / "templates"} == {
         "contract.docx", "statement_letter.docx", *(f"{name}.xlsx" for name in KINDS)}

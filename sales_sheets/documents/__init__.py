@@ -1,5 +1,6 @@
-"""Word and Excel documents for customers, rendered from the ledger: sales contracts,
-statements and reconciliation letters, the amount in capitals, the shipped default templates.
+"""Word and Excel documents for customers, rendered from the ledger: sales contracts, invoice
+notices, statements and reconciliation letters, the amount in capitals, the shipped default
+templates.
 
 May import: formats, forms, ledger and the foundation modules.
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -37,7 +38,13 @@ def contract_path(workspace: Workspace, customer_code: str, order_no: str, versi
 
 
 def contract_name(order_no: str, version: int) -> str:
-    return f"{order_no}.docx" if version == 1 else f"{order_no}-r{version}.docx"
+    return f"{revision_stem(order_no, version)}.docx"
+
+
+def revision_stem(order_no: str, version: int) -> str:
+    """The order number, with -r<version> for a later version: how every file of one order
+    version is named."""
+    return order_no if version == 1 else f"{order_no}-r{version}"
 
 
 class WrittenContracts:
@@ -74,12 +81,9 @@ def check_contract_template(workspace: Workspace) -> None:
 
 def write_contract(workspace: Workspace, conn: Connection, document_id: int) -> Path:
     """Render the contract of one stored order version; returns the .docx path."""
-    order = _order(conn, document_id)
+    order, lines = stored_order(conn, document_id)
     target = contract_path(workspace, order["customer_code"], order["order_no"],
                            order["version"])
-    lines = conn.execute(select(order_lines).where(
-        order_lines.c.document_id == document_id).order_by(order_lines.c.line_no)
-    ).mappings().all()
     render_docx(CONTRACT.path(workspace), contract_context(workspace, conn, order, lines), target)
     if workspace.settings.documents.pdf:
         to_pdf(target, workspace.soffice_profile)
@@ -90,22 +94,34 @@ def generate_contract(workspace: Workspace, order_no: str) -> Path:
     """(Re)generate the contract of an order's current accepted version."""
     check_contract_template(workspace)
     with open_ledger(workspace.database_url).connect() as conn:
-        current = current_document(conn, "order", to_code(order_no))
-        if current is None:
-            raise UsageError(f"order {order_no} is not in the ledger")
-        if current["status"] != Status.ACCEPTED:
-            raise UsageError(f"order {order_no} is {current['status']}: release it first")
-        return write_contract(workspace, conn, current["id"])
+        return write_contract(workspace, conn, accepted_version(conn, order_no))
 
 
-def _order(conn: Connection, document_id: int) -> RowMapping:
+def accepted_version(conn: Connection, order_no: str) -> int:
+    """The document id of an order's current version, which must be accepted."""
+    current = current_document(conn, "order", to_code(order_no))
+    if current is None:
+        raise UsageError(f"order {order_no} is not in the ledger")
+    if current["status"] != Status.ACCEPTED:
+        raise UsageError(f"order {order_no} is {current['status']}: release it first")
+    return int(current["id"])
+
+
+def stored_order(
+    conn: Connection, document_id: int
+) -> tuple[RowMapping, Sequence[RowMapping]]:
+    """One stored order version: its orders row with `version` and `status`, and its lines in
+    order."""
     query = (select(orders, documents.c.version, documents.c.status)
              .join(documents, documents.c.id == orders.c.document_id)
              .where(orders.c.document_id == document_id))
     found = conn.execute(query).mappings().first()
     if found is None:
         raise UsageError(f"no order is stored under document {document_id}")
-    return found
+    lines = conn.execute(select(order_lines).where(
+        order_lines.c.document_id == document_id).order_by(order_lines.c.line_no)
+    ).mappings().all()
+    return found, lines
 
 
 def contract_context(
@@ -159,20 +175,38 @@ def _line(number: int, line: Mapping[Any, Any]) -> dict[str, Any]:
     }
 
 
-def _totals(amounts: list[tuple[Decimal, Decimal]]) -> dict[str, Any]:
-    """Net and tax per tax rate, from tax-inclusive amounts, rounded half up to the fen."""
+@dataclass(frozen=True)
+class TaxGroup:
+    """The lines of one tax rate: their tax-inclusive total split into net and tax."""
+
+    rate: Decimal
+    net: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+def tax_split(amounts: Sequence[tuple[Decimal, Decimal]]) -> list[TaxGroup]:
+    """Net and tax per tax rate, lowest rate first, from (tax-inclusive amount, rate) pairs:
+    each rate's total is split once, its net rounded half up to the fen."""
     by_rate: dict[Decimal, Decimal] = defaultdict(lambda: Decimal("0.00"))
     for amount, rate in amounts:
         by_rate[rate] += amount
     groups = []
-    net_sum = tax_sum = Decimal("0.00")
     for rate in sorted(by_rate):
         total = by_rate[rate]
         net = (total / (1 + rate)).quantize(CENT, rounding=ROUND_HALF_UP)
-        groups.append({"rate": show_rate(rate), "net": format_money(net),
-                       "tax": format_money(total - net), "total": format_money(total)})
-        net_sum += net
-        tax_sum += total - net
+        groups.append(TaxGroup(rate, net, total - net, total))
+    return groups
+
+
+def _totals(amounts: list[tuple[Decimal, Decimal]]) -> dict[str, Any]:
+    """The tax split as the template shows it: per rate and overall, in figures, the total also
+    in capitals."""
+    split = tax_split(amounts)
+    groups = [{"rate": show_rate(g.rate), "net": format_money(g.net),
+               "tax": format_money(g.tax), "total": format_money(g.total)} for g in split]
+    net_sum = sum((g.net for g in split), Decimal("0.00"))
+    tax_sum = sum((g.tax for g in split), Decimal("0.00"))
     total = net_sum + tax_sum
     return {"tax_groups": groups, "totals": {
         "net": format_money(net_sum), "tax": format_money(tax_sum), "total": format_money(total),

@@ -1,7 +1,8 @@
-"""The documents a stored file brings, beyond its receipt: an accepted order's contract, a held
-document's approval request, and for an approval form the decided order's contract and the
-notice to its submitter. Planned inside the file's transaction (their paths go into the intake
-record), written after the commit, and written again after a crash."""
+"""The documents a stored file brings, beyond its receipt: an accepted order's contract and
+invoice notice, a held document's approval request, and for an approval form the approved
+order's contract and invoice notice and the notice to its submitter. Planned inside the file's
+transaction (their paths go into the intake record), written after the commit, and written
+again after a crash."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Connection, select
 
 from ..documents.approval_request import request_path, write_request
-from ..documents.contract import contract_path, write_contract
+from ..documents.orders import order_files, write_order_file
 from ..files import write_text_atomic
 from ..forms.form import Document
 from ..ledger.approvals import Decision, decide, decision_of
@@ -33,23 +34,21 @@ def planned_documents(
     """The documents to write for the stored `doc`; for an approval form this also records
     its decision, in the caller's transaction."""
     header = doc.final_header()
-    contracts = workspace.settings.documents.contracts
     if status == Status.HELD:
         stored = conn.execute(
             select(documents).where(documents.c.id == document_id)).mappings().one()
         return [request_path(workspace, conn, stored, workspace.settings.approvals)]
     if doc.kind.name == "order":
-        return [contract_path(workspace, header["customer_code"], header["order_no"], version)
-                ] if contracts else []
+        return order_files(workspace, header["customer_code"], header["order_no"], version)
     if doc.kind.name != "approval":
         return []
     decision = decide(conn, doc, now)
     if decision is None:
         return []
     paths = []
-    if decision.approve and decision.kind == "order" and contracts:
-        paths.append(contract_path(workspace, header["customer_code"], decision.number,
-                                   decision.version))
+    if decision.approve and decision.kind == "order":
+        paths += order_files(workspace, header["customer_code"], decision.number,
+                             decision.version)
     word = "approved" if decision.approve else "declined"
     paths.append(inside(workspace.outbox, "receipts", decision.folder or "_inbox",
                         f"{stamp}_{decision.number}.{word}.txt"))
@@ -80,8 +79,8 @@ def _write(
     decision: Decision | None, outputs: list[str],
 ) -> None:
     outbox = workspace.outbox
-    if path.is_relative_to(outbox / "contracts"):
-        write_contract(workspace, conn, decision.target_id if decision else document_id)
+    if path.is_relative_to(outbox / "contracts") or path.is_relative_to(outbox / "invoices"):
+        write_order_file(workspace, conn, decision.target_id if decision else document_id, path)
     elif path.is_relative_to(outbox / "approvals"):
         write_request(workspace, conn, document_id, path)
     elif decision is not None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import update
 
 from ..documents.contract import check_contract_template, write_contract
+from ..documents.invoice import write_invoice_notice
 from ..errors import UsageError
 from ..forms.normalize import to_code
 from ..ledger.database import open_ledger
@@ -25,11 +26,12 @@ class Release:
     approval: str
     reasons: tuple[str, ...]
     contract: Path
+    invoice: Path | None  # None when `documents.invoices` is off
 
 
 def release_order(workspace: Workspace, order_no: str, approval: str) -> Release:
     """Accept the held current version of `order_no`, recording the approval reference, and
-    write its contract."""
+    write its contract and invoice notice."""
     if not approval.strip():
         raise UsageError("an approval reference is required")
     check_contract_template(workspace)
@@ -44,5 +46,7 @@ def release_order(workspace: Workspace, order_no: str, approval: str) -> Release
             status=Status.ACCEPTED, approval=approval.strip(), released_at=datetime.now()))
     with engine.connect() as conn:
         contract = write_contract(workspace, conn, doc["id"])
+        invoice = (write_invoice_notice(workspace, conn, doc["id"])
+                   if workspace.settings.documents.invoices else None)
     return Release(order_no, doc["id"], approval.strip(), hold_reasons(doc["hold_reasons"]),
-                   contract)
+                   contract, invoice)

@@ -1,0 +1,243 @@
+"""Invoice notices (开票通知单, .xlsx): what finance needs to issue the VAT invoice of one
+accepted order version, with the same per-rate net and tax as its contract."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from sqlalchemy import Connection
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from ..files import atomic_path
+from ..ledger.database import open_ledger
+from ..paths import inside
+from ..text import Text
+from ..workspace import Workspace
+from .contract import (
+    TaxGroup,
+    accepted_version,
+    contract_context,
+    revision_stem,
+    stored_order,
+    tax_split,
+)
+
+_FOLDER = "invoices"
+# A fixed creation time: the same ledger always gives the same bytes.
+_CREATED = datetime(2026, 1, 1)
+_A4 = 9
+_WORDS: dict[str, Text] = {
+    "title": Text("开票通知单", "Invoice notice"),
+    "file": Text("开票通知单", "invoice_notice"),
+    "order_no": Text("订单号", "Order no."),
+    "contract_no": Text("合同号", "Contract no."),
+    "order_date": Text("订单日期", "Order date"),
+    "salesperson": Text("业务员", "Salesperson"),
+    "buyer": Text("购买方", "Buyer"),
+    "seller": Text("销售方", "Seller"),
+    "name": Text("名称", "Name"),
+    "tax_id": Text("纳税人识别号", "Tax id"),
+    "address": Text("地址", "Address"),
+    "phone": Text("电话", "Phone"),
+    "bank": Text("开户行", "Bank"),
+    "bank_account": Text("账号", "Account"),
+    "no": Text("序号", "No."),
+    "product_code": Text("产品编码", "Product code"),
+    "product_name": Text("产品名称", "Product"),
+    "spec": Text("规格型号", "Spec"),
+    "unit": Text("单位", "Unit"),
+    "quantity": Text("数量", "Quantity"),
+    "unit_price": Text("含税单价", "Unit price incl. tax"),
+    "amount": Text("含税金额", "Amount incl. tax"),
+    "tax_rate": Text("税率", "Tax rate"),
+    "net": Text("不含税金额", "Net"),
+    "tax": Text("税额", "Tax"),
+    "subtotal": Text("小计", "Subtotal"),
+    "total": Text("合计", "Total"),
+    "capitals": Text("价税合计（大写）", "Total in words (RMB)"),
+    "remarks": Text("备注", "Remarks"),
+    "clerk": Text("开票人：", "Invoiced by:"),
+    "invoiced_on": Text("开票日期：", "Invoiced on:"),
+}
+_COLUMNS = ("no", "product_code", "product_name", "spec", "unit", "quantity", "unit_price",
+            "amount", "tax_rate", "net", "tax")
+_WIDTHS = (6, 12, 22, 16, 6, 10, 14, 14, 8, 14, 12)
+_PARTY_ROWS = ("name", "tax_id", "address", "phone", "bank", "bank_account")
+
+
+def invoice_path(workspace: Workspace, customer_code: str, order_no: str, version: int) -> Path:
+    """outbox/invoices/<customer>/<order_no>_开票通知单.xlsx (…_invoice_notice.xlsx in English);
+    a later version adds -r<version> to the order number, as its contract does."""
+    name = f"{revision_stem(order_no, version)}_{_WORDS['file'](workspace.language)}.xlsx"
+    return inside(workspace.outbox, _FOLDER, customer_code, name)
+
+
+def write_invoice_notice(workspace: Workspace, conn: Connection, document_id: int) -> Path:
+    """Write the invoice notice of one stored order version; returns the .xlsx path."""
+    order, lines = stored_order(conn, document_id)
+    target = invoice_path(workspace, order["customer_code"], order["order_no"], order["version"])
+    context = contract_context(workspace, conn, order, lines)
+    with atomic_path(target) as partial:
+        _write_book(partial, workspace.language, context, order, lines)
+    return target
+
+
+def generate_invoice_notice(workspace: Workspace, order_no: str) -> Path:
+    """(Re)write the invoice notice of an order's current accepted version."""
+    with open_ledger(workspace.database_url).connect() as conn:
+        return write_invoice_notice(workspace, conn, accepted_version(conn, order_no))
+
+
+def line_nets(amounts: Sequence[tuple[Decimal, Decimal]]) -> list[Decimal]:
+    """The net of each (tax-inclusive amount, rate) line. Each line is split like its rate's
+    total, except the last line of a rate, which takes what is left of the rate's net: the lines
+    of one rate then add up to exactly the net the contract shows."""
+    rate_net = {group.rate: group.net for group in tax_split(amounts)}
+    last = {rate: index for index, (_, rate) in enumerate(amounts)}
+    so_far: dict[Decimal, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    nets = []
+    for index, (amount, rate) in enumerate(amounts):
+        if last[rate] == index:
+            net = rate_net[rate] - so_far[rate]
+        else:
+            net = tax_split([(amount, rate)])[0].net
+        so_far[rate] += net
+        nets.append(net)
+    return nets
+
+
+class _Formats:
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        font = {"font_name": "微软雅黑", "font_size": 10}
+        self.title = book.add_format({**font, "bold": True, "font_size": 16})
+        self.bold = book.add_format({**font, "bold": True})
+        self.text = book.add_format(font)
+        self.head = book.add_format({**font, "bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                     "text_wrap": True, "valign": "vcenter"})
+        self.cell = book.add_format({**font, "border": 1})
+        self.number = book.add_format({**font, "border": 1, "num_format": "#,##0.####"})
+        self.money = book.add_format({**font, "border": 1, "num_format": "#,##0.00"})
+        self.total = book.add_format({**font, "bold": True, "border": 1,
+                                      "num_format": "#,##0.00"})
+        self.whole_rate = book.add_format({**font, "border": 1, "num_format": "0%"})
+        self.part_rate = book.add_format({**font, "border": 1, "num_format": "0.0##%"})
+        self.day = book.add_format({**font, "num_format": "yyyy-mm-dd", "align": "left"})
+        self.blank = book.add_format({**font, "bottom": 1})
+
+    def rate(self, rate: Decimal) -> Format:
+        """13 % reads as 13%, 1.5 % as 1.5%."""
+        return self.whole_rate if (rate * 100) == (rate * 100).to_integral_value() else \
+            self.part_rate
+
+
+def _write_book(
+    path: Path, language: str, context: Mapping[Any, Any], order: Mapping[Any, Any],
+    lines: Sequence[Mapping[Any, Any]],
+) -> None:
+    def word(key: str) -> str:
+        return _WORDS[key](language)
+
+    # User text (names, remarks) must never become a formula or a link in our own output.
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
+                                           "strings_to_urls": False})
+    book.set_properties({"created": _CREATED, "title": word("title")})
+    fmt = _Formats(book)
+    sheet = book.add_worksheet(word("title"))
+    facts = context["order"]
+    sheet.write_string(0, 0, f"{context['seller']['name']} {word('title')}", fmt.title)
+    sheet.write_string(2, 0, word("order_no"), fmt.bold)
+    sheet.write_string(2, 2, facts["no"])
+    sheet.write_string(3, 0, word("contract_no"), fmt.bold)
+    sheet.write_string(3, 2, facts["contract_no"])
+    sheet.write_string(2, 6, word("order_date"), fmt.bold)
+    day: date = order["order_date"]
+    sheet.write_datetime(2, 7, datetime(day.year, day.month, day.day), fmt.day)
+    sheet.write_string(3, 6, word("salesperson"), fmt.bold)
+    sheet.write_string(3, 7, f"{facts['salesperson_code']} {facts['salesperson_name']}")
+    _parties(sheet, fmt, word, context["buyer"], context["seller"], row=5)
+    row = _line_table(sheet, fmt, word, lines, row=6 + len(_PARTY_ROWS) + 1)
+    row = _tax_table(sheet, fmt, word, lines, row)
+    sheet.write_string(row + 1, 0, word("capitals"), fmt.bold)
+    sheet.write_string(row + 1, 2, context["totals"]["total_capitals"])
+    sheet.write_string(row + 2, 0, word("remarks"), fmt.bold)
+    sheet.write_string(row + 2, 2, facts["remarks"])
+    # Left for the finance clerk to fill in by hand once the invoice is issued.
+    sheet.write_string(row + 4, 0, word("clerk"), fmt.bold)
+    for column in (2, 3):
+        sheet.write_blank(row + 4, column, None, fmt.blank)
+    sheet.write_string(row + 4, 6, word("invoiced_on"), fmt.bold)
+    for column in (7, 8):
+        sheet.write_blank(row + 4, column, None, fmt.blank)
+    for column, width in enumerate(_WIDTHS):
+        sheet.set_column(column, column, width)
+    sheet.set_paper(_A4)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    book.close()
+
+
+def _parties(
+    sheet: Worksheet, fmt: _Formats, word: Callable[[str], str], buyer: Mapping[str, str],
+    seller: Mapping[str, str], row: int,
+) -> None:
+    """The buyer on the left, the seller on the right, one field a row."""
+    for column, heading, party in ((0, "buyer", buyer), (6, "seller", seller)):
+        sheet.write_string(row, column, word(heading), fmt.bold)
+        for offset, key in enumerate(_PARTY_ROWS, start=1):
+            sheet.write_string(row + offset, column, word(key))
+            sheet.write_string(row + offset, column + 2, party.get(key, ""))
+
+
+def _line_table(
+    sheet: Worksheet, fmt: _Formats, word: Callable[[str], str],
+    lines: Sequence[Mapping[Any, Any]], row: int,
+) -> int:
+    """The order lines with their net and tax; returns the row after the table."""
+    for column, key in enumerate(_COLUMNS):
+        sheet.write_string(row, column, word(key), fmt.head)
+    nets = line_nets([(line["amount"], line["tax_rate"]) for line in lines])
+    for number, (line, net) in enumerate(zip(lines, nets, strict=True), start=1):
+        row += 1
+        sheet.write_number(row, 0, number, fmt.cell)
+        for column, key in ((1, "product_code"), (2, "product_name"), (3, "spec"), (4, "unit")):
+            sheet.write_string(row, column, line[key] or "", fmt.cell)
+        sheet.write_number(row, 5, float(line["quantity"]), fmt.number)
+        sheet.write_number(row, 6, float(line["unit_price"]), fmt.money)
+        sheet.write_number(row, 7, float(line["amount"]), fmt.money)
+        sheet.write_number(row, 8, float(line["tax_rate"]), fmt.rate(line["tax_rate"]))
+        sheet.write_number(row, 9, float(net), fmt.money)
+        sheet.write_number(row, 10, float(line["amount"] - net), fmt.money)
+    return row + 1
+
+
+def _tax_table(
+    sheet: Worksheet, fmt: _Formats, word: Callable[[str], str],
+    lines: Sequence[Mapping[Any, Any]], row: int,
+) -> int:
+    """A subtotal row per tax rate, then the total, in the line table's columns (amount, rate,
+    net, tax); returns the last row written."""
+    groups = tax_split([(line["amount"], line["tax_rate"]) for line in lines])
+    for group in groups:
+        sheet.write_string(row, 0, word("subtotal"), fmt.bold)
+        _figures(sheet, fmt.total, row, group)
+        sheet.write_number(row, 8, float(group.rate), fmt.rate(group.rate))
+        row += 1
+    zero = Decimal("0.00")
+    net = sum((g.net for g in groups), zero)
+    tax = sum((g.tax for g in groups), zero)
+    sheet.write_string(row, 0, word("total"), fmt.bold)
+    _figures(sheet, fmt.total, row, TaxGroup(zero, net, tax, net + tax))
+    return row
+
+
+def _figures(sheet: Worksheet, money: Format, row: int, group: TaxGroup) -> None:
+    sheet.write_number(row, 7, float(group.total), money)
+    sheet.write_number(row, 9, float(group.net), money)
+    sheet.write_number(row, 10, float(group.tax), money)
