@@ -1,4 +1,5 @@
-"""Pending approvals from real held orders: the ledger query and `status` (JSON and text)."""
+"""Pending approvals from real held orders: the ledger query, `status` (JSON and text) and the
+summary workbook's 待审批 sheet read back with openpyxl."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import update
 
+from sales_sheets import api
 from sales_sheets.cli import main
 from sales_sheets.intake.release import release_order
 from sales_sheets.ledger.database import open_ledger
@@ -22,6 +25,7 @@ from .helpers.config import configure
 from .helpers.forms import drop, one, order_header
 
 CHEAP = {"product_code": "P001", "quantity": 1, "unit_price": "12000"}  # list price 12,800
+FIRST = 4  # the first data row of a summary sheet (1-based)
 # document -> the day it was stored, set after processing: the ledger as it would be had each
 # arrived on that day (SO-A, stored first, is the newest)
 STORED = {"SO-A": datetime(2026, 11, 25, 10, 0), "SO-B": datetime(2026, 10, 20, 9, 0),
@@ -147,3 +151,41 @@ def test_status_text_lists_them_under_a_heading(pending: Workspace) -> None:
 def test_status_text_says_when_there_are_none(loaded: Workspace) -> None:
     assert _status_lines(loaded) == [["无"]]
     assert _status_lines(configure(loaded, language="en")) == [["none"]]
+
+
+def _sheet(path: object, name: str, count: int) -> list[list[object]]:
+    ws = openpyxl.load_workbook(path)[name]
+    return [[ws.cell(row, col).value for col in range(1, 12)]
+            for row in range(FIRST, FIRST + count)]
+
+
+def test_the_summary_workbook_lists_them_as_of_the_period_end(pending: Workspace) -> None:
+    book = openpyxl.load_workbook(api.write_report(pending, "2026-11"))
+    names = book.sheetnames
+    assert names.index("待审批") == names.index("合同台账") + 1
+    assert names.index("拜访执行") == names.index("待审批") + 1
+    assert _sheet(api.write_report(pending, "2026-11"), "待审批", 4) == [
+        ["订货单", "SO-B", 1, "C004", "深圳创新自动化设备有限公司", "S02", 51200, "超授信额度",
+         datetime(2026, 10, 20), 41, "S02"],
+        ["订货单", "SO-E", 1, "C003", "广州粤丰建材有限公司", "S02", 12000,
+         "客户逾期、低于价目表价", datetime(2026, 11, 3), 27, "S02"],
+        ["订货单", "SO-A", 2, "C001", "杭州恒达机械有限公司", "S01", 24000, "低于价目表价",
+         datetime(2026, 11, 25), 5, "S01"],
+        ["订货单合计", None, None, None, None, None, 87200, None, None, None, None],
+    ]
+    # a month earlier only SO-B was waiting, for 11 days by the end of October
+    assert _sheet(api.write_report(pending, "2026-10"), "待审批", 2) == [
+        ["订货单", "SO-B", 1, "C004", "深圳创新自动化设备有限公司", "S02", 51200, "超授信额度",
+         datetime(2026, 10, 20), 11, "S02"],
+        ["订货单合计", None, None, None, None, None, 51200, None, None, None, None],
+    ]
+    english = configure(pending, language="en")
+    rows = _sheet(api.write_report(english, "2026-11"), "Pending", 4)
+    assert [row[7] for row in rows] == ["over credit limit", "customer overdue; below list price",
+                                        "below list price", None]
+    assert rows[3][0] == "Order total"
+
+
+def test_an_empty_list_still_has_its_total(loaded: Workspace) -> None:
+    assert _sheet(api.write_report(loaded, "2026-11"), "待审批", 1) == [
+        ["订货单合计", None, None, None, None, None, 0, None, None, None, None]]
