@@ -22,6 +22,8 @@ from .errors import SalesSheetsError
 from .forms.kinds import KINDS
 from .intake.answers import STATUS_LABELS
 from .intake.ingest import IngestResult
+from .ledger.pending import PendingApproval
+from .reports.words import hold_reason_words
 from .status import Status
 from .text import Text
 from .workspace import Workspace
@@ -34,6 +36,11 @@ _STATUS_WORDS = {  # the headings of `status`
     "master": Text("主数据：", "Master data: "),
     "files": Text("文件：", "Files: "),
     "recent": Text("最近处理", "Recent"),
+    "pending": Text("待审批", "Pending approvals"),
+    "no_pending": Text("  无", "  none"),
+    "age": Text("{days} 天", "{days} days"),
+    "anyone": Text("  config.toml 中没有 [approvals]：任何人都可以审批。",
+                   "  No [approvals] in config.toml: anyone may approve."),
 }
 
 workspace_option = click.option(
@@ -146,7 +153,7 @@ def watch(polling: bool | None, workspace: Path) -> None:
 @click.option("--recent", default=10, show_default=True, help="How many recent files to show.")
 @workspace_option
 def status(as_json: bool, recent: int, workspace: Path) -> None:
-    """Show what the ledger holds and what happened lately."""
+    """Show what the ledger holds, what happened lately and what waits for approval."""
     ws = _open(workspace)
     state = _guard(lambda: api.ledger_status(ws, recent))
     if as_json:
@@ -165,6 +172,21 @@ def status(as_json: bool, recent: int, workspace: Path) -> None:
     for row in state.recent:
         click.echo(f"  {row['processed_at']}  {row['status']:<9} {row['file']}"
                    + (f"  [{row['document']}]" if row["document"] else ""))
+    click.echo(_STATUS_WORDS["pending"](language))
+    for pending in state.pending_approvals:
+        click.echo(_pending_line(pending, language))
+    if not state.pending_approvals:
+        click.echo(_STATUS_WORDS["no_pending"](language))
+    if not state.approvals_enforced:
+        click.echo(_STATUS_WORDS["anyone"](language))
+
+
+def _pending_line(pending: PendingApproval, language: str) -> str:
+    kind = KINDS[pending.kind].title(language) if pending.kind in KINDS else pending.kind
+    age = _STATUS_WORDS["age"].format(language, days=pending.age_days)
+    return (f"  {age:>7}  {kind} {pending.document} v{pending.version}  "
+            f"{pending.customer} {pending.customer_name}  {pending.salesperson}  "
+            f"{pending.amount:,}  {hold_reason_words(pending.reasons, language)}")
 
 
 @main.command()

@@ -47,10 +47,10 @@ from .helpers.reports import (
 
 D = Decimal
 FIRST = 4  # the first data row (1-based): title, info, header above it
-ZH = ["业务员达成", "片区", "产品", "客户", "趋势", "应收账龄", "合同台账", "拜访执行", "明细",
-      "说明"]
-EN = ["Achievement", "Regions", "Products", "Customers", "Trend", "Aging", "Contracts", "Visits",
-      "Details", "Notes"]
+ZH = ["业务员达成", "片区", "产品", "客户", "趋势", "应收账龄", "合同台账", "待审批", "拜访执行",
+      "明细", "说明"]
+EN = ["Achievement", "Regions", "Products", "Customers", "Trend", "Aging", "Contracts", "Pending",
+      "Visits", "Details", "Notes"]
 
 @pytest.fixture(scope="module")
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
@@ -179,6 +179,24 @@ def test_contract_ledger_statuses_and_reasons(books: dict[str, Path]) -> None:
     assert en["A8"].value == "Total accepted"
 
 
+def test_pending_approvals_oldest_first_with_a_total_per_kind(books: dict[str, Path]) -> None:
+    zh = openpyxl.load_workbook(books["zh"])["待审批"]
+    _check_table(zh, [
+        ("订货单", "SO-2", 1, "C002", "@SUM(A1)", "S03", D("12000.50"), "低于价目表价、客户逾期",
+         date(2026, 11, 9), 52, "S03"),
+        ("退货申请", "TH-1", 1, "C003", "A & B <C> 公司", "=1+2", D("999.99"), "return",
+         date(2026, 12, 30), 1, None),
+        ("订货单合计", None, None, None, None, None, D("12000.50"), None, None, None, None),
+        ("退货申请合计", None, None, None, None, None, D("999.99"), None, None, None, None),
+    ])
+    assert zh["A2"].value.endswith("待审天数算至 2026-12-31。")
+    assert zh["E4"].data_type == "s" and zh["I4"].number_format == "yyyy-mm-dd"
+    en = openpyxl.load_workbook(books["en"])["Pending"]
+    assert [en.cell(r, 1).value for r in range(4, 8)] == ["Order", "Return", "Order total",
+                                                          "Return total"]
+    assert en["H4"].value == "below list price; customer overdue"
+
+
 def test_hold_reasons_are_codes_shown_in_words() -> None:
     assert hold_reason_words(("price_below_list", "credit_limit_exceeded"), "zh") == \
         "低于价目表价、超授信额度"
@@ -216,7 +234,8 @@ def test_freeze_panes_and_print_setup(books: dict[str, Path]) -> None:
     book = openpyxl.load_workbook(books["en"])
     frozen = {ws.title: ws.freeze_panes for ws in book.worksheets}
     assert frozen == {"Achievement": "C4", "Regions": "B4", "Products": "C4", "Customers": "D4",
-                      "Trend": "B4", "Aging": "C4", "Contracts": "B4", "Visits": "B4",
+                      "Trend": "B4", "Aging": "C4", "Contracts": "B4", "Pending": "C4",
+                      "Visits": "B4",
                       "Details": "B4", "Notes": "A4"}
     for ws in book.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title

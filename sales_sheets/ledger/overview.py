@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
 from ..workspace import Workspace
 from .database import open_ledger
+from .pending import PendingApproval, pending_approvals
 from .schema import KIND_TABLES, documents, intake
 
 
@@ -19,13 +21,20 @@ class LedgerStatus:
     master: dict[str, int]  # customers / products / salespeople -> rows
     files: dict[str, int]  # outcome -> count of processed files
     recent: list[dict[str, Any]]
+    pending_approvals: list[PendingApproval]  # oldest first
+    approvals_enforced: bool  # [approvals] in config.toml; without it anyone may approve
 
     def as_dict(self) -> dict[str, Any]:
         return {"documents": self.documents, "master": self.master, "files": self.files,
-                "recent": self.recent}
+                "recent": self.recent,
+                "pending_approvals": [p.as_dict() for p in self.pending_approvals],
+                "approvals_enforced": self.approvals_enforced}
 
 
-def ledger_status(workspace: Workspace, recent: int = 10) -> LedgerStatus:
+def ledger_status(workspace: Workspace, recent: int = 10,
+                  now: datetime | None = None) -> LedgerStatus:
+    """Counts, the latest `recent` files and the pending approvals with their age at `now`
+    (default: the clock's now)."""
     engine = open_ledger(workspace.database_url)
     with engine.connect() as conn:
         counts: dict[str, dict[str, int]] = {}
@@ -49,4 +58,6 @@ def ledger_status(workspace: Workspace, recent: int = 10) -> LedgerStatus:
              "processed_at": r["processed_at"].isoformat(sep=" ")}
             for r in rows
         ]
-    return LedgerStatus(counts, master, files, latest)
+        pending = pending_approvals(conn, now or datetime.now())
+    return LedgerStatus(counts, master, files, latest, pending,
+                        workspace.settings.approvals is not None)

@@ -66,6 +66,13 @@ CONTRACT_COLUMNS = _cols(
     ("暂挂原因", "Hold reasons", "text", 22), ("审批号", "Approval", "text", 14),
     ("合同文件", "Contract file", "text", 30), ("已收款", "Received", "money", 14))
 CONTRACT_STATUS = 7
+PENDING_COLUMNS = _cols(
+    ("单据类型", "Kind", "text", 10), ("单据号", "Document No.", "text", 16),
+    ("版本", "Version", "int", 6), ("客户编码", "Customer code", "text", 11),
+    ("客户名称", "Customer", "text", 24), ("业务员", "Salesperson", "text", 10),
+    ("金额", "Amount", "money", 14), ("暂挂原因", "Hold reasons", "text", 22),
+    ("提交日期", "Stored on", "date", 11), ("待审天数", "Days pending", "int", 9),
+    ("来源文件夹", "Folder", "text", 12))
 VISIT_COLUMNS = _cols(
     ("业务员", "Salesperson", "text", 11), ("周开始日期", "Week starting", "date", 12),
     ("计划拜访", "Planned", "int", 10), ("完成拜访", "Done", "int", 10),

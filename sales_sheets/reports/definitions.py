@@ -95,6 +95,14 @@ _DEFINITIONS: list[tuple[str, str, str]] = [
         "Credit use = balance \u00f7 credit limit; left blank for customers without a credit "
         "limit.",
     ),
+    (
+        "pending",
+        "待审批：期末日或之前提交、至今仍暂挂（未获审批）的订单和退货，最早提交的在前；"
+        "待审天数 = 期末日 − 提交日期。期末后才获批的单据不再列出。",
+        "Pending approvals: orders and returns stored on or before the period's last day and "
+        "still held now, the oldest first; days pending = the period's last day \u2212 the day "
+        "it was stored. A document approved after the period's end is no longer listed.",
+    ),
 ]
 
 KPI_DEFINITIONS: list[tuple[str, Text]] = [(key, Text(zh, en)) for key, zh, en in _DEFINITIONS]
@@ -114,4 +122,5 @@ KPI_NAMES: dict[str, Text] = {
     "due_date": Text("到期日", "Due date"),
     "aging": Text("账龄区间", "Aging buckets"),
     "credit_use": Text("授信使用率", "Credit use"),
+    "pending": Text("待审批", "Pending approvals"),
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -33,6 +33,7 @@ from ..documents.contract import WrittenContracts
 from ..forms.periods import Period, add_months, parse_period
 from ..ledger.balance import Item, opening_item, position
 from ..ledger.database import open_ledger, reading
+from ..ledger.pending import pending_approvals
 from ..ledger.queries import hold_reasons
 from ..ledger.schema import (
     customers,
@@ -95,6 +96,7 @@ def build_report(workspace: Workspace, engine: Engine, period: Period) -> Report
             contracts=_contracts(workspace, conn, period),
             visits=_visits(conn, period),
             details=partial(details, workspace.database_url, period),
+            pending=pending_approvals(conn, datetime.combine(period.end, time())),
         )
 
 

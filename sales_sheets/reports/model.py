@@ -4,12 +4,13 @@ workbook.py. Ratios are Decimals (0.85 is 85 %), None where the base is zero or 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ..forms.periods import Period
+from ..ledger.pending import PendingApproval
 from ..status import Status
 
 
@@ -151,6 +152,8 @@ class Report:
     visits: list[VisitRow]
     # The order lines behind it all, streamed: a year can hold a million of them.
     details: Callable[[], Iterator[DetailRow]]
+    # Held at the period's end and still held, oldest first, aged as of the period's end.
+    pending: list[PendingApproval] = field(default_factory=list)
 
 
 def ratio(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:

@@ -14,6 +14,7 @@ SHEETS: dict[str, Text] = {
     "trend": Text("趋势", "Trend"),
     "aging": Text("应收账龄", "Aging"),
     "contracts": Text("合同台账", "Contracts"),
+    "pending": Text("待审批", "Pending"),
     "visits": Text("拜访执行", "Visits"),
     "details": Text("明细", "Details"),
     "notes": Text("说明", "Notes"),
@@ -38,6 +39,7 @@ WORDS: dict[str, Text] = {
     "sheet_total": Text("本表合计", "Total of this sheet"),
     "accepted_total": Text("已接收合计", "Total accepted"),
     "held_total": Text("待审批合计", "Total held"),
+    "kind_total": Text("{kind}合计", "{kind} total"),
     "note_achievement": Text(
         "实际订单金额只含已接收订单；待审批订单单列，未计入。指标定义见“说明”。",
         "Actual orders are accepted orders only; held orders are pending and shown apart. "
@@ -52,6 +54,10 @@ WORDS: dict[str, Text] = {
         "本期全部订单版本，含待审批与已被替代的版本；合计只含已接收订单。",
         "Every order version of the period, held and superseded ones included; the total "
         "counts accepted orders only."),
+    "note_pending": Text(
+        "截至 {end} 待审批的单据（当日或之前提交、至今仍暂挂），最早的在前；待审天数算至 {end}。",
+        "Documents pending approval on {end} (stored by then and still held now), oldest "
+        "first; the age in days is counted to {end}."),
     "note_details": Text("订单明细行。", "Order lines."),
     "note_notes": Text("本工作簿由台账生成，所有数字均为数值（不含公式）。",
                        "Generated from the ledger; every figure is a value, not a formula."),

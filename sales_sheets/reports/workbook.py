@@ -1,4 +1,4 @@
-"""The summary workbook of one period (销售汇总): ten sheets, three charts, print set-up.
+"""The summary workbook of one period (销售汇总): eleven sheets, three charts, print set-up.
 
 xlsxwriter (in constant_memory mode, so every sheet is written top to bottom) lays out each
 sheet in the frame of sheet.py: title, info and header rows, the data rows, totals, print
@@ -22,6 +22,7 @@ from typing import Any
 
 from ..files import atomic_path
 from ..formats.xlsx_rows import EXCEL_ROWS, write_package
+from ..forms.kinds import KINDS
 from ..status import Status
 from ..text import Text
 from .charts import achievement_chart, aging_chart, trend_chart
@@ -35,6 +36,7 @@ from .columns import (
     DETAIL_AMOUNT,
     DETAIL_COLUMNS,
     NOTES_COLUMNS,
+    PENDING_COLUMNS,
     PRODUCT_COLUMNS,
     REGION_COLUMNS,
     TREND_COLUMNS,
@@ -82,7 +84,7 @@ def _build(w: Writer) -> BytesIO:
     w.book.set_properties({"title": f"{title} {period.label}", "company": w.company,
                            "created": datetime.combine(period.end, datetime.min.time())})
     for step in (_achievement, _regions, _products, _customers, _trend, _aging, _contracts,
-                 _visits, _details, _notes):
+                 _pending, _visits, _details, _notes):
         step(w)
     w.book.close()
     return w.output
@@ -234,6 +236,26 @@ def _contract_values(row: ContractRow, language: str) -> tuple[Any, ...]:
             row.salesperson, row.amount, status_word(row.status, language),
             hold_reason_words(row.hold_reasons, language) if row.hold_reasons else "",
             row.approval, row.contract_file, row.received)
+
+
+def _pending(w: Writer) -> None:
+    end = w.report.period.end.isoformat()
+    sheet = Sheet(w, w.name("pending"), PENDING_COLUMNS, 2, w.word("note_pending", end=end))
+    rows = w.report.pending
+    sheet.data((_kind_title(r.kind, w.language), r.document, r.version, r.customer,
+                r.customer_name, r.salesperson, r.amount,
+                hold_reason_words(r.reasons, w.language), r.stored_at.date(), r.age_days,
+                r.folder) for r in rows)
+    # A total per kind: an order's amount is owed to us, a return's is owed back.
+    for kind in dict.fromkeys([r.kind for r in rows] or ["order"]):
+        label = w.word("kind_total", kind=_kind_title(kind, w.language))
+        amount = _sum(r.amount for r in rows if r.kind == kind)
+        sheet.line((label,) + (None,) * 5 + (amount,) + (None,) * 4)
+    sheet.close()
+
+
+def _kind_title(kind: str, language: str) -> str:
+    return KINDS[kind].title(language) if kind in KINDS else kind
 
 
 def _visits(w: Writer) -> None:

@@ -4,11 +4,12 @@ detail rows of any length."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sales_sheets.forms.periods import parse_period
+from sales_sheets.ledger.pending import PendingApproval
 from sales_sheets.reports.model import (
     AgingRow,
     ContractRow,
@@ -70,6 +71,13 @@ CONTRACTS = [
     ContractRow("SO-3", 1, date(2026, 12, 1), "C003", "A & B <C> 公司", "S02", D("999.99"),
                 "accepted", (), "SP-7", "=cmd|' /C calc'!A0.docx", D("999.99")),
 ]
+PENDING = [
+    PendingApproval("order", "SO-2", 1, "C002", "@SUM(A1)", "S03", D("12000.50"),
+                    ("price_below_list", "customer_overdue"), datetime(2026, 11, 9, 14, 30), 52,
+                    "S03"),
+    PendingApproval("return", "TH-1", 1, "C003", "A & B <C> 公司", "=1+2", D("999.99"),
+                    ("return",), datetime(2026, 12, 30, 9, 0), 1, ""),
+]
 VISITS = [
     VisitRow("张伟", date(2026, 10, 5), 3, 2, 1),
     VisitRow("张伟", date(2026, 10, 12), 0, 0, 2),
@@ -91,7 +99,7 @@ DETAILS = [detail_row(i) for i in range(6)]
 
 def sample_report(details: Any = None) -> Report:
     return Report(parse_period("2026-Q4"), SALESPEOPLE, REGIONS, PRODUCTS, CUSTOMERS, TREND,
-                  AGING, CONTRACTS, VISITS, details or (lambda: iter(DETAILS)))
+                  AGING, CONTRACTS, VISITS, details or (lambda: iter(DETAILS)), PENDING)
 
 
 

@@ -1,0 +1,77 @@
+"""Pending approvals: documents whose current version is held, waiting for someone to approve
+them. `status` and the summary workbook's 待审批 sheet both list them from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Column, Connection, Table, bindparam, select, union_all
+
+from ..status import Status
+from .queries import hold_reasons
+from .schema import customers, documents, orders, returns
+
+
+@dataclass(frozen=True)
+class PendingApproval:
+    kind: str  # order, return
+    document: str  # its number: order_no, return_no
+    version: int
+    customer: str
+    customer_name: str
+    salesperson: str
+    amount: Decimal  # the document's total
+    reasons: tuple[str, ...]  # the codes of the problems it is held for
+    stored_at: datetime
+    age_days: int  # whole calendar days from the day it was stored to the as-of day
+    folder: str  # the inbox folder it came from
+
+    def as_dict(self) -> dict[str, Any]:
+        """For `status --json`: the amount as exact text, the time as ISO 8601."""
+        return {"kind": self.kind, "document": self.document, "version": self.version,
+                "customer": self.customer, "customer_name": self.customer_name,
+                "salesperson": self.salesperson, "amount": str(self.amount),
+                "reasons": list(self.reasons), "stored_at": self.stored_at.isoformat(),
+                "age_days": self.age_days, "folder": self.folder}
+
+
+def _held(kind: str, table: Table, number: Column[Any], salesperson: Any) -> Any:
+    return (
+        select(documents.c.id, documents.c.kind, number.label("document"), documents.c.version,
+               table.c.customer_code, customers.c.name, salesperson.label("salesperson"),
+               table.c.total, documents.c.hold_reasons, documents.c.stored_at,
+               documents.c.folder)
+        .join(documents, documents.c.id == table.c.document_id)
+        .outerjoin(customers, customers.c.code == table.c.customer_code)
+        .where(documents.c.kind == kind, documents.c.status == Status.HELD,
+               documents.c.stored_at < bindparam("before"))
+    )
+
+
+# The kinds that can be held. A return names no salesperson: the customer's own answers for it.
+_PENDING = union_all(
+    _held("order", orders, orders.c.order_no, orders.c.salesperson),
+    _held("return", returns, returns.c.return_no, customers.c.salesperson),
+).subquery()
+_QUERY = select(_PENDING).order_by(_PENDING.c.stored_at, _PENDING.c.id)
+
+
+def pending_approvals(conn: Connection, as_of: datetime) -> list[PendingApproval]:
+    """The documents held now that were stored on `as_of`'s day or before, oldest first, with
+    their age in days on that day.
+
+    Only the day of `as_of` counts, so that a clock a little behind the one that stored a
+    document does not hide it, and so that the summary workbook can ask as of a period's end.
+    A document released since is not held, so it is not listed, whatever `as_of` says.
+    """
+    day = as_of.date()
+    before = datetime.combine(day + timedelta(days=1), time())
+    return [
+        PendingApproval(r.kind, r.document, r.version, r.customer_code, r.name or "",
+                        r.salesperson or "", r.total, hold_reasons(r.hold_reasons), r.stored_at,
+                        (day - r.stored_at.date()).days, r.folder)
+        for r in conn.execute(_QUERY, {"before": before})
+    ]
