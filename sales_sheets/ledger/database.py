@@ -60,7 +60,10 @@ def open_ledger(url: str) -> Engine:
     try:
         with engine.begin() as conn:
             _prepare(conn)
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, StorageError) as exc:
+        engine.dispose()  # a ledger that cannot be used keeps no connection open
+        if isinstance(exc, StorageError):
+            raise
         raise StorageError(
             f"cannot open the ledger at {url}: {exc.__class__.__name__}: {exc}") from None
     _engines[url] = engine

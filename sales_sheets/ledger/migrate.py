@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import TypeVar
 
 from alembic.util import CommandError
@@ -28,38 +30,40 @@ class Upgrade:
     after: str
 
 
-def ledger_revisions(url: str) -> Revisions:
-    """Where the ledger at `url` stands against this program, without changing it."""
-    return _run(url, migrations.read_revisions, writes=False)
+def ledger_revisions(url: str, location: Path = migrations.LOCATION) -> Revisions:
+    """Where the ledger at `url` stands against this program (the migrations at `location`),
+    without changing it."""
+    return _run(url, partial(migrations.read_revisions, location=location), writes=False)
 
 
-def upgrade_ledger(url: str) -> Upgrade:
-    """Bring the ledger at `url` to this program's schema in one transaction: a new one is
-    created, one made before migrations is stamped, an older one is migrated.
+def upgrade_ledger(url: str, location: Path = migrations.LOCATION) -> Upgrade:
+    """Bring the ledger at `url` to this program's schema (the migrations at `location`) in one
+    transaction: a new one is created, one made before migrations is stamped, an older one is
+    migrated.
 
     Raises:
         StorageError: the ledger is newer than this program, cannot be reached, or a migration
             failed (then nothing changed).
     """
-    return _run(url, _upgrade, writes=True)
+    return _run(url, partial(_upgrade, location=location), writes=True)
 
 
-def _upgrade(conn: Connection) -> Upgrade:
+def _upgrade(conn: Connection, location: Path) -> Upgrade:
     serialise_schema_changes(conn)
-    before = migrations.read_revisions(conn)
+    before = migrations.read_revisions(conn, location)
     if before.standing is Standing.NEWER:
         raise refusal(before)
     if before.standing is Standing.EMPTY:
         metadata.create_all(conn)
-        migrations.stamp(conn)
+        migrations.stamp(conn, location)
     elif before.standing is not Standing.CURRENT:
-        migrations.upgrade(conn)
+        migrations.upgrade(conn, location=location)
     if conn.dialect.name == "sqlite":
         broken = conn.execute(text("PRAGMA foreign_key_check")).all()
         if broken:
             raise StorageError(f"the upgrade would break {len(broken)} references, e.g. "
                                f"{tuple(broken[0])}; nothing was changed")
-    return Upgrade(before, migrations.head())
+    return Upgrade(before, migrations.head(location))
 
 
 def _run(url: str, work: Callable[[Connection], T], writes: bool) -> T:
