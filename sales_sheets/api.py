@@ -20,7 +20,12 @@ from .intake.inbox import Claim, candidates, claim, pending_claims
 from .intake.ingest import IngestResult, check_templates, process_claims, process_inbox
 from .intake.release import Release, release_order
 from .intake.watch import watch
+from .ledger.backup import backup_ledger as backup_ledger_at
 from .ledger.database import open_ledger
+from .ledger.migrate import Upgrade
+from .ledger.migrate import ledger_revisions as ledger_revisions_at
+from .ledger.migrate import upgrade_ledger as upgrade_ledger_at
+from .ledger.migrations import Revisions
 from .ledger.overview import LedgerStatus, ledger_status
 from .ledger.queries import master_lists
 from .reports.summary import write_summary
@@ -67,9 +72,25 @@ def write_statements(
     return chosen, statement_files(workspace, chosen, customer, include_all)
 
 
+def upgrade_ledger(workspace: Workspace) -> Upgrade:
+    """Bring the workspace's ledger to this program's schema (`sales-sheets db upgrade`)."""
+    return upgrade_ledger_at(workspace.database_url)
+
+
+def ledger_revisions(workspace: Workspace) -> Revisions:
+    """The schema revision of the workspace's ledger beside this program's newest."""
+    return ledger_revisions_at(workspace.database_url)
+
+
+def backup_ledger(workspace: Workspace, target: Path, force: bool = False) -> Path:
+    """A consistent copy of the workspace's SQLite ledger at `target`, taken while it is in use."""
+    return backup_ledger_at(workspace.database_url, target, force)
+
+
 __all__ = [
-    "ADDIN_FILE_NAME", "IngestResult", "Installation", "LedgerStatus", "Release",
-    "StatementFiles", "WorkbookCheck", "build_addin", "check_workbook", "claim_inbox",
+    "ADDIN_FILE_NAME", "IngestResult", "Installation", "LedgerStatus", "Release", "Revisions",
+    "StatementFiles", "Upgrade", "WorkbookCheck", "backup_ledger", "build_addin",
+    "check_workbook", "claim_inbox", "ledger_revisions", "upgrade_ledger",
     "install_addin",
     "generate_contract", "generate_invoice_notice", "generate_order_files", "init_workspace",
     "ledger_status", "open_workspace", "process_claims",

@@ -22,6 +22,7 @@ from .errors import SalesSheetsError
 from .forms.kinds import KINDS
 from .intake.answers import STATUS_LABELS
 from .intake.ingest import IngestResult
+from .ledger.migrations import Standing
 from .ledger.pending import PendingApproval
 from .reports.words import hold_reason_words
 from .status import Status
@@ -257,6 +258,48 @@ def demo(workspace: Path) -> None:
     click.echo(f"summary workbook: {done.report.relative_to(ws.root).as_posix()}")
     click.echo(f"statements and letters: {len(done.statements)} customers, "
                f"{ws.outbox.relative_to(ws.root).as_posix()}/statements/2026-11")
+
+
+@main.group()
+def db() -> None:
+    """The ledger's schema: which revision it is at, and upgrading it."""
+
+
+@db.command("upgrade")
+@workspace_option
+def db_upgrade(workspace: Path) -> None:
+    """Upgrade the ledger to this program's schema (back it up first), or create it."""
+    ws = _open(workspace)
+    done = _guard(lambda: api.upgrade_ledger(ws))
+    before = done.before
+    if before.standing is Standing.CURRENT:
+        click.echo(f"the ledger is already at revision {done.after}")
+    elif before.standing is Standing.EMPTY:
+        click.echo(f"ledger created at revision {done.after}")
+    else:
+        click.echo(f"ledger upgraded from revision {before.found or before.standing} "
+                   f"to {done.after}")
+
+
+@db.command("current")
+@workspace_option
+def db_current(workspace: Path) -> None:
+    """Show the ledger's schema revision and this program's newest."""
+    ws = _open(workspace)
+    revisions = _guard(lambda: api.ledger_revisions(ws))
+    click.echo(f"ledger:  {revisions.found or '-'} ({revisions.standing})")
+    click.echo(f"program: {revisions.head}")
+
+
+@main.command()
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write the copy to.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@workspace_option
+def backup(output: Path, force: bool, workspace: Path) -> None:
+    """Copy the SQLite ledger to a file while watchers go on working (PostgreSQL: pg_dump)."""
+    ws = _open(workspace)
+    click.echo(str(_guard(lambda: api.backup_ledger(ws, output, force))))
 
 
 @main.group()

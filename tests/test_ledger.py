@@ -66,8 +66,8 @@ def test_schema_version_is_recorded_and_a_newer_ledger_is_refused(workspace: Wor
     assert query(workspace, "SELECT value FROM meta WHERE key='schema_version'") == [("1",)]
     close_all()
     with sqlite3.connect(workspace.root / "ledger.sqlite") as conn:
-        conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
-    with pytest.raises(StorageError, match="newer"):
+        conn.execute("UPDATE alembic_version SET version_num='0099'")
+    with pytest.raises(StorageError, match="revision 0099.*newer"):
         open_ledger(workspace.database_url)
 
 

@@ -1,17 +1,21 @@
-"""Opening the ledger: engine set-up, SQLite pragmas and the schema version."""
+"""Opening the ledger: engine set-up, SQLite pragmas and the schema revision."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import StorageError
-from .schema import SCHEMA_VERSION, meta, metadata
+from . import migrations
+from .migrations import Revisions, Standing
+from .schema import metadata
 
 _engines: dict[str, Engine] = {}
 _READ_ONLY = "sales_sheets_read_only"  # an execution option of our own, read at BEGIN
+# PostgreSQL: the advisory lock that lets one process at a time create or upgrade the schema.
+_SCHEMA_LOCK = 0x5A1E5_5C4E
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -43,38 +47,81 @@ def reading(engine: Engine) -> Connection:
 
 
 def open_ledger(url: str) -> Engine:
-    """An engine on the ledger at `url`, created or migrated to the current schema; one per url
-    for the life of the process."""
+    """An engine on the ledger at `url`, created at the current schema if there is none yet;
+    one per url for the life of the process.
+
+    Raises:
+        StorageError: the ledger cannot be opened, is older than this program (run
+            `sales-sheets db upgrade`) or newer (install a newer sales-sheets).
+    """
     if url in _engines:
         return _engines[url]
+    engine = ledger_engine(url)
     try:
-        engine = create_engine(url)
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
-            event.listen(engine, "begin", _begin)
-        _migrate(engine)
-    except SQLAlchemyError as exc:
+        with engine.begin() as conn:
+            _prepare(conn)
+    except (SQLAlchemyError, StorageError) as exc:
+        engine.dispose()  # a ledger that cannot be used keeps no connection open
+        if isinstance(exc, StorageError):
+            raise
         raise StorageError(
             f"cannot open the ledger at {url}: {exc.__class__.__name__}: {exc}") from None
     _engines[url] = engine
     return engine
 
 
-def _migrate(engine: Engine) -> None:
-    with engine.begin() as conn:
-        if not inspect(conn).has_table("meta"):
-            metadata.create_all(conn)
-            conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-            return
-        found = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
-        version = int(found or 0)
-        if version > SCHEMA_VERSION:
-            raise StorageError(
-                f"the ledger has schema version {version}, newer than this program's "
-                f"{SCHEMA_VERSION}; upgrade sales-sheets"
-            )
-        # Migrations from older versions go here, one step per version, when there are any.
+def ledger_engine(url: str) -> Engine:
+    """A new engine on `url` with the ledger's connection settings, unchecked and not shared."""
+    try:
+        engine = create_engine(url)
+    except SQLAlchemyError as exc:
+        raise StorageError(
+            f"cannot open the ledger at {url}: {exc.__class__.__name__}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _begin)
+    return engine
+
+
+def serialise_schema_changes(conn: Connection) -> None:
+    """Make a second process that creates or upgrades the schema wait for this transaction
+    (SQLite's BEGIN IMMEDIATE already does)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
+
+
+def refusal(revisions: Revisions) -> StorageError:
+    """Why a ledger of this revision cannot be used as it is."""
+    if revisions.standing is Standing.NEWER:
+        needed = f"sales-sheets {revisions.written_by} or newer" if revisions.written_by \
+            else "a newer sales-sheets"
+        return StorageError(
+            f"the ledger is at schema revision {revisions.found}, which this sales-sheets "
+            f"(newest revision {revisions.head}) does not know: it was upgraded by a newer "
+            f"release; install {needed}")
+    return StorageError(
+        f"the ledger is at schema revision {revisions.found or 'none (before migrations)'}, "
+        f"older than this program's {revisions.head}: back it up, then run "
+        f"sales-sheets db upgrade")
+
+
+def _prepare(conn: Connection) -> None:
+    # Upgrading an existing ledger is left to `db upgrade`: with several watchers on one
+    # PostgreSQL ledger the administrator chooses the moment, after a backup, and never an old
+    # watcher meets a schema changed under it mid-run.
+    serialise_schema_changes(conn)
+    revisions = migrations.read_revisions(conn)
+    if revisions.standing is Standing.EMPTY:
         metadata.create_all(conn)
+        migrations.stamp(conn)
+        return
+    if revisions.standing is Standing.UNVERSIONED:
+        # The program before migrations added missing tables on every start; the first
+        # migration does that once more and stamps the ledger, changing no existing table.
+        migrations.upgrade(conn, migrations.first())
+        revisions = migrations.read_revisions(conn)
+    if revisions.standing is not Standing.CURRENT:
+        raise refusal(revisions)
 
 
 def close_all() -> None:

@@ -24,8 +24,6 @@ from sqlalchemy.types import TypeEngine
 from ..forms.kinds import KINDS, Field, FieldType
 from .decimals import Money, Scaled
 
-SCHEMA_VERSION = 1
-
 metadata = MetaData()
 
 meta = Table(

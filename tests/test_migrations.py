@@ -1,0 +1,269 @@
+"""Migrations: a ledger keeps every row across schema changes, on SQLite and on PostgreSQL; a
+newer ledger is refused; the schema and the migrations cannot drift apart."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from click.testing import CliRunner
+from sqlalchemy import Column, Connection, MetaData, Table, Text, create_engine, inspect, text
+
+from sales_sheets.cli import main
+from sales_sheets.demo import CUSTOMERS, PRODUCTS, SALESPEOPLE
+from sales_sheets.errors import StorageError
+from sales_sheets.intake.ingest import process_inbox
+from sales_sheets.ledger import migrations
+from sales_sheets.ledger.database import close_all, open_ledger, refusal
+from sales_sheets.ledger.migrate import ledger_revisions, upgrade_ledger
+from sales_sheets.ledger.migrations import Standing
+from sales_sheets.ledger.schema import metadata
+from sales_sheets.workspace import Workspace
+
+from .helpers.config import configure
+from .helpers.forms import drop, order_header
+
+SERVER = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+# The tables a ledger had before approvals: the oldest ledger the first migration completes.
+APPROVAL_TABLES = ("approval_lines", "approvals")
+ADDED_COLUMN = '''"""A test migration: a note on every document.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # On SQLite "always" copies the table even for an added column: documents is referenced by
+    # every line table, and the copy must neither fail on nor lose those references.
+    # PostgreSQL alters in place.
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table("documents", recreate="always" if sqlite else "auto") as batch:
+        batch.add_column(sa.Column("checked_by", sa.Text(), nullable=True))
+    op.execute("UPDATE documents SET checked_by = 'migration'")
+'''
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, or a throwaway database on the local PostgreSQL
+    server (unreachable is an error, never a skip)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+        return
+    name = f"ss_migrate_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(SERVER, autocommit=True) as server:
+        server.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        close_all()
+        with psycopg.connect(SERVER, autocommit=True) as server:
+            server.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def filled(workspace: Workspace, database_url: str) -> Workspace:
+    """A workspace whose ledger (SQLite or PostgreSQL) holds master data, an accepted order,
+    a held one and a receipt."""
+    ws = configure(workspace, database={"url": database_url})
+    drop(ws, "salespeople", "sp.xlsx", lines=SALESPEOPLE)
+    drop(ws, "products", "pr.xlsx", lines=PRODUCTS)
+    drop(ws, "customers", "cu.xlsx", lines=CUSTOMERS)
+    assert [r.status for r in process_inbox(ws)] == ["accepted"] * 3
+    drop(ws, "order", "S01/a.xlsx", order_header("SO-1"),
+         [{"product_code": "P001", "quantity": 2, "unit_price": "12800"}])
+    drop(ws, "order", "S01/b.xlsx", order_header("SO-2"),
+         [{"product_code": "P001", "quantity": 1, "unit_price": "11500"}])
+    drop(ws, "receipt", "r.xlsx", lines=[{"receipt_date": "2026-11-03", "customer_code": "C001",
+                                          "amount": "100.10", "reference": "BANK-1"}])
+    results = process_inbox(ws)
+    assert sorted(r.status for r in results) == ["accepted"] * 2 + ["held"], [
+        r.problems for r in results]
+    close_all()
+    return ws
+
+
+def _rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table the current schema has, in a stable order."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            present = set(inspect(conn).get_table_names())
+            return {
+                table.name: sorted(
+                    (tuple(row) for row in conn.execute(table.select())), key=repr)
+                for table in metadata.sorted_tables if table.name in present
+            }
+    finally:
+        engine.dispose()
+
+
+def _kept(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows an upgrade must keep as they are (meta records the upgrade itself)."""
+    return {name: table for name, table in rows.items()
+            if name not in (*APPROVAL_TABLES, "meta")}
+
+
+def _sql(url: str, *statements: str) -> list[tuple[Any, ...]]:
+    """Run statements outside the program; the rows of the last."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            result = [conn.execute(text(s)) for s in statements][-1]
+            return [tuple(r) for r in result] if result.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def _make_pre_migration(url: str) -> None:
+    """Turn a ledger into one written before migrations and before approvals: no
+    alembic_version, meta as that release wrote it, no approval tables."""
+    _sql(url, "DROP TABLE alembic_version", "DELETE FROM meta WHERE key = 'program_version'",
+         *(f"DROP TABLE {name}" for name in APPROVAL_TABLES))
+
+
+def _with_added_column(tmp_path: Path) -> Path:
+    """A copy of the package's migrations with the test migration 0002 after 0001."""
+    location = tmp_path / "migrations"
+    shutil.copytree(migrations.LOCATION, location,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (location / "versions" / "0002_checked_by.py").write_text(ADDED_COLUMN, encoding="utf-8")
+    return location
+
+
+def _drift(conn: Connection, target: MetaData) -> list[tuple[str, ...]]:
+    """What autogenerate would add or change to make the database match `target`."""
+    context = MigrationContext.configure(conn, opts={"compare_type": True})
+    found = []
+    for diff in compare_metadata(context, target):
+        change = diff[0] if isinstance(diff, list) else diff  # column changes come in lists
+        found.append(tuple(str(getattr(part, "name", part)) for part in change[:4]))
+    return found
+
+
+def test_a_new_ledger_is_created_at_the_newest_revision(database_url: str) -> None:
+    open_ledger(database_url)
+    close_all()
+    assert _sql(database_url, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert _sql(database_url, "SELECT key, value FROM meta ORDER BY key") == [
+        ("program_version", version("sales-sheets")), ("schema_version", "1")]
+    revisions = ledger_revisions(database_url)
+    assert (revisions.found, revisions.head, revisions.standing) == ("0001", "0001",
+                                                                     Standing.CURRENT)
+
+
+def test_a_ledger_made_before_migrations_is_stamped_and_keeps_every_row(
+    filled: Workspace,
+) -> None:
+    url = filled.database_url
+    _make_pre_migration(url)
+    before = _rows(url)
+    assert ledger_revisions(url).standing is Standing.UNVERSIONED
+    open_ledger(url)  # what `process` and `watch` do first
+    close_all()
+    after = _rows(url)
+    assert _kept(after) == _kept(before)
+    assert [after[name] for name in APPROVAL_TABLES] == [[], []]
+    assert (len(after["orders"]), len(after["receipts"]), len(after["intake"])) == (2, 1, 6)
+    assert _sql(url, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert after["meta"] == [("program_version", version("sales-sheets")), ("schema_version", "1")]
+
+
+def test_db_upgrade_stamps_a_ledger_made_before_migrations(filled: Workspace) -> None:
+    _make_pre_migration(filled.database_url)
+    before = _rows(filled.database_url)
+    result = CliRunner().invoke(main, ["db", "upgrade", "-w", str(filled.root)])
+    assert (result.exit_code, result.output) == (
+        0, "ledger upgraded from revision before migrations to 0001\n")
+    assert _kept(_rows(filled.database_url)) == _kept(before)
+    result = CliRunner().invoke(main, ["db", "current", "-w", str(filled.root)])
+    assert (result.exit_code, result.output) == (0, "ledger:  0001 (current)\nprogram: 0001\n")
+
+
+def test_a_migration_that_adds_a_column_keeps_every_row(
+    filled: Workspace, tmp_path: Path
+) -> None:
+    url, location = filled.database_url, _with_added_column(tmp_path)
+    before = _rows(url)
+    older = ledger_revisions(url, location)
+    assert (older.found, older.head, older.standing) == ("0001", "0002", Standing.OLDER)
+    assert "sales-sheets db upgrade" in str(refusal(older))
+
+    done = upgrade_ledger(url, location)
+
+    assert (done.before.found, done.after) == ("0001", "0002")
+    after = _rows(url)
+    assert _kept(after) == _kept(before)  # the schema's columns, row for row
+    assert len(after["order_lines"]) == 2
+    notes = _sql(url, "SELECT DISTINCT checked_by FROM documents")
+    assert notes == [("migration",)]
+    assert _sql(url, "SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
+    if url.startswith("sqlite"):
+        assert _sql(url, "PRAGMA foreign_key_check") == []
+        # Every line table still points at documents (the copy kept the references).
+        assert _sql(url, "SELECT COUNT(*) FROM order_lines JOIN documents "
+                         "ON documents.id = order_lines.document_id") == [(2,)]
+    # This program (newest revision 0001) now meets a newer ledger and refuses it.
+    with pytest.raises(StorageError, match=rf"revision 0002.*sales-sheets {version('sales-sheets')}"
+                                           r" or newer"):
+        open_ledger(url)
+
+
+def test_a_ledger_at_an_unknown_revision_is_refused(filled: Workspace) -> None:
+    url = filled.database_url
+    _sql(url, "UPDATE alembic_version SET version_num = 'f00d'",
+         "UPDATE meta SET value = '9.0' WHERE key = 'program_version'")
+    with pytest.raises(StorageError, match="revision f00d.*install sales-sheets 9.0 or newer"):
+        open_ledger(url)
+    result = CliRunner().invoke(main, ["db", "upgrade", "-w", str(filled.root)])
+    assert result.exit_code == 1
+    assert "revision f00d" in result.output and "sales-sheets 9.0 or newer" in result.output
+    assert _sql(url, "SELECT version_num FROM alembic_version") == [("f00d",)]
+    result = CliRunner().invoke(main, ["process", "-w", str(filled.root)])
+    assert result.exit_code == 1 and "revision f00d" in result.output
+    result = CliRunner().invoke(main, ["db", "current", "-w", str(filled.root)])
+    assert (result.exit_code, result.output) == (0, "ledger:  f00d (newer)\nprogram: 0001\n")
+
+
+def test_the_migrations_build_exactly_the_schema(database_url: str) -> None:
+    """The drift test: a kind whose fields change needs a migration, or this fails with the
+    differences listed."""
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            migrations.upgrade(conn)
+            assert _drift(conn, metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_the_drift_test_sees_a_field_added_without_a_migration(database_url: str) -> None:
+    changed = MetaData()
+    for table in metadata.sorted_tables:
+        table.to_metadata(changed)
+    # As if the order kind gained a header field and nobody wrote its migration.
+    Table("orders", changed, Column("contact_phone", Text), extend_existing=True)
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            migrations.upgrade(conn)
+            assert _drift(conn, changed) == [("add_column", "None", "orders", "contact_phone")]
+    finally:
+        engine.dispose()
