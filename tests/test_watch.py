@@ -310,6 +310,7 @@ def test_rescan_finds_files_whose_events_were_lost(loaded: Workspace, tmp_path: 
     assert order_keys(ws) == ["SO-R1", "SO-R2"]
 
 
+@pytest.mark.ledgers
 def test_burst_of_200_files_each_accepted_exactly_once(loaded: Workspace, tmp_path: Path) -> None:
     ws = fast(loaded)
     count = 200
@@ -364,6 +365,7 @@ def test_bad_file_is_rejected_and_the_watcher_carries_on(loaded: Workspace,
     assert files(ws.inbox) == []
 
 
+@pytest.mark.ledgers
 def test_same_content_twice_is_a_duplicate(loaded: Workspace, tmp_path: Path) -> None:
     ws = fast(loaded)
     source = stage(tmp_path, "dup.xlsx", "SO-D1")
@@ -386,6 +388,7 @@ def test_same_content_twice_is_a_duplicate(loaded: Workspace, tmp_path: Path) ->
     assert files(ws.inbox) == []
 
 
+@pytest.mark.ledgers
 def test_claims_left_by_a_ledger_outage_are_retried_while_running(
     loaded: Workspace, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
