@@ -4,7 +4,8 @@ import shutil
 import sqlite3
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.exc import InternalError
 
 from sales_sheets.errors import StorageError
 from sales_sheets.ledger.database import close_all, open_ledger, reading
@@ -87,5 +88,26 @@ def test_a_reader_takes_a_snapshot_and_no_lock(workspace: Workspace) -> None:
             writer.execute("BEGIN IMMEDIATE")  # "database is locked" if the reader held it
             writer.execute("INSERT INTO meta (key, value) VALUES ('test', 'x')")
         assert reader.execute(count).scalar_one() == before  # its snapshot, still
+    with reading(engine) as reader:
+        assert reader.execute(count).scalar_one() == before + 1
+
+
+@pytest.mark.ledgers("postgresql")
+def test_a_reader_on_postgresql_reads_one_snapshot_and_writes_nothing(
+    workspace: Workspace,
+) -> None:
+    engine = open_ledger(workspace.database_url)
+    count = select(func.count()).select_from(meta)
+    writer = create_engine(workspace.database_url)
+    try:
+        with reading(engine) as reader:
+            before = reader.execute(count).scalar_one()
+            with writer.begin() as conn:  # commits while the reader's transaction is open
+                conn.execute(meta.insert().values(key="test", value="x"))
+            assert reader.execute(count).scalar_one() == before  # its snapshot, still
+            with pytest.raises(InternalError, match="read-only"):
+                reader.execute(meta.delete())
+    finally:
+        writer.dispose()
     with reading(engine) as reader:
         assert reader.execute(count).scalar_one() == before + 1
