@@ -4,7 +4,7 @@ import shutil
 import sqlite3
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.exc import InternalError
 
 from sales_sheets.errors import StorageError
@@ -63,6 +63,25 @@ def test_money_is_stored_as_exact_integer_fen(loaded: Workspace) -> None:
     one(loaded)
     amounts = query(loaded, "SELECT amount FROM receipts")
     assert amounts == [(10,)] * 3 and {type(a) for (a,) in amounts} == {int}
+
+
+def test_lines_are_stored_exactly_and_on_postgresql_through_copy(
+    loaded: Workspace, ledger_dialect: str,
+) -> None:
+    statements: list[str] = []
+    event.listen(open_ledger(loaded.database_url), "before_cursor_execute",
+                 lambda _conn, _cursor, sql, *_: statements.append(sql))
+    drop(loaded, "order", "S01/o.xlsx", order_header(), [
+        dict(LINE, quantity="1.5", remark="含\t制表符"),
+        {"product_code": "P003", "quantity": 2, "unit_price": "460.05", "remark": "\\N 不是空值"},
+    ])
+    assert one(loaded).status == "accepted"
+    assert query(loaded, "SELECT line_no, product_code, quantity, unit_price, amount, tax_rate, "
+                         "remark FROM order_lines ORDER BY line_no") == [
+        (1, "P001", 15000, 1280000, 1920000, 1300, "含\t制表符"),
+        (2, "P003", 20000, 46005, 92010, 1300, "\\N 不是空值")]
+    inserts = [sql for sql in statements if sql.startswith("INSERT INTO order_lines")]
+    assert len(inserts) == {"sqlite": 1, "postgresql": 0}[ledger_dialect]
 
 
 @pytest.mark.ledgers("sqlite")
