@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 
 
 def insert_columns(
@@ -47,11 +48,17 @@ def _copy(conn: Connection, table: Table, names: tuple[str, ...],
     # roll back with the rest of the file.
     quote = conn.dialect.identifier_preparer
     target = f"{quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)})"
+    sql = f"COPY {target} FROM STDIN"
     driver: Any = conn.connection.driver_connection  # a psycopg.Connection
-    with driver.cursor() as cursor:
-        with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
+    except dbapi.Error as exc:
+        # Past SQLAlchemy, so wrapped here as it would be: a unique violation must reach the
+        # caller as the IntegrityError it decides again on.
+        raise DBAPIError.instance(sql, None, exc, dbapi.Error, dialect=conn.dialect) from exc
 
 
 @lru_cache(maxsize=128)
