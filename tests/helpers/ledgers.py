@@ -11,6 +11,9 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import URL, create_engine, make_url, text
@@ -58,3 +61,29 @@ class PostgresDatabase:
     def drop(self) -> None:
         # FORCE: a worker process killed half-way may still hold a connection.
         self._run(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@contextmanager
+def commits_held(url: str) -> Iterator[Callable[[int], None]]:
+    """Hold back every file's commit on the PostgreSQL ledger at `url`: its intake row waits
+    for a lock this holds. `release(n)` lets them go once `n` other transactions are waiting
+    for a lock, so each of them has judged its file before any of them commits."""
+    engine = create_engine(url)
+    conn = engine.connect()
+    conn.begin()
+    conn.execute(text("LOCK TABLE intake IN EXCLUSIVE MODE"))  # reading it stays allowed
+
+    def release(waiting: int) -> None:
+        deadline = time.monotonic() + 30
+        count = text("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+        while conn.execute(count).scalar_one() < waiting:
+            assert time.monotonic() < deadline, f"fewer than {waiting} transactions waiting"
+            time.sleep(0.01)
+        conn.commit()
+
+    try:
+        yield release
+    finally:
+        conn.close()
+        engine.dispose()
