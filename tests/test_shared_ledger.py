@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from sales_sheets.intake.check import read_document
+from sales_sheets.ledger.locks import locks_of
 from sales_sheets.workspace import Workspace, init_workspace
 
 from .helpers.config import configure
@@ -38,6 +40,28 @@ while not pathlib.Path(sys.argv[3]).exists():
 print(json.dumps([r.as_dict("en") for r in process_inbox(workspace)]))
 """
 ORDER_OF_5060 = {"product_code": "P003", "quantity": 11, "unit_price": "460"}
+
+
+@pytest.mark.ledgers("sqlite")  # reads forms only
+def test_what_a_document_is_serialised_on(workspace: Workspace) -> None:
+    def locks(kind: str, header: dict[str, Any] | None = None,
+              lines: list[dict[str, Any]] | None = None) -> set[str]:
+        doc = read_document(drop(workspace, kind, f"{kind}.xlsx", header, lines),
+                            workspace.settings.limits).document
+        assert doc is not None
+        return locks_of(doc)
+
+    assert locks("order", order_header(no="SO-7", customer="C004"), [ORDER_OF_5060]) == {
+        "customer:C004", "document:order:SO-7"}
+    assert locks("receipt", lines=[
+        {"receipt_date": "2026-11-03", "customer_code": c, "amount": "1", "reference": r}
+        for c, r in (("C001", "R1"), ("C002", "R2"), ("C001", "R3"))]) == {
+        "customer:C001", "customer:C002"}
+    assert locks("approval", {"approval_type": "document", "document_no": "SO-7",
+                              "customer_code": "C004", "approver": "M01"}) == {
+        "customer:C004", "document:order:SO-7", "document:return:SO-7", "approval-numbers"}
+    assert locks("customers", lines=[{"code": "C9", "name": "x", "region": "华东",
+                                      "salesperson": "S01", "created": "2026-11-01"}]) == set()
 
 
 def second_office(loaded: Workspace, root: Path) -> Workspace:
