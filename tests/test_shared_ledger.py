@@ -10,18 +10,22 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from sales_sheets.api import write_report, write_statements
+from sales_sheets.demo import CUSTOMERS, PRODUCTS, SALESPEOPLE
 from sales_sheets.intake.check import read_document
+from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.ledger.locks import locks_of
 from sales_sheets.workspace import Workspace, init_workspace
 
 from .helpers.config import configure
 from .helpers.forms import drop, one, order_header, query
-from .helpers.ledgers import commits_held
+from .helpers.ledgers import PostgresDatabase, commits_held
 
 pytestmark = pytest.mark.ledgers
 
@@ -62,6 +66,41 @@ def test_what_a_document_is_serialised_on(workspace: Workspace) -> None:
         "customer:C004", "document:order:SO-7", "document:return:SO-7", "approval-numbers"}
     assert locks("customers", lines=[{"code": "C9", "name": "x", "region": "华东",
                                       "salesperson": "S01", "created": "2026-11-01"}]) == set()
+
+
+@pytest.mark.ledgers("sqlite")
+@pytest.mark.postgresql
+def test_every_document_is_byte_for_byte_the_same_on_postgresql(
+    loaded: Workspace, tmp_path: Path, postgres_database: PostgresDatabase,
+) -> None:
+    shared = configure(init_workspace(tmp_path / "pg"), documents={"pdf": False},
+                       database={"url": postgres_database.fresh_schema()})
+    drop(shared, "salespeople", "sp.xlsx", lines=SALESPEOPLE)
+    drop(shared, "products", "pr.xlsx", lines=PRODUCTS)
+    drop(shared, "customers", "cu.xlsx", lines=CUSTOMERS)
+    outputs = []
+    for ws in (loaded, shared):
+        drop(ws, "order", "S01/a.xlsx", order_header(no="SO-A"),
+             [{"product_code": "P001", "quantity": "2.5", "unit_price": "12800"},
+              {"product_code": "P003", "quantity": 7, "unit_price": "460"}])
+        drop(ws, "order", "S02/b.xlsx", order_header(no="SO-B", customer="C004", salesperson="S02",
+                                                     day=date(2026, 11, 9)), [ORDER_OF_5060])
+        drop(ws, "order", "S02/c.xlsx", order_header(no="SO-C", customer="C004", salesperson="S02",
+                                                     day=date(2026, 11, 9)),
+             [dict(ORDER_OF_5060, quantity=100)])  # beyond the credit limit: held
+        drop(ws, "receipt", "r.xlsx", lines=[
+            {"receipt_date": "2026-11-20", "customer_code": "C001", "amount": "10000.05",
+             "reference": "R-1"}])
+        assert sorted(r.status for r in process_inbox(ws)) == [
+            *(["accepted"] * (6 if ws is shared else 3)), "held"]
+        write_report(ws, "2026-11")
+        write_statements(ws, "2026-Q4")
+        outputs.append({path.relative_to(ws.outbox).as_posix(): path.read_bytes()
+                        for part in ("contracts", "approvals", "reports", "statements")
+                        for path in sorted((ws.outbox / part).rglob("*")) if path.is_file()})
+    on_sqlite, on_postgresql = outputs
+    assert len(on_sqlite) >= 6 and list(on_sqlite) == list(on_postgresql)
+    assert [name for name in on_sqlite if on_sqlite[name] != on_postgresql[name]] == []
 
 
 def second_office(loaded: Workspace, root: Path) -> Workspace:

@@ -310,7 +310,6 @@ def test_rescan_finds_files_whose_events_were_lost(loaded: Workspace, tmp_path: 
     assert order_keys(ws) == ["SO-R1", "SO-R2"]
 
 
-@pytest.mark.ledgers
 def test_burst_of_200_files_each_accepted_exactly_once(loaded: Workspace, tmp_path: Path) -> None:
     ws = fast(loaded)
     count = 200
