@@ -1,5 +1,6 @@
-"""Shared fixtures: real workspaces in tmp_path, real workbooks, a real SQLite ledger. Shared
-helpers that are not fixtures live in tests/helpers."""
+"""Shared fixtures: real workspaces in tmp_path, real workbooks, a real ledger (SQLite, and for the
+modules marked `ledgers` PostgreSQL too). Shared helpers that are not fixtures live in
+tests/helpers."""
 
 from __future__ import annotations
 
@@ -16,6 +17,44 @@ from sales_sheets.workspace import Workspace, init_workspace
 
 from .helpers.config import configure
 from .helpers.forms import drop
+from .helpers.ledgers import DIALECTS, SERVER, PostgresDatabase
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `ledgers` run once per ledger dialect (`ledgers("sqlite")` narrows a test
+    to the ones named); every other test runs on SQLite alone."""
+    marker = metafunc.definition.get_closest_marker("ledgers")
+    if marker is None or "ledger_dialect" not in metafunc.fixturenames:
+        return
+    dialects = marker.args or DIALECTS
+    metafunc.parametrize(
+        "ledger_dialect",
+        [pytest.param(d, marks=[pytest.mark.postgresql] if d == "postgresql" else [])
+         for d in dialects],
+        indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[PostgresDatabase]:
+    """One fresh database on the PostgreSQL server for the whole session, dropped after it."""
+    database = PostgresDatabase(SERVER)
+    yield database
+    database.drop()
+
+
+@pytest.fixture
+def ledger_dialect(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def ledger_url(ledger_dialect: str, request: pytest.FixtureRequest) -> str | None:
+    """The ledger URL of the test's workspace: None for the workspace's own SQLite file, else a
+    fresh PostgreSQL schema."""
+    if ledger_dialect == "sqlite":
+        return None
+    database: PostgresDatabase = request.getfixturevalue("postgres_database")
+    return database.fresh_schema()
 
 
 @pytest.fixture(autouse=True)
@@ -39,12 +78,15 @@ def readers_stay_quiet(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Workspace:
-    """An empty workspace. PDFs are off: LibreOffice takes seconds per document (one test
-    turns them on)."""
+def workspace(tmp_path: Path, ledger_url: str | None) -> Workspace:
+    """An empty workspace on the test's ledger. PDFs are off: LibreOffice takes seconds per
+    document (one test turns them on)."""
     root = tmp_path / "ws"
     root.mkdir()
-    return configure(init_workspace(root), documents={"pdf": False})
+    workspace = configure(init_workspace(root), documents={"pdf": False})
+    if ledger_url is not None:
+        workspace = configure(workspace, database={"url": ledger_url})
+    return workspace
 
 
 @pytest.fixture

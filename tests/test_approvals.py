@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.status import Status
 from sales_sheets.workspace import Workspace
@@ -14,6 +16,8 @@ from sales_sheets.workspace import Workspace
 from .helpers.approvals import decide, fields, lines, requests
 from .helpers.config import configure
 from .helpers.forms import codes, docx_text, drop, one, order_header, query
+
+pytestmark = pytest.mark.ledgers
 
 CHEAP = {"product_code": "P001", "quantity": 2, "unit_price": "12000"}  # list 12800: 6.25 % off
 FAIR = {"product_code": "P003", "quantity": 1, "unit_price": "460"}

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from sales_sheets.cli import EXIT_REJECTED, main
@@ -13,6 +14,8 @@ from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.workspace import Workspace, open_workspace
 
 from .helpers.forms import drop, order_header, query
+
+pytestmark = pytest.mark.ledgers
 
 LINE = {"product_code": "P001", "quantity": 1, "unit_price": "12800"}
 
@@ -63,6 +66,7 @@ def test_template_to_a_chosen_file_and_unknown_kind(tmp_path: Path, workspace: W
     assert result.exit_code == 2 and "invoice" in result.stderr
 
 
+@pytest.mark.ledgers("sqlite")  # the twin workspace is a copy of the ledger file too
 def test_process_json_equals_the_python_api(loaded: Workspace, tmp_path: Path) -> None:
     drop(loaded, "order", "S01/good.xlsx", order_header(no="SO-1"), [LINE])
     drop(loaded, "order", "S01/bad.xlsx", order_header(no="SO-2", customer="C404"), [LINE])

@@ -21,6 +21,8 @@ from .helpers.config import configure
 from .helpers.forms import docx_text as text_of
 from .helpers.forms import drop, one, order_header
 
+pytestmark = pytest.mark.ledgers
+
 P001 = {"product_code": "P001", "quantity": 2, "unit_price": "12800"}  # 13 %
 P006 = {"product_code": "P006", "quantity": 1, "unit_price": "2000"}  # 6 % service
 

@@ -35,6 +35,8 @@ from sales_sheets.workspace import Workspace, open_workspace
 from .helpers.config import configure
 from .helpers.forms import drop, order_header, query
 
+pytestmark = pytest.mark.ledgers
+
 LINE = {"product_code": "P003", "quantity": 1, "unit_price": "460"}
 MASTER_FILES = ("sp.xlsx", "pr.xlsx", "cu.xlsx")
 WORKER = ("import sys; from sales_sheets.workspace import open_workspace; "

@@ -21,6 +21,8 @@ from sales_sheets.workspace import Workspace
 
 from .helpers.forms import drop, order_header, query
 
+pytestmark = pytest.mark.ledgers
+
 D = Decimal
 LINES = [
     # Names left blank: they come from the price list. 0.3333 × 185.50 = 61.827... -> 61.83.

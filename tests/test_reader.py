@@ -15,6 +15,8 @@ from sales_sheets.workspace import Workspace
 
 from .helpers.forms import codes, drop, one, order_header, query
 
+pytestmark = pytest.mark.ledgers
+
 LINE = {"product_code": "P001", "quantity": 2, "unit_price": "12800"}
 
 

@@ -20,6 +20,8 @@ from sales_sheets.workspace import Workspace
 
 from .helpers.forms import drop, order_header
 
+pytestmark = pytest.mark.ledgers
+
 D = date
 PRICE = {p["code"]: Decimal(str(p["list_price"])) for p in PRODUCTS}
 CUSTOMER = {c["code"]: c for c in CUSTOMERS}

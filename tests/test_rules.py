@@ -12,6 +12,8 @@ from sales_sheets.workspace import Workspace
 from .helpers.config import configure
 from .helpers.forms import codes, drop, one, order_header, query
 
+pytestmark = pytest.mark.ledgers
+
 P001 = {"product_code": "P001", "quantity": 1, "unit_price": "12800"}
 
 

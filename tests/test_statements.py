@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from sales_sheets.api import write_statements
@@ -15,6 +16,8 @@ from sales_sheets.workspace import Workspace
 
 from .helpers.forms import docx_text as text_of
 from .helpers.forms import drop, order_header
+
+pytestmark = pytest.mark.ledgers
 
 LINE = {"product_code": "P003", "unit_price": "460"}
 

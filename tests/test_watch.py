@@ -364,6 +364,7 @@ def test_bad_file_is_rejected_and_the_watcher_carries_on(loaded: Workspace,
     assert files(ws.inbox) == []
 
 
+@pytest.mark.ledgers
 def test_same_content_twice_is_a_duplicate(loaded: Workspace, tmp_path: Path) -> None:
     ws = fast(loaded)
     source = stage(tmp_path, "dup.xlsx", "SO-D1")
@@ -386,6 +387,7 @@ def test_same_content_twice_is_a_duplicate(loaded: Workspace, tmp_path: Path) ->
     assert files(ws.inbox) == []
 
 
+@pytest.mark.ledgers
 def test_claims_left_by_a_ledger_outage_are_retried_while_running(
     loaded: Workspace, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..documents.contract import check_contract_template
 from ..errors import StorageError
@@ -26,6 +26,7 @@ from ..forms.form import Document
 from ..forms.reader import ReadResult
 from ..ledger.approvals import settle
 from ..ledger.database import open_ledger
+from ..ledger.locks import locks_of, serialise
 from ..ledger.store import (
     Provenance,
     find_duplicate,
@@ -47,6 +48,9 @@ from .outcomes import planned_documents, write_documents
 
 log = logging.getLogger(__name__)
 
+# A file is decided again after a unique-constraint conflict; each conflict means someone else
+# committed, so a few attempts settle any realistic race.
+_ATTEMPTS = 3
 _REJECTED_SUFFIX = Text("问题标注", "problems")
 _STORED = Text("{kind}，{count} 行", "{kind}, {count} lines")
 
@@ -160,16 +164,32 @@ def _prepare(workspace: Workspace, claim: Claim) -> _Prepared | None:
 
 
 def _commit(workspace: Workspace, engine: Engine, item: _Prepared) -> IngestResult:
-    claim = item.claim
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            result, record = _store(engine, workspace, item)
+            break
+        except IntegrityError:
+            # Another watcher or office stored the same content, version or reference (or
+            # this claim) between our reads and our insert: decide afresh, seeing what it
+            # stored (a duplicate, a later version, a duplicate reference).
+            if attempt == _ATTEMPTS:
+                raise
+            log.info("%s: stored elsewhere meanwhile, deciding again", item.claim.relative)
+    return _finish(workspace, item, result, record)
+
+
+def _store(
+    engine: Engine, workspace: Workspace, item: _Prepared
+) -> tuple[IngestResult, dict[str, Any]]:
+    """Decide and record the claim in one transaction, or read back its earlier outcome."""
     now = datetime.now().replace(microsecond=0)
     with engine.begin() as conn:
-        stored = intake_record(conn, claim.id)
-        if stored is None:
-            result, record = _decide(workspace, conn, item, now)
-            record_intake(conn, record)
-        else:
-            result, record = _result_from_record(stored), dict(stored)  # only finish it
-    return _finish(workspace, item, result, record)
+        stored = intake_record(conn, item.claim.id)
+        if stored is not None:
+            return _result_from_record(stored), dict(stored)  # only finish it
+        result, record = _decide(workspace, conn, item, now)
+        record_intake(conn, record)
+    return result, record
 
 
 def _decide(
@@ -177,8 +197,10 @@ def _decide(
 ) -> tuple[IngestResult, dict[str, Any]]:
     """Derive, validate and store (or not) one file, inside the caller's transaction."""
     claim = item.claim
-    duplicate = find_duplicate(conn, item.sha256)
     doc = item.document
+    if doc is not None:
+        serialise(conn, locks_of(doc))  # before anything that other documents decide
+    duplicate = find_duplicate(conn, item.sha256)
     problems = item.problems
     status = Status.DUPLICATE if duplicate else Status.REJECTED
     document_id: int | None = duplicate["id"] if duplicate else None

@@ -6,15 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import Connection, select, update
 
 from ..documents.contract import check_contract_template, write_contract
 from ..documents.invoice import write_invoice_notice
 from ..errors import UsageError
 from ..forms.normalize import to_code
 from ..ledger.database import open_ledger
+from ..ledger.locks import customer_lock, document_lock, serialise
 from ..ledger.queries import current_document, hold_reasons
-from ..ledger.schema import documents
+from ..ledger.schema import documents, orders
 from ..status import Status
 from ..workspace import Workspace
 
@@ -37,6 +38,7 @@ def release_order(workspace: Workspace, order_no: str, approval: str) -> Release
     check_contract_template(workspace)
     engine = open_ledger(workspace.database_url)
     with engine.begin() as conn:
+        serialise(conn, _locks(conn, to_code(order_no)))
         doc = current_document(conn, "order", to_code(order_no))
         if doc is None:
             raise UsageError(f"order {order_no} is not in the ledger")
@@ -50,3 +52,11 @@ def release_order(workspace: Workspace, order_no: str, approval: str) -> Release
                    if workspace.settings.documents.invoices else None)
     return Release(order_no, doc["id"], approval.strip(), hold_reasons(doc["hold_reasons"]),
                    contract, invoice)
+
+
+def _locks(conn: Connection, order_no: str) -> set[str]:
+    """The order's own lock and its customers': a release adds to the customer's balance."""
+    customers = conn.execute(
+        select(orders.c.customer_code).join(documents, documents.c.id == orders.c.document_id)
+        .where(documents.c.kind == "order", documents.c.doc_key == order_no)).scalars()
+    return {document_lock("order", order_no)} | {customer_lock(code) for code in customers}

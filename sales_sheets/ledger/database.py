@@ -43,6 +43,12 @@ def _begin(conn: Any) -> None:
 
 def reading(engine: Engine) -> Connection:
     """A connection for reading only: its transaction is a snapshot that takes no lock."""
+    if engine.dialect.name == "postgresql":
+        # READ COMMITTED would let a report's figures and its order lines, read one after the
+        # other, straddle a watcher's commit; REPEATABLE READ reads one snapshot, and a
+        # read-only transaction never waits for a writer nor makes one wait.
+        return engine.connect().execution_options(
+            isolation_level="REPEATABLE READ", postgresql_readonly=True)
     return engine.connect().execution_options(**{_READ_ONLY: True})
 
 

@@ -3,12 +3,13 @@ ledger's rows, a .docx's text."""
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import docx
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.template import FormData, write_form
@@ -56,5 +57,26 @@ def docx_text(path: Path) -> str:
 
 
 def query(workspace: Workspace, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(workspace.root / "ledger.sqlite") as conn:
-        return conn.execute(sql, args).fetchall()
+    """Rows of `sql` (with `?` placeholders) on the workspace's ledger, whatever its database,
+    read apart from the library's own engine and its connection set-up. Values come back as
+    SQLite stores them (dates as ISO text, booleans as 0/1), so one expectation fits both."""
+    parts = sql.split("?")
+    named = "".join(part + (f":p{i}" if i < len(args) else "") for i, part in enumerate(parts))
+    assert len(parts) == len(args) + 1, (sql, args)
+    engine = create_engine(workspace.database_url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(named), {f"p{i}": a for i, a in enumerate(args)})
+            return [tuple(_as_sqlite_stores(v) for v in row) for row in rows]
+    finally:
+        engine.dispose()
+
+
+def _as_sqlite_stores(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite DateTime text
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value

@@ -1,0 +1,59 @@
+"""Serialising the transactions that judge the same customer or the same document.
+
+Credit limits, overdue holds, approvals and revisions read what other documents stored and then
+store one more. SQLite's BEGIN IMMEDIATE already runs one writer at a time. PostgreSQL runs
+writers side by side under READ COMMITTED, where two orders of one customer would each see the
+balance without the other; a transaction-scoped advisory lock per customer and per document
+number makes the second wait for the first to commit, and then it reads what the first stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, text
+
+from ..forms.form import Document
+from ..forms.kinds import Ref
+from .approvals import APPROVABLE
+
+# Approval numbers are the next free one of the day: two approvals must not both take it.
+APPROVAL_NUMBERS = "approval-numbers"
+_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:key))")
+
+
+def customer_lock(code: object) -> str:
+    return f"customer:{code}"
+
+
+def document_lock(kind: str, number: object) -> str:
+    return f"document:{kind}:{number}"
+
+
+def locks_of(doc: Document) -> set[str]:
+    """What storing `doc` must not do at the same time as another transaction: judge one of
+    the customers it names, or store a version of (or decide) the document it is."""
+    if doc.kind.master:
+        return set()
+    keys = {customer_lock(value) for f in doc.kind.header
+            if f.ref is Ref.CUSTOMER and (value := doc.header.get(f.key))}
+    keys |= {customer_lock(value) for f in doc.kind.columns if f.ref is Ref.CUSTOMER
+             for line in doc.lines if (value := line.values.get(f.key))}
+    if doc.kind.identity:
+        keys.add(document_lock(doc.kind.name, doc.identity()))
+    if doc.kind.name == "approval":
+        keys.add(APPROVAL_NUMBERS)
+        if number := doc.header.get("document_no"):
+            keys |= {document_lock(kind, number) for kind in APPROVABLE}
+    return keys
+
+
+def serialise(conn: Connection, keys: Iterable[str]) -> None:
+    """Wait, inside the caller's transaction, until no other transaction holds any of `keys`;
+    they are held until this one ends. A no-op on SQLite, whose writers never overlap."""
+    if conn.dialect.name != "postgresql":
+        return
+    # Always in the same order, so two transactions never each hold what the other waits for.
+    # Two keys that hash alike only serialise a little more than needed.
+    for key in sorted(set(keys)):
+        conn.execute(_LOCK, {"key": key})
