@@ -11,6 +11,7 @@ tests check that the shipped templates use each one and nothing else.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from ..errors import UsageError
-from ..files import atomic_path
+from ..files import write_bytes_atomic
+from ..formats.stable_zip import stable_package
 
 __all__ = [
     "CONTRACT_VARIABLES",
@@ -581,8 +583,9 @@ def _pick(texts: dict[str, _T], language: str) -> _T:
 
 def _save(document: DocumentObject, path: Path) -> Path:
     path = Path(path)
-    with atomic_path(path) as partial:
-        document.save(str(partial))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    write_bytes_atomic(path, stable_package(buffer.getvalue()))
     return path
 
 

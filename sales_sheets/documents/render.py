@@ -8,6 +8,7 @@ render with sample values) and a fault names the template and the tag.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import shutil
@@ -26,7 +27,8 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import SalesSheetsError
-from ..files import atomic_path
+from ..files import write_bytes_atomic
+from ..formats.stable_zip import stable_package
 from ..workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -97,8 +99,9 @@ def render_docx(template: Path, context: Mapping[str, Any], target: Path) -> Pat
         document.render(dict(context), jinja_env=environment())
     except JinjaError as exc:
         raise TemplateError(_describe(template, exc)) from None
-    with atomic_path(target) as partial:
-        document.save(str(partial))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    write_bytes_atomic(target, stable_package(buffer.getvalue()))
     return target
 
 
