@@ -21,6 +21,7 @@ from .intake.ingest import IngestResult, check_templates, process_claims, proces
 from .intake.release import Release, release_order
 from .intake.watch import watch
 from .ledger.database import open_ledger
+from .ledger.leases import Holder, hold_claims
 from .ledger.overview import LedgerStatus, ledger_status
 from .ledger.queries import master_lists
 from .reports.summary import write_summary
@@ -45,12 +46,13 @@ def write_template(workspace: Workspace, kind: str, output: Path | None = None) 
     return write_form(target, form, workspace.language, lists)
 
 
-def claim_inbox(workspace: Workspace) -> list[Claim]:
-    """Unfinished claims first, then everything now in the inbox, taken out of it (after the
-    document templates are checked: a broken one stops everything before any file moves)."""
+def claim_inbox(workspace: Workspace, holder: Holder) -> list[Claim]:
+    """Unfinished claims `holder` may resume first, then everything now in the inbox, taken out
+    of it for `holder` (after the document templates are checked: a broken one stops everything
+    before any file moves)."""
     check_templates(workspace)
-    claims = pending_claims(workspace)
-    return claims + [c for path in candidates(workspace) if (c := claim(workspace, path))]
+    claims = pending_claims(workspace, holder)
+    return claims + [c for path in candidates(workspace) if (c := claim(workspace, path, holder))]
 
 
 def write_report(workspace: Workspace, period: str) -> Path:
@@ -71,7 +73,8 @@ __all__ = [
     "ADDIN_FILE_NAME", "IngestResult", "Installation", "LedgerStatus", "Release",
     "StatementFiles", "WorkbookCheck", "build_addin", "check_workbook", "claim_inbox",
     "install_addin",
-    "generate_contract", "generate_invoice_notice", "generate_order_files", "init_workspace",
+    "generate_contract", "generate_invoice_notice", "generate_order_files", "hold_claims",
+    "init_workspace",
     "ledger_status", "open_workspace", "process_claims",
     "process_inbox", "release_order", "write_report", "run_demo", "watch", "write_statements",
     "write_template",

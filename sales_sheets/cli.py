@@ -99,19 +99,21 @@ def template(kind: str, output: Path | None, workspace: Path) -> None:
 def process(as_json: bool, workspace: Path) -> None:
     """Process everything now in the inbox, then exit."""
     ws = _open(workspace)
-    claims = _guard(lambda: api.claim_inbox(ws))
-    if as_json:
-        results = _guard(lambda: api.process_claims(ws, claims))
-        click.echo(json.dumps({"files": [r.as_dict(ws.language) for r in results]},
-                              ensure_ascii=False, indent=2))
-    else:
-        with click.progressbar(length=len(claims), label="processing", file=sys.stderr,
-                               show_pos=True) as bar:
-            results = _guard(lambda: api.process_claims(ws, claims, lambda _r: bar.update(1)))
-        for result in results:
-            _echo_result(result, ws.language)
-        if not results:
-            click.echo(_EMPTY_INBOX(ws.language))
+    with _guard(lambda: api.hold_claims(ws, "process")) as holder:
+        claims = _guard(lambda: api.claim_inbox(ws, holder))
+        if as_json:
+            results = _guard(lambda: api.process_claims(ws, claims, holder.counting(None)))
+            click.echo(json.dumps({"files": [r.as_dict(ws.language) for r in results]},
+                                  ensure_ascii=False, indent=2))
+        else:
+            with click.progressbar(length=len(claims), label="processing", file=sys.stderr,
+                                   show_pos=True) as bar:
+                results = _guard(lambda: api.process_claims(
+                    ws, claims, holder.counting(lambda _r: bar.update(1))))
+            for result in results:
+                _echo_result(result, ws.language)
+            if not results:
+                click.echo(_EMPTY_INBOX(ws.language))
     if any(r.status == Status.REJECTED for r in results):
         sys.exit(EXIT_REJECTED)
 
