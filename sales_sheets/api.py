@@ -20,9 +20,10 @@ from .intake.inbox import Claim, candidates, claim, pending_claims
 from .intake.ingest import IngestResult, check_templates, process_claims, process_inbox
 from .intake.release import Release, release_order
 from .intake.watch import watch
+from .ledger import overview
 from .ledger.database import open_ledger
 from .ledger.leases import Holder, hold_claims
-from .ledger.overview import LedgerStatus, ledger_status
+from .ledger.overview import LedgerStatus
 from .ledger.queries import master_lists
 from .reports.summary import write_summary
 from .workspace import Workspace, open_workspace
@@ -53,6 +54,12 @@ def claim_inbox(workspace: Workspace, holder: Holder) -> list[Claim]:
     check_templates(workspace)
     claims = pending_claims(workspace, holder)
     return claims + [c for path in candidates(workspace) if (c := claim(workspace, path, holder))]
+
+
+def ledger_status(workspace: Workspace, recent: int = 10) -> LedgerStatus:
+    """What the ledger holds, what happened lately, what waits for approval and who is
+    watching; with a warning when files wait in the inbox and no watcher has been seen."""
+    return overview.ledger_status(workspace, recent, waiting=len(candidates(workspace)))
 
 
 def write_report(workspace: Workspace, period: str) -> Path:
