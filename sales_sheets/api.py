@@ -20,13 +20,15 @@ from .intake.inbox import Claim, candidates, claim, pending_claims
 from .intake.ingest import IngestResult, check_templates, process_claims, process_inbox
 from .intake.release import Release, release_order
 from .intake.watch import watch
+from .ledger import overview
 from .ledger.backup import backup_ledger as backup_ledger_at
 from .ledger.database import open_ledger
+from .ledger.leases import Holder, hold_claims
 from .ledger.migrate import Upgrade
 from .ledger.migrate import ledger_revisions as ledger_revisions_at
 from .ledger.migrate import upgrade_ledger as upgrade_ledger_at
 from .ledger.migrations import Revisions
-from .ledger.overview import LedgerStatus, ledger_status
+from .ledger.overview import LedgerStatus
 from .ledger.queries import master_lists
 from .reports.summary import write_summary
 from .workspace import Workspace, open_workspace
@@ -50,12 +52,19 @@ def write_template(workspace: Workspace, kind: str, output: Path | None = None) 
     return write_form(target, form, workspace.language, lists)
 
 
-def claim_inbox(workspace: Workspace) -> list[Claim]:
-    """Unfinished claims first, then everything now in the inbox, taken out of it (after the
-    document templates are checked: a broken one stops everything before any file moves)."""
+def claim_inbox(workspace: Workspace, holder: Holder) -> list[Claim]:
+    """Unfinished claims `holder` may resume first, then everything now in the inbox, taken out
+    of it for `holder` (after the document templates are checked: a broken one stops everything
+    before any file moves)."""
     check_templates(workspace)
-    claims = pending_claims(workspace)
-    return claims + [c for path in candidates(workspace) if (c := claim(workspace, path))]
+    claims = pending_claims(workspace, holder)
+    return claims + [c for path in candidates(workspace) if (c := claim(workspace, path, holder))]
+
+
+def ledger_status(workspace: Workspace, recent: int = 10) -> LedgerStatus:
+    """What the ledger holds, what happened lately, what waits for approval and who is
+    watching; with a warning when files wait in the inbox and no watcher has been seen."""
+    return overview.ledger_status(workspace, recent, waiting=len(candidates(workspace)))
 
 
 def write_report(workspace: Workspace, period: str) -> Path:
@@ -92,7 +101,8 @@ __all__ = [
     "StatementFiles", "Upgrade", "WorkbookCheck", "backup_ledger", "build_addin",
     "check_workbook", "claim_inbox", "ledger_revisions", "upgrade_ledger",
     "install_addin",
-    "generate_contract", "generate_invoice_notice", "generate_order_files", "init_workspace",
+    "generate_contract", "generate_invoice_notice", "generate_order_files", "hold_claims",
+    "init_workspace",
     "ledger_status", "open_workspace", "process_claims",
     "process_inbox", "release_order", "write_report", "run_demo", "watch", "write_statements",
     "write_template",

@@ -42,6 +42,19 @@ _STATUS_WORDS = {  # the headings of `status`
     "age": Text("{days} 天", "{days} days"),
     "anyone": Text("  config.toml 中没有 [approvals]：任何人都可以审批。",
                    "  No [approvals] in config.toml: anyone may approve."),
+    "watchers": Text("监视程序", "Watchers"),
+    "no_watchers": Text("  无", "  none"),
+    "watcher": Text("  {command}  {host} pid {pid}  {workspace}  启动于 {started}  "
+                    "最近心跳 {last_seen}  已处理 {files_done} 个文件",
+                    "  {command}  {host} pid {pid}  {workspace}  started {started}  "
+                    "last seen {last_seen}  {files_done} files done"),
+    "no_watcher": Text("注意：收件箱里有 {waiting} 个文件在等待，"
+                       "自 {last_seen} 起没有监视程序处理。",
+                       "Warning: {waiting} files wait in the inbox and no watcher has been seen "
+                       "since {last_seen}."),
+    "never_watched": Text("注意：收件箱里有 {waiting} 个文件在等待，从未有监视程序处理过。",
+                          "Warning: {waiting} files wait in the inbox and no watcher has ever "
+                          "been seen."),
 }
 
 workspace_option = click.option(
@@ -100,19 +113,21 @@ def template(kind: str, output: Path | None, workspace: Path) -> None:
 def process(as_json: bool, workspace: Path) -> None:
     """Process everything now in the inbox, then exit."""
     ws = _open(workspace)
-    claims = _guard(lambda: api.claim_inbox(ws))
-    if as_json:
-        results = _guard(lambda: api.process_claims(ws, claims))
-        click.echo(json.dumps({"files": [r.as_dict(ws.language) for r in results]},
-                              ensure_ascii=False, indent=2))
-    else:
-        with click.progressbar(length=len(claims), label="processing", file=sys.stderr,
-                               show_pos=True) as bar:
-            results = _guard(lambda: api.process_claims(ws, claims, lambda _r: bar.update(1)))
-        for result in results:
-            _echo_result(result, ws.language)
-        if not results:
-            click.echo(_EMPTY_INBOX(ws.language))
+    with _guard(lambda: api.hold_claims(ws, "process")) as holder:
+        claims = _guard(lambda: api.claim_inbox(ws, holder))
+        if as_json:
+            results = _guard(lambda: api.process_claims(ws, claims, holder.counting(None)))
+            click.echo(json.dumps({"files": [r.as_dict(ws.language) for r in results]},
+                                  ensure_ascii=False, indent=2))
+        else:
+            with click.progressbar(length=len(claims), label="processing", file=sys.stderr,
+                                   show_pos=True) as bar:
+                results = _guard(lambda: api.process_claims(
+                    ws, claims, holder.counting(lambda _r: bar.update(1))))
+            for result in results:
+                _echo_result(result, ws.language)
+            if not results:
+                click.echo(_EMPTY_INBOX(ws.language))
     if any(r.status == Status.REJECTED for r in results):
         sys.exit(EXIT_REJECTED)
 
@@ -161,6 +176,9 @@ def status(as_json: bool, recent: int, workspace: Path) -> None:
         click.echo(json.dumps(state.as_dict(), ensure_ascii=False, indent=2))
         return
     language = ws.language
+    for warning in state.warnings:  # first, where it is seen
+        word = "no_watcher" if warning["last_seen"] else "never_watched"
+        click.echo(click.style(_STATUS_WORDS[word].format(language, **warning), fg="yellow"))
     click.echo(_STATUS_WORDS["documents"](language))
     for kind, counts in sorted(state.documents.items()):
         title = KINDS[kind].title(language) if kind in KINDS else kind
@@ -169,6 +187,11 @@ def status(as_json: bool, recent: int, workspace: Path) -> None:
                ", ".join(f"{k} {n}" for k, n in state.master.items()))
     click.echo(_STATUS_WORDS["files"](language) +
                ", ".join(f"{k} {n}" for k, n in sorted(state.files.items())))
+    click.echo(_STATUS_WORDS["watchers"](language))
+    for seen in state.watchers:
+        click.echo(_STATUS_WORDS["watcher"].format(language, **seen.as_dict()))
+    if not state.watchers:
+        click.echo(_STATUS_WORDS["no_watchers"](language))
     click.echo(_STATUS_WORDS["recent"](language))
     for row in state.recent:
         click.echo(f"  {row['processed_at']}  {row['status']:<9} {row['file']}"

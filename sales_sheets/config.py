@@ -40,6 +40,7 @@ class Watch:
     stable_seconds: float = 0.3
     rescan_seconds: float = 30.0
     report_seconds: float = 5.0
+    lease_seconds: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,10 @@ rescan_seconds = 30.0
 # After a batch of files, the current month's summary workbook is refreshed once things have
 # been quiet this long (seconds).
 report_seconds = 5.0
+# A claimed file belongs to its watcher while the watcher's heartbeat in the ledger is younger
+# than this (seconds); the watcher renews it every third of it. Several watchers may share one
+# inbox: a watcher that died has its files taken over by another at its next rescan after that.
+lease_seconds = 10.0
 
 [limits]
 # Files larger than this, or expanding beyond it, are refused (zip bombs).

@@ -1,8 +1,10 @@
 """The inbox as a state machine on disk.
 
 A file moves inbox/ -> inbox/.claimed/<claim id>/ (one atomic rename, so two watchers never take
-the same file) -> archive/. Only a claimed file is unfinished work; at start-up every claim is
-resumed, and the ledger's intake record tells whether it was already stored.
+the same file) -> archive/. Only a claimed file is unfinished work. Each claim is leased in the
+ledger to the process that took it (ledger/leases.py): a claim is resumed by its own holder, or
+by another once its holder stopped or died, and the ledger's intake record tells whether it was
+already stored.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..forms.normalize import to_code
+from ..ledger.leases import Holder
 from ..paths import inside
 from ..workspace import Workspace
 
@@ -67,34 +70,55 @@ def candidates(workspace: Workspace) -> list[Path]:
     return [p for _, p in sorted(found)]
 
 
-def claim(workspace: Workspace, path: Path) -> Claim | None:
-    """Take a file out of the inbox; None when another process took it first."""
+def claim(workspace: Workspace, path: Path, holder: Holder) -> Claim | None:
+    """Take a file out of the inbox for `holder`; None when another process took it first.
+    Raises StorageError when the ledger cannot record the claim (the file stays in the inbox)."""
     relative = path.relative_to(workspace.inbox).as_posix()
     claim_id = uuid.uuid4().hex
+    holder.record(claim_id)  # before the folder exists: whoever sees it finds its owner
     target = workspace.claimed / claim_id / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.rename(path, target)
     except FileNotFoundError:
         shutil.rmtree(workspace.claimed / claim_id, ignore_errors=True)
+        holder.release([claim_id])
         return None
     return Claim(claim_id, target, relative)
 
 
-def pending_claims(workspace: Workspace) -> list[Claim]:
-    """Claims a previous run did not finish, oldest first; empty leftovers are removed."""
-    claims: list[tuple[float, Claim]] = []
+def pending_claims(workspace: Workspace, holder: Holder) -> list[Claim]:
+    """Unfinished claims `holder` may work on, oldest first: its own (the ledger was
+    unavailable) and those of holders that stopped or whose lease ran out, which it takes over.
+    A live holder's claims are left alone; empty leftovers are removed."""
     if not workspace.claimed.exists():
         return []
-    for folder in workspace.claimed.iterdir():
-        files = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+    folders = [f for f in workspace.claimed.iterdir() if f.is_dir()]
+    held = holder.take(f.name for f in folders)
+    claims: list[tuple[float, Claim]] = []
+    emptied: list[str] = []
+    for folder in folders:
+        if folder.name not in held:
+            continue
+        files = [p for p in folder.rglob("*") if p.is_file()]
         if not files:
             shutil.rmtree(folder, ignore_errors=True)
+            emptied.append(folder.name)
             continue
         path = files[0]
+        try:
+            mtime = path.stat().st_mtime
+        except FileNotFoundError:  # finished by a holder we thought dead: nothing to resume
+            continue
         relative = path.relative_to(folder).as_posix()
-        claims.append((path.stat().st_mtime, Claim(folder.name, path, relative)))
+        claims.append((mtime, Claim(folder.name, path, relative)))
+    holder.release(emptied)
     return [c for _, c in sorted(claims, key=lambda pair: pair[0])]
+
+
+def release_finished(holder: Holder, claims: list[Claim]) -> None:
+    """Drop the lease records of the claims that are finished (archived)."""
+    holder.release(c.id for c in claims if not c.path.exists())
 
 
 def archive_path(workspace: Workspace, claim: Claim, when: datetime) -> Path:

@@ -26,6 +26,7 @@ from ..forms.form import Document
 from ..forms.reader import ReadResult
 from ..ledger.approvals import settle
 from ..ledger.database import open_ledger
+from ..ledger.leases import hold_claims
 from ..ledger.locks import locks_of, serialise
 from ..ledger.store import (
     Provenance,
@@ -100,11 +101,13 @@ def check_templates(workspace: Workspace) -> None:
 def process_inbox(
     workspace: Workspace, on_result: Callable[[IngestResult], None] | None = None
 ) -> list[IngestResult]:
-    """Finish interrupted work, then process everything now in the inbox."""
+    """Finish interrupted work (except a live watcher's), then process everything now in the
+    inbox."""
     check_templates(workspace)
-    claims = pending_claims(workspace)
-    claims += [c for path in candidates(workspace) if (c := claim(workspace, path))]
-    return process_claims(workspace, claims, on_result)
+    with hold_claims(workspace, "process") as holder:
+        claims = pending_claims(workspace, holder)
+        claims += [c for path in candidates(workspace) if (c := claim(workspace, path, holder))]
+        return process_claims(workspace, claims, holder.counting(on_result))
 
 
 def process_claims(

@@ -27,10 +27,11 @@ from watchdog.observers.polling import PollingObserver
 
 from ..formats.safety import is_complete_zip
 from ..forms.periods import parse_period
+from ..ledger.leases import Holder, hold_claims
 from ..reports.summary import write_summary
 from ..status import CURRENT
 from ..workspace import Workspace
-from .inbox import Claim, candidates, claim, is_ignored, pending_claims
+from .inbox import Claim, candidates, claim, is_ignored, pending_claims, release_finished
 from .ingest import IngestResult, process_claims
 
 T = TypeVar("T")
@@ -121,10 +122,14 @@ def watch(
     on_result: Callable[[IngestResult], None] | None = None,
     polling: bool | None = None,
 ) -> None:
-    """Process the inbox until `stop` is set (or Ctrl-C)."""
+    """Process the inbox until `stop` is set (or Ctrl-C). Several watchers may share an inbox:
+    each holds the files it claimed under a lease in the ledger (see ledger/leases.py). Raises
+    StorageError when the ledger cannot be reached at the start."""
     settings = workspace.settings.watch
     stop = stop or threading.Event()
     use_polling = settings.polling if polling is None else polling
+    holder = hold_claims(workspace, "watch")
+    on_result = holder.counting(on_result)
     _shorten_move_pairing()
     observer = PollingObserver(timeout=settings.poll_interval) if use_polling else Observer()
     events: queue.Queue[tuple[Path, bool | None]] = queue.Queue()
@@ -133,36 +138,42 @@ def watch(
     readiness = Readiness(workspace.inbox, settings.stable_seconds)
     tick = min(0.05, settings.stable_seconds / 4) if settings.stable_seconds else 0.05
     try:
-        # Whatever an earlier run left claimed, then (on every rescan) whatever this one could
-        # not store because the ledger was unavailable.
-        stored, unfinished = _process(workspace, pending_claims(workspace), on_result)
         next_scan = 0.0
         report_due: float | None = None
         while not stop.is_set():
             now = time.monotonic()
-            if stored:
-                report_due = now + settings.report_seconds
             stored = False
             if now >= next_scan:
                 for path in candidates(workspace):
                     readiness.note(path, now)
                 next_scan = now + settings.rescan_seconds
-                if unfinished:
-                    stored, unfinished = _process(workspace, unfinished, on_result)
+                # Whatever an earlier run left claimed (at the start), this watcher could not
+                # store because the ledger was unavailable, or a dead watcher held when its
+                # lease ran out.
+                pending = _safely(partial(pending_claims, workspace, holder)) or []
+                stored = _process(workspace, holder, pending, on_result)
             for path, closed in _events_within(events, tick):
                 readiness.note(path, time.monotonic(), closed)
             ready = readiness.ready(time.monotonic())
             if ready:
-                claims = [c for path in ready if (c := claim(workspace, path))]
-                stored, left = _process(workspace, claims, on_result)
-                unfinished += left
+                claims = _safely(partial(_claim_all, workspace, ready, holder)) or []
+                stored = _process(workspace, holder, claims, on_result) or stored
+            if stored:
+                report_due = time.monotonic() + settings.report_seconds
             if report_due is not None and time.monotonic() >= report_due and not readiness.files:
                 # Debounced: one refresh once a burst of files is over, not one per file.
                 _safely(partial(refresh_month_report, workspace))
                 report_due = None
     finally:
+        holder.stop()
         observer.stop()
         observer.join(timeout=5)
+
+
+def _claim_all(workspace: Workspace, paths: list[Path], holder: Holder) -> list[Claim]:
+    """Claim the ready files; when the ledger fails half-way, those claimed are resumed at the
+    next rescan and the others stay in the inbox for it."""
+    return [c for path in paths if (c := claim(workspace, path, holder))]
 
 
 def _shorten_move_pairing() -> None:
@@ -182,13 +193,16 @@ def _shorten_move_pairing() -> None:
 
 
 def _process(
-    workspace: Workspace, claims: list[Claim], on_result: Callable[[IngestResult], None] | None
-) -> tuple[bool, list[Claim]]:
-    """Process claims: whether anything reached the ledger, and the claims still unfinished
-    afterwards (the ledger was unavailable, a template broken), to be tried again."""
-    results = _safely(partial(process_claims, workspace, claims, on_result)) if claims else []
-    stored = any(r.status in CURRENT for r in results or [])
-    return stored, [c for c in claims if c.path.exists()]
+    workspace: Workspace, holder: Holder, claims: list[Claim],
+    on_result: Callable[[IngestResult], None] | None,
+) -> bool:
+    """Process claims: whether anything reached the ledger. Claims left unfinished (the ledger
+    was unavailable, a template broken) stay held, to be tried again at the next rescan."""
+    if not claims:
+        return False
+    results = _safely(partial(process_claims, workspace, claims, on_result)) or []
+    _safely(partial(release_finished, holder, claims))
+    return any(r.status in CURRENT for r in results)
 
 
 def refresh_month_report(workspace: Workspace) -> Path:

@@ -122,9 +122,10 @@ def _prepare(conn: Connection) -> None:
         migrations.stamp(conn)
         return
     if revisions.standing is Standing.UNVERSIONED:
-        # The program before migrations added missing tables on every start; the first
-        # migration does that once more and stamps the ledger, changing no existing table.
-        migrations.upgrade(conn, migrations.first())
+        # The program before migrations added missing tables on every start; the migrations
+        # do that once more (each creates only what is missing) and stamp the ledger, changing
+        # no existing table, so an office's watchers go on after the program is upgraded.
+        migrations.upgrade(conn)
         revisions = migrations.read_revisions(conn)
     if revisions.standing is not Standing.CURRENT:
         raise refusal(revisions)

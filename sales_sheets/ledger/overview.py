@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
 from ..workspace import Workspace
 from .database import open_ledger
+from .leases import Seen, Watching, watching
 from .pending import PendingApproval, pending_approvals
 from .schema import KIND_TABLES, documents, intake
 
@@ -23,18 +24,36 @@ class LedgerStatus:
     recent: list[dict[str, Any]]
     pending_approvals: list[PendingApproval]  # oldest first
     approvals_enforced: bool  # [approvals] in config.toml; without it anyone may approve
+    watchers: list[Seen]  # live watchers and `process` runs, on every machine, oldest first
+    warnings: list[dict[str, Any]]  # each with a stable "code"
 
     def as_dict(self) -> dict[str, Any]:
         return {"documents": self.documents, "master": self.master, "files": self.files,
                 "recent": self.recent,
                 "pending_approvals": [p.as_dict() for p in self.pending_approvals],
-                "approvals_enforced": self.approvals_enforced}
+                "approvals_enforced": self.approvals_enforced,
+                "watchers": [w.as_dict() for w in self.watchers], "warnings": self.warnings}
+
+
+# Files wait unattended when no holder of the inbox has been seen for this many leases.
+QUIET_LEASES = 3
+
+
+def watcher_warnings(seen: Watching, waiting: int, lease: timedelta) -> list[dict[str, Any]]:
+    """`no_watcher` when `waiting` files sit in the inbox and nothing has processed it for
+    QUIET_LEASES leases (or ever)."""
+    quiet = seen.quiet_seconds
+    if not waiting or (quiet is not None and quiet <= lease.total_seconds() * QUIET_LEASES):
+        return []
+    last = seen.inbox_last_seen.isoformat(sep=" ") if seen.inbox_last_seen else None
+    return [{"code": "no_watcher", "waiting": waiting, "last_seen": last}]
 
 
 def ledger_status(workspace: Workspace, recent: int = 10,
-                  now: datetime | None = None) -> LedgerStatus:
-    """Counts, the latest `recent` files and the pending approvals with their age at `now`
-    (default: the clock's now)."""
+                  now: datetime | None = None, waiting: int = 0) -> LedgerStatus:
+    """Counts, the latest `recent` files, the pending approvals with their age at `now`
+    (default: the clock's now) and who is watching, with a warning when `waiting` files sit in
+    the inbox while nobody is."""
     engine = open_ledger(workspace.database_url)
     with engine.connect() as conn:
         counts: dict[str, dict[str, int]] = {}
@@ -59,5 +78,8 @@ def ledger_status(workspace: Workspace, recent: int = 10,
             for r in rows
         ]
         pending = pending_approvals(conn, now or datetime.now())
+        lease = timedelta(seconds=workspace.settings.watch.lease_seconds)
+        seen = watching(conn, str(workspace.inbox), lease)
     return LedgerStatus(counts, master, files, latest, pending,
-                        workspace.settings.approvals is not None)
+                        workspace.settings.approvals is not None, seen.live,
+                        watcher_warnings(seen, waiting, lease))

@@ -76,6 +76,35 @@ documents = Table(
     Index("ix_documents_current", "kind", "doc_key", "status"),
 )
 
+# One row per running watcher or `process` run: its heartbeat (`last_seen`, renewed every third
+# of a lease) and the owner of its claims. Clocks are UTC; `node` is the host and its process
+# namespace, where `pid` names this process. Kept a week after the last heartbeat.
+watchers = Table(
+    "watchers",
+    metadata,
+    Column("owner", String(32), primary_key=True),
+    Column("command", String(16), nullable=False),
+    Column("host", Text, nullable=False),
+    Column("node", Text, nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("workspace", Text, nullable=False),
+    Column("inbox", Text, nullable=False),
+    Column("started", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    Column("files_done", Integer, nullable=False),
+    Column("stopped_at", DateTime),
+)
+
+# Who holds each claim in `inbox/.claimed/<claim id>/`: its lease lives as long as its owner's
+# heartbeat. Written before the claim's folder exists, deleted once the claim is finished.
+claims = Table(
+    "claims",
+    metadata,
+    Column("claim_id", String(40), primary_key=True),
+    Column("owner", String(32), nullable=False, index=True),
+    Column("taken_at", DateTime, nullable=False),
+)
+
 _SQL_TYPES: dict[FieldType, TypeEngine | type[TypeEngine]] = {
     FieldType.TEXT: Text,
     FieldType.CODE: String(64),
