@@ -20,6 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,14 @@ from sales_sheets.intake.ingest import IngestResult, process_inbox
 from sales_sheets.intake.watch import watch
 from sales_sheets.workspace import Workspace, open_workspace
 
+from .helpers.approvals import decide
 from .helpers.config import configure
 from .helpers.forms import drop, order_header, query
 
 pytestmark = pytest.mark.ledgers
 
 LINE = {"product_code": "P003", "quantity": 1, "unit_price": "460"}
+CHEAP_LINE = {"product_code": "P003", "quantity": 1, "unit_price": "440"}  # below the list: held
 MASTER_FILES = ("sp.xlsx", "pr.xlsx", "cu.xlsx")
 WORKER = ("import sys; from sales_sheets.workspace import open_workspace; "
           "from sales_sheets.intake.ingest import process_inbox; "
@@ -170,6 +173,85 @@ def test_kill_9_at_random_points_loses_nothing_and_stores_nothing_twice(
     assert count(ws.archive) == len(expected) + len(MASTER_FILES)
 
 
+def _held_orders_and_their_approvals(workspace: Workspace) -> dict[str, str]:
+    """20 orders held for their price, each request approved on a form in the inbox, and for
+    four of them a second approving form; returns order number -> customer."""
+    customers: dict[str, str] = {}
+    for n in range(20):
+        folder, customer = ("S02", "C004") if n % 4 == 0 else ("S01", "C001" if n % 2 else "C002")
+        customers[f"SO-A{n:02}"] = customer
+        drop(workspace, "order", f"{folder}/订货单-{n:02}.xlsx", header=order_header(
+            no=f"SO-A{n:02}", customer=customer, salesperson=folder), lines=[CHEAP_LINE])
+    held = process_inbox(workspace)
+    assert sorted((r.document, r.status) for r in held) == [(no, "held") for no in customers]
+    for n, request in enumerate(sorted((workspace.outbox / "approvals").rglob("*.xlsx"))):
+        decide(workspace, request, f"M01/审批-{n:02}.xlsx", decision="同意", approver="M01",
+               approved_on=date(2026, 11, 3))
+        if n % 5 == 0:  # only one decision counts: the other form is refused
+            decide(workspace, request, f"M02/审批-{n:02}.xlsx", decision="同意", approver="M02")
+    return customers
+
+
+def test_kill_9_between_approval_and_release_loses_nothing_and_releases_nothing_twice(
+    loaded: Workspace,
+) -> None:
+    ws = loaded
+    customers = _held_orders_and_their_approvals(ws)
+    forms = {p.relative_to(ws.inbox).as_posix(): sha256(p) for p in files(ws.inbox)}
+    assert len(forms) == 24
+    archived = count(ws.archive)  # the master data and the held orders
+    rng = random.Random(20261103)
+    plan: list[tuple[Path | None, int, float]] = [
+        (ws.claimed, 1, rng.uniform(0.0, 0.05)),
+        (None, 0, rng.uniform(0.3, 0.7)),
+        *[(ws.archive, rng.randint(1, 3), rng.uniform(0.0, 0.02)) for _ in range(4)],
+    ]
+    kills: list[tuple[int, int]] = []
+    for folder, step, delay in plan:
+        before = count(ws.archive)
+        target = step + (before if folder == ws.archive else 0)
+        if _run_and_kill(ws, folder, target, delay):
+            kills.append((before - archived, count(ws.archive) - archived))
+    assert len(kills) >= 4, kills
+    assert any(start < after < len(forms) for start, after in kills), kills
+
+    assert process_inbox(open_workspace(ws.root)), "the kills came too late to test anything"
+    assert files(ws.inbox) == []
+    assert list(ws.claimed.iterdir()) == []
+
+    rows = [row for row in intake_rows(ws) if row["file_name"] in forms]
+    assert sorted(row["file_name"] for row in rows) == sorted(forms)  # one row per form
+    for no in customers:
+        decided = sorted(row["status"] for row in rows if row["document"] == no)
+        assert decided in (["accepted"], ["accepted", "rejected"]), (no, decided)
+    orders = query(ws, "SELECT doc_key, version, status, approval IS NOT NULL FROM documents "
+                       "WHERE kind = 'order' ORDER BY doc_key")
+    assert orders == [(no, 1, "accepted", 1) for no in sorted(customers)]
+    decisions = query(ws, "SELECT d.doc_key, count(*), min(a.decision), min(a.approver) "
+                          "FROM approvals a JOIN documents d ON d.id = a.target_document_id "
+                          "GROUP BY d.doc_key ORDER BY d.doc_key")
+    assert [(no, n, decision) for no, n, decision, _ in decisions] == [
+        (no, 1, "approve") for no in sorted(customers)]
+    # The form that counted is the one whose intake row was committed with the release.
+    counted = query(ws, "SELECT a.document_id, d.intake_claim FROM approvals a "
+                        "JOIN documents d ON d.id = a.document_id")
+    by_claim = {row["claim_id"]: row for row in rows}
+    assert len(counted) == len(customers)
+    for document_id, claim_id in counted:
+        assert (by_claim[claim_id]["status"], by_claim[claim_id]["document_id"]) == (
+            "accepted", document_id)
+
+    for no, customer in customers.items():
+        assert (ws.outbox / "contracts" / customer / f"{no}.docx").is_file(), no
+    notices = sorted(p.name.split("_", 2)[2] for p in (ws.outbox / "receipts").rglob(
+        "*.approved.txt"))
+    assert notices == sorted(f"{no}.approved.txt" for no in customers)
+    for row in rows:
+        for output in json.loads(row["outputs"]):
+            assert (ws.root / output).is_file(), (row["file_name"], output)
+        assert sha256(ws.root / row["archived_as"]) == row["sha256"] == forms[row["file_name"]]
+
+
 def _stage(tmp_path: Path, no: str, customer: str = "C001") -> Path:
     return write_form(tmp_path / "staging" / f"{no}.xlsx", KINDS["order"],
                       data=FormData(order_header(no=no, customer=customer), [LINE]))
@@ -246,6 +328,29 @@ def test_claim_with_intake_row_is_only_finished(
     assert (loaded.root / row["archived_as"]).is_file() and not claimed.exists()
     assert list(loaded.claimed.iterdir()) == []
     assert files(loaded.inbox) == []
+
+
+def test_approval_committed_before_a_crash_is_only_finished(loaded: Workspace) -> None:
+    drop(loaded, "order", "S01/订货单.xlsx", header=order_header(no="SO-C6"), lines=[CHEAP_LINE])
+    [held] = process_inbox(loaded)
+    [request] = [loaded.root / p for p in held.outputs if "/approvals/" in p]
+    decide(loaded, request, "M01/审批.xlsx", decision="同意", approver="M01")
+    [first] = process_inbox(loaded)
+    assert (first.status, first.document) == ("accepted", "SO-C6")
+    notice = next(loaded.root / p for p in first.outputs if p.endswith(".approved.txt"))
+    text = notice.read_text(encoding="utf-8")
+    contract = loaded.outbox / "contracts" / "C001" / "SO-C6.docx"
+    ledger = [query(loaded, sql) for sql in (*LEDGER, "SELECT * FROM approvals")]
+    _crash_after_commit(loaded, first)
+    assert not notice.exists() and not contract.exists()
+
+    [again] = process_inbox(open_workspace(loaded.root))
+
+    assert (again.file, again.status, again.outputs) == (first.file, first.status, first.outputs)
+    assert [query(loaded, sql) for sql in (*LEDGER, "SELECT * FROM approvals")] == ledger
+    assert notice.read_text(encoding="utf-8") == text
+    assert contract.is_file()
+    assert list(loaded.claimed.iterdir()) == []
 
 
 def test_receipt_rewritten_after_a_crash_is_the_same(loaded: Workspace) -> None:

@@ -91,18 +91,19 @@ def _order_facts(
         price_lines = _price_lines(conn, document["id"], language)
         lines += price_lines
         discount = max((ln.discount or Decimal(0) for ln in price_lines), default=Decimal(0)) * 100
-    position = customer_position(conn, customer, day, order["order_no"])
-    if "overdue" in reasons:
-        lines += _overdue_lines(conn, customer, position, day, language)
-    if "credit" in reasons:
-        limit = customer["credit_limit"] or Decimal(0)
-        excess = position.outstanding + order["total"] - limit
-        lines += [
-            FactLine("credit", _WORDS["limit"](language), amount=limit),
-            FactLine("credit", _WORDS["balance"](language), amount=position.outstanding),
-            FactLine("credit", _WORDS["this_order"](language), amount=order["total"]),
-            FactLine("credit", _WORDS["excess"](language), amount=excess),
-        ]
+    if "overdue" in reasons or "credit" in reasons:  # the position reads all their orders
+        position = customer_position(conn, customer, day, order["order_no"])
+        if "overdue" in reasons:
+            lines += _overdue_lines(conn, customer, position, day, language)
+        if "credit" in reasons:
+            limit = customer["credit_limit"] or Decimal(0)
+            excess = position.outstanding + order["total"] - limit
+            lines += [
+                FactLine("credit", _WORDS["limit"](language), amount=limit),
+                FactLine("credit", _WORDS["balance"](language), amount=position.outstanding),
+                FactLine("credit", _WORDS["this_order"](language), amount=order["total"]),
+                FactLine("credit", _WORDS["excess"](language), amount=excess),
+            ]
     return HoldFacts("order", order["order_no"], document["version"], day, code,
                      order["salesperson"] or "", order["total"], reasons, tuple(lines),
                      Limits(discount.quantize(_PERCENT, ROUND_HALF_UP), excess))

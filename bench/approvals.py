@@ -1,0 +1,305 @@
+"""Benchmark: releasing held orders by approval forms against ingesting as many orders.
+
+Run from the repository root:
+
+    python bench/approvals.py                  # the issue size, 1,000 orders
+    python bench/approvals.py --orders 50      # a quick smoke run
+    python bench/approvals.py --repeat 3       # best of three pairs of runs, (a) then (b)
+    python bench/approvals.py --profile        # also write bench/.data/profile_approvals.txt
+
+Every workspace here has the shipped config.toml with `pdf = false` (LibreOffice would measure
+LibreOffice), so contracts are written; no [approvals], so anyone may approve. In the same run it
+times, each in a fresh child process (see _common.py):
+
+(a) ingest: the order workbooks of ingest_many.py (1-5 lines, all accepted) dropped into a
+    workspace whose master data is loaded, then `process_inbox`: read, validate, store and write
+    each order's contract. Every order must be accepted with its contract.
+(b) release: a workspace where as many orders are held (a unit price below the list price) and
+    their approval requests (审批单) written; the requests filled in as an approver does in Excel
+    (审批结果 同意, 审批人, date, remark, the approval number left blank; through the forms'
+    defined names, with openpyxl) and all dropped into the inbox at once, then `process_inbox`:
+    read each form, check it against the held order, assign an approval number, record the
+    decision, release the order and write its contract and the notice to the salesperson. Every
+    order must end accepted with its approval recorded, its contract and its notice.
+
+It prints both times, orders/s and the peak memory of each child, and the ratio release / ingest
+against the target: releasing costs no more than ingesting (ratio <= 1.0).
+
+Cached under bench/.data/: the held order workbooks, and the held workspace with its filled
+approval forms (they come out of the library's own rules and request writer, so that cache is
+keyed by a fingerprint of the sales_sheets package and rebuilt when the code changes). A miss is
+printed, not raised: this is not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import shutil
+import tempfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+from _common import (
+    DATA_DIR,
+    DATA_VERSION,
+    LANGUAGE,
+    Measurement,
+    best_of,
+    cached_file,
+    check,
+    copy_workspace,
+    count_rows,
+    environment,
+    in_child,
+    ingest,
+    master_data,
+    peak_rss_source,
+    seed_workspace,
+    start_date,
+)
+from contracts import load, order_files, versions
+from ingest_many import DATE_SPAN_DAYS
+
+import sales_sheets
+from sales_sheets.forms.kinds import KINDS
+from sales_sheets.forms.template import FormData, write_form
+
+TARGET = 1.0  # release time / ingest time
+APPROVER = "M01"
+APPROVED_ON = date(2026, 11, 25)
+
+
+# --- generated data ----------------------------------------------------------------------------
+
+
+def held_order_form(number: int, rng: random.Random) -> FormData:
+    """An order like ingest_many's, but its first line below the list price: held for price
+    and nothing else (dates within the payment terms, no credit limits)."""
+    master = master_data()
+    customer = rng.choice(master.customers)
+    products = rng.sample(master.products, rng.randint(1, 5))
+    lines = [
+        {"product_code": product.code, "quantity": rng.randint(1, 20),
+         "unit_price": str(product.list_price - Decimal(rng.choice((1, 2, 5)))
+                           if index == 0 else product.list_price),
+         "remark": ""}
+        for index, product in enumerate(products)
+    ]
+    header = {
+        "order_no": f"HO{number:06d}",
+        "order_date": start_date(number % DATE_SPAN_DAYS),
+        "customer_code": customer.code,
+        "salesperson": customer.salesperson,
+        "delivery_address": f"浙江省杭州市测试路 {number} 号",
+        "delivery_method": "送货",
+    }
+    return FormData(header=header, lines=lines)
+
+
+def build_held_orders(folder: Path, count: int) -> None:
+    rng = random.Random(count)
+    folder.mkdir(parents=True)
+    for number in range(1, count + 1):
+        write_form(folder / f"order_HO{number:06d}.xlsx", KINDS["order"], LANGUAGE,
+                   data=held_order_form(number, rng))
+
+
+def fill_request(request: Path, target: Path, number: int) -> None:
+    """The approver's part: the decision block filled in through its defined names."""
+    values = {"decision": "同意", "approver": APPROVER, "approved_on": APPROVED_ON,
+              "remarks": f"同意，第 {number} 单"}
+    book = openpyxl.load_workbook(request)
+    for key, value in values.items():
+        [(sheet, cell)] = list(book.defined_names[key].destinations)
+        book[sheet][cell.replace("$", "")].value = value
+    book.save(target)
+
+
+def build_held_workspace(folder: Path, held: list[Path]) -> None:
+    """folder/workspace: master data loaded and the `held` orders stored, held, with their
+    requests; folder/forms: every request filled in and approved."""
+    from sales_sheets.intake.ingest import process_inbox
+    from sales_sheets.workspace import open_workspace
+
+    root = seed_workspace(folder / "workspace", contracts=True)
+    workspace = open_workspace(root)
+    for path in held:
+        shutil.copy(path, workspace.inbox / path.name)
+    results = process_inbox(workspace)
+    check([r.status for r in results] == ["held"] * len(held),
+          f"not every order was held: {sorted({(r.status, str(r.problems[:2])) for r in results})}")
+    requests = sorted((workspace.outbox / "approvals").rglob("*.xlsx"))
+    check(len(requests) == len(held), f"{len(requests)} approval requests for {len(held)} orders")
+    forms = folder / "forms"
+    forms.mkdir()
+    for number, request in enumerate(requests, start=1):
+        fill_request(request, forms / request.name, number)
+
+
+def package_fingerprint() -> str:
+    """A hash of the sales_sheets package's files: the held workspace and its forms are the
+    library's output, so they are rebuilt when the library changes."""
+    package = Path(sales_sheets.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def held_workspace(count: int, regenerate: bool) -> tuple[Path, list[Path]]:
+    """The cached held workspace and its filled approval forms, built when missing."""
+    held_folder = cached_file(DATA_DIR / f"v{DATA_VERSION}" / f"held_orders_{count}",
+                              lambda p: build_held_orders(p, count), regenerate)
+    held = sorted(held_folder.glob("*.xlsx"))
+    check(len(held) == count, f"{held_folder} holds {len(held)} workbooks, expected {count}")
+    prefix = f"approvals_{count}_"
+    name = prefix + package_fingerprint()
+    for stale in (DATA_DIR / f"v{DATA_VERSION}").glob(prefix + "*"):
+        if stale.name != name:  # built by an older version of the library
+            shutil.rmtree(stale)
+    folder = cached_file(DATA_DIR / f"v{DATA_VERSION}" / name,
+                         lambda p: build_held_workspace(p, held), regenerate)
+    forms = sorted((folder / "forms").glob("*.xlsx"))
+    check(len(forms) == count, f"{folder} holds {len(forms)} approval forms, expected {count}")
+    return folder / "workspace", forms
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def check_ingested(root: Path, measured: Measurement, count: int) -> None:
+    check(measured.detail["statuses"] == {"accepted": count},
+          f"not every order was accepted: {measured.detail}")
+    orders = count_rows(root, "SELECT count(*) FROM documents WHERE kind = 'order' "
+                              "AND status = 'accepted'")
+    check(orders == count, f"{orders} accepted orders, expected {count}")
+    contracts = len(list((root / "outbox" / "contracts").rglob("*.docx")))
+    check(contracts == count, f"{contracts} contracts, expected {count}")
+
+
+def check_released(root: Path, measured: Measurement, count: int) -> None:
+    """Every approval form accepted, and every order released once, with its contract."""
+    check(measured.detail["statuses"] == {"accepted": count},
+          f"not every approval form was accepted: {measured.detail}")
+    released = count_rows(root, "SELECT count(*) FROM documents WHERE kind = 'order' "
+                                "AND version = 1 AND status = 'accepted' "
+                                "AND approval IS NOT NULL")
+    orders = count_rows(root, "SELECT count(*) FROM documents WHERE kind = 'order'")
+    check(released == orders == count,
+          f"{released} of {orders} orders released with an approval, expected {count}")
+    decisions = count_rows(root, "SELECT count(DISTINCT target_document_id) FROM approvals "
+                                 "WHERE decision = 'approve'")
+    check(decisions == count, f"{decisions} orders with an approval recorded, expected {count}")
+    contracts = len(list((root / "outbox" / "contracts").rglob("*.docx")))
+    check(contracts == count, f"{contracts} contracts, expected {count}")
+    notices = len(list((root / "outbox" / "receipts").rglob("*.approved.txt")))
+    check(notices == count, f"{notices} notices to the salespeople, expected {count}")
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def _mib(kib: int) -> str:
+    return f"{kib / 1024:,.0f} MiB"
+
+
+def print_report(count: int, rows: list[tuple[str, Measurement]], ingested: Measurement,
+                 released: Measurement, load_before: str, load_after: str) -> None:
+    print()
+    print(f"approvals: {count:,} held orders released by {count:,} approval forms dropped at "
+          f"once, against the ingest of {count:,} orders; contracts on, pdf = false")
+    print(environment())
+    print(versions())
+    print(f"before: {load_before}; after: {load_after}")
+    print()
+    width = max(len(label) for label, _ in rows)
+    print(f"{'measurement':<{width}}  {'time':>9}  {'orders/s':>9}  {'ms each':>7}  "
+          f"{'RSS after imports':>17}  {'peak RSS':>9}")
+    print("-" * (width + 63))
+    for label, m in rows:
+        print(f"{label:<{width}}  {m.seconds:>7.2f} s  {count / m.seconds:>9,.0f}  "
+              f"{1000 * m.seconds / count:>7.1f}  {_mib(m.base_rss_kib):>17}  "
+              f"{_mib(m.peak_rss_kib):>9}")
+    print("-" * (width + 63))
+    ratio = released.seconds / ingested.seconds
+    verdict = "meets target" if ratio <= TARGET else "ABOVE TARGET"
+    print(f"ratio release / ingest = {ratio:.2f}x   target <= {TARGET:g}x   {verdict}")
+    if len(ingested.detail["runs"]) > 1:
+        print("best of " + "; ".join(
+            f"{short} {', '.join(f'{t:.2f}' for t in m.detail['runs'])}"
+            for short, m in (("ingest", ingested), ("release", released))))
+        print("ratio of each pair, run one after the other: " + ", ".join(
+            f"{b / a:.2f}x" for a, b in zip(ingested.detail["runs"], released.detail["runs"],
+                                            strict=True)))
+    print(f"check: ingest {count:,} orders accepted, {count:,} contracts; release {count:,} "
+          f"forms accepted, {count:,} orders accepted once with an approval, {count:,} "
+          f"contracts, {count:,} notices (every run)")
+    print(f"RSS = resident-set peak ({peak_rss_source()}) of a fresh spawned child process per "
+          "measurement; times exclude interpreter start and imports.")
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
+    parser.add_argument("--orders", type=int, default=1_000,
+                        help="orders ingested, and held orders released (default 1000)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run every measurement this many times and keep the fastest")
+    parser.add_argument("--profile", action="store_true",
+                        help="after the timed runs, profile one more release into "
+                             "bench/.data/profile_approvals.txt (sizes other than 1000 get "
+                             "profile_approvals_<orders>.txt)")
+    parser.add_argument("--regenerate", action="store_true",
+                        help="rebuild the cached workbooks and the held workspace")
+    args = parser.parse_args()
+    count: int = args.orders
+    check(count > 0 and args.repeat > 0, "--orders and --repeat must be positive")
+
+    sources = order_files(count, args.regenerate)
+    held, forms = held_workspace(count, args.regenerate)
+    load_before = load()
+    with tempfile.TemporaryDirectory(prefix="run-", dir=DATA_DIR) as name:
+        scratch = Path(name)
+        seed = seed_workspace(scratch / "seed", contracts=True)
+
+        def ingest_once(run: int) -> Measurement:
+            root = copy_workspace(seed, scratch / f"ingest-{run}", sources)
+            measured = in_child(ingest, str(root))
+            check_ingested(root, measured, count)
+            return measured
+
+        def release_once(run: int) -> Measurement:
+            root = copy_workspace(held, scratch / f"release-{run}", forms)
+            measured = in_child(ingest, str(root))
+            check_released(root, measured, count)
+            return measured
+
+        # In pairs, (a) then (b): a change of load on a shared machine hits both alike.
+        pairs = [(ingest_once(run), release_once(run)) for run in range(args.repeat)]
+        ingested = best_of(args.repeat, lambda run: pairs[run][0])
+        released = best_of(args.repeat, lambda run: pairs[run][1])
+        load_after = load()
+        profile = DATA_DIR / ("profile_approvals.txt" if count == 1_000
+                              else f"profile_approvals_{count}.txt")
+        if args.profile:
+            profiled = copy_workspace(held, scratch / "profiled", forms)
+            in_child(ingest, str(profiled), str(profile))
+
+    print_report(count, [
+        ("(a) ingest: process_inbox, orders accepted + contracts", ingested),
+        ("(b) release: process_inbox, approval forms + contracts + notices", released),
+    ], ingested, released, load_before, load_after)
+    if args.profile:
+        print(f"profile (cProfile, a separate run) written to {profile}")
+
+
+if __name__ == "__main__":
+    main()
