@@ -41,6 +41,8 @@ def _document(doc: Document, ctx: Context) -> list[Problem]:
     if header.get("customer_code") and header["customer_code"] != owner:
         return [problem("document_mismatch", **doc.at_header("customer_code"),
                         value=header["customer_code"], document=number, expected=owner)]
+    if ctx.approvals is None:  # anyone may approve anything: no facts to weigh
+        return []
     facts = hold_facts(ctx.conn, latest, "zh")
     return _refused(doc, refusals(ctx.approvals, str(header["approver"] or ""), facts.reasons,
                                   facts.needs))
