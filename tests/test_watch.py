@@ -12,6 +12,7 @@ import io
 import os
 import random
 import shutil
+import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -333,6 +334,30 @@ def test_burst_of_200_files_each_accepted_exactly_once(loaded: Workspace, tmp_pa
     assert not any(ws.claimed.iterdir())
     assert len([p for p in files(ws.archive) if "burst-" in p.name]) == count
     assert len(files(ws.outbox / "receipts" / "S01")) == count
+
+
+def test_a_burst_is_claimed_a_batch_at_a_time(loaded: Workspace) -> None:
+    """Files ready at once are claimed ten at a time, each batch processed before the next is
+    taken: the rest stays in the inbox, where another watcher on it takes its share."""
+    ws = fast(loaded)
+    for n in range(25):  # there before the watcher starts: its first scan finds all at once
+        drop(ws, "order", f"S01/{n:02}.xlsx", header=order_header(no=f"SO-C{n:02}"),
+             lines=[LINE])
+    waiting: list[int] = []  # files still in the inbox as each result arrives
+    stop = threading.Event()
+
+    def seen(_result: object) -> None:
+        waiting.append(len(list((ws.inbox / "S01").iterdir())))
+        if len(waiting) == 25:
+            stop.set()
+
+    thread = threading.Thread(target=sales_sheets.intake.watch.watch, args=(ws, stop, seen))
+    thread.start()
+    thread.join(timeout=60)
+    stop.set()
+    assert not thread.is_alive()
+    assert waiting == [15] * 10 + [5] * 10 + [0] * 5
+    assert len(order_keys(ws)) == 25
 
 
 def test_bad_file_is_rejected_and_the_watcher_carries_on(loaded: Workspace,

@@ -42,6 +42,10 @@ _ZIP_SUFFIXES = {".xlsx", ".xlsm", ".ods"}
 # A file that never becomes a valid zip (truncated for good) is handed over after this many
 # stability windows, to be rejected with a receipt rather than waited on forever.
 _GIVE_UP_WINDOWS = 20
+# Files are claimed this many at a time, each batch processed before the next is claimed: of a
+# burst dropped at once, every watcher on the inbox takes a share instead of the first one to
+# see it claiming all. Master data is stored first within a batch (see process_claims).
+_CLAIM_BATCH = 10
 
 
 @dataclass
@@ -155,8 +159,9 @@ def watch(
             for path, closed in _events_within(events, tick):
                 readiness.note(path, time.monotonic(), closed)
             ready = readiness.ready(time.monotonic())
-            if ready:
-                claims = _safely(partial(_claim_all, workspace, ready, holder)) or []
+            for start in range(0, len(ready), _CLAIM_BATCH):
+                batch = ready[start:start + _CLAIM_BATCH]
+                claims = _safely(partial(_claim_all, workspace, batch, holder)) or []
                 stored = _process(workspace, holder, claims, on_result) or stored
             if stored:
                 report_due = time.monotonic() + settings.report_seconds
@@ -172,8 +177,10 @@ def watch(
 
 def _claim_all(workspace: Workspace, paths: list[Path], holder: Holder) -> list[Claim]:
     """Claim the ready files; when the ledger fails half-way, those claimed are resumed at the
-    next rescan and the others stay in the inbox for it."""
-    return [c for path in paths if (c := claim(workspace, path, holder))]
+    next rescan and the others stay in the inbox for it. A file already gone (another watcher
+    claimed it while this one worked on an earlier batch) is skipped without asking the ledger;
+    the rename in `claim` still decides a race."""
+    return [c for path in paths if path.exists() and (c := claim(workspace, path, holder))]
 
 
 def _shorten_move_pairing() -> None:
