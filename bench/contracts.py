@@ -488,8 +488,8 @@ def _traced_watch(workspace: Any, out: Any, stop_file: Path) -> None:
                                   lambda args, _: args[2].claim.name)
     ingest_module._finish = before(ingest_module._finish, "committed",
                                    lambda args: args[1].claim.name)
-    ingest_module._write_contract = after(ingest_module._write_contract, "contract",
-                                          lambda args, _: args[2].claim.name)
+    ingest_module.write_documents = after(ingest_module.write_documents, "contract",
+                                          lambda args, _: Path(args[4]).name)
     ingest_module.archive = after(ingest_module.archive, "archived",
                                   lambda args, _: args[1].name)
 
