@@ -99,7 +99,7 @@ def test_a_return_gets_its_total(loaded: Workspace, ledger: Connection) -> None:
              {"product_code": "P001", "quantity": 1, "unit_price": "12800"}]
     derived, _ = _derive(ledger, _read(loaded, "return", header, lines))
     assert derived.derived == {"total": D("12861.83")}
-    assert [line.derived for line in derived.lines] == [{}, {}]
+    assert [line.derived for line in derived.lines] == [None, None]  # nothing derived per line
 
 
 def test_a_product_without_a_tax_rate_gets_the_default(
@@ -120,7 +120,7 @@ def test_kinds_that_derive_nothing_come_back_as_they_are(
     read = _read(loaded, "receipt", {}, lines)
     derived, _ = _derive(ledger, read)
     assert derived is read
-    assert (derived.derived, [line.derived for line in derived.lines]) == ({}, [{}])
+    assert (derived.derived, [line.derived for line in derived.lines]) == ({}, [None])
 
 
 def test_validate_only_reads(loaded: Workspace, ledger: Connection) -> None:
@@ -130,7 +130,7 @@ def test_validate_only_reads(loaded: Workspace, ledger: Connection) -> None:
         before = _snapshot(doc)
         validate(doc, ctx, [])
         assert _snapshot(doc) == before
-    assert read.derived == {} and all(line.derived == {} for line in read.lines)
+    assert read.derived == {} and all(line.derived is None for line in read.lines)
     # The entered amount is compared with the derived one, which validate did not set.
     mismatch = [(p.code, p.cell, p.value, dict(p.params)["expected"])
                 for p in validate(derived, ctx, []) if p.code == "amount_mismatch"]

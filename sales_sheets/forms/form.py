@@ -26,7 +26,8 @@ class Line:
     values: dict[str, Any]  # as entered, typed per field: Decimal, date, str, bool or None
     # Set only by rules.derive: what the ledger keeps beyond the form (amounts, tax rates,
     # names from the price list). Apart from `values`, so validation still sees what was entered.
-    derived: dict[str, Any] = field(default_factory=dict)
+    # None until derived: a file of 100,000 lines need not make 100,000 empty dicts.
+    derived: dict[str, Any] | None = None
 
     def final_values(self) -> dict[str, Any]:
         """The line as the ledger keeps it: the derived values over the entered ones."""

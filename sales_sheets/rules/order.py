@@ -40,7 +40,7 @@ def _lines(doc: Document, ctx: Context) -> list[Problem]:
         quantity, price = values["quantity"], values["unit_price"]
         if quantity is None or price is None:
             continue
-        amount, entered = line.derived.get("amount"), values.get("amount")
+        amount, entered = (line.derived or {}).get("amount"), values.get("amount")
         if entered is not None and amount is not None and entered != amount:
             problems.append(problem("amount_mismatch", Severity.WARNING,
                                     **doc.at_line("amount", line), value=entered, expected=amount))
