@@ -121,8 +121,9 @@ def write_master_files(folder: Path, master: Master) -> list[Path]:
 
 def seed_workspace(root: Path, contracts: bool = False) -> Path:
     """A workspace whose ledger already holds the master data (all three files accepted).
-    Contracts are off unless asked for: the ingest benchmarks measure read, validate and store
-    (contracts have their own benchmark, bench/contracts.py); PDFs are always off. A config.toml
+    Contracts and invoice notices are off unless asked for: the ingest benchmarks measure read,
+    validate and store (contracts have their own benchmark, bench/contracts.py); PDFs are always
+    off. A config.toml
     already in `root` is kept."""
     from sales_sheets.config import CONFIG_TEMPLATE
     from sales_sheets.intake.ingest import process_inbox
@@ -130,8 +131,9 @@ def seed_workspace(root: Path, contracts: bool = False) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     if not (root / "config.toml").exists():
         config = CONFIG_TEMPLATE.replace("\npdf = true\n", "\npdf = false\n")
-        if not contracts:
+        if not contracts:  # nor the invoice notice: the other paper of an accepted order
             config = config.replace("\ncontracts = true\n", "\ncontracts = false\n")
+            config = config.replace("\ninvoices = true\n", "\ninvoices = false\n")
         (root / "config.toml").write_text(config, encoding="utf-8")
     workspace = init_workspace(root)
     write_master_files(workspace.inbox, master_data())
