@@ -41,6 +41,7 @@ import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from _common import (
@@ -56,17 +57,15 @@ from _common import (
     environment,
     in_child,
     ingest,
-    master_data,
     peak_rss_source,
     seed_workspace,
-    start_date,
 )
 from contracts import load, order_files, versions
-from ingest_many import DATE_SPAN_DAYS
+from ingest_many import order_form
 
 import sales_sheets
 from sales_sheets.forms.kinds import KINDS
-from sales_sheets.forms.template import FormData, write_form
+from sales_sheets.forms.template import write_form
 
 TARGET = 1.0  # release time / ingest time
 APPROVER = "M01"
@@ -76,28 +75,12 @@ APPROVED_ON = date(2026, 11, 25)
 # --- generated data ----------------------------------------------------------------------------
 
 
-def held_order_form(number: int, rng: random.Random) -> FormData:
-    """An order like ingest_many's, but its first line below the list price: held for price
-    and nothing else (dates within the payment terms, no credit limits)."""
-    master = master_data()
-    customer = rng.choice(master.customers)
-    products = rng.sample(master.products, rng.randint(1, 5))
-    lines = [
-        {"product_code": product.code, "quantity": rng.randint(1, 20),
-         "unit_price": str(product.list_price - Decimal(rng.choice((1, 2, 5)))
-                           if index == 0 else product.list_price),
-         "remark": ""}
-        for index, product in enumerate(products)
-    ]
-    header = {
-        "order_no": f"HO{number:06d}",
-        "order_date": start_date(number % DATE_SPAN_DAYS),
-        "customer_code": customer.code,
-        "salesperson": customer.salesperson,
-        "delivery_address": f"浙江省杭州市测试路 {number} 号",
-        "delivery_method": "送货",
-    }
-    return FormData(header=header, lines=lines)
+def first_below_list(index: int, product: Any, rng: random.Random) -> str:
+    """The first line below the list price, the others at it: an order held for its price and
+    nothing else (ingest_many's dates stay within the payment terms; no credit limits)."""
+    if index:
+        return str(product.list_price)
+    return str(product.list_price - Decimal(rng.choice((1, 2, 5))))
 
 
 def build_held_orders(folder: Path, count: int) -> None:
@@ -105,7 +88,7 @@ def build_held_orders(folder: Path, count: int) -> None:
     folder.mkdir(parents=True)
     for number in range(1, count + 1):
         write_form(folder / f"order_HO{number:06d}.xlsx", KINDS["order"], LANGUAGE,
-                   data=held_order_form(number, rng))
+                   data=order_form(number, rng, "HO", first_below_list))
 
 
 def fill_request(request: Path, target: Path, number: int) -> None:

@@ -28,8 +28,10 @@ from __future__ import annotations
 import argparse
 import random
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from _common import (
     DATA_DIR,
@@ -63,17 +65,23 @@ TARGET = 2.0
 DATE_SPAN_DAYS = 20
 
 
-def order_form(number: int, rng: random.Random) -> FormData:
+def at_or_above_list(index: int, product: Any, rng: random.Random) -> str:
+    """A unit price at or above the list price: the order is not held for its price."""
+    return str(product.list_price + Decimal(rng.choice((0, 0, 5, 12))))
+
+
+def order_form(number: int, rng: random.Random, prefix: str = "SO",
+               price: Callable[[int, Any, random.Random], str] = at_or_above_list) -> FormData:
+    """Order `prefix`<number> of a random customer, 1-5 products, each line priced by `price`."""
     master = master_data()
     customer = rng.choice(master.customers)
     lines = [
         {"product_code": product.code, "quantity": rng.randint(1, 20),
-         "unit_price": str(product.list_price + Decimal(rng.choice((0, 0, 5, 12)))),
-         "remark": ""}
-        for product in rng.sample(master.products, rng.randint(1, 5))
+         "unit_price": price(index, product, rng), "remark": ""}
+        for index, product in enumerate(rng.sample(master.products, rng.randint(1, 5)))
     ]
     header = {
-        "order_no": f"SO{number:06d}",
+        "order_no": f"{prefix}{number:06d}",
         "order_date": start_date(number % DATE_SPAN_DAYS),
         "customer_code": customer.code,
         "salesperson": customer.salesperson,
