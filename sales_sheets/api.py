@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +32,11 @@ from .ledger.migrations import Revisions
 from .ledger.overview import LedgerStatus
 from .ledger.queries import master_lists
 from .reports.summary import write_summary
+from .service.health import Health, check_health
+from .service.log import service_log_file
+from .service.systemd import Installed, Scope, install_unit, uninstall_unit
+from .service.windows import Task
+from .service.windows import write_task as write_task_at
 from .workspace import Workspace, open_workspace
 from .workspace import init_workspace as create_workspace
 
@@ -96,7 +102,16 @@ def backup_ledger(workspace: Workspace, target: Path, force: bool = False) -> Pa
     return backup_ledger_at(workspace.database_url, target, force)
 
 
+def write_task(workspace: Workspace, account: str, output: Path) -> Task:
+    """The Windows scheduled task that runs this Python's `watch` for `workspace` at boot as
+    `account`, logging to its log file (watch.log_file, or logs/watch.log)."""
+    log = service_log_file(workspace)
+    return write_task_at(sys.executable, str(workspace.root), str(log), account, output)
+
+
 __all__ = [
+    "Health", "Installed", "Scope", "Task", "check_health", "install_unit", "uninstall_unit",
+    "write_task",
     "ADDIN_FILE_NAME", "IngestResult", "Installation", "LedgerStatus", "Release", "Revisions",
     "StatementFiles", "Upgrade", "WorkbookCheck", "backup_ledger", "build_addin",
     "check_workbook", "claim_inbox", "ledger_revisions", "upgrade_ledger",

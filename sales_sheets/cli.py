@@ -1,14 +1,17 @@
 """The `sales-sheets` command: a thin layer that calls the library and picks an exit code.
 
 Exit codes: 0 done; 1 an error that stopped the command (message on stderr); 2 wrong usage;
-3 `process` finished but rejected at least one file.
+3 `process` finished but rejected at least one file; `status --check`: 4 no watcher of the inbox
+is alive, 5 a file waited in the inbox longer than watch.max_wait_minutes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import signal
+import os
+import subprocess
 import sys
 import threading
 from collections.abc import Callable
@@ -25,6 +28,11 @@ from .intake.ingest import IngestResult
 from .ledger.migrations import Standing
 from .ledger.pending import PendingApproval
 from .reports.words import hold_reason_words
+from .service.health import NO_WATCHER, WAITED_TOO_LONG, Health
+from .service.log import log_event, log_file_of, log_result, writing_log
+from .service.stopping import SignalStop
+from .service.systemd import Scope
+from .service.windows import current_account, drive_letter_warning
 from .status import Status
 from .text import Text
 from .workspace import Workspace
@@ -55,6 +63,26 @@ _STATUS_WORDS = {  # the headings of `status`
     "never_watched": Text("注意：收件箱里有 {waiting} 个文件在等待，从未有监视程序处理过。",
                           "Warning: {waiting} files wait in the inbox and no watcher has ever "
                           "been seen."),
+}
+
+_STOPPING = {
+    False: Text("收到 {signal}：处理完手头的文件后停止（再按一次立即停止）",
+                "{signal}: stopping once the file in hand is done (again to stop at once)"),
+    True: Text("收到 {signal}：立即停止", "{signal}: stopping at once"),
+}
+# `status --check`: what each finding says, and the exit code it gives (the first one found).
+EXIT_NO_WATCHER = 4
+EXIT_WAITED_TOO_LONG = 5
+_CHECK_EXITS = {NO_WATCHER: EXIT_NO_WATCHER, WAITED_TOO_LONG: EXIT_WAITED_TOO_LONG}
+_CHECK_WORDS = {
+    "healthy": Text("正常：{watchers} 个监视程序在运行，收件箱里有 {waiting} 个文件。",
+                    "healthy: {watchers} watchers alive, {waiting} files in the inbox."),
+    NO_WATCHER: Text("没有监视程序在处理收件箱 {inbox}。",
+                     "No watcher of the inbox {inbox} is alive."),
+    WAITED_TOO_LONG: Text("{overdue} 个文件在收件箱里等待超过 {max_wait_minutes} 分钟"
+                          "（最久 {oldest_minutes} 分钟）。",
+                          "{overdue} files have waited in the inbox longer than "
+                          "{max_wait_minutes} minutes (the oldest {oldest_minutes} minutes)."),
 }
 
 workspace_option = click.option(
@@ -149,28 +177,48 @@ def _echo_result(result: IngestResult, language: str) -> None:
 @main.command()
 @click.option("--polling/--events", default=None,
               help="Poll the folder (network shares) instead of using change events.")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also log every file, warning and error to FILE, rotated by size "
+                   "(default: watch.log_file in config.toml).")
 @workspace_option
-def watch(polling: bool | None, workspace: Path) -> None:
-    """Watch the inbox and process files as they arrive, until Ctrl-C."""
+def watch(polling: bool | None, log_file: Path | None, workspace: Path) -> None:
+    """Watch the inbox and process files as they arrive, until Ctrl-C or SIGTERM."""
     ws = _open(workspace)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signals = SignalStop(stop, lambda name, at_once: _STOPPING[at_once].format(
+        ws.language, signal=name)).install()
     mode = "polling" if (ws.settings.watch.polling if polling is None else polling) else "events"
-    click.echo(f"watching {ws.inbox} ({mode}); Ctrl-C to stop", err=True)
-    try:
-        api.watch(ws, stop, lambda r: _echo_result(r, ws.language), polling)
-    except KeyboardInterrupt:
-        stop.set()
+    path = log_file_of(ws, log_file)
+    settings = ws.settings.watch
+    logging_to = (writing_log(path, settings.log_max_mb, settings.log_backups) if path
+                  else contextlib.nullcontext())
+    with logging_to:
+        log_event("started", workspace=ws.root, mode=mode, pid=os.getpid())
+        click.echo(f"watching {ws.inbox} ({mode}); Ctrl-C to stop", err=True)
+
+        def answered(result: IngestResult) -> None:
+            _echo_result(result, ws.language)
+            log_result(result)
+
+        _guard(lambda: api.watch(ws, stop, answered, polling))
+        log_event("stopped", signal=signals.received or "-")
     click.echo("stopped", err=True)
 
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--recent", default=10, show_default=True, help="How many recent files to show.")
+@click.option("--check", is_flag=True,
+              help="Only check that the inbox is served, for monitoring: exit 4 when no watcher "
+                   "of it is alive, 5 when a file waited longer than watch.max_wait_minutes, "
+                   "0 when healthy.")
 @workspace_option
-def status(as_json: bool, recent: int, workspace: Path) -> None:
+def status(as_json: bool, recent: int, check: bool, workspace: Path) -> None:
     """Show what the ledger holds, what happened lately and what waits for approval."""
     ws = _open(workspace)
+    if check:
+        _check(ws, as_json)
+        return
     state = _guard(lambda: api.ledger_status(ws, recent))
     if as_json:
         click.echo(json.dumps(state.as_dict(), ensure_ascii=False, indent=2))
@@ -203,6 +251,19 @@ def status(as_json: bool, recent: int, workspace: Path) -> None:
         click.echo(_STATUS_WORDS["no_pending"](language))
     if not state.approvals_enforced:
         click.echo(_STATUS_WORDS["anyone"](language))
+
+
+def _check(ws: Workspace, as_json: bool) -> None:
+    health: Health = _guard(lambda: api.check_health(ws))
+    if as_json:
+        click.echo(json.dumps(health.as_dict(), ensure_ascii=False, indent=2))
+    elif not health.findings:
+        click.echo(_CHECK_WORDS["healthy"].format(ws.language, **health.as_dict()))
+    for finding in [] if as_json else health.findings:
+        click.echo(_CHECK_WORDS[finding].format(ws.language, inbox=ws.inbox,
+                                                **health.as_dict()))
+    if health.findings:
+        sys.exit(_CHECK_EXITS[health.findings[0]])
 
 
 def _pending_line(pending: PendingApproval, language: str) -> str:
@@ -352,3 +413,66 @@ def addin_install(salesperson: str, workspace: Path) -> None:
     done = _guard(lambda: api.install_addin(workspace, salesperson))
     for step in done.steps:
         click.echo(step)
+
+
+@main.group()
+def service() -> None:
+    """Run the watcher unattended: a systemd unit (Linux) or a scheduled task (Windows)."""
+
+
+scope_option = click.option(
+    "--user/--system", "user", default=True, show_default=True,
+    help="A unit of your own systemd (runs while you are logged in, or always after "
+         "`loginctl enable-linger`), or of the machine's (at boot; needs root).")
+
+
+@service.command("install")
+@scope_option
+@click.option("--enable", is_flag=True, help="Also reload systemd, enable the unit and start it.")
+@workspace_option
+def service_install(user: bool, enable: bool, workspace: Path) -> None:
+    """Write a systemd unit that runs `watch` for the workspace (Linux)."""
+    ws = _open(workspace)
+    scope = Scope.USER if user else Scope.SYSTEM
+    done = _guard(lambda: api.install_unit(ws, scope, enable))
+    click.echo(f"unit written: {done.path}")
+    systemctl = "systemctl --user" if user else "systemctl"
+    if done.enabled:
+        click.echo(f"enabled and started: {systemctl} status {done.name}")
+    else:
+        click.echo(f"to start it now and at every boot: {systemctl} daemon-reload && "
+                   f"{systemctl} enable --now {done.name}")
+    if user:
+        click.echo("to keep it running while you are logged out: loginctl enable-linger")
+
+
+@service.command("uninstall")
+@scope_option
+@workspace_option
+def service_uninstall(user: bool, workspace: Path) -> None:
+    """Stop and disable the workspace's systemd unit and remove it."""
+    path = _guard(lambda: api.uninstall_unit(workspace, Scope.USER if user else Scope.SYSTEM))
+    click.echo(f"stopped, disabled and removed: {path}")
+
+
+@service.command("task")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the task definition (default: sales-sheets-task.xml in the "
+                   "workspace).")
+@click.option("--run-as", default=current_account, show_default="you",
+              help="The Windows account the task runs as (DOMAIN\\name); it must be able to "
+                   "read and write the workspace's share.")
+@workspace_option
+def service_task(output: Path | None, run_as: str, workspace: Path) -> None:
+    """Write a Windows scheduled task that runs `watch` at boot, and print how to register it.
+    Give the workspace by its UNC path (\\\\server\\share\\sales): a task started at boot
+    cannot see mapped drive letters."""
+    ws = _open(workspace)
+    warning = drive_letter_warning(str(workspace), ws.language)
+    if warning:
+        click.echo(click.style(warning, fg="yellow"), err=True)
+    target = output or ws.root / "sales-sheets-task.xml"
+    task = _guard(lambda: api.write_task(ws, run_as, target))
+    click.echo(f"task definition written: {task.path}")
+    click.echo("register it (as an administrator; it asks for the account's password):")
+    click.echo("  " + subprocess.list2cmdline(task.command))

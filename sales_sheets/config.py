@@ -41,6 +41,10 @@ class Watch:
     rescan_seconds: float = 30.0
     report_seconds: float = 5.0
     lease_seconds: float = 10.0
+    log_file: str = ""
+    log_max_mb: float = 5.0
+    log_backups: int = 5
+    max_wait_minutes: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,16 @@ report_seconds = 5.0
 # than this (seconds); the watcher renews it every third of it. Several watchers may share one
 # inbox: a watcher that died has its files taken over by another at its next rescan after that.
 lease_seconds = 10.0
+# Also write a log to this file (relative to this workspace, e.g. "logs/watch.log"): one line
+# per file (time, file, kind, status, document, seconds taken) plus warnings and errors. It is
+# rotated once it passes log_max_mb, keeping log_backups older files (watch.log.1, .2, ...).
+# Several watchers on one share: give each its own file (`watch --log-file`). Empty: no file.
+log_file = ""
+log_max_mb = 5.0
+log_backups = 5
+# `sales-sheets status --check` fails (exit 5) once a file has waited in the inbox longer than
+# this (minutes), and (exit 4) when no watcher of this inbox is alive.
+max_wait_minutes = 15.0
 
 [limits]
 # Files larger than this, or expanding beyond it, are refused (zip bombs).

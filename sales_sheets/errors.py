@@ -19,3 +19,7 @@ class StorageError(SalesSheetsError):
 
 class UsageError(SalesSheetsError):
     """A caller asked for something that does not exist (an unknown kind, order or period)."""
+
+
+class ServiceError(SalesSheetsError):
+    """The watcher cannot be set up as a service (systemd unit, scheduled task)."""

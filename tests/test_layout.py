@@ -9,8 +9,9 @@ import sales_sheets
 
 PACKAGE = Path(sales_sheets.__file__).parent
 FOUNDATION = {"errors", "config", "problems", "paths", "workspace", "text", "status", "files"}
-STAGES = ["formats", "forms", "ledger", "rules", "documents", "reports", "intake", "addin"]
-TOP = {"api", "cli", "demo"}
+STAGES = ["formats", "forms", "ledger", "rules", "documents", "reports", "intake", "addin",
+          "service"]
+TOP = {"api", "cli", "demo", "__main__"}
 
 
 def _imported(path: Path) -> set[str]:

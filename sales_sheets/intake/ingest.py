@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,6 +68,7 @@ class IngestResult:
     problems: list[Problem]
     outputs: list[str] = field(default_factory=list)
     stored: str = ""
+    seconds: float = 0.0  # reading and storing it, answers included (the watcher's log)
 
     def as_dict(self, language: str = "zh") -> dict[str, Any]:
         return {
@@ -87,6 +89,7 @@ class _Prepared:
     read: ReadResult | None = None
     document: Document | None = None
     problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0  # reading it
 
     @property
     def priority(self) -> int:
@@ -117,14 +120,21 @@ def process_claims(
     """Process files already taken out of the inbox (the watcher's and the CLI's entry)."""
     engine = open_ledger(workspace.database_url)
     check_templates(workspace)
-    prepared = [item for c in claims if (item := _prepare(workspace, c)) is not None]
+    prepared: list[_Prepared] = []
+    for c in claims:
+        began = time.perf_counter()
+        if (item := _prepare(workspace, c)) is not None:
+            item.seconds = time.perf_counter() - began
+            prepared.append(item)
     # Master data first, so orders in the same batch can refer to the customers it creates.
     prepared.sort(key=lambda p: p.priority)
     results: list[IngestResult] = []
     for item in prepared:
+        began = time.perf_counter()
         result = _commit_safely(workspace, engine, item)
         if result is None:
             continue
+        result.seconds = item.seconds + time.perf_counter() - began
         results.append(result)
         if on_result:
             on_result(result)

@@ -160,6 +160,8 @@ def watch(
                 readiness.note(path, time.monotonic(), closed)
             ready = readiness.ready(time.monotonic())
             for start in range(0, len(ready), _CLAIM_BATCH):
+                if stop.is_set():  # asked to stop: the rest stays in the inbox for the next run
+                    break
                 batch = ready[start:start + _CLAIM_BATCH]
                 claims = _safely(partial(_claim_all, workspace, batch, holder)) or []
                 stored = _process(workspace, holder, claims, on_result) or stored

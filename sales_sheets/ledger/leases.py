@@ -267,11 +267,13 @@ class Seen:
 
 @dataclass(frozen=True)
 class Watching:
-    """Who is watching: the live holders, and when a holder of `inbox` was last seen."""
+    """Who is watching: the live holders, how many of them watch `inbox`, and when a holder of
+    `inbox` was last seen."""
 
     live: list[Seen]
     inbox_last_seen: datetime | None  # local time; None when none ever was
     quiet_seconds: float | None  # since then
+    inbox_watchers: int  # live `watch` holders of the inbox (`process` runs end by themselves)
 
 
 def watching(conn: Connection, inbox: str, lease: timedelta) -> Watching:
@@ -279,15 +281,16 @@ def watching(conn: Connection, inbox: str, lease: timedelta) -> Watching:
     now = ledger_now(conn)
     node = this_node()
     rows = conn.execute(select(watchers).order_by(watchers.c.started)).all()
+    alive = [r for r in rows
+             if is_live(Owner(r.node, r.pid, r.last_seen, r.stopped_at is not None), now, lease,
+                        node)]
     live = [Seen(r.command, r.host, r.pid, r.workspace, _local(r.started), _local(r.last_seen),
-                 r.files_done)
-            for r in rows
-            if is_live(Owner(r.node, r.pid, r.last_seen, r.stopped_at is not None), now, lease,
-                       node)]
+                 r.files_done) for r in alive]
     seen = [r.last_seen for r in rows if r.inbox == inbox]
     last = max(seen, default=None)
     quiet = (now - last).total_seconds() if last is not None else None
-    return Watching(live, _local(last) if last is not None else None, quiet)
+    ours = sum(1 for r in alive if r.inbox == inbox and r.command == "watch")
+    return Watching(live, _local(last) if last is not None else None, quiet, ours)
 
 
 def _local(utc: datetime) -> datetime:
