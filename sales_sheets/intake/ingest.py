@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -116,12 +117,17 @@ def process_inbox(
 def process_claims(
     workspace: Workspace, claims: list[Claim],
     on_result: Callable[[IngestResult], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> list[IngestResult]:
-    """Process files already taken out of the inbox (the watcher's and the CLI's entry)."""
+    """Process files already taken out of the inbox (the watcher's and the CLI's entry). Once
+    `stop` is set no further file is started: those left stay claimed, for the next run."""
     engine = open_ledger(workspace.database_url)
     check_templates(workspace)
+    stopping = stop or threading.Event()
     prepared: list[_Prepared] = []
     for c in claims:
+        if stopping.is_set():
+            return []
         began = time.perf_counter()
         if (item := _prepare(workspace, c)) is not None:
             item.seconds = time.perf_counter() - began
@@ -130,6 +136,8 @@ def process_claims(
     prepared.sort(key=lambda p: p.priority)
     results: list[IngestResult] = []
     for item in prepared:
+        if stopping.is_set():
+            break
         began = time.perf_counter()
         result = _commit_safely(workspace, engine, item)
         if result is None:

@@ -155,7 +155,7 @@ def watch(
                 # store because the ledger was unavailable, or a dead watcher held when its
                 # lease ran out.
                 pending = _safely(partial(pending_claims, workspace, holder)) or []
-                stored = _process(workspace, holder, pending, on_result)
+                stored = _process(workspace, holder, pending, on_result, stop)
             for path, closed in _events_within(events, tick):
                 readiness.note(path, time.monotonic(), closed)
             ready = readiness.ready(time.monotonic())
@@ -164,7 +164,7 @@ def watch(
                     break
                 batch = ready[start:start + _CLAIM_BATCH]
                 claims = _safely(partial(_claim_all, workspace, batch, holder)) or []
-                stored = _process(workspace, holder, claims, on_result) or stored
+                stored = _process(workspace, holder, claims, on_result, stop) or stored
             if stored:
                 report_due = time.monotonic() + settings.report_seconds
             if report_due is not None and time.monotonic() >= report_due and not readiness.files:
@@ -203,13 +203,14 @@ def _shorten_move_pairing() -> None:
 
 def _process(
     workspace: Workspace, holder: Holder, claims: list[Claim],
-    on_result: Callable[[IngestResult], None] | None,
+    on_result: Callable[[IngestResult], None] | None, stop: threading.Event,
 ) -> bool:
     """Process claims: whether anything reached the ledger. Claims left unfinished (the ledger
-    was unavailable, a template broken) stay held, to be tried again at the next rescan."""
+    was unavailable, a template broken, the watcher was asked to stop) stay held, to be tried
+    again at the next rescan or by the next holder."""
     if not claims:
         return False
-    results = _safely(partial(process_claims, workspace, claims, on_result)) or []
+    results = _safely(partial(process_claims, workspace, claims, on_result, stop)) or []
     _safely(partial(release_finished, holder, claims))
     return any(r.status in CURRENT for r in results)
 

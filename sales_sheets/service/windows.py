@@ -91,6 +91,7 @@ def task_xml(python: str, root: str, log_file: str, account: str) -> str:
     run = _element(_element(task, "Actions", Context="Author"), "Exec")
     _element(run, "Command", text=python)
     _element(run, "Arguments", text=subprocess.list2cmdline(watch_arguments(root, log_file)))
+    ET.indent(task, "  ")  # an IT person reads it before importing it
     body = ET.tostring(task, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-16"?>\n{body}\n'
 
