@@ -186,22 +186,25 @@ def watch(polling: bool | None, log_file: Path | None, workspace: Path) -> None:
     ws = _open(workspace)
     stop = threading.Event()
     signals = SignalStop(stop, lambda name, at_once: _STOPPING[at_once].format(
-        ws.language, signal=name)).install()
+        ws.language, signal=name))
     mode = "polling" if (ws.settings.watch.polling if polling is None else polling) else "events"
     path = log_file_of(ws, log_file)
     settings = ws.settings.watch
     logging_to = (writing_log(path, settings.log_max_mb, settings.log_backups) if path
                   else contextlib.nullcontext())
-    with logging_to:
-        log_event("started", workspace=ws.root, mode=mode, pid=os.getpid())
-        click.echo(f"watching {ws.inbox} ({mode}); Ctrl-C to stop", err=True)
+    try:
+        with logging_to, signals:
+            log_event("started", workspace=ws.root, mode=mode, pid=os.getpid())
+            click.echo(f"watching {ws.inbox} ({mode}); Ctrl-C to stop", err=True)
 
-        def answered(result: IngestResult) -> None:
-            _echo_result(result, ws.language)
-            log_result(result)
+            def answered(result: IngestResult) -> None:
+                _echo_result(result, ws.language)
+                log_result(result)
 
-        _guard(lambda: api.watch(ws, stop, answered, polling))
-        log_event("stopped", signal=signals.received or "-")
+            api.watch(ws, stop, answered, polling)
+            log_event("stopped", signal=signals.received or "-")
+    except SalesSheetsError as exc:  # the log file or the ledger cannot be reached
+        raise click.ClickException(str(exc)) from None
     click.echo("stopped", err=True)
 
 

@@ -181,6 +181,25 @@ def test_uninstall_without_a_unit_says_so(workspace: Workspace, tmp_path: Path) 
     assert not calls.exists()
 
 
+def test_the_readmes_unit_is_the_one_install_writes() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("```ini\n", 1)[1].split("```", 1)[0]
+    root = Path("/srv/sales")
+    command = watch_command("/opt/sales-sheets/.venv/bin/python", root,
+                            root / "logs" / "watch.log")
+    assert shown == unit_text(command, root, Scope.SYSTEM, "sales")
+    assert unit_name(root) in readme
+
+
+def test_units_are_refused_off_linux_with_a_pointer_to_the_task(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "platform", "win32")
+    result = CliRunner().invoke(main, ["service", "install", "-w", str(workspace.root)])
+    assert result.exit_code == 1
+    assert "sales-sheets service task" in result.output and "Traceback" not in result.output
+
+
 def test_the_units_command_runs_a_watcher_that_status_check_sees(loaded: Workspace,
                                                                  tmp_path: Path) -> None:
     """What systemd would start: the unit's ExecStart, run in its WorkingDirectory."""

@@ -11,6 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from sales_sheets.cli import main
 from sales_sheets.intake.ingest import IngestResult
 from sales_sheets.service.log import log_result, writing_log
 from sales_sheets.status import Status
@@ -82,3 +85,14 @@ def test_the_log_is_rotated_by_size_keeping_a_few_generations(tmp_path: Path) ->
                                "document=SO-59 seconds=0.25")
     older = (tmp_path / "watch.log.1").read_text(encoding="utf-8").splitlines()
     assert older[-1].split("order-")[1][:2] == f"{int(newest[0].split('order-')[1][:2]) - 1:02}"
+
+
+def test_a_log_file_that_cannot_be_written_is_a_clear_error(loaded: Workspace,
+                                                           tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(main, ["watch", "-w", str(loaded.root),
+                                       "--log-file", str(blocked / "watch.log")])
+    assert result.exit_code == 1
+    assert f"cannot write the log file {blocked / 'watch.log'}" in result.output
+    assert "Traceback" not in result.output

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from ..errors import ConfigError
 from ..intake.ingest import IngestResult
 from ..workspace import Workspace
 
@@ -48,9 +49,12 @@ def service_log_file(workspace: Workspace) -> Path:
 def writing_log(path: Path, max_mb: float, backups: int) -> Iterator[None]:
     """Write the log to `path` for the length of the block, rotated past `max_mb` keeping
     `backups` older files (watch.log.1 the newest of them)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(path, maxBytes=max(1, int(max_mb * 1024 * 1024)),
-                                  backupCount=backups, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=max(1, int(max_mb * 1024 * 1024)),
+                                      backupCount=backups, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write the log file {path}: {exc.strerror}") from None
     handler.setFormatter(logging.Formatter(FORMAT, DATE_FORMAT))
     # The package's own records reach the file at the level the console shows (warnings and
     # errors; everything with --verbose), the file lines always.

@@ -17,6 +17,7 @@ import signal
 import threading
 from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 # Windows delivers Ctrl-Break as SIGBREAK; it has no SIGTERM that anything sends.
 SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGBREAK")
@@ -31,13 +32,17 @@ class SignalStop:
         self.stop = stop
         self.words = words
         self.received: str | None = None  # the first signal's name
+        self._before: dict[int, Any] = {}
 
-    def install(self) -> SignalStop:
-        """Handle the signals from now on; call from the main thread (Python runs signal
-        handlers there)."""
-        for number in SIGNALS:
-            signal.signal(number, self._handle)
+    def __enter__(self) -> SignalStop:
+        """Handle the signals until the block ends, then as before; enter from the main thread
+        (Python runs signal handlers there)."""
+        self._before = {number: signal.signal(number, self._handle) for number in SIGNALS}
         return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for number, handler in self._before.items():
+            signal.signal(number, handler)
 
     def _handle(self, number: int, _frame: FrameType | None) -> None:
         name = signal.Signals(number).name

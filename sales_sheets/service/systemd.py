@@ -111,6 +111,7 @@ def unit_text(command: list[str], root: Path, scope: Scope, user: str | None = N
 def install_unit(workspace: Workspace, scope: Scope, enable: bool = False) -> Installed:
     """Write the unit of `workspace` for this Python into systemd's folder for `scope` (a
     unit there already is replaced); with `enable`, reload systemd and enable and start it."""
+    _on_linux()
     root = workspace.root
     command = watch_command(sys.executable, root, service_log_file(workspace))
     import pwd  # POSIX only, like systemd; the module is imported on Windows too
@@ -133,6 +134,7 @@ def install_unit(workspace: Workspace, scope: Scope, enable: bool = False) -> In
 
 def uninstall_unit(root: Path, scope: Scope) -> Path:
     """Stop and disable the unit of the workspace at `root` and remove its file."""
+    _on_linux()
     path = unit_dir(scope) / unit_name(root.resolve())
     if not path.exists():
         raise ServiceError(f"no sales-sheets unit for {root.resolve()} in {path.parent}")
@@ -151,6 +153,12 @@ def systemctl(scope: Scope, *args: str) -> None:
         raise ServiceError("systemctl not found: this machine does not run systemd") from None
     if done.returncode:
         raise ServiceError(f"`{' '.join(command)}` failed: {done.stderr.strip()}")
+
+
+def _on_linux() -> None:
+    if not sys.platform.startswith("linux"):
+        raise ServiceError("systemd units are for Linux; on Windows use "
+                           "`sales-sheets service task` (see the README)")
 
 
 def _value(text: str) -> str:
