@@ -6,6 +6,8 @@ before it (and from the foundation modules beside this file: errors, config, pro
 text, paths, workspace, files):
 
     formats -> forms -> ledger -> rules -> documents -> reports -> intake -> addin
+    -> service
 
-`api` gathers the public functions; `cli` and `demo` are thin layers over it.
+`api` gathers the public functions; `cli` and `demo` are thin layers over it
+(`python -m sales_sheets` runs `cli`).
 """

@@ -258,13 +258,12 @@ def status(as_json: bool, recent: int, check: bool, workspace: Path) -> None:
 
 def _check(ws: Workspace, as_json: bool) -> None:
     health: Health = _guard(lambda: api.check_health(ws))
+    facts = health.as_dict()
     if as_json:
-        click.echo(json.dumps(health.as_dict(), ensure_ascii=False, indent=2))
-    elif not health.findings:
-        click.echo(_CHECK_WORDS["healthy"].format(ws.language, **health.as_dict()))
-    for finding in [] if as_json else health.findings:
-        click.echo(_CHECK_WORDS[finding].format(ws.language, inbox=ws.inbox,
-                                                **health.as_dict()))
+        click.echo(json.dumps(facts, ensure_ascii=False, indent=2))
+    else:
+        for finding in health.findings or ["healthy"]:
+            click.echo(_CHECK_WORDS[finding].format(ws.language, inbox=ws.inbox, **facts))
     if health.findings:
         sys.exit(_CHECK_EXITS[health.findings[0]])
 
