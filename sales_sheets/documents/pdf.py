@@ -124,7 +124,7 @@ class PdfWorker:
         except ConversionError as exc:
             self._failed(job, str(exc))
             return
-        except OSError as exc:  # the PDF could not be written (a full disk, a locked file)
+        except Exception as exc:  # noqa: BLE001 - a full disk, a locked file: the worker goes on
             self._failed(job, f"{type(exc).__name__}: {exc}")
             return
         self._done(job)
