@@ -61,8 +61,9 @@ def find_uno_python(soffice: str, configured: str = "") -> str | None:
     if configured:
         return configured if _imports_uno(configured) else None
     program = Path(soffice).resolve().parent
-    candidates = [program / "python.exe", program / "python",  # Windows, Linux TDF builds
-                  program.parent / "Resources" / "python",  # macOS app bundle
+    # Windows; LibreOffice's own Linux builds; the macOS app bundle; Debian's python3-uno
+    candidates = [program / "python.exe", program / "python",
+                  program.parent / "Resources" / "python",
                   Path("/usr/bin/python3"), Path(sys.executable)]
     return next((str(c) for c in candidates if c.is_file() and _imports_uno(str(c))), None)
 
