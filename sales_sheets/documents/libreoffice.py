@@ -15,6 +15,7 @@ which would hold every PDF behind a crashed LibreOffice instead of starting a ne
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -157,17 +158,17 @@ class UnoServer:
                                          transport=_Transport(timeout), allow_none=True)
 
     def stop(self) -> None:
-        """End the server and its LibreOffice, and remove the scratch folder."""
-        if self.process.poll() is None:
-            _signal_group(self.process, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        """End the server and its LibreOffice at once, and remove the scratch folder. Not
+        politely: nothing of theirs is kept (the profile is thrown away), a polite stop takes
+        seconds on a busy machine, and LibreOffice's launcher (oosplash) can outlive it."""
         if os.name == "posix":
-            # LibreOffice's launcher (oosplash) can outlive the server that asked it to end.
-            _signal_group(self.process, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        else:  # the server and the LibreOffice it started, as a tree
+            subprocess.run(["taskkill", "/F", "/T", "/PID", str(self.process.pid)],
+                           capture_output=True, check=False)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(10)
         self._log.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
 
@@ -189,16 +190,6 @@ class _Transport(xmlrpc.client.Transport):
         connection = super().make_connection(host)
         connection.timeout = self.timeout
         return connection
-
-
-def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
-    try:
-        if os.name == "posix":
-            os.killpg(process.pid, signum)
-        else:
-            process.send_signal(signum)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _copy_unoserver(target: Path) -> None:
