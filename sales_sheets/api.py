@@ -12,6 +12,7 @@ from .demo import run_demo
 from .documents.contract import CONTRACT, generate_contract
 from .documents.invoice import generate_invoice_notice
 from .documents.orders import generate_order_files
+from .documents.pdf import pdf_worker
 from .documents.statements import LETTER, StatementFiles, statement_files
 from .forms.kinds import get_kind
 from .forms.periods import Period, last_complete_quarter, parse_period
@@ -118,7 +119,7 @@ __all__ = [
     "install_addin",
     "generate_contract", "generate_invoice_notice", "generate_order_files", "hold_claims",
     "init_workspace",
-    "ledger_status", "open_workspace", "process_claims",
+    "ledger_status", "open_workspace", "pdf_worker", "process_claims",
     "process_inbox", "release_order", "write_report", "run_demo", "watch", "write_statements",
     "write_template",
 ]

@@ -141,7 +141,9 @@ def template(kind: str, output: Path | None, workspace: Path) -> None:
 def process(as_json: bool, workspace: Path) -> None:
     """Process everything now in the inbox, then exit."""
     ws = _open(workspace)
-    with _guard(lambda: api.hold_claims(ws, "process")) as holder:
+    # PDFs are made beside the intake; leaving the block waits for them (a warning names those
+    # not done in time).
+    with api.pdf_worker(ws), _guard(lambda: api.hold_claims(ws, "process")) as holder:
         claims = _guard(lambda: api.claim_inbox(ws, holder))
         if as_json:
             results = _guard(lambda: api.process_claims(ws, claims, holder.counting(None)))

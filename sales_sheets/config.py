@@ -60,6 +60,7 @@ class Documents:
     contracts: bool = True
     invoices: bool = True
     pdf: bool = True
+    uno_python: str = ""
     reply_day: int = 15
 
 
@@ -227,7 +228,12 @@ contracts = true
 # to issue the VAT invoice from. Turn off too while importing a backlog.
 invoices = true
 # Also write a PDF beside every contract and letter when LibreOffice (soffice) is installed.
+# One LibreOffice kept running converts them in the background, so intake does not wait.
 pdf = true
+# The Python that runs that LibreOffice's converter must be able to `import uno`; found by
+# itself (LibreOffice's own on Windows, /usr/bin/python3 with python3-uno on Debian/Ubuntu).
+# Set its path here when it is elsewhere.
+# uno_python = "C:/Program Files/LibreOffice/program/python.exe"
 # Customers are asked to return the signed reconciliation letter by this day of the month
 # after the statement period.
 reply_day = 15

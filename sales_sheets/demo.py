@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from .documents.approval_request import request_data
+from .documents.pdf import pdf_worker
 from .documents.statements import StatementFiles, statement_files
 from .forms.kinds import KINDS, Kind
 from .forms.periods import parse_period
@@ -217,14 +218,15 @@ def run_demo(workspace: Workspace) -> Demo:
     approved, one declined, a standing approval of next month and an order it lets through),
     then the month's summary workbook and the customers' statements."""
     write_samples(workspace)
-    results = process_inbox(workspace)
-    write_decisions(workspace)
-    results += process_inbox(workspace)
-    write_form(workspace.inbox / "S02/订货单-粤丰-1203.xlsx", KINDS["order"], workspace.language,
-               data=DECEMBER_ORDER)
-    results += process_inbox(workspace)
-    report = write_summary(workspace, parse_period("2026-11"))
-    statements = statement_files(workspace, parse_period("2026-11"), None, False)
+    with pdf_worker(workspace):  # one LibreOffice for every PDF, waited for at the end
+        results = process_inbox(workspace)
+        write_decisions(workspace)
+        results += process_inbox(workspace)
+        write_form(workspace.inbox / "S02/订货单-粤丰-1203.xlsx", KINDS["order"],
+                   workspace.language, data=DECEMBER_ORDER)
+        results += process_inbox(workspace)
+        report = write_summary(workspace, parse_period("2026-11"))
+        statements = statement_files(workspace, parse_period("2026-11"), None, False)
     return Demo(results, report, statements)
 
 

@@ -42,10 +42,6 @@ class Workspace:
         return self.inbox / ".claimed"
 
     @property
-    def soffice_profile(self) -> Path:
-        return self.root / ".work" / "libreoffice"
-
-    @property
     def database_url(self) -> str:
         url = self.settings.database.url
         prefix = "sqlite:///"

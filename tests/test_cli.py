@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from sales_sheets.cli import EXIT_REJECTED, main
+from sales_sheets.documents.libreoffice import find_soffice, find_uno_python
 from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.meta import LISTS_SHEET, META_SHEET
 from sales_sheets.intake.ingest import process_inbox
@@ -147,6 +148,11 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
     assert (ws.outbox / "contracts" / "C001" / "SO-20261112-005.docx").exists()
     assert (ws.outbox / "reports" / "2026-11" / "销售汇总_2026-11.xlsx").exists()
     assert len(list((ws.outbox / "statements" / "2026-11").glob("*.docx"))) == 5
+    soffice = find_soffice()
+    if soffice and find_uno_python(soffice):  # the demo ends once every PDF is written
+        letters = sorted((ws.outbox / "statements").rglob("*.docx"))
+        contracts = sorted((ws.outbox / "contracts").rglob("*.docx"))
+        assert [p for p in letters + contracts if not p.with_suffix(".pdf").exists()] == []
     code, output = run("demo", "-w", str(tmp_path / "d"))
     # the damaged file and the wrong order are checked again; everything stored is a duplicate
     assert "duplicate: 19, rejected: 2" in output

@@ -25,7 +25,8 @@ from .capitals import format_money, rmb_capitals
 from .default_templates import CONTRACT_VARIABLES, write_contract_template
 from .formatting import payment_terms, show_date, show_quantity, show_rate
 from .parties import party_fields, seller_fields
-from .render import WorkspaceTemplate, render_docx, to_pdf
+from .pdf import request_pdf
+from .render import WorkspaceTemplate, render_docx
 
 CONTRACT = WorkspaceTemplate("contract.docx", CONTRACT_VARIABLES, write_contract_template)
 _FOLDER = "contracts"
@@ -85,8 +86,7 @@ def write_contract(workspace: Workspace, conn: Connection, document_id: int) -> 
     target = contract_path(workspace, order["customer_code"], order["order_no"],
                            order["version"])
     render_docx(CONTRACT.path(workspace), contract_context(workspace, conn, order, lines), target)
-    if workspace.settings.documents.pdf:
-        to_pdf(target, workspace.soffice_profile)
+    request_pdf(workspace, target)
     return target
 
 

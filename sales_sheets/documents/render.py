@@ -9,10 +9,7 @@ render with sample values) and a fault names the template and the tag.
 from __future__ import annotations
 
 import io
-import logging
 import re
-import shutil
-import subprocess
 import tempfile
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -31,7 +28,6 @@ from ..files import write_bytes_atomic
 from ..formats.stable_zip import stable_package
 from ..workspace import Workspace
 
-log = logging.getLogger(__name__)
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _checked: dict[tuple[Path, float, int], None] = {}
 
@@ -165,20 +161,3 @@ def _culprit(text: str, message: str) -> str:
         tags.reverse()  # the block left open is the last one opened
     return next((t for t in tags if any(token and token in t for token in tokens)), "")
 
-
-def to_pdf(docx: Path, profile: Path) -> Path | None:
-    """A PDF beside the .docx when LibreOffice is installed; None when it is not or fails (the
-    .docx is what counts; the PDF is a convenience)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        return None
-    # A profile of our own: a LibreOffice someone has open would otherwise take the job.
-    command = [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
-               "--convert-to", "pdf", "--outdir", str(docx.parent), str(docx)]
-    try:
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
-    except (subprocess.SubprocessError, OSError):
-        log.warning("LibreOffice could not convert %s to PDF", docx, exc_info=True)
-        return None
-    pdf = docx.with_suffix(".pdf")
-    return pdf if pdf.exists() else None

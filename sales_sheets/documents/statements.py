@@ -24,7 +24,8 @@ from .capitals import format_money, rmb_capitals
 from .default_templates import LETTER_VARIABLES, write_letter_template
 from .formatting import show_date
 from .parties import party_fields, seller_fields
-from .render import WorkspaceTemplate, render_docx, to_pdf
+from .pdf import pdf_worker, request_pdf
+from .render import WorkspaceTemplate, render_docx
 
 LETTER = WorkspaceTemplate("statement_letter.docx", LETTER_VARIABLES, write_letter_template)
 _CREATED = datetime(2026, 1, 1)
@@ -65,7 +66,8 @@ def statement_files(
     template = LETTER.path(workspace)
     check_letter_template(workspace)
     written: list[StatementFiles] = []
-    with open_ledger(workspace.database_url).connect() as conn:
+    # One LibreOffice for all the letters' PDFs (or the running watcher's).
+    with pdf_worker(workspace), open_ledger(workspace.database_url).connect() as conn:
         query = select(customers).order_by(customers.c.code)
         if customer:
             query = query.where(customers.c.code == to_code(customer))
@@ -91,8 +93,7 @@ def _write(workspace: Workspace, template: Path, statement: Statement) -> Statem
     with atomic_path(book) as partial:
         _write_workbook(partial, statement, workspace.settings)
     render_docx(template, letter_context(statement, workspace.settings), letter)
-    if workspace.settings.documents.pdf:
-        to_pdf(letter, workspace.soffice_profile)
+    request_pdf(workspace, letter)
     return StatementFiles(code, book, letter)
 
 

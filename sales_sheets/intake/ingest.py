@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..documents.contract import check_contract_template
+from ..documents.pdf import pdf_worker
 from ..errors import StorageError
 from ..files import write_text_atomic
 from ..forms.form import Document
@@ -108,7 +109,8 @@ def process_inbox(
     """Finish interrupted work (except a live watcher's), then process everything now in the
     inbox."""
     check_templates(workspace)
-    with hold_claims(workspace, "process") as holder:
+    # The PDFs are made beside the intake and waited for at the end.
+    with pdf_worker(workspace), hold_claims(workspace, "process") as holder:
         claims = pending_claims(workspace, holder)
         claims += [c for path in candidates(workspace) if (c := claim(workspace, path, holder))]
         return process_claims(workspace, claims, holder.counting(on_result))

@@ -25,6 +25,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from ..documents.pdf import pdf_worker
 from ..formats.safety import is_complete_zip
 from ..forms.periods import parse_period
 from ..ledger.leases import Holder, hold_claims
@@ -129,6 +130,16 @@ def watch(
     """Process the inbox until `stop` is set (or Ctrl-C). Several watchers may share an inbox:
     each holds the files it claimed under a lease in the ledger (see ledger/leases.py). Raises
     StorageError when the ledger cannot be reached at the start."""
+    with pdf_worker(workspace):  # contracts' and letters' PDFs, made beside the loop
+        _watch(workspace, stop, on_result, polling)
+
+
+def _watch(
+    workspace: Workspace,
+    stop: threading.Event | None,
+    on_result: Callable[[IngestResult], None] | None,
+    polling: bool | None,
+) -> None:
     settings = workspace.settings.watch
     stop = stop or threading.Event()
     use_polling = settings.polling if polling is None else polling
