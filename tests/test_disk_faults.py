@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from sales_sheets.forms.kinds import KINDS
+from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.workspace import Workspace
 
 from .helpers.forms import drop, order_header, query
@@ -35,6 +37,16 @@ def files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
+def move_in(workspace: Workspace, staging: Path, name: str, **header: str) -> bytes:
+    """A one-line order written aside and moved into inbox/S01/ whole; its bytes."""
+    form = write_form(staging / name, KINDS["order"],
+                      data=FormData(order_header(**header), [LINE]))
+    data = form.read_bytes()
+    (workspace.inbox / "S01").mkdir(exist_ok=True)
+    form.replace(workspace.inbox / "S01" / name)
+    return data
+
+
 def intake(workspace: Workspace) -> list[tuple[str, str]]:
     return [(name, status) for name, status in
             query(workspace, "SELECT file_name, status FROM intake ORDER BY id")
@@ -44,7 +56,8 @@ def intake(workspace: Workspace) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("fault", list(FAULTS))
 @pytest.mark.parametrize("folder", ["outbox", "archive"])
 def test_files_wait_out_a_full_or_read_only_folder_and_are_answered_once(
-    loaded: Workspace, folder: str, fault: str, caplog: pytest.LogCaptureFixture,
+    loaded: Workspace, tmp_path: Path, folder: str, fault: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     ws = fast(loaded, rescan_seconds=0.3)
     make_fault, words = FAULTS[fault]
@@ -58,13 +71,10 @@ def test_files_wait_out_a_full_or_read_only_folder_and_are_answered_once(
         watcher = stack.enter_context(running(ws, allow_errors=True))
         # An accepted order (its contract and invoice notice to write) and, while the fault
         # lasts, a rejected one (its annotated copy to write).
-        dropped = {"S01/good.xlsx": drop(ws, "order", "S01/good.xlsx",
-                                         header=order_header(no="SO-F1"), lines=[LINE])
-                   .read_bytes()}
+        dropped = {"S01/good.xlsx": move_in(ws, tmp_path, "good.xlsx", no="SO-F1")}
         wait_until(lambda: intake(ws) == [("S01/good.xlsx", "accepted")], "the stored order")
         wait_until(lambda: len(complaints()) >= 2, "a complaint at the first try and a retry")
-        dropped["S01/bad.xlsx"] = drop(ws, "order", "S01/bad.xlsx", header=order_header(
-            no="SO-F2", customer="C999"), lines=[LINE]).read_bytes()
+        dropped["S01/bad.xlsx"] = move_in(ws, tmp_path, "bad.xlsx", no="SO-F2", customer="C999")
         wait_until(lambda: any("S01/bad.xlsx" in r.getMessage() for r in complaints()),
                    "a complaint about the rejected order")
         assert intake(ws) == [("S01/good.xlsx", "accepted"), ("S01/bad.xlsx", "rejected")]
