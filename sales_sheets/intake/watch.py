@@ -131,9 +131,10 @@ class _Overflows(logging.Handler):
     A burst of files can outrun the kernel's queue (fs.inotify.max_queued_events); the events
     it dropped are lost for good, and watchdog hands its handlers nothing in their place, only
     logs a warning. Waiting for the periodic rescan would leave those files unseen for up to
-    `rescan_seconds`, so the watcher rescans as soon as this is set. The message is not a
-    public API: watchdog is capped in pyproject.toml and tests/test_private_apis.py forces a
-    real overflow to check it still arrives so."""
+    `rescan_seconds`, so the watcher rescans as soon as this is set. (A program that turns
+    watchdog's warnings off also turns this off; the periodic rescan remains.) The message is
+    not a public API: watchdog is capped in pyproject.toml and tests/test_private_apis.py
+    forces a real overflow to check it still arrives so."""
 
     def __init__(self, inbox: Path) -> None:
         super().__init__(logging.WARNING)
