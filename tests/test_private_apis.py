@@ -7,6 +7,7 @@ code uses it for. When one fails after raising a cap, re-check the use its messa
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import queue
 import random
@@ -31,10 +32,14 @@ from watchdog.observers.inotify_move_event_grouper import InotifyMoveEventGroupe
 
 from sales_sheets.documents.render import template_text
 from sales_sheets.formats.xlsx_rows import _BIG, _zip_info
+from sales_sheets.intake.watch import _OVERFLOW_LOGGER, _OVERFLOW_MESSAGE, _Overflows
 from sales_sheets.reports.styles import KINDS, Styles
+
+from .helpers.bursts import small_inotify_queue
 
 RENDER = "the _Sandbox cache and template_text in sales_sheets/documents/render.py"
 WATCH = "_shorten_move_pairing in sales_sheets/intake/watch.py"
+OVERFLOW = "_Overflows in sales_sheets/intake/watch.py"
 DEFAULT_TEMPLATES = "the table and field helpers in sales_sheets/documents/default_templates.py"
 
 
@@ -157,6 +162,32 @@ def test_watchdog_move_pairing_window_is_the_grouper_class_delay(
     assert shortened < 0.9, (
         f"setting InotifyMoveEventGrouper.delay no longer shortens the wait ({shortened:.2f}s):"
         f" re-check {WATCH}")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
+def test_watchdog_reports_an_inotify_overflow_in_the_warning_the_watcher_listens_for(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    (folder / "sub").mkdir(parents=True)
+    overflows = _Overflows(folder)
+    logger = logging.getLogger(_OVERFLOW_LOGGER)
+    logger.addHandler(overflows)
+    try:
+        with small_inotify_queue(4):
+            observer = Observer()
+        observer.schedule(FileSystemEventHandler(), str(folder), recursive=True)
+        observer.start()
+        try:
+            for n in range(200):
+                (folder / "sub" / f"{n}.xlsx").write_bytes(b"x")
+            assert overflows.happened.wait(10), (
+                f"a real inotify overflow under {folder} was not reported as the warning "
+                f"{_OVERFLOW_MESSAGE!r} on {_OVERFLOW_LOGGER}: re-check {OVERFLOW}")
+        finally:
+            observer.stop()
+            observer.join(timeout=5)
+    finally:
+        logger.removeHandler(overflows)
 
 
 # --- xlsxwriter and zipfile, behind the fast summary-workbook writer -----------------------

@@ -3,6 +3,7 @@ accepted order version, with the same per-rate net and tax as its contract."""
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -15,7 +16,7 @@ from sqlalchemy import Connection
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from ..files import atomic_path
+from ..files import write_bytes_atomic
 from ..ledger.database import open_ledger
 from ..paths import inside
 from ..text import Text
@@ -84,8 +85,11 @@ def write_invoice_notice(workspace: Workspace, conn: Connection, document_id: in
     order, lines = stored_order(conn, document_id)
     target = invoice_path(workspace, order["customer_code"], order["order_no"], order["version"])
     context = contract_context(workspace, conn, order, lines)
-    with atomic_path(target) as partial:
-        _write_book(partial, workspace.language, context, order, lines)
+    # Built in memory: xlsxwriter leaves its zip open when a write fails (a full disk), and the
+    # zip then fails again, unhandled, when it is collected.
+    buffer = io.BytesIO()
+    _write_book(buffer, workspace.language, context, order, lines)
+    write_bytes_atomic(target, buffer.getvalue())
     return target
 
 
@@ -138,15 +142,15 @@ class _Formats:
 
 
 def _write_book(
-    path: Path, language: str, context: Mapping[Any, Any], order: Mapping[Any, Any],
+    output: io.BytesIO, language: str, context: Mapping[Any, Any], order: Mapping[Any, Any],
     lines: Sequence[Mapping[Any, Any]],
 ) -> None:
     def word(key: str) -> str:
         return _WORDS[key](language)
 
     # User text (names, remarks) must never become a formula or a link in our own output.
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
-                                           "strings_to_urls": False})
+    book = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
     book.set_properties({"created": _CREATED, "title": word("title")})
     fmt = _Formats(book)
     sheet = book.add_worksheet(word("title"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import tempfile
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -90,6 +89,11 @@ def environment() -> SandboxedEnvironment:
 
 def render_docx(template: Path, context: Mapping[str, Any], target: Path) -> Path:
     """Render `template` with `context` into `target`, atomically."""
+    write_bytes_atomic(target, _rendered(template, context))
+    return target
+
+
+def _rendered(template: Path, context: Mapping[str, Any]) -> bytes:
     document = DocxTemplate(str(template))
     try:
         document.render(dict(context), jinja_env=environment())
@@ -97,8 +101,7 @@ def render_docx(template: Path, context: Mapping[str, Any], target: Path) -> Pat
         raise TemplateError(_describe(template, exc)) from None
     buffer = io.BytesIO()
     document.save(buffer)
-    write_bytes_atomic(target, stable_package(buffer.getvalue()))
-    return target
+    return stable_package(buffer.getvalue())
 
 
 def check_template(template: Path, allowed: set[str], sample: Mapping[str, Any]) -> None:
@@ -126,8 +129,7 @@ def check_template(template: Path, allowed: set[str], sample: Mapping[str, Any])
             f"template {template.name} uses unknown variable(s) {', '.join(unknown)}"
             + (f" in {' '.join(tags[:3])}" if tags else "")
             + "; see docs/TEMPLATES.md for the variables a template may use")
-    with tempfile.TemporaryDirectory() as scratch:
-        render_docx(template, sample, Path(scratch) / template.name)
+    _rendered(template, sample)  # in memory: checking must not need disk space
     _checked[key] = None
 
 

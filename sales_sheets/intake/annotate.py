@@ -8,6 +8,7 @@ and a cell the person had coloured gets its colour back."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook as OpenpyxlWorkbook
 
-from ..files import atomic_path
+from ..files import write_bytes_atomic
 from ..formats.cells import printable, set_text, set_value
 from ..formats.safety import Format
 from ..forms.grid import Workbook
@@ -119,9 +120,12 @@ def write_annotated_copy(
         book = openpyxl.Workbook()
         book.remove(book.active)
     apply_plan(book, plan)
-    with atomic_path(dest) as partial:
-        book.save(partial)
-        book.close()
+    # Saved in memory first: openpyxl leaves its zip open when a write fails (a full disk), and
+    # the zip then fails again, unhandled, when it is collected.
+    buffer = io.BytesIO()
+    book.save(buffer)
+    book.close()
+    write_bytes_atomic(dest, buffer.getvalue())
     return dest
 
 

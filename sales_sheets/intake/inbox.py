@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ..files import atomic_path
 from ..forms.normalize import to_code
 from ..ledger.leases import Holder
 from ..paths import inside
@@ -139,5 +140,10 @@ def archive(workspace: Workspace, claim: Claim, target: Path) -> None:
         except FileExistsError:
             os.unlink(claim.path)  # linked before a crash; the archive already holds it
         except OSError:
-            shutil.move(claim.path, target)  # no hard links here (another disk, a share)
+            # No hard links here (another disk, a share). Copied whole or not at all: a copy
+            # cut short by a full disk must not stand at `target`, where the next attempt
+            # would take it for the archived original and delete the claim.
+            with atomic_path(target) as partial:
+                shutil.copy2(claim.path, partial)
+            os.unlink(claim.path)
     shutil.rmtree(workspace.claimed / claim.id, ignore_errors=True)

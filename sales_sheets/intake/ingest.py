@@ -47,6 +47,7 @@ from ..workspace import Workspace
 from .annotate import earlier_marks, plan_annotations, write_annotated_copy
 from .answers import receipt_text
 from .check import read_document, status_of
+from .faults import OutputFault, writing
 from .inbox import Claim, archive, archive_path, candidates, claim, pending_claims
 from .outcomes import planned_documents, write_documents
 
@@ -154,6 +155,9 @@ def process_claims(
 def _commit_safely(workspace: Workspace, engine: Engine, item: _Prepared) -> IngestResult | None:
     try:
         return _commit(workspace, engine, item)
+    except OutputFault as fault:
+        _unfinished(workspace, item, fault)
+        return None
     except (OperationalError, StorageError) as exc:
         # The ledger is unavailable (locked, down): leave the claim to be retried.
         log.error("ledger unavailable for %s, will retry: %s", item.claim.relative, exc)
@@ -164,9 +168,19 @@ def _commit_safely(workspace: Workspace, engine: Engine, item: _Prepared) -> Ing
         item.problems = [problem("internal_error", detail=type(exc).__name__)]
     try:
         return _commit(workspace, engine, item)
+    except OutputFault as fault:
+        _unfinished(workspace, item, fault)
+        return None
     except Exception:  # noqa: BLE001
         log.exception("recording %s failed; it stays claimed", item.claim.relative)
         return None
+
+
+def _unfinished(workspace: Workspace, item: _Prepared, fault: OutputFault) -> None:
+    """Decided and recorded, but its answer cannot be written: it is not answered yet (so it is
+    answered once), and stays claimed for its holder to finish at a later rescan."""
+    log.error("%s; %s stays claimed (decided, not yet answered) and is finished once that is "
+              "fixed", fault.describe(workspace.root), item.claim.relative)
 
 
 def _prepare(workspace: Workspace, claim: Claim) -> _Prepared | None:
@@ -318,7 +332,8 @@ def _finish(
     workspace: Workspace, item: _Prepared, result: IngestResult, record: Any
 ) -> IngestResult:
     """Everything after the commit; safe to repeat after a crash. The receipt is the first
-    output; then the annotated copy of a rejected file, or the documents a stored one brings."""
+    output; then the annotated copy of a rejected file, or the documents a stored one brings.
+    Raises OutputFault when the outbox or the archive cannot take them (see faults.py)."""
     language = workspace.language
     root = workspace.root
     receipt, *others = result.outputs
@@ -329,11 +344,15 @@ def _finish(
                                  item.claim.relative)
         result.outputs = [receipt, *others]
     try:
-        write_text_atomic(root / receipt, receipt_text(
-            file=result.file, processed=str(record["processed_at"]), kind=result.kind,
-            status=result.status, document=result.document, stored=result.stored,
-            outputs=others, problems=result.problems, language=language))
-        archive(workspace, item.claim, root / record["archived_as"])
+        with writing(root / receipt):
+            write_text_atomic(root / receipt, receipt_text(
+                file=result.file, processed=str(record["processed_at"]), kind=result.kind,
+                status=result.status, document=result.document, stored=result.stored,
+                outputs=others, problems=result.problems, language=language))
+        with writing(root / record["archived_as"]):
+            archive(workspace, item.claim, root / record["archived_as"])
+    except OutputFault:
+        raise
     except OSError:
         # Stored already; the claim stays and the next run finishes it.
         log.exception("finishing %s failed", item.claim.relative)
@@ -345,12 +364,18 @@ def _write_annotated(item: _Prepared, result: IngestResult, dest: Path, language
     fmt, grid = (read.format, read.workbook) if read else (None, None)
     plan = plan_annotations(result.problems, language, earlier_marks(grid))
     try:
-        write_annotated_copy(item.claim.path, fmt, grid, plan, dest)
+        with writing(dest):
+            write_annotated_copy(item.claim.path, fmt, grid, plan, dest)
         return
+    except OutputFault:
+        raise
     except Exception:  # noqa: BLE001 - openpyxl may refuse what calamine read: keep the list
         log.warning("annotating %s in place failed; writing the problem list alone",
                     item.claim.relative, exc_info=True)
     try:
-        write_annotated_copy(item.claim.path, None, None, plan, dest)
+        with writing(dest):
+            write_annotated_copy(item.claim.path, None, None, plan, dest)
+    except OutputFault:
+        raise
     except Exception:  # noqa: BLE001 - the receipt still tells the person what is wrong
         log.exception("writing the problem list of %s failed", item.claim.relative)

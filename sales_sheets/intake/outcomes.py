@@ -23,6 +23,7 @@ from ..paths import inside
 from ..status import Status
 from ..workspace import Workspace
 from .answers import decision_text
+from .faults import OutputFault, writing
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +60,18 @@ def write_documents(
     workspace: Workspace, document_id: int, kind: str | None, outputs: list[str], file: str
 ) -> list[str]:
     """Write the planned documents (paths relative to the workspace) of the stored document
-    `document_id`; those that could not be written are left out, and logged."""
+    `document_id`; those that could not be written are left out, and logged. Raises
+    OutputFault when the outbox cannot take them: the file is then finished later, with all."""
     written = []
     with open_ledger(workspace.database_url).connect() as conn:
         decision = decision_of(conn, document_id) if kind == "approval" else None
         for relative in outputs:
             path = workspace.root / relative
             try:
-                _write(workspace, conn, path, document_id, decision, outputs)
+                with writing(path):
+                    _write(workspace, conn, path, document_id, decision, outputs)
+            except OutputFault:
+                raise
             except Exception:  # noqa: BLE001 - stored already; the commands can redo it
                 log.exception("writing %s for %s failed", relative, file)
                 continue

@@ -1,15 +1,16 @@
 """The watcher: wait for files to be completely written, then process them in batches.
 
 Change events (watchdog's native observer, or its polling observer for network shares where
-events never arrive) are only hints. A full rescan at start and every `rescan_seconds` finds
-whatever an overflowing event queue dropped. A file is read once it was closed by its writer
-(Linux reports that) or its size and mtime stayed the same for `stable_seconds`; a zip-based
-workbook must also have a readable central directory.
+events never arrive) are only hints. A full rescan at start, every `rescan_seconds`, and at
+once when the inotify event queue overflowed finds whatever they missed. A file is read once it
+was closed by its writer (Linux reports that) or its size and mtime stayed the same for
+`stable_seconds`; a zip-based workbook must also have a readable central directory.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -47,6 +48,10 @@ _GIVE_UP_WINDOWS = 20
 # burst dropped at once, every watcher on the inbox takes a share instead of the first one to
 # see it claiming all. Master data is stored first within a batch (see process_claims).
 _CLAIM_BATCH = 10
+# How watchdog 7.1 (inotify) tells that the kernel's event queue overflowed and events were
+# lost: a warning naming the watched folder, and nothing else. See _Overflows.
+_OVERFLOW_LOGGER = "watchdog.observers.inotify"
+_OVERFLOW_MESSAGE = "Inotify queue overflowed; reconciling recursive watches below %r"
 
 
 @dataclass
@@ -121,6 +126,27 @@ class _Events(FileSystemEventHandler):
             self.queue.put((Path(str(event.src_path)), event.event_type == "closed"))
 
 
+class _Overflows(logging.Handler):
+    """Notices watchdog's report that the inotify queue overflowed for `inbox`.
+
+    A burst of files can outrun the kernel's queue (fs.inotify.max_queued_events); the events
+    it dropped are lost for good, and watchdog hands its handlers nothing in their place, only
+    logs a warning. Waiting for the periodic rescan would leave those files unseen for up to
+    `rescan_seconds`, so the watcher rescans as soon as this is set. (A program that turns
+    watchdog's warnings off also turns this off; the periodic rescan remains.) The message is
+    not a public API: watchdog is capped in pyproject.toml and tests/test_private_apis.py
+    forces a real overflow to check it still arrives so."""
+
+    def __init__(self, inbox: Path) -> None:
+        super().__init__(logging.WARNING)
+        self.path = os.fsencode(inbox)
+        self.happened = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg == _OVERFLOW_MESSAGE and record.args == (self.path,):
+            self.happened.set()
+
+
 def watch(
     workspace: Workspace,
     stop: threading.Event | None = None,
@@ -149,6 +175,8 @@ def _watch(
     observer = PollingObserver(timeout=settings.poll_interval) if use_polling else Observer()
     events: queue.Queue[tuple[Path, bool | None]] = queue.Queue()
     observer.schedule(_Events(events, use_polling), str(workspace.inbox), recursive=True)
+    overflows = _Overflows(workspace.inbox)
+    logging.getLogger(_OVERFLOW_LOGGER).addHandler(overflows)
     observer.start()
     readiness = Readiness(workspace.inbox, settings.stable_seconds)
     tick = min(0.05, settings.stable_seconds / 4) if settings.stable_seconds else 0.05
@@ -158,6 +186,12 @@ def _watch(
         while not stop.is_set():
             now = time.monotonic()
             stored = False
+            if overflows.happened.is_set():
+                overflows.happened.clear()
+                log.warning("change events for %s were lost (inotify queue overflow; raise "
+                            "fs.inotify.max_queued_events if it recurs): rescanning it now",
+                            workspace.inbox)
+                next_scan = now
             if now >= next_scan:
                 for path in candidates(workspace):
                     readiness.note(path, now)
@@ -186,6 +220,7 @@ def _watch(
         holder.stop()
         observer.stop()
         observer.join(timeout=5)
+        logging.getLogger(_OVERFLOW_LOGGER).removeHandler(overflows)
 
 
 def _claim_all(workspace: Workspace, paths: list[Path], holder: Holder) -> list[Claim]:
