@@ -326,6 +326,16 @@ def print_report(
     target: float,
 ) -> None:
     """The table, then the ratio pandas time / our time against the target."""
+    print_table(title, rows, count, unit)
+    ratio = pandas_row.measurement.seconds / our_row.measurement.seconds
+    verdict = "meets target" if ratio >= target else "BELOW TARGET"
+    print(f"ratio {pandas_row.short} / {our_row.short} = {ratio:.2f}x   "
+          f"target >= {target:g}x   {verdict}")
+    print_notes(rows)
+
+
+def print_table(title: str, rows: Sequence[Row], count: int, unit: str) -> None:
+    """The title, the environment and one line per measurement, closed by a rule."""
     print()
     print(title)
     print(environment())
@@ -338,11 +348,11 @@ def print_report(
         m = row.measurement
         print(f"{row.label:<{width}}  {m.seconds:>7.2f} s  {count / m.seconds:>11,.0f}  "
               f"{_mib(m.base_rss_kib):>17}  {_mib(m.peak_rss_kib):>9}")
-    ratio = pandas_row.measurement.seconds / our_row.measurement.seconds
-    verdict = "meets target" if ratio >= target else "BELOW TARGET"
     print("-" * (width + 56))
-    print(f"ratio {pandas_row.short} / {our_row.short} = {ratio:.2f}x   "
-          f"target >= {target:g}x   {verdict}")
+
+
+def print_notes(rows: Sequence[Row]) -> None:
+    """Every run's time when there were several, and what RSS means."""
     runs = [(row.short, row.measurement.detail.get("runs", [])) for row in rows]
     if any(len(times) > 1 for _, times in runs):
         print("best of " + "; ".join(
