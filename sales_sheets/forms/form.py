@@ -75,12 +75,9 @@ def normalize_form(form: RawForm) -> tuple[Document, list[Problem]]:
         value = raw.value if raw else None
         header[f.key] = _convert(f, value, problems, cells[f.key][0], cells[f.key][1])
     keys = list(form.columns)
-    rows = [row for row, _ in form.rows]
-    columns = [
-        _convert_column(form, form.kind.column(key), key, [values[j] for _, values in form.rows],
-                        rows, problems)
-        for j, key in enumerate(keys)
-    ]
+    rows = form.rows
+    columns = [_convert_column(form, form.kind.column(key), key, raw, rows, problems)
+               for key, raw in zip(keys, form.values, strict=True)]
     missing = [f.key for f in form.kind.columns if f.key not in form.columns]
     columns += [[None] * len(rows)] * len(missing)
     names = (*keys, *missing)
