@@ -66,6 +66,8 @@ def test_money_is_stored_as_exact_integer_fen(loaded: Workspace) -> None:
     one(loaded)
     amounts = query(loaded, "SELECT amount FROM receipts")
     assert amounts == [(10,)] * 3 and {type(a) for (a,) in amounts} == {int}
+    # one date on every line: converted once for the column, stored as each line's
+    assert query(loaded, "SELECT receipt_date FROM receipts") == [("2026-11-03",)] * 3
 
 
 def test_lines_are_stored_exactly_and_on_postgresql_through_copy(

@@ -9,6 +9,7 @@ call; on PostgreSQL they stream through one COPY instead of a statement per row.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
 from functools import lru_cache, partial
 from typing import Any
 
@@ -85,8 +86,19 @@ def _converter(column_type: TypeEngine[Any], dialect: Dialect) -> ColumnConverte
     return None if processor is None else partial(_each, processor)
 
 
+# Types whose equal values are processed alike (not Decimal: 1.0 == 1.00, printed apart).
+_SAME_WHEN_EQUAL = {str, int, date, datetime}
+
+
 def _each(processor: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
-    return list(map(processor, values))
+    """The processor over every value; a column that repeats itself (dates, on SQLite turned
+    into text by a Python call per value) processes each distinct value once."""
+    distinct = set(values)
+    types = set(map(type, distinct)) - {type(None)}
+    if len(distinct) * 2 > len(values) or len(types) != 1 or not types <= _SAME_WHEN_EQUAL:
+        return list(map(processor, values))
+    table = {value: processor(value) for value in distinct}
+    return list(map(table.__getitem__, values))
 
 
 @lru_cache(maxsize=128)
