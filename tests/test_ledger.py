@@ -2,13 +2,16 @@
 
 import shutil
 import sqlite3
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import create_engine, event, func, select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import InternalError
 
 from sales_sheets.errors import StorageError
 from sales_sheets.ledger.database import close_all, open_ledger, reading
+from sales_sheets.ledger.decimals import Money
 from sales_sheets.ledger.schema import meta
 from sales_sheets.workspace import Workspace
 
@@ -63,6 +66,8 @@ def test_money_is_stored_as_exact_integer_fen(loaded: Workspace) -> None:
     one(loaded)
     amounts = query(loaded, "SELECT amount FROM receipts")
     assert amounts == [(10,)] * 3 and {type(a) for (a,) in amounts} == {int}
+    # one date on every line: converted once for the column, stored as each line's
+    assert query(loaded, "SELECT receipt_date FROM receipts") == [("2026-11-03",)] * 3
 
 
 def test_lines_are_stored_exactly_and_on_postgresql_through_copy(
@@ -130,3 +135,12 @@ def test_a_reader_on_postgresql_reads_one_snapshot_and_writes_nothing(
         writer.dispose()
     with reading(engine) as reader:
         assert reader.execute(count).scalar_one() == before + 1
+
+
+def test_a_column_of_decimals_converts_at_once_as_each_value_would() -> None:
+    money, dialect = Money(), sqlite.dialect()
+    values = [Decimal("0.10"), None, Decimal("-12.3"), 7, Decimal("1E+2")]
+    assert money.bind_many(values) == [money.process_bind_param(v, dialect) for v in values] == [
+        10, None, -1230, 700, 10000]
+    with pytest.raises(ValueError, match=r"0\.001 has more than 2 decimal places"):
+        money.bind_many([Decimal("1.00"), Decimal("0.001")])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import zipfile
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from xml.parsers import expat
 
@@ -89,7 +90,7 @@ def _inspect_zip(path: Path, limits: Limits) -> tuple[Format | None, list[Proble
             if any(_declares_dtd(archive, m) for m in members
                    if m.filename.endswith((".xml", ".rels", ".vml"))):
                 return None, [problem("unsafe_xml")]
-            cells = _cell_extent(archive, kind)
+            cells = _cell_extent(archive, kind, limits.max_cells)
             if cells > limits.max_cells:
                 return None, [problem("oversized_file", detail=f"{cells:,} cells")]
             return kind, []
@@ -153,32 +154,83 @@ def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     return bool(found)
 
 
-_ROW = re.compile(rb'<row [^>]*?r="(\d+)"')
-_WIDE_CELL = re.compile(rb'<c [^>]*?r="([A-Z]{2,3})\d')
+# Only <row> and <c> carry an attribute named `r` in a worksheet: a row number, or a cell
+# reference whose digits are a row number too. calamine places a cell by its own reference, so
+# a far cell inside a near row still stretches the grid to it.
+_ANY_ROW = re.compile(rb' r="[A-Z]{0,3}(\d+)"')
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+_CHUNK = 1 << 20
+# Bytes of one chunk carried into the next, so that a reference cut in two is seen whole: far
+# longer than ` r="XFD1048576"`.
+_OVERLAP = 64
 
 
-def _cell_extent(archive: zipfile.ZipFile, kind: Format) -> int:
+def _cell_extent(archive: zipfile.ZipFile, kind: Format, limit: int) -> int:
     """The largest rows × columns any sheet spans: what a reader allocates for it. A few
-    kilobytes can claim the whole 1,048,576 × 16,384 grid."""
+    kilobytes can claim the whole 1,048,576 × 16,384 grid. Sheets are scanned as they are
+    decompressed, a chunk at a time, and the scan stops once a sheet is beyond `limit`."""
     if kind is Format.ODS:
         return _ods_extent(archive)
     largest = 0
     for name in archive.namelist():
-        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
-            continue
-        data = archive.read(name)
-        rows = max(map(int, _ROW.findall(data)), default=0)
-        columns = 26 if rows else 0
-        letters = set(_WIDE_CELL.findall(data))
-        dimension = _DIMENSION.search(data[:4096])
-        if dimension:
-            letters.add(dimension[1])
-            rows = max(rows, int(dimension[2]))
-        for column in letters:
-            columns = max(columns, column_index_from_string(column.decode()))
-        largest = max(largest, rows * columns)
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            largest = max(largest, _sheet_extent(archive, name, limit))
+            if largest > limit:
+                break
     return largest
+
+
+def _sheet_extent(archive: zipfile.ZipFile, name: str, limit: int) -> int:
+    rows = columns = 0
+    tail = b""
+    with archive.open(name) as handle:
+        while chunk := handle.read(_CHUNK):
+            data = tail + chunk
+            if not tail:  # the first chunk: what the sheet declares of itself
+                dimension = _DIMENSION.search(data, 0, 4096)
+                if dimension:
+                    columns = column_index_from_string(dimension[1].decode())
+                    rows = int(dimension[2])
+            rows, wide = _scan(data, rows)
+            for letters in wide:
+                columns = max(columns, column_index_from_string(letters.decode()))
+            if rows * max(columns, 26) > limit:
+                break
+            tail = data[-_OVERLAP:]
+    return rows * max(columns, 26) if rows else 0
+
+
+def _scan(data: bytes, rows: int) -> tuple[int, set[bytes]]:
+    """The highest row number in `data` (or `rows` if none is higher), and the column letters
+    of its cells beyond Z. Rows come in ascending order in any sane sheet, so the chunk's last
+    references give the highest row, and one scan for rows above them (it finds none) and for
+    wide columns (usually none) confirms it: no number is parsed per cell."""
+    guess = max([rows, *map(int, _ANY_ROW.findall(data, max(0, len(data) - 4096)))])
+    found = _above(guess).findall(data)
+    higher = [int(row) for _, row, _ in found if row]
+    wide = {letters for first, _, other in found if len(letters := first or other) > 1}
+    return max([guess, *higher]), wide
+
+
+@lru_cache(maxsize=64)
+def _above(number: int) -> re.Pattern[bytes]:
+    """A reference in a row above `number` (longer, or as long and larger at its first
+    differing digit; leading zeros skipped as a reader would), or in a column beyond Z.
+    Groups: the letters and row of the first, the letters of the second."""
+    digits = str(number)
+    larger = rb"[1-9]\d{%d,}|%s" % (len(digits), _as_long_and_larger(digits))
+    # Possessive: a reference that fails is left at once, not retried shorter.
+    return re.compile(rb' r="(?:([A-Z]{0,3}+)0*+(' + larger + rb')"|([A-Z]{2,3})\d)')
+
+
+def _as_long_and_larger(digits: str) -> bytes:
+    """A pattern for the numbers of as many digits as `digits` and larger, nested by common
+    prefix so that each digit is looked at once (e.g. 19 -> `[2-9]\\d{1}|1(?:(?!))`)."""
+    first, rest = digits[0], digits[1:]
+    options = [b"[%d-9]\\d{%d}" % (int(first) + 1, len(rest))] if first != "9" else []
+    if rest:
+        options.append(b"%s(?:%s)" % (first.encode(), _as_long_and_larger(rest)))
+    return b"|".join(options) or b"(?!)"
 
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"

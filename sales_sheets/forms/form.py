@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypedDict
 
 from ..problems import Problem, problem
@@ -74,16 +75,13 @@ def normalize_form(form: RawForm) -> tuple[Document, list[Problem]]:
         value = raw.value if raw else None
         header[f.key] = _convert(f, value, problems, cells[f.key][0], cells[f.key][1])
     keys = list(form.columns)
-    rows = [row for row, _ in form.rows]
-    columns = [
-        _convert_column(form, form.kind.column(key), key, [values[j] for _, values in form.rows],
-                        rows, problems)
-        for j, key in enumerate(keys)
-    ]
+    rows = form.rows
+    columns = [_convert_column(form, form.kind.column(key), key, raw, rows, problems)
+               for key, raw in zip(keys, form.values, strict=True)]
     missing = [f.key for f in form.kind.columns if f.key not in form.columns]
-    names, blanks = (*keys, *missing), (None,) * len(missing)
-    lines = [Line(row, dict(zip(names, values + blanks, strict=True)))
-             for row, values in zip(rows, zip(*columns, strict=True), strict=True)]
+    columns += [[None] * len(rows)] * len(missing)
+    names = (*keys, *missing)
+    lines = list(map(Line, rows, map(dict, map(partial(zip, names), zip(*columns, strict=True)))))
     if not lines and not form.problems and form.kind.lines_required:
         problems.append(problem("empty_form", sheet=form.sheet, cell=f"A{form.header_row + 1}"))
     document = Document(form.kind, form.sheet, header, cells, lines, form.columns, form)
@@ -98,11 +96,12 @@ def _convert_column(
     the converter in one pass; any exception sends the column through the careful loop."""
     convert = converter_for(f)
     sample = raw[:1000]
-    if len(set(map(repr, sample))) * 2 < len(sample):
+    repeats = len(set(map(repr, sample))) * 2 < len(sample)
+    if repeats:
         convert = _memoised(convert)
     if "" not in raw and None not in raw:
         try:
-            converted = list(map(convert, raw))
+            converted = _convert_distinct(convert, raw) if repeats else list(map(convert, raw))
         except (Invalid, TypeError, ValueError, ArithmeticError):
             pass
         else:
@@ -122,6 +121,16 @@ def _convert_column(
             out.append(None)
             problems.append(_invalid(f, value, exc, form.sheet, form.cell(key, row)))
     return out
+
+
+def _convert_distinct(convert: Callable[[object], object], raw: list[object]) -> list[object]:
+    """Each distinct value converted once, then every cell looked up in C rather than through
+    a Python call per cell. Only for a column of one type: across types equal keys would meet
+    (True and 1.0); a mixed column goes through `convert`, memoised by type and value."""
+    if len(set(map(type, raw))) > 1:
+        return list(map(convert, raw))
+    table = {value: convert(value) for value in set(raw)}
+    return list(map(table.__getitem__, raw))
 
 
 def _memoised(convert: Callable[[object], object]) -> Callable[[object], object]:

@@ -8,9 +8,10 @@ stored range, because people type below tables.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from operator import itemgetter
 from pathlib import Path
 
@@ -43,8 +44,10 @@ class RawForm:
     header: dict[str, RawCell]
     # key -> 0-based column index of each line column that was found
     columns: dict[str, int]
-    # (1-based sheet row, values in the order of `columns`)
-    rows: list[tuple[int, list[object]]]
+    # the 1-based sheet row of each line that holds data
+    rows: list[int]
+    # per column of `columns`, in its order: the value of each line of `rows`
+    values: list[list[object]]
     header_row: int  # 1-based row of the column labels
     version: int | None = None
     problems: list[Problem] = field(default_factory=list)
@@ -262,18 +265,16 @@ def _assemble(
     ]
     indexes = list(columns.values())
     width = max(indexes, default=-1) + 1
-    rows: list[tuple[int, list[object]]] = []
-    if indexes:
-        body = grid[header_row + 1:]
-        if any(len(line) < width for line in body):  # csv rows can be ragged
-            body = [line + [""] * (width - len(line)) for line in body]
-        pick = itemgetter(*indexes)
-        picks: Iterable[Sequence[object]] = (
-            map(pick, body) if len(indexes) > 1 else ((pick(line),) for line in body))
-        rows = [(number, list(values))
-                for number, values in enumerate(picks, start=header_row + 2)
-                if _has_data(values)]
-    return RawForm(kind, sheet, header, columns, rows, header_row + 1, version, problems)
+    body = grid[header_row + 1:] if indexes else []
+    if any(len(line) < width for line in body):  # csv rows can be ragged
+        body = [line + [""] * (width - len(line)) for line in body]
+    # Column by column (each one pass in C), keeping the lines that hold anything.
+    picked = [list(map(itemgetter(index), body)) for index in indexes]
+    keep = list(map(_has_data, zip(*picked, strict=True)))
+    rows = list(compress(range(header_row + 2, header_row + 2 + len(body)), keep))
+    values = picked if all(keep) else [list(compress(column, keep)) for column in picked]
+    return RawForm(kind, sheet, header, columns, rows, values, header_row + 1, version,
+                   problems)
 
 
 __all__ = ["RawCell", "RawForm", "ReadResult", "column_label", "read_form", "locate_form"]

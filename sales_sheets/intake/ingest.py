@@ -47,6 +47,7 @@ from ..workspace import Workspace
 from .annotate import earlier_marks, plan_annotations, write_annotated_copy
 from .answers import receipt_text
 from .check import read_document, status_of
+from .collector import collector_paused
 from .faults import OutputFault, writing
 from .inbox import Claim, archive, archive_path, candidates, claim, pending_claims
 from .outcomes import planned_documents, write_documents
@@ -100,8 +101,10 @@ class _Prepared:
 
 
 def check_templates(workspace: Workspace) -> None:
-    """Raise TemplateError, before any file is touched, when a document template is broken."""
-    check_contract_template(workspace)
+    """Raise TemplateError, before any file is touched, when a template intake renders is
+    broken (none, when contracts are off: the `contract` command checks its own)."""
+    if workspace.settings.documents.contracts:
+        check_contract_template(workspace)
 
 
 def process_inbox(
@@ -195,7 +198,8 @@ def _prepare(workspace: Workspace, claim: Claim) -> _Prepared | None:
                 size += len(chunk)
     except FileNotFoundError:
         return None
-    reading = read_document(claim.path, workspace.settings.limits)
+    with collector_paused():
+        reading = read_document(claim.path, workspace.settings.limits)
     return _Prepared(claim, digest.hexdigest(), size, reading.read, reading.document,
                      reading.problems)
 
@@ -203,7 +207,8 @@ def _prepare(workspace: Workspace, claim: Claim) -> _Prepared | None:
 def _commit(workspace: Workspace, engine: Engine, item: _Prepared) -> IngestResult:
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            result, record = _store(engine, workspace, item)
+            with collector_paused():
+                result, record = _store(engine, workspace, item)
             break
         except IntegrityError:
             # Another watcher or office stored the same content, version or reference (or

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +29,18 @@ class Scaled(TypeDecorator[Decimal]):
         whole = int(scaled)
         if whole != scaled:
             raise ValueError(f"{value} has more than {self.places} decimal places")
+        return whole
+
+    def bind_many(self, values: Sequence[Any]) -> list[int | None]:
+        """`process_bind_param` of a whole column at once (the bulk insert's path): three
+        comprehensions instead of three Python calls per value."""
+        places = self.places
+        scaled = [v if v is None else (v if type(v) is Decimal else Decimal(v)).scaleb(places)
+                  for v in values]
+        whole = [s if s is None else int(s) for s in scaled]
+        if whole != scaled:  # int == Decimal is exact: only a value with more places differs
+            bad = next(v for v, s, w in zip(values, scaled, whole, strict=True) if s != w)
+            raise ValueError(f"{bad} has more than {places} decimal places")
         return whole
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:

@@ -37,7 +37,7 @@ def check_line_keys(doc: Document) -> list[Problem]:
     keys = [k for k in doc.kind.line_key if k in doc.columns]
     if not keys:
         return []
-    all_keys = [tuple(line.values[k] for k in keys) for line in doc.lines]
+    all_keys = list(zip(*([line.values[k] for line in doc.lines] for k in keys), strict=True))
     if len(set(all_keys)) == len(all_keys):
         return []
     seen: dict[tuple[object, ...], int] = {}

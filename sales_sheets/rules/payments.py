@@ -16,6 +16,8 @@ def check_receipts(doc: Document, ctx: Context) -> list[Problem]:
     taken = existing_references(ctx.conn, (str(r) for line in doc.lines
                                            if (r := line.values.get("reference"))))
     named = [str(o) for line in doc.lines if (o := line.values.get("order_no"))]
+    if not taken and not named:  # nothing below could find a problem: skip the walk
+        return problems
     owners = orders_of(ctx.conn, named) if named else {}
     for line in doc.lines:
         values = line.values

@@ -7,6 +7,8 @@ through the whole intake.
 from __future__ import annotations
 
 import io
+import random
+import string
 import zipfile
 from pathlib import Path
 
@@ -103,3 +105,76 @@ def test_a_zip_is_complete_only_once_its_directory_is_written(tmp_path: Path) ->
     assert is_complete_zip(tmp_path / "a.xlsx")
     assert not is_complete_zip(half)
     assert not is_complete_zip(tmp_path / "missing.xlsx")
+
+
+def sheet_of(rows: list[bytes]) -> bytes:
+    return (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            b"<sheetData>" + b"".join(rows) + b"</sheetData></worksheet>")
+
+
+def row(number: int, *cells: bytes) -> bytes:
+    refs = cells or (b"A%d" % number,)
+    return b'<row r="%d">' % number + b"".join(
+        b'<c r="%s" t="inlineStr"><is><t>x</t></is></c>' % ref for ref in refs) + b"</row>"
+
+
+def too_many_cells(path: Path, limits: Limits | None = None) -> bool:
+    """Refused for the cells its sheets span (not for its compression ratio or size)."""
+    _kind, problems = inspect_file(path, limits or Limits())
+    return [(p.code, dict(p.params)["detail"].endswith(" cells")) for p in problems] == [
+        ("oversized_file", True)]
+
+
+def with_sheet(tmp_path: Path, sheet: bytes, name: str = "s.xlsx") -> Path:
+    return rezip(workbook(tmp_path / "base.xlsx"), tmp_path / name,
+                 {"xl/worksheets/sheet1.xml": sheet})
+
+
+def test_a_far_cell_inside_a_near_row_is_counted_where_a_reader_puts_it(tmp_path: Path) -> None:
+    # calamine places a cell by its own reference: this one stretches the grid to the last
+    # cell of the sheet (and aborts the process allocating it), whatever its row says.
+    path = with_sheet(tmp_path, sheet_of([row(1), row(2, b"A2", b"XFD1048576")]))
+    kind, problems = inspect_file(path, Limits())
+    assert [p.code for p in problems] == ["oversized_file"]
+    assert dict(problems[0].params)["detail"] == f"{1_048_576 * 16_384:,} cells"
+
+
+@pytest.mark.parametrize("far", [b"A99999", b"A0099999", b"CV6000"])
+def test_a_reference_beyond_the_limit_is_found_anywhere_in_a_long_sheet(
+    tmp_path: Path, far: bytes
+) -> None:
+    # 60,000 rows in ascending order: several chunks of XML. 60,000 x 26 cells are within
+    # the limit; one cell out of order, far down or far right, is not.
+    limits = Limits(max_cells=2_000_000)
+    rows = [row(n) for n in range(1, 60_001)]
+    assert codes(with_sheet(tmp_path, sheet_of(rows), "ok.xlsx"), limits) == (Format.XLSX, [])
+    rows[500] = row(501, b"A501", far)
+    assert too_many_cells(with_sheet(tmp_path, sheet_of(rows)), limits)
+
+
+def test_a_reference_cut_by_a_chunk_boundary_is_read_whole(tmp_path: Path) -> None:
+    # The XML is scanned a MiB at a time: a text pads the first MiB so that the only far
+    # reference has its row number cut in two by the boundary.
+    start = (sheet_of([]).partition(b"</sheetData>")[0]
+             + b'<row r="1"><c r="A1" t="inlineStr"><is><t>')
+    rest = b'</t></is></c></row><row r="2"><c r="A5000000"/></row></sheetData></worksheet>'
+    pad = (1 << 20) - 3 - len(start) - rest.index(b"5000000")
+    text = random.Random(1).choices(string.ascii_letters.encode(), k=pad)  # incompressible
+    sheet = start + bytes(text) + rest
+    assert sheet.index(b"5000000") == (1 << 20) - 3
+    assert too_many_cells(with_sheet(tmp_path, sheet))
+
+
+def test_the_scan_stops_at_the_first_reference_beyond_the_limit(tmp_path: Path) -> None:
+    # The sheet's stored checksum is wrong: read to its end, it is a damaged file. Refused as
+    # oversized, it was refused before the end, without decompressing the rest.
+    rows = [row(1, b"A1", b"XFD1048576"), *(row(n) for n in range(2, 40_000))]
+    path = with_sheet(tmp_path, sheet_of(rows))
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    crc = info.CRC.to_bytes(4, "little")
+    assert data.count(crc) == 2  # the local header and the central directory
+    path.write_bytes(bytes(data).replace(crc, bytes(b ^ 0xFF for b in crc)))
+    assert too_many_cells(path)
+    assert codes(path, Limits(max_cells=2**62))[1] == ["corrupt_file"]
