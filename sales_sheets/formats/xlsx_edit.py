@@ -518,13 +518,26 @@ def _column_styles(head: bytes) -> dict[int, int]:
     return styles
 
 
+def _attribute(value: str) -> str:
+    return f'"{value}"' if _NEEDS_CARE(value) is None and '"' not in value else quoteattr(value)
+
+
+def _row_template(shape: tuple[int, ...]) -> str:
+    """A row's XML with {0} for its number and {1}, {2}, ... for the texts of its non-empty
+    cells, whose styles (-1 for an empty cell) are `shape`: rows of one shape are rendered with
+    one str.format, not cell by cell."""
+    cells, field = [], 1
+    for column, style in enumerate(shape, start=1):
+        if style >= 0:
+            cells.append(f'<c r="{get_column_letter(column)}{{0}}" s="{style}" t="inlineStr">'
+                         f"<is>{{{field}}}</is></c>")
+            field += 1
+    return '<row r="{0}">' + "".join(cells) + "</row>"
+
+
 def _plain(joined: str) -> bool:
     return not (_NEEDS_CARE(joined) or len(joined) > 32767 or joined[:1] == " "
                 or joined[-1:] == " " or " \x7f" in joined or "\x7f " in joined)
-
-
-def _plain_text(text: str) -> str:
-    return f"<t>{text}</t>"
 
 
 def _text_xml(text: str) -> str:
@@ -548,18 +561,19 @@ def _sheet_xml(sheet: NewSheet) -> str:
             f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
             for i, w in enumerate(sheet.widths, start=1)) + "</cols>")
     parts.append("<sheetData>")
-    letters = [get_column_letter(c) for c in range(1, max(map(len, sheet.rows), default=0) + 1)]
+    templates: dict[tuple[int, ...], str] = {}
     for r, row in enumerate(sheet.rows, start=1):
+        texts = [text for text, _ in row if text]
+        shape = tuple(style if text else -1 for text, style in row)
+        template = templates.get(shape) or templates.setdefault(shape, _row_template(shape))
         # Most rows need no escaping at all: checked once for the whole row.
-        render = _plain_text if _plain("\x7f".join([text for text, _ in row])) else _text_xml
-        cells = "".join([f'<c r="{letter}{r}" s="{style}" t="inlineStr"><is>{render(text)}'
-                         "</is></c>" for (text, style), letter in zip(row, letters, strict=False)
-                         if text])
-        parts.append(f'<row r="{r}">{cells}</row>')
+        plain = _plain("\x7f".join(texts))
+        parts.append(template.format(r, *[f"<t>{text}</t>" if plain else _text_xml(text)
+                                          for text in texts]))
     parts.append("</sheetData>")
     if sheet.links:
         parts.append("<hyperlinks>" + "".join(
-            f"<hyperlink ref=\"{ref}\" location={quoteattr(location)}/>"
+            f'<hyperlink ref="{ref}" location={_attribute(location)}/>'
             for ref, location in sheet.links.items()) + "</hyperlinks>")
     parts.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
                  'footer="0.3"/></worksheet>')

@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import openpyxl
 from openpyxl.cell import Cell
@@ -51,16 +51,15 @@ _WIDTHS = (10, 16, 16, 22, 80)
 _WORST_FIRST = list(Severity)
 
 
-@dataclass(frozen=True)
-class Mark:
+# Marks and restores are named tuples, not dataclasses: a file may bring 100,000 of each.
+class Mark(NamedTuple):
     sheet: str
     cell: str
     severity: Severity
     text: str  # the comment; "" beyond COMMENT_LIMIT: colour only
 
 
-@dataclass(frozen=True)
-class Restore:
+class Restore(NamedTuple):
     """A cell as it was before it was marked: its solid fill as RRGGBB ("" for none) and its
     note ("" for none); `mark` is the note the mark put there."""
 
@@ -100,13 +99,15 @@ def plan_annotations(
             by_cell.setdefault((p.sheet, p.cell), []).append(p)
     marks = []
     for count, ((sheet, cell), found) in enumerate(by_cell.items()):
-        severity = min((p.severity for p in found), key=_WORST_FIRST.index)
+        severity = (found[0].severity if len(found) == 1
+                    else min((p.severity for p in found), key=_WORST_FIRST.index))
         text = "\n".join(f"[{SEVERITY_LABELS[p.severity](language)}] {p.message(language)}"
                           for p in found) if count < COMMENT_LIMIT else ""
         marks.append(Mark(sheet, cell, severity, text))
+    labels = {severity: label(language) for severity, label in SEVERITY_LABELS.items()}
     rows = tuple(
-        (p.severity, (SEVERITY_LABELS[p.severity](language), p.location,
-                      p.field_label(language) or p.field, p.code, p.message(language)))
+        (p.severity, (labels[p.severity], p.location, p.field_label(language) or p.field,
+                      p.code, p.message(language)))
         for p in problems
     )
     headings = tuple(heading(language) for heading in _HEADINGS)
@@ -209,7 +210,8 @@ def _edit_package(original: Path, plan: AnnotationPlan, dest: Path) -> None:
     for sheet, marks in by_sheet.items():
         earlier = edit.mark(sheet, {m.cell: FILLS[m.severity] for m in marks},
                             {m.cell: m.text for m in marks if m.text})
-        made += [Restore(sheet, m.cell, earlier[m.cell], "", printable(m.text)) for m in marks]
+        made += [Restore(sheet, m.cell, earlier[m.cell], "", printable(m.text) if m.text else "")
+                 for m in marks]
     edit.add_sheet(_problem_sheet(edit, plan))
     if made:
         rows = (MARKS_HEADER, *(m.row() for m in _runs(made)))

@@ -49,12 +49,11 @@ def validate(doc: Document, ctx: Context, found: list[Problem]) -> list[Problem]
 
 
 _RANK = {Severity.ERROR: 0, Severity.HOLD: 1, Severity.WARNING: 2}
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ$"
 
 
 def _order(p: Problem) -> tuple[int, str, int, str]:
-    digits = p.cell.lstrip(_LETTERS)  # cells are letters then digits, e.g. "AB12"
-    return (_RANK[p.severity], p.sheet, int(digits) if digits.isdigit() else 0, p.cell)
+    digits = "".join(ch for ch in p.cell if ch.isdigit())
+    return (_RANK[p.severity], p.sheet, int(digits) if digits else 0, p.cell)
 
 
 __all__ = ["Context", "derive", "validate"]
