@@ -23,6 +23,7 @@ def workbook(path: Path) -> Path:
     sheet["E1"].fill = PatternFill("solid", start_color="00B0F0")
     sheet.column_dimensions["D"].number_format = "yyyy-mm-dd"
     sheet.print_area = "A1:E9"  # a sheet-local name: it counts sheets by position
+    sheet.sheet_view.tabSelected = True  # as Excel saves the sheet that was showing
     book.save(path)
     return path
 
@@ -42,6 +43,7 @@ def test_cells_there_missing_or_in_missing_rows_are_filled_and_keep_their_style(
 
     book = openpyxl.load_workbook(tmp_path / "out.xlsx")
     assert book.sheetnames == ["List", "S", "hidden"] and book.active.title == "List"
+    assert not book["S"].sheet_view.tabSelected  # only the new first sheet is selected
     assert book["hidden"].sheet_state == "veryHidden"
     sheet = book["S"]
     assert all(sheet[ref].fill.start_color.rgb == f"FF{RED}" for ref in cells)
