@@ -23,11 +23,14 @@ ADVICE = {"zh": "请用 Excel 或 WPS 打开此文件并保存",
 
 
 def with_formulas(path: Path, language: str, formulas: dict[str, str]) -> None:
-    """Write formulas into the form's sheet with openpyxl, which stores no results."""
+    """Write formulas into the form's sheet with openpyxl, which stores no results; a key
+    that is not a cell is a header field's defined name."""
     book = openpyxl.load_workbook(path)
     sheet = book[KINDS["order"].title(language)[:31]]
     for ref, formula in formulas.items():
-        sheet[ref] = formula
+        if ref in book.defined_names:
+            [(_, ref)] = book.defined_names[ref].destinations
+        sheet[ref.replace("$", "")] = formula
     book.save(path)
 
 
@@ -37,13 +40,17 @@ def test_a_required_formula_without_its_result_says_so(
 ) -> None:
     workspace = configure(loaded, language=language)
     path = drop(workspace, "order", "S01/script.xlsx", order_header(), [LINE], language=language)
-    with_formulas(path, language, {"D16": "=1+1", "F16": "=12800*1"})
+    with_formulas(path, language,
+                  {"D16": "=1+1", "F16": "=12800*1", "delivery_address": '="杭州"'})
     result = one(workspace)
     assert result.status == "rejected"
-    assert codes(result) == [("formula_without_value", "error", "D16"),
-                             ("formula_without_value", "error", "F16")]
+    assert [(p.code, p.field) for p in result.problems] == [
+        ("formula_without_value", "delivery_address"), ("formula_without_value", "quantity"),
+        ("formula_without_value", "unit_price")]
+    assert codes(result)[1:] == [("formula_without_value", "error", "D16"),
+                                 ("formula_without_value", "error", "F16")]
     quantity = KINDS["order"].column("quantity").text(language)
-    message = result.problems[0].message(language)
+    message = result.problems[1].message(language)
     assert quantity in message and ADVICE[language] in message
 
 
