@@ -218,8 +218,10 @@ class XlsxEdit:
             data = archive.read(part)
         if part in self._parts:
             raise Unsupported(f"{sheet} is marked already")
-        if notes and b"<legacyDrawing" in data:
-            raise Unsupported(f"{sheet} already has notes")
+        if b"<legacyDrawing" in data:
+            # Notes of its own: merging ours into them, and remembering each marked cell's
+            # note to give it back later, are openpyxl's to do.
+            raise Unsupported(f"{sheet} has notes")
         cells = []  # in document order: (row, width and letters of the column, ref, fill)
         for ref, rgb in fills.items():
             found = _A1.fullmatch(ref)

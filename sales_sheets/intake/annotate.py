@@ -4,8 +4,8 @@ watcher (here) and the Excel add-in (xlwings) apply exactly the same marks.
 
 The copy of an xlsx sent back is made by editing its package (formats/xlsx_edit.py), which costs
 about what reading the file did; openpyxl, which loads and rewrites every cell, is kept for what
-that editor does not do: undoing earlier marks, adding to notes a sheet already has, non-xlsx
-files rebuilt from their values.
+that editor does not do: undoing earlier marks, marking a sheet that has notes of its own,
+non-xlsx files rebuilt from their values.
 
 Every mark is remembered on a hidden `_marks` sheet with the cell's earlier fill and note, so
 the next check undoes the earlier marks before it makes its own: a fixed cell loses its colour,
