@@ -58,6 +58,13 @@ MESSAGES: dict[str, Text] = {
     ),
     # values
     "required": Text("“{field}”为必填项。", "\u201c{field}\u201d is required."),
+    "formula_without_value": Text(
+        "“{field}”是公式，但文件里没有它的计算结果（文件由程序生成，未经 Excel 保存）。"
+        "请用 Excel 或 WPS 打开此文件并保存，然后重新提交。",
+        "\u201c{field}\u201d is a formula whose result is not in the file (it was written by a "
+        "program and never saved by Excel). Open the file in Excel or WPS, save it and submit "
+        "it again.",
+    ),
     "type": Text(
         "“{field}”的值“{value}”不是有效的{expected}。",
         "\u201c{field}\u201d: \u201c{value}\u201d is not a valid {expected}.",

@@ -53,16 +53,17 @@ class _Explained:
 
 
 _EXPLAINED = (
-    # Annotated copies are written by openpyxl (a copy of the user's workbook, never our own
-    # layout). openpyxl writes a font's children as name, family, color, sz, b, ... The Open
-    # XML SDK's data models CT_Font as a sequence; ECMA-376 Part 1 (sml.xsd, transitional and
+    # Annotated copies are the user's workbook (never our own layout), edited in its package
+    # (formats/xlsx_edit.py) or rewritten by openpyxl. Both write fonts whose children are not
+    # in the order the Open XML SDK's data model expects (openpyxl: name, family, color, sz, b,
+    # ...), which models CT_Font as a sequence; ECMA-376 Part 1 (sml.xsd, transitional and
     # strict) declares it `xsd:choice maxOccurs="unbounded"`, any order: valid, and Excel
     # opens openpyxl's files without repair.
     _Explained("outbox/rejected/", r"/xl/styles\.xml", "",
                frozenset({"b", "i", "u", "color", "sz", "name", "family", "scheme"})),
-    # openpyxl 3.1 also writes every string as an inline string (t="inlineStr", ECMA-376
-    # 18.3.1.4), valid. Excel moves them into a shared-string table when it saves the file;
-    # it does not repair it.
+    # openpyxl 3.1, and xlsx_edit.py in the sheets it adds, write every string as an inline
+    # string (t="inlineStr", ECMA-376 18.3.1.4), valid. Excel moves them into a shared-string
+    # table when it saves the file; it does not repair it.
     _Explained("outbox/rejected/", r"/xl/worksheets/sheet\d+\.xml", "Excel_InlineStrCells",
                frozenset({"c"})),
     # The summary workbook writes inline strings on purpose: why, measured, is in

@@ -94,3 +94,16 @@ def _add_table(package: Package, table: str, sheet: str) -> None:
         return
     labels = [_attributes(c).get("name", "") for c in _TABLE_COLUMN.findall(table)]
     package.tables[name] = (sheet, (first_row or 1) - 1, (first_col or 1) - 1, labels)
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's name -> the part that holds it, e.g. "xl/worksheets/sheet1.xml"."""
+    parts = set(archive.namelist())
+    targets = _relationships(archive, parts, "xl/workbook.xml")
+    found = {}
+    for attributes in _SHEET.findall(_text(archive, "xl/workbook.xml")):
+        attrs = _attributes(attributes)
+        rel = next((v for k, v in attrs.items() if k.endswith(":id")), "")
+        if targets.get(rel) in parts:
+            found[attrs.get("name", "")] = targets[rel]
+    return found

@@ -1,6 +1,11 @@
-"""Mark problems on a workbook: coloured cells, a comment each, and (on the copy sent back) a
-first sheet listing every problem. The plan is plain data, so the watcher (openpyxl, here) and
-the Excel add-in (xlwings) apply exactly the same marks.
+"""Mark problems on a workbook: coloured cells, a comment on each of the first few hundred, and
+(on the copy sent back) a first sheet listing every problem. The plan is plain data, so the
+watcher (here) and the Excel add-in (xlwings) apply exactly the same marks.
+
+The copy of an xlsx sent back is made by editing its package (formats/xlsx_edit.py), which costs
+about what reading the file did; openpyxl, which loads and rewrites every cell, is kept for what
+that editor does not do: undoing earlier marks, marking a sheet that has notes of its own,
+non-xlsx files rebuilt from their values.
 
 Every mark is remembered on a hidden `_marks` sheet with the cell's earlier fill and note, so
 the next check undoes the earlier marks before it makes its own: a fixed cell loses its colour,
@@ -9,42 +14,53 @@ and a cell the person had coloured gets its colour back."""
 from __future__ import annotations
 
 import io
+import logging
+import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import openpyxl
 from openpyxl.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.exceptions import CellCoordinatesException
 from openpyxl.workbook import Workbook as OpenpyxlWorkbook
 
-from ..files import write_bytes_atomic
+from ..files import atomic_path, write_bytes_atomic
 from ..formats.cells import printable, set_text, set_value
 from ..formats.safety import Format
+from ..formats.xlsx_edit import NewSheet, Style, Unsupported, XlsxEdit
 from ..forms.grid import Workbook
 from ..forms.meta import MARKS_SHEET, OWN_SHEETS
 from ..problems import SEVERITY_LABELS, Problem, Severity
 from ..text import Text
 
+log = logging.getLogger(__name__)
+
 FILLS = {Severity.ERROR: "FFC7CE", Severity.HOLD: "FFD966", Severity.WARNING: "FFF2CC"}
+# Cells after the first this many are coloured without a comment: a comment is a drawn shape,
+# thousands of them make a workbook slow to open, and the problem sheet lists them all anyway.
+COMMENT_LIMIT = 300
 PROBLEM_SHEET = Text("问题清单", "Problems")
 MARKS_HEADER = ("sheet", "cell", "fill", "note", "mark")
 _HEADINGS = (Text("严重程度", "Severity"), Text("位置", "Location"), Text("字段", "Field"),
              Text("代码", "Code"), Text("说明", "Message"))
+_WIDTHS = (10, 16, 16, 22, 80)
+_WORST_FIRST = list(Severity)
 
 
-@dataclass(frozen=True)
-class Mark:
+# Marks and restores are named tuples, not dataclasses: a file may bring 100,000 of each.
+class Mark(NamedTuple):
     sheet: str
     cell: str
     severity: Severity
-    text: str
+    text: str  # the comment; "" beyond COMMENT_LIMIT: colour only
 
 
-@dataclass(frozen=True)
-class Restore:
+class Restore(NamedTuple):
     """A cell as it was before it was marked: its solid fill as RRGGBB ("" for none) and its
     note ("" for none); `mark` is the note the mark put there."""
 
@@ -76,20 +92,23 @@ def plan_annotations(
     problems: list[Problem], language: str, earlier: Sequence[Restore] = ()
 ) -> AnnotationPlan:
     """One mark per problem cell (several problems in one cell share it, worst colour wins),
-    after undoing the `earlier` marks (see `earlier_marks`)."""
+    with a comment on the first COMMENT_LIMIT of them, after undoing the `earlier` marks (see
+    `earlier_marks`)."""
     by_cell: dict[tuple[str, str], list[Problem]] = {}
     for p in problems:
         if p.sheet and p.cell:
             by_cell.setdefault((p.sheet, p.cell), []).append(p)
     marks = []
-    for (sheet, cell), found in by_cell.items():
-        severity = min((p.severity for p in found), key=list(Severity).index)
+    for count, ((sheet, cell), found) in enumerate(by_cell.items()):
+        severity = (found[0].severity if len(found) == 1
+                    else min((p.severity for p in found), key=_WORST_FIRST.index))
         text = "\n".join(f"[{SEVERITY_LABELS[p.severity](language)}] {p.message(language)}"
-                         for p in found)
+                          for p in found) if count < COMMENT_LIMIT else ""
         marks.append(Mark(sheet, cell, severity, text))
+    labels = {severity: label(language) for severity, label in SEVERITY_LABELS.items()}
     rows = tuple(
-        (p.severity, (SEVERITY_LABELS[p.severity](language), p.location,
-                      p.field_label(language) or p.field, p.code, p.message(language)))
+        (p.severity, (labels[p.severity], p.location, p.field_label(language) or p.field,
+                      p.code, p.message(language)))
         for p in problems
     )
     headings = tuple(heading(language) for heading in _HEADINGS)
@@ -102,16 +121,68 @@ def earlier_marks(grid: Workbook | None) -> tuple[Restore, ...]:
         return ()
     found = []
     for row in grid.sheets[MARKS_SHEET][1:]:
-        cells = ["" if v is None else str(v) for v in (list(row) + [""] * 5)[:5]]
-        if cells[0] and cells[1]:
-            found.append(Restore(*cells))
+        sheet, cell, fill, note, mark = ["" if v is None else str(v)
+                                         for v in (list(row) + [""] * 5)[:5]]
+        if not (sheet and cell):
+            continue
+        if ":" in cell:  # a run of cells marked alike (see `_runs`)
+            column, first, last = _run_bounds(cell)
+            found += [Restore(sheet, f"{column}{r}", fill, note, mark)
+                      for r in range(first, last + 1)]
+        else:
+            found.append(Restore(sheet, cell, fill, note, mark))
     return tuple(found)
+
+
+_CELL = re.compile(r"([A-Z]{1,3})(\d+)")
+
+
+def _runs(made: Sequence[Restore]) -> list[Restore]:
+    """The marks to remember, a run of cells down one column that looked alike before and were
+    marked alike (coloured only, say) as one range such as B4:B9000: a file with 100,000 wrong
+    lines is remembered in a few rows."""
+    keyed = []
+    for mark in made:
+        found = _CELL.fullmatch(mark.cell)
+        column, row = (found[1], int(found[2])) if found else (mark.cell, 0)
+        keyed.append((mark.sheet, len(column), column, row, mark))
+    keyed.sort(key=lambda k: k[:4])
+    runs: list[Restore] = []
+    run: tuple[str, str, int, int] = ("", "", 0, 0)  # sheet, column, first and last row
+    for sheet, _, column, row, mark in keyed:
+        previous = runs[-1] if runs else None
+        if (previous is not None and row and run[:2] == (sheet, column) and row == run[3] + 1
+                and (previous.fill, previous.note, previous.mark)
+                == (mark.fill, mark.note, mark.mark)):
+            run = (sheet, column, run[2], row)
+            runs[-1] = Restore(sheet, f"{column}{run[2]}:{column}{row}", mark.fill, mark.note,
+                               mark.mark)
+        else:
+            run = (sheet, column, row, row)
+            runs.append(mark)
+    return runs
+
+
+def _run_bounds(cells: str) -> tuple[str, int, int]:
+    first, _, last = cells.partition(":")
+    start, end = _CELL.fullmatch(first), _CELL.fullmatch(last)
+    if start is None or end is None or start[1] != end[1]:
+        return "", 1, 0  # not a run this module wrote: nothing to undo
+    return start[1], int(start[2]), int(end[2])
 
 
 def write_annotated_copy(
     original: Path, fmt: Format | None, grid: Workbook | None, plan: AnnotationPlan, dest: Path
 ) -> Path:
     """Write dest: the original (or its values, for non-xlsx) with the plan applied."""
+    if fmt is Format.XLSX and not plan.restore:
+        try:
+            with atomic_path(dest) as partial:
+                _edit_package(original, plan, partial)
+            return dest
+        except (Unsupported, CellCoordinatesException, zipfile.BadZipFile, KeyError,
+                ValueError) as exc:
+            log.info("%s: marking through openpyxl instead (%s)", original.name, exc)
     if fmt is Format.XLSX:
         book = openpyxl.load_workbook(original)
     elif grid is not None:
@@ -127,6 +198,47 @@ def write_annotated_copy(
     book.close()
     write_bytes_atomic(dest, buffer.getvalue())
     return dest
+
+
+def _edit_package(original: Path, plan: AnnotationPlan, dest: Path) -> None:
+    """The plan applied by editing the xlsx package: the same marks, problem sheet and
+    remembered marks as `apply_plan` makes through openpyxl."""
+    edit = XlsxEdit(original)
+    if plan.sheet_title in edit.sheets or MARKS_SHEET in edit.sheets:
+        raise Unsupported("marked before")
+    by_sheet: dict[str, list[Mark]] = {}
+    for mark in plan.marks:
+        if mark.sheet in edit.sheets:
+            by_sheet.setdefault(mark.sheet, []).append(mark)
+    made: list[Restore] = []
+    for sheet, marks in by_sheet.items():
+        earlier = edit.mark(sheet, {m.cell: FILLS[m.severity] for m in marks},
+                            {m.cell: m.text for m in marks if m.text})
+        made += [Restore(sheet, m.cell, earlier[m.cell], "", printable(m.text) if m.text else "")
+                 for m in marks]
+    edit.add_sheet(_problem_sheet(edit, plan))
+    if made:
+        rows = (MARKS_HEADER, *(m.row() for m in _runs(made)))
+        edit.add_sheet(NewSheet(MARKS_SHEET, [[(text, 0) for text in row] for row in rows],
+                                hidden=True))
+    edit.save(dest)
+
+
+def _problem_sheet(edit: XlsxEdit, plan: AnnotationPlan) -> NewSheet:
+    bold, link, wrap = (edit.style(Style(bold=True)), edit.style(Style(link=True)),
+                        edit.style(Style(wrap=True)))
+    fills = {severity: edit.style(Style(fill=rgb)) for severity, rgb in FILLS.items()}
+    rows: list[tuple[tuple[str, int], ...]] = [tuple((h, bold) for h in plan.headings)]
+    links: dict[str, str] = {}
+    quoted = {name: "'" + name.replace("'", "''") + "'" for name in edit.sheets}
+    for r, (severity, (label, location, field, code, message)) in enumerate(plan.rows, start=2):
+        sheet_name, _, ref = location.partition("!")
+        linked = bool(ref) and sheet_name in quoted
+        if linked:
+            links[f"B{r}"] = f"{quoted[sheet_name]}!{ref}"
+        rows.append(((label, fills[severity]), (location, link if linked else 0), (field, 0),
+                     (code, 0), (message, wrap)))
+    return NewSheet(plan.sheet_title, rows, _WIDTHS, links, freeze_header=True, first=True)
 
 
 def _from_grid(grid: Workbook) -> OpenpyxlWorkbook:
@@ -160,7 +272,7 @@ def apply_plan(book: OpenpyxlWorkbook, plan: AnnotationPlan) -> None:
         if ref and sheet_name in book.sheetnames:
             sheet.cell(r, 2).hyperlink = f"#'{sheet_name}'!{ref}"
             sheet.cell(r, 2).font = Font(color="0563C1", underline="single")
-    for letter, width in zip("ABCDE", (10, 16, 16, 22, 80), strict=True):
+    for letter, width in zip("ABCDE", _WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=2, min_col=5, max_col=5):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
@@ -202,9 +314,10 @@ def apply_marks(target: MarkTarget, plan: AnnotationPlan) -> None:
         if not target.has_sheet(mark.sheet):
             continue
         fill, note = target.look(mark.sheet, mark.cell)
-        made.append(Restore(mark.sheet, mark.cell, fill, note, printable(mark.text)))
-        target.mark(mark.sheet, mark.cell, FILLS[mark.severity], mark.text)
-    target.remember(made)
+        text = mark.text or note  # colour only: a note the cell has stays
+        made.append(Restore(mark.sheet, mark.cell, fill, note, printable(text)))
+        target.mark(mark.sheet, mark.cell, FILLS[mark.severity], text)
+    target.remember(_runs(made))
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -6,6 +6,13 @@ from ..forms.kinds import KINDS
 from ..problems import SEVERITY_LABELS, Problem
 from ..status import Status
 from ..text import Text
+from .annotate import COMMENT_LIMIT, PROBLEM_SHEET
+
+# Up to this many problems are listed one by one; more are summarised by code, with the first
+# few of each: a receipt is read by a person, and a file with 100,000 wrong lines would
+# otherwise get a receipt of 100,000 lines.
+RECEIPT_LIMIT = 30
+EXAMPLES = 3
 
 STATUS_LABELS: dict[Status, Text] = {
     Status.ACCEPTED: Text("已接收", "accepted"),
@@ -24,6 +31,13 @@ _WORDS: dict[str, Text] = {
     "outputs": Text("生成文件", "Generated"),
     "problems": Text("问题", "Problems"),
     "none": Text("无", "none"),
+    "by_code": Text("{code}（{severity}）共 {count} 处，前 {shown} 处：",
+                    "{code} ({severity}): {count}, the first {shown}:"),
+    "full_list": Text(
+        "全部问题见退回文件的“{sheet}”工作表；前 {limit} 个问题单元格附有批注，其余只标了颜色。",
+        "Every problem is on the \u201c{sheet}\u201d sheet of the copy sent back; the first "
+        "{limit} problem cells carry a comment, the others are coloured only.",
+    ),
     "next_rejected": Text(
         "请按“问题清单”修改后重新提交；本文件的任何内容都未存入台账。",
         "Correct the problems listed and submit again; nothing from this file was stored.",
@@ -97,9 +111,33 @@ def receipt_text(
     lines.append(f"{word('outputs')}: " + (", ".join(outputs) if outputs else word("none")))
     lines.append(f"{word('problems')} ({len(problems)}):" if problems
                  else f"{word('problems')}: {word('none')}")
-    for p in problems:
-        where = f" {p.location}" if p.location else ""
-        lines.append(f"  [{SEVERITY_LABELS[p.severity](language)}]{where} {p.message(language)}")
+    if len(problems) <= RECEIPT_LIMIT:
+        lines += [f"  {_line(p, language)}" for p in problems]
+    else:
+        lines += _summary(problems, language)
+        if status == Status.REJECTED:
+            lines.append(_WORDS["full_list"].format(language, sheet=PROBLEM_SHEET(language),
+                                                    limit=COMMENT_LIMIT))
     if status in (Status.REJECTED, Status.HELD):
         lines += ["", word(f"next_{status}")]
     return "\n".join(lines) + "\n"
+
+
+def _line(p: Problem, language: str) -> str:
+    where = f" {p.location}" if p.location else ""
+    return f"[{SEVERITY_LABELS[p.severity](language)}]{where} {p.message(language)}"
+
+
+def _summary(problems: list[Problem], language: str) -> list[str]:
+    """Per code, in the order the codes first appear: the count and the first few."""
+    by_code: dict[str, list[Problem]] = {}
+    for p in problems:
+        by_code.setdefault(p.code, []).append(p)
+    lines = []
+    for code, found in by_code.items():
+        shown = found[:EXAMPLES]
+        lines.append("  " + _WORDS["by_code"].format(
+            language, code=code, severity=SEVERITY_LABELS[found[0].severity](language),
+            count=len(found), shown=len(shown)))
+        lines += [f"    {_line(p, language)}" for p in shown]
+    return lines

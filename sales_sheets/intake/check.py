@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import Limits
+from ..formats.formulas import uncalculated
+from ..formats.safety import Format
 from ..forms.form import Document, normalize_form
 from ..forms.reader import ReadResult, read_form
 from ..ledger.database import open_ledger
@@ -48,10 +50,22 @@ def read_document(path: Path, limits: Limits) -> Reading:
         document = None
         if read.form is not None and not problems:
             document, problems = normalize_form(read.form)
+            if read.format is Format.XLSX:
+                problems = _explain_formulas(path, problems)
         return Reading(read, document, problems)
     except Exception as exc:  # noqa: BLE001 - a file must never stop the others
         log.exception("reading %s failed", path)
         return Reading(None, None, [problem("internal_error", detail=type(exc).__name__)])
+
+
+def _explain_formulas(path: Path, problems: list[Problem]) -> list[Problem]:
+    """A required value that reads as blank because it is a formula never calculated (a file
+    written by a script) is not missing: say what is wrong, or the person looks for an empty
+    cell that is not empty."""
+    blanks = [(p.sheet, p.cell) for p in problems if p.code == "required" and p.cell]
+    found = uncalculated(path, blanks) if blanks else set()
+    return [replace(p, code="formula_without_value")
+            if p.code == "required" and (p.sheet, p.cell) in found else p for p in problems]
 
 
 def status_of(problems: list[Problem]) -> Status:

@@ -145,7 +145,8 @@ def process_claims(
         if stopping.is_set():
             break
         began = time.perf_counter()
-        result = _commit_safely(workspace, engine, item)
+        with collector_paused():  # the file's grid, lines and problems stay alive till answered
+            result = _commit_safely(workspace, engine, item)
         if result is None:
             continue
         result.seconds = item.seconds + time.perf_counter() - began

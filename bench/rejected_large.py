@@ -1,0 +1,171 @@
+"""Benchmark: a large receipt workbook whose every line is wrong, against the same file good.
+
+Run from the repository root:
+
+    python bench/rejected_large.py                # the issue size, 100,000 lines
+    python bench/rejected_large.py --rows 5000    # a quick smoke run
+    python bench/rejected_large.py --repeat 3     # best of three runs of each measurement
+    python bench/rejected_large.py --profile      # also profile the rejection into bench/.data/
+    python bench/rejected_large.py --openpyxl     # both files as openpyxl saves them
+
+Two workbooks are generated once with `write_form` and cached under bench/.data/: the same
+receipt lines, once with customers the ledger knows and once with customers it does not (every
+line an `unknown_customer` error). In the same run each is ingested by `process_inbox` in a
+fresh child process on a workspace whose master data is already loaded, the two alternating
+when repeated. The good file must be accepted with every line stored; the bad one rejected
+with one problem per line, its annotated copy and receipt written, nothing stored.
+
+`write_form` writes a shared-string table, as Excel does; with --openpyxl both files are loaded
+and saved once more by openpyxl, which writes every string inline (the issue's 100,000-line
+file: 34 MB of sheet XML instead of about 13).
+
+It prints both times and the ratio rejected / accepted against the target of at most 2x (issue
+11: a rejected file costs about what an accepted one does). A miss is printed, not raised: this
+is not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+from _common import (
+    DATA_DIR,
+    DATA_VERSION,
+    LANGUAGE,
+    Measurement,
+    best_of,
+    cached_file,
+    check,
+    copy_workspace,
+    count_rows,
+    environment,
+    in_child,
+    ingest,
+    master_data,
+    seed_workspace,
+    start_date,
+)
+
+from sales_sheets.forms.kinds import KINDS
+from sales_sheets.forms.template import FormData, write_form
+
+KIND = KINDS["receipt"]
+TARGET = 2.0
+METHODS = ("银行转账", "承兑汇票", "现金", "微信")
+
+
+def build_receipts(path: Path, rows: int, known: bool, resave: bool) -> None:
+    """Receipt lines drawn from one seed; `known=False` gives every line a customer code the
+    master data does not have (the rest of the line is the same)."""
+    rng = random.Random(rows)
+    customers = master_data().customers
+    lines: list[dict[str, object]] = []
+    for i in range(rows):
+        customer = rng.choice(customers)
+        lines.append({
+            "receipt_date": start_date(i * 60 // rows),
+            "customer_code": customer.code if known else f"X{customer.code}",
+            "amount": str(Decimal(rng.randint(1_000, 5_000_000)) / 100),
+            "method": rng.choice(METHODS),
+            "reference": f"BK{i:08d}",
+            "salesperson": customer.salesperson,
+        })
+    write_form(path, KIND, LANGUAGE, data=FormData(lines=lines))
+    if resave:
+        with path.open("rb") as handle:  # a handle: openpyxl refuses the name "*.partial"
+            book = openpyxl.load_workbook(handle)
+        book.save(path)
+        book.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="receipt lines (default 100000)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run every measurement this many times and keep the fastest")
+    parser.add_argument("--profile", action="store_true",
+                        help="after the timed runs, profile one more rejection into "
+                             "bench/.data/profile_rejected_<rows>.txt")
+    parser.add_argument("--openpyxl", action="store_true",
+                        help="re-save both workbooks with openpyxl (inline strings)")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the cached workbooks")
+    args = parser.parse_args()
+    rows: int = args.rows
+    check(rows > 0 and args.repeat > 0, "--rows and --repeat must be positive")
+
+    folder = DATA_DIR / f"v{DATA_VERSION}"
+    writer = "_openpyxl" if args.openpyxl else ""
+    good = cached_file(folder / f"receipts_{rows}_known{writer}.xlsx",
+                       lambda p: build_receipts(p, rows, True, args.openpyxl), args.regenerate)
+    bad = cached_file(folder / f"receipts_{rows}_unknown{writer}.xlsx",
+                      lambda p: build_receipts(p, rows, False, args.openpyxl), args.regenerate)
+
+    with tempfile.TemporaryDirectory(prefix="run-", dir=DATA_DIR) as scratch:
+        seed = seed_workspace(Path(scratch) / "seed")
+
+        def accept_once(run: int) -> Measurement:
+            root = copy_workspace(seed, Path(scratch) / f"good-{run}", [good])
+            measured = in_child(ingest, str(root))
+            check(measured.detail["statuses"] == {"accepted": 1},
+                  f"the good file was not accepted: {measured.detail}")
+            stored = count_rows(root, "SELECT count(*) FROM receipts")
+            check(stored == rows, f"receipts table has {stored} rows, expected {rows}")
+            return measured
+
+        def reject_once(run: int) -> Measurement:
+            root = copy_workspace(seed, Path(scratch) / f"bad-{run}", [bad])
+            measured = in_child(ingest, str(root))
+            check(measured.detail["statuses"] == {"rejected": 1},
+                  f"the all-wrong file was not rejected: {measured.detail}")
+            check_rejection(root, rows)
+            return measured
+
+        # Alternated, so that a machine busy with other work slows both alike.
+        runs = [(accept_once(i), reject_once(i)) for i in range(args.repeat)]
+        accepted = best_of(args.repeat, lambda i: runs[i][0])
+        rejected = best_of(args.repeat, lambda i: runs[i][1])
+        profile = DATA_DIR / f"profile_rejected_{rows}.txt"
+        if args.profile:
+            profiled = copy_workspace(seed, Path(scratch) / "profiled", [bad])
+            in_child(ingest, str(profiled), str(profile))
+
+    print()
+    print(f"rejected_large: 1 receipt workbook{' saved by openpyxl' if args.openpyxl else ''}, "
+          f"{rows:,} lines, every customer known "
+          f"({good.stat().st_size / 2**20:.1f} MiB) or every one unknown "
+          f"({bad.stat().st_size / 2**20:.1f} MiB)")
+    print(environment())
+    print()
+    for label, m in (("accepted (customers known)", accepted),
+                     ("rejected (customers unknown)", rejected)):
+        print(f"{label:<30} {m.seconds:>8.2f} s   peak RSS {m.peak_rss_kib / 1024:,.0f} MiB"
+              + (f"   runs {', '.join(f'{t:.2f}' for t in m.detail['runs'])}"
+                 if len(m.detail["runs"]) > 1 else ""))
+    ratio = rejected.seconds / accepted.seconds
+    verdict = "meets target" if ratio <= TARGET else "ABOVE TARGET"
+    print(f"ratio rejected / accepted = {ratio:.2f}x   target <= {TARGET:g}x   {verdict}")
+    print(f"check: the good file accepted with {rows:,} rows stored; the bad one rejected with "
+          f"{rows:,} problems, its annotated copy and receipt written, nothing stored "
+          "(every run)")
+    if args.profile:
+        print(f"profile (cProfile, a separate run) written to {profile}")
+
+
+def check_rejection(root: Path, rows: int) -> None:
+    """The rejected file left its answers and nothing in the ledger."""
+    check(count_rows(root, "SELECT count(*) FROM receipts") == 0, "the bad file stored rows")
+    problems = count_rows(root, "SELECT json_array_length(problems) FROM intake "
+                          "WHERE status = 'rejected'")
+    check(problems == rows, f"{problems} problems recorded, expected one per line ({rows})")
+    outbox = root / "outbox"
+    check(any((outbox / "rejected").rglob("*.xlsx")), "no annotated copy was written")
+    check(any((outbox / "receipts").rglob("*.rejected.txt")), "no receipt was written")
+
+
+if __name__ == "__main__":
+    main()
