@@ -46,6 +46,7 @@ from sales_sheets.workspace import Workspace
 
 from .helpers.config import configure
 from .helpers.forms import drop, order_header, query
+from .helpers.mutations import corrupt_stream, patch_headers
 
 DATA = Path(__file__).parent / "data"
 MB = 1024 * 1024
@@ -232,6 +233,41 @@ def truncated(fraction: float) -> Callable[[], bytes]:
     return make
 
 
+# --- found by fuzzing (tests/test_fuzz.py): each of these once crashed the reader ----------------
+
+
+def with_member_field(field: str, value: int, member: str = "xl/workbook.xml") -> bytes:
+    """A valid order whose zip directory declares an odd compression method or flags."""
+    return patch_headers(order_bytes("SO-ZIPFIELD"), member, field, value, "both")
+
+
+def sheet_xml(edit: Callable[[bytes], bytes]) -> bytes:
+    """A valid order whose form sheet's XML was edited."""
+    data = order_bytes("SO-SHEETXML")
+    name = "xl/worksheets/sheet1.xml"
+    return rezip(data, {name: edit(part(data, name))})
+
+
+def damaged_marks(drop_part: bool) -> bytes:
+    """A corrected annotated copy (it keeps the hidden `_marks` sheet of earlier marks) whose
+    `_marks` part is cut short, or missing though the workbook still lists it."""
+    data = edit_with_openpyxl(order_bytes("SO-MARKS"), lambda b: b.create_sheet("_marks"))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+    marks = sheets[-1]  # openpyxl numbers the parts in sheet order; _marks was added last
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == marks:
+                if drop_part:
+                    continue
+                body = body[: len(body) // 2]
+            dst.writestr(info.filename, body)
+    return out.getvalue()
+
+
 # --- the corpus ----------------------------------------------------------------------------------
 
 
@@ -241,6 +277,25 @@ class Bad:
     code: str
     make: Callable[[], bytes]
     limits: dict[str, float] = field(default_factory=dict)
+
+
+FUZZED = [
+    Bad("deflate_damaged.xlsx", "corrupt_file",
+        lambda: corrupt_stream(order_bytes("SO-DEFLATE"), "xl/workbook.xml", 0)),
+    Bad("unknown_method.xlsx", "corrupt_file", lambda: with_member_field("method", 99)),
+    Bad("patched_data_flag.xlsx", "corrupt_file", lambda: with_member_field("flags", 0x20)),
+    Bad("zip_encrypted_member.xlsx", "encrypted_file",
+        lambda: with_member_field("flags", 0x01, "_rels/.rels")),
+    Bad("zip_strong_encryption.xlsx", "encrypted_file", lambda: with_member_field("flags", 0x40)),
+    # The comment makes the DTD check parse the prolog, in an encoding that does not exist.
+    Bad("unknown_encoding.xlsx", "corrupt_file", lambda: sheet_xml(
+        lambda xml: xml.replace(b'encoding="UTF-8" standalone="yes"?>',
+                                b'encoding="nonsense"?><!-- x -->', 1))),
+    Bad("column_beyond_zzz.xlsx", "corrupt_file", lambda: sheet_xml(
+        lambda xml: xml.replace(b'r="A1"', b'r="ZZZZ9"', 1))),
+    Bad("marks_cut_short.xlsx", "corrupt_file", lambda: damaged_marks(drop_part=False)),
+    Bad("marks_missing.xlsx", "corrupt_file", lambda: damaged_marks(drop_part=True)),
+]
 
 
 CORPUS = [
@@ -271,6 +326,7 @@ CORPUS = [
     Bad("foreign_template.xlsx", "unknown_template", lambda: template_meta("@kind", "invoice")),
     Bad("no_lines.xlsx", "empty_form", lambda: form_bytes("order", order_header("SO-EMPTY"))),
     Bad("template_no_quantity.xlsx", "missing_column", template_without_quantity),
+    *FUZZED,
 ]
 
 
@@ -692,12 +748,45 @@ def repeated_cells_ods() -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("bomb", ["far_cell.xlsx", "repeated.ods"])
+FAR_CELL = b'r="A99999999"'
+
+
+def far_cell_reference() -> bytes:
+    """Found by fuzzing: a template whose cell A2 claims row 99,999,999 while its row says 2.
+    Before the check read cells' own references, calamine aborted the process (out of
+    memory allocating 100 million rows)."""
+    return sheet_xml(lambda xml: xml.replace(b'r="A2"', FAR_CELL, 1))
+
+
+def far_cell_in_a_moved_sheet() -> bytes:
+    """The same cell in a sheet part moved out of xl/worksheets/ (the relationships say where
+    it is, and readers follow them)."""
+    data = far_cell_reference()
+    moved = "xl/elsewhere/data.xml"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            name = info.filename.replace("worksheets/sheet1.xml", "elsewhere/data.xml")
+            name = name.replace("worksheets/_rels/sheet1.xml.rels", "elsewhere/_rels/data.xml.rels")
+            body = body.replace(b"worksheets/sheet1.xml", b"elsewhere/data.xml")
+            dst.writestr(name, body)
+    assert FAR_CELL in part(out.getvalue(), moved)
+    return out.getvalue()
+
+
+BOMBS = {"far_cell.xlsx": far_cell_xlsx, "repeated.ods": repeated_cells_ods,
+         "far_cell_reference.xlsx": far_cell_reference,
+         "far_cell_moved_sheet.xlsx": far_cell_in_a_moved_sheet}
+
+
+@pytest.mark.parametrize("bomb", sorted(BOMBS))
 def test_a_cell_count_bomb_is_refused_without_killing_the_process(
     loaded: Workspace, bomb: str
 ) -> None:
     resource = pytest.importorskip("resource")
-    make = {"far_cell.xlsx": far_cell_xlsx, "repeated.ods": repeated_cells_ods}[bomb]
+    make = BOMBS[bomb]
     sha256 = put(loaded, bomb, make())
     drop_good(loaded)
     budget = 1536 * MB  # a modest server; the pipeline needs well under 500 MB for real files

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from enum import StrEnum
 from pathlib import Path
 from xml.parsers import expat
@@ -79,6 +80,9 @@ def _inspect_zip(path: Path, limits: Limits) -> tuple[Format | None, list[Proble
             fault = _zip_bomb(members, limits)
             if fault:
                 return None, [problem("oversized_file", detail=fault)]
+            unreadable = _unreadable_member(members)
+            if unreadable:
+                return None, [unreadable]
             names = {m.filename for m in members}
             if "xl/workbook.xml" in names:
                 kind = Format.XLSX
@@ -93,8 +97,29 @@ def _inspect_zip(path: Path, limits: Limits) -> tuple[Format | None, list[Proble
             if cells > limits.max_cells:
                 return None, [problem("oversized_file", detail=f"{cells:,} cells")]
             return kind, []
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
+            ValueError, LookupError) as exc:
+        # zlib.error: a damaged deflate stream; LookupError: a part declares an encoding that
+        # does not exist, so it cannot be checked for a DTD either
         return None, [problem("corrupt_file", detail=str(exc) or type(exc).__name__)]
+
+
+# Office writes members stored or deflated and never encrypts them one by one (a password
+# encrypts the whole package inside an OLE file); zipfile refuses anything else with
+# NotImplementedError or RuntimeError, so it is named here before any member is read.
+_OFFICE_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+_ENCRYPTED_FLAGS = 0x01 | 0x40  # traditional encryption, strong encryption
+_PATCHED_FLAG = 0x20
+
+
+def _unreadable_member(members: list[zipfile.ZipInfo]) -> Problem | None:
+    for member in members:
+        if member.flag_bits & _ENCRYPTED_FLAGS:
+            return problem("encrypted_file")
+        if member.compress_type not in _OFFICE_METHODS or member.flag_bits & _PATCHED_FLAG:
+            detail = f"{member.filename}: compression method {member.compress_type}"
+            return problem("corrupt_file", detail=detail)
+    return None
 
 
 def _zip_bomb(members: list[zipfile.ZipInfo], limits: Limits) -> str:
@@ -153,9 +178,13 @@ def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     return bool(found)
 
 
-_ROW = re.compile(rb'<row [^>]*?r="(\d+)"')
-_WIDE_CELL = re.compile(rb'<c [^>]*?r="([A-Z]{2,3})\d')
-_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+# Elements may carry a namespace prefix (<x:row>); readers accept it.
+_ROW = re.compile(rb'<(?:\w+:)?row [^>]*?r="(\d+)"')
+# A cell's own reference places it, whatever its row says: one cell at A99999999 in a
+# three-row sheet makes a reader allocate a hundred million rows (and abort the process).
+_CELL_ROW = re.compile(rb'<(?:\w+:)?c [^>]*?r="[A-Z]+(\d+)"')
+_WIDE_CELL = re.compile(rb'<(?:\w+:)?c [^>]*?r="([A-Z]{2,})\d')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 
 
 def _cell_extent(archive: zipfile.ZipFile, kind: Format) -> int:
@@ -164,11 +193,13 @@ def _cell_extent(archive: zipfile.ZipFile, kind: Format) -> int:
     if kind is Format.ODS:
         return _ods_extent(archive)
     largest = 0
+    # Every part, not only xl/worksheets/: readers follow the workbook's relationships, and
+    # those may put a sheet anywhere. Rows and cells only match inside a sheet's markup.
     for name in archive.namelist():
-        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+        if not name.endswith(".xml"):
             continue
         data = archive.read(name)
-        rows = max(map(int, _ROW.findall(data)), default=0)
+        rows = max(map(int, _ROW.findall(data) + _CELL_ROW.findall(data)), default=0)
         columns = 26 if rows else 0
         letters = set(_WIDE_CELL.findall(data))
         dimension = _DIMENSION.search(data[:4096])

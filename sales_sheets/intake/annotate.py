@@ -112,7 +112,9 @@ def write_annotated_copy(
 ) -> Path:
     """Write dest: the original (or its values, for non-xlsx) with the plan applied."""
     if fmt is Format.XLSX:
-        book = openpyxl.load_workbook(original)
+        # Our own handle: openpyxl leaves the file open when it fails on a damaged part.
+        with original.open("rb") as handle:
+            book = openpyxl.load_workbook(handle)
     elif grid is not None:
         book = _from_grid(grid)
     else:
