@@ -30,6 +30,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,11 @@ from .helpers.config import configure
 from .helpers.forms import drop
 from .helpers.mutations import Mutated, byte_mutations, member_mutations, xml_mutations
 
+try:
+    import resource
+except ImportError:  # Windows: cases run without a memory cap
+    resource = None  # type: ignore[assignment]
+
 DATA = Path(__file__).parent / "data"
 ON_DEMAND = int(os.environ.get("SALES_SHEETS_FUZZ", "0"))
 CASES = ON_DEMAND or 25
@@ -72,6 +78,26 @@ FUZZ = settings(
                            HealthCheck.function_scoped_fixture],
 )
 DECIDED = {Status.ACCEPTED, Status.HELD, Status.REJECTED, Status.DUPLICATE}
+
+
+@contextmanager
+def memory_cap(extra: int = 1536 << 20) -> Iterator[None]:
+    """At most `extra` more address space while a case runs: a file that makes a reader
+    allocate without bound then fails this test (or aborts pytest) instead of taking the
+    machine's memory from everything else on it. Linux only; the soft limit is put back."""
+    status = Path("/proc/self/status")
+    if resource is None or not status.exists():
+        yield
+        return
+    size = next(int(line.split()[1]) * 1024 for line in status.read_text().splitlines()
+                if line.startswith("VmSize:"))
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = size + extra if hard == resource.RLIM_INFINITY else min(size + extra, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 class Errors(logging.Handler):
@@ -143,13 +169,14 @@ def run_case(ws: Workspace, mutated: Mutated, suffix: str) -> None:
         copy = ws.root / ".fuzz" / name
         copy.parent.mkdir(exist_ok=True)
         copy.write_bytes(data)
-        started = time.monotonic()
-        check = check_workbook(ws, copy)
-        checked = time.monotonic() - started
-        (ws.inbox / name).write_bytes(data)
-        started = time.monotonic()
-        results = process_inbox(ws)
-        ingested = time.monotonic() - started
+        with memory_cap():
+            started = time.monotonic()
+            check = check_workbook(ws, copy)
+            checked = time.monotonic() - started
+            (ws.inbox / name).write_bytes(data)
+            started = time.monotonic()
+            results = process_inbox(ws)
+            ingested = time.monotonic() - started
     finally:
         logger.removeHandler(errors)
     assert [r.file for r in results] == [name], recipe

@@ -18,6 +18,7 @@ from openpyxl.utils.cell import column_index_from_string
 
 from ..config import Limits
 from ..problems import Problem, problem
+from .cfb_chains import ChainError, check_chains
 
 MB = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -52,6 +53,10 @@ def inspect_file(path: Path, limits: Limits) -> tuple[Format | None, list[Proble
             return None, [problem("encrypted_file")]
         if not any(stream in data for stream in _XLS_STREAMS):
             return None, [problem("not_spreadsheet")]  # a .doc, an Outlook .msg, ...
+        try:
+            check_chains(data)
+        except ChainError as exc:
+            return None, [problem("corrupt_file", detail=str(exc))]
         return Format.XLS, []
     if suffix == ".csv":
         return _inspect_csv(path)
