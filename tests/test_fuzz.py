@@ -74,8 +74,7 @@ SECONDS = 8.0
 FUZZ = settings(
     max_examples=CASES, deadline=None, derandomize=not ON_DEMAND,
     database=settings.default.database if ON_DEMAND else None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.function_scoped_fixture],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 DECIDED = {Status.ACCEPTED, Status.HELD, Status.REJECTED, Status.DUPLICATE}
 
