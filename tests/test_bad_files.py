@@ -17,6 +17,7 @@ import io
 import json
 import os
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -46,6 +47,7 @@ from sales_sheets.workspace import Workspace
 
 from .helpers.config import configure
 from .helpers.forms import drop, order_header, query
+from .helpers.mutations import corrupt_stream, patch_headers
 
 DATA = Path(__file__).parent / "data"
 MB = 1024 * 1024
@@ -224,12 +226,57 @@ def template_meta(key: str, value: object) -> bytes:
     return edit_with_openpyxl(order_bytes(f"SO-META-{key[1:]}"), edit)
 
 
+def template_meta_key(key: str, new_key: str) -> bytes:
+    """A real template whose `_meta` row for `key` names another key."""
+    def edit(book: Any) -> None:
+        for row in book["_meta"].iter_rows():
+            if row[0].value == key:
+                row[0].value = new_key
+
+    return edit_with_openpyxl(order_bytes("SO-META-KEY"), edit)
+
+
 def truncated(fraction: float) -> Callable[[], bytes]:
     def make() -> bytes:
         data = order_bytes("SO-TRUNC")
         return data[: int(len(data) * fraction)]
 
     return make
+
+
+# --- found by fuzzing (tests/test_fuzz.py): each of these once crashed the reader ----------------
+
+
+def with_member_field(field: str, value: int, member: str = "xl/workbook.xml") -> bytes:
+    """A valid order whose zip directory declares an odd compression method or flags."""
+    return patch_headers(order_bytes("SO-ZIPFIELD"), member, field, value, "both")
+
+
+def sheet_xml(edit: Callable[[bytes], bytes]) -> bytes:
+    """A valid order whose form sheet's XML was edited."""
+    data = order_bytes("SO-SHEETXML")
+    name = "xl/worksheets/sheet1.xml"
+    return rezip(data, {name: edit(part(data, name))})
+
+
+def damaged_marks(drop_part: bool) -> bytes:
+    """A corrected annotated copy (it keeps the hidden `_marks` sheet of earlier marks) whose
+    `_marks` part is cut short, or missing though the workbook still lists it."""
+    data = edit_with_openpyxl(order_bytes("SO-MARKS"), lambda b: b.create_sheet("_marks"))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+    marks = sheets[-1]  # openpyxl numbers the parts in sheet order; _marks was added last
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == marks:
+                if drop_part:
+                    continue
+                body = body[: len(body) // 2]
+            dst.writestr(info.filename, body)
+    return out.getvalue()
 
 
 # --- the corpus ----------------------------------------------------------------------------------
@@ -241,6 +288,28 @@ class Bad:
     code: str
     make: Callable[[], bytes]
     limits: dict[str, float] = field(default_factory=dict)
+
+
+FUZZED = [
+    Bad("deflate_damaged.xlsx", "corrupt_file",
+        lambda: corrupt_stream(order_bytes("SO-DEFLATE"), "xl/workbook.xml", 0)),
+    Bad("unknown_method.xlsx", "corrupt_file", lambda: with_member_field("method", 99)),
+    Bad("patched_data_flag.xlsx", "corrupt_file", lambda: with_member_field("flags", 0x20)),
+    Bad("zip_encrypted_member.xlsx", "encrypted_file",
+        lambda: with_member_field("flags", 0x01, "_rels/.rels")),
+    Bad("zip_strong_encryption.xlsx", "encrypted_file", lambda: with_member_field("flags", 0x40)),
+    # The comment makes the DTD check parse the prolog, in an encoding that does not exist.
+    Bad("unknown_encoding.xlsx", "corrupt_file", lambda: sheet_xml(
+        lambda xml: xml.replace(b'encoding="UTF-8" standalone="yes"?>',
+                                b'encoding="nonsense"?><!-- x -->', 1))),
+    Bad("column_beyond_zzz.xlsx", "corrupt_file", lambda: sheet_xml(
+        lambda xml: xml.replace(b'r="A1"', b'r="ZZZZ9"', 1))),
+    Bad("marks_cut_short.xlsx", "corrupt_file", lambda: damaged_marks(drop_part=False)),
+    Bad("marks_missing.xlsx", "corrupt_file", lambda: damaged_marks(drop_part=True)),
+    # 1,000 bytes gone from the middle of an .xls: calamine's OLE reader panics.
+    Bad("sectors_missing.xls", "corrupt_file",
+        lambda: (DATA / "order.xls").read_bytes()[:512] + (DATA / "order.xls").read_bytes()[1512:]),
+]
 
 
 CORPUS = [
@@ -271,6 +340,7 @@ CORPUS = [
     Bad("foreign_template.xlsx", "unknown_template", lambda: template_meta("@kind", "invoice")),
     Bad("no_lines.xlsx", "empty_form", lambda: form_bytes("order", order_header("SO-EMPTY"))),
     Bad("template_no_quantity.xlsx", "missing_column", template_without_quantity),
+    *FUZZED,
 ]
 
 
@@ -627,6 +697,34 @@ def test_the_cli_rejects_every_bad_file_and_accepts_the_rest(loaded: Workspace) 
 # --- bugs that stop the whole batch --------------------------------------------------------------
 
 
+def test_a_table_whose_range_lies_below_the_data_is_read_by_its_labels(
+    loaded: Workspace
+) -> None:
+    """Found by fuzzing: the table's stored header row lay past the sheet's last row and the
+    reader indexed past the end (IndexError, then internal_error)."""
+    data = order_bytes("SO-LOW")
+    table = part(data, "xl/tables/table1.xml")
+    moved = re.sub(rb'ref="[A-Z]+\d+:[A-Z]+\d+"', b'ref="A5000:H5020"', table)
+    assert moved != table
+    put(loaded, "low_table.xlsx", rezip(data, {"xl/tables/table1.xml": moved}))
+    drop_good(loaded)
+    results = by_file(process_inbox(loaded))
+    assert_accepted(results, "SO-GOOD.xlsx")
+    assert results["low_table.xlsx"].status == "rejected"
+    assert [p.code for p in results["low_table.xlsx"].problems] == ["empty_form"]
+    assert_drained(loaded)
+
+
+def test_a_meta_row_whose_key_is_no_column_is_ignored(loaded: Workspace) -> None:
+    """Found by fuzzing: a `_meta` row with an unknown key pointing at a table column made
+    normalising look the key up among the kind's columns (StopIteration)."""
+    put(loaded, "foreign_key.xlsx", template_meta_key("quantity", "qty"))
+    [result] = process_inbox(loaded)
+    assert (result.status, result.problems) == ("accepted", [])  # 数量 found by its label
+    assert query(loaded, "select quantity from order_lines join orders using (document_id) "
+                         "where order_no = 'SO-META-KEY'") == [(20000,)]
+
+
 def test_a_control_character_in_a_cell_does_not_stop_the_batch(loaded: Workspace) -> None:
     drop(loaded, "order", "scanned.xlsx", header=order_header("SO-SCAN"),
          lines=[{"product_code": "P001\x03", "quantity": 2, "unit_price": 12800}])
@@ -692,12 +790,58 @@ def repeated_cells_ods() -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("bomb", ["far_cell.xlsx", "repeated.ods"])
+FAR_CELL = b'r="A99999999"'
+
+
+def far_cell_reference() -> bytes:
+    """Found by fuzzing: a template whose cell A2 claims row 99,999,999 while its row says 2.
+    Before the check read cells' own references, calamine aborted the process (out of
+    memory allocating 100 million rows)."""
+    return sheet_xml(lambda xml: xml.replace(b'r="A2"', FAR_CELL, 1))
+
+
+def far_cell_in_a_moved_sheet() -> bytes:
+    """The same cell in a sheet part moved out of xl/worksheets/ (the relationships say where
+    it is, and readers follow them)."""
+    data = far_cell_reference()
+    moved = "xl/elsewhere/data.xml"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            name = info.filename.replace("worksheets/sheet1.xml", "elsewhere/data.xml")
+            name = name.replace("worksheets/_rels/sheet1.xml.rels", "elsewhere/_rels/data.xml.rels")
+            body = body.replace(b"worksheets/sheet1.xml", b"elsewhere/data.xml")
+            dst.writestr(name, body)
+    assert FAR_CELL in part(out.getvalue(), moved)
+    return out.getvalue()
+
+
+def looping_xls() -> bytes:
+    """Found by fuzzing: an .xls whose directory's sector chain points back at itself. calamine
+    follows the chain without end and allocates until the process is killed."""
+    data = bytearray((DATA / "order.xls").read_bytes())
+    [fat_sector] = struct.unpack_from("<I", data, 76)
+    [dir_start] = struct.unpack_from("<I", data, 48)
+    struct.pack_into("<I", data, (fat_sector + 1) * 512 + 4 * dir_start, dir_start)
+    return bytes(data)
+
+
+# name -> (maker, code); each would take a reader's memory without bound if it got that far.
+BOMBS = {"far_cell.xlsx": (far_cell_xlsx, "oversized_file"),
+         "repeated.ods": (repeated_cells_ods, "oversized_file"),
+         "far_cell_reference.xlsx": (far_cell_reference, "oversized_file"),
+         "far_cell_moved_sheet.xlsx": (far_cell_in_a_moved_sheet, "oversized_file"),
+         "looping_chain.xls": (looping_xls, "corrupt_file")}
+
+
+@pytest.mark.parametrize("bomb", sorted(BOMBS))
 def test_a_cell_count_bomb_is_refused_without_killing_the_process(
     loaded: Workspace, bomb: str
 ) -> None:
     resource = pytest.importorskip("resource")
-    make = {"far_cell.xlsx": far_cell_xlsx, "repeated.ods": repeated_cells_ods}[bomb]
+    make, code = BOMBS[bomb]
     sha256 = put(loaded, bomb, make())
     drop_good(loaded)
     budget = 1536 * MB  # a modest server; the pipeline needs well under 500 MB for real files
@@ -715,7 +859,7 @@ def test_a_cell_count_bomb_is_refused_without_killing_the_process(
     files = {f["file"]: f for f in json.loads(run.stdout)["files"]}
     assert files["SO-GOOD.xlsx"]["status"] == "accepted"
     results = by_file(_results_from_intake(loaded))
-    assert_rejected(loaded, results[bomb], "oversized_file", sha256)
+    assert_rejected(loaded, results[bomb], code, sha256)
     assert_drained(loaded)
 
 

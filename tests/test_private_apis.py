@@ -235,3 +235,17 @@ def test_zip_parts_are_deflated_at_the_level_chosen(declared: int, level: int) -
         assert (info.compress_size, package.read("part.xml")) == (len(expected), data)
     other = zlib.compressobj(7 - level, zlib.DEFLATED, -15)  # 6 <-> 1: the level shows
     assert len(other.compress(data) + other.flush()) != len(expected)
+
+
+def test_a_calamine_panic_surfaces_as_pyo3s_panic_exception() -> None:
+    """`_calamine` in sales_sheets/forms/grid.py knows a Rust panic by its class name: pyo3
+    raises `pyo3_runtime.PanicException`, a BaseException that cannot be imported. An .xls
+    missing 1,000 bytes in its middle makes calamine panic; once calamine returns an error for
+    it instead, this test may take any other input that still panics, or go."""
+    import python_calamine as calamine
+
+    data = (Path(__file__).parent / "data" / "order.xls").read_bytes()
+    with pytest.raises(BaseException) as raised:
+        calamine.CalamineWorkbook.from_filelike(BytesIO(data[:512] + data[1512:]))
+    assert type(raised.value).__name__ == "PanicException"
+    assert not isinstance(raised.value, Exception)

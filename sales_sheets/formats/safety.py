@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from openpyxl.utils.cell import column_index_from_string
 
 from ..config import Limits
 from ..problems import Problem, problem
+from .cfb_chains import ChainError, check_chains
 
 MB = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -52,6 +54,10 @@ def inspect_file(path: Path, limits: Limits) -> tuple[Format | None, list[Proble
             return None, [problem("encrypted_file")]
         if not any(stream in data for stream in _XLS_STREAMS):
             return None, [problem("not_spreadsheet")]  # a .doc, an Outlook .msg, ...
+        try:
+            check_chains(data)
+        except ChainError as exc:
+            return None, [problem("corrupt_file", detail=str(exc))]
         return Format.XLS, []
     if suffix == ".csv":
         return _inspect_csv(path)
@@ -80,6 +86,9 @@ def _inspect_zip(path: Path, limits: Limits) -> tuple[Format | None, list[Proble
             fault = _zip_bomb(members, limits)
             if fault:
                 return None, [problem("oversized_file", detail=fault)]
+            unreadable = _unreadable_member(members)
+            if unreadable:
+                return None, [unreadable]
             names = {m.filename for m in members}
             if "xl/workbook.xml" in names:
                 kind = Format.XLSX
@@ -94,8 +103,29 @@ def _inspect_zip(path: Path, limits: Limits) -> tuple[Format | None, list[Proble
             if cells > limits.max_cells:
                 return None, [problem("oversized_file", detail=f"{cells:,} cells")]
             return kind, []
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
+            ValueError, LookupError) as exc:
+        # zlib.error: a damaged deflate stream; LookupError: a part declares an encoding that
+        # does not exist, so it cannot be checked for a DTD either
         return None, [problem("corrupt_file", detail=str(exc) or type(exc).__name__)]
+
+
+# Office writes members stored or deflated and never encrypts them one by one (a password
+# encrypts the whole package inside an OLE file); zipfile refuses anything else with
+# NotImplementedError or RuntimeError, so it is named here before any member is read.
+_OFFICE_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+_ENCRYPTED_FLAGS = 0x01 | 0x40  # traditional encryption, strong encryption
+_PATCHED_FLAG = 0x20
+
+
+def _unreadable_member(members: list[zipfile.ZipInfo]) -> Problem | None:
+    for member in members:
+        if member.flag_bits & _ENCRYPTED_FLAGS:
+            return problem("encrypted_file")
+        if member.compress_type not in _OFFICE_METHODS or member.flag_bits & _PATCHED_FLAG:
+            detail = f"{member.filename}: compression method {member.compress_type}"
+            return problem("corrupt_file", detail=detail)
+    return None
 
 
 def _zip_bomb(members: list[zipfile.ZipInfo], limits: Limits) -> str:
@@ -157,8 +187,9 @@ def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
 # Only <row> and <c> carry an attribute named `r` in a worksheet: a row number, or a cell
 # reference whose digits are a row number too. calamine places a cell by its own reference, so
 # a far cell inside a near row still stretches the grid to it.
-_ANY_ROW = re.compile(rb' r="[A-Z]{0,3}(\d+)"')
-_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+_ANY_ROW = re.compile(rb' r="[A-Z]*(\d+)"')
+# Elements may carry a namespace prefix (<x:dimension>); readers accept it.
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 _CHUNK = 1 << 20
 # Bytes of one chunk carried into the next, so that a reference cut in two is seen whole: far
 # longer than ` r="XFD1048576"`.
@@ -172,8 +203,10 @@ def _cell_extent(archive: zipfile.ZipFile, kind: Format, limit: int) -> int:
     if kind is Format.ODS:
         return _ods_extent(archive)
     largest = 0
+    # Every part, not only xl/worksheets/: readers follow the workbook's relationships, and
+    # those may put a sheet anywhere. Rows and cells only match inside a sheet's markup.
     for name in archive.namelist():
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+        if name.endswith(".xml"):
             largest = max(largest, _sheet_extent(archive, name, limit))
             if largest > limit:
                 break
@@ -220,7 +253,7 @@ def _above(number: int) -> re.Pattern[bytes]:
     digits = str(number)
     larger = rb"[1-9]\d{%d,}|%s" % (len(digits), _as_long_and_larger(digits))
     # Possessive: a reference that fails is left at once, not retried shorter.
-    return re.compile(rb' r="(?:([A-Z]{0,3}+)0*+(' + larger + rb')"|([A-Z]{2,3})\d)')
+    return re.compile(rb' r="(?:([A-Z]*+)0*+(' + larger + rb')"|([A-Z]{2,})\d)')
 
 
 def _as_long_and_larger(digits: str) -> bytes:

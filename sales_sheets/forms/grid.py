@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import python_calamine as calamine
 
@@ -17,6 +17,7 @@ from ..formats.safety import Format
 from ..problems import Problem, problem
 
 Grid = list[list[object]]
+T = TypeVar("T")
 
 
 class Sheets(Mapping[str, Grid]):
@@ -77,7 +78,7 @@ def open_workbook(path: Path, fmt: Format) -> Iterator[tuple[Workbook | None, li
     handle = path.open("rb")
     try:
         # By content, not by name: an .xls or .ods saved under .xlsx is still read.
-        book = calamine.CalamineWorkbook.from_filelike(handle)
+        book = _calamine(calamine.CalamineWorkbook.from_filelike, handle)
     except calamine.PasswordError:
         handle.close()
         yield None, [problem("encrypted_file")]
@@ -98,7 +99,21 @@ def open_workbook(path: Path, fmt: Format) -> Iterator[tuple[Workbook | None, li
         handle.close()
 
 
-def short_error(exc: Exception) -> str:
+def _calamine(call: Callable[..., T], *args: object) -> T:
+    """Call calamine; a panic in its Rust code becomes a CalamineError. pyo3 raises panics as
+    `pyo3_runtime.PanicException`, a BaseException that cannot be imported, so it is known by
+    name; anything else that is not an Exception (KeyboardInterrupt, SystemExit) goes on."""
+    try:
+        return call(*args)
+    except Exception:
+        raise
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise calamine.CalamineError(f"reader panic: {short_error(exc)}") from exc
+
+
+def short_error(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
 
@@ -107,7 +122,8 @@ def _read_calamine(book: calamine.CalamineWorkbook) -> Workbook:
     names = [m.name for m in book.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
 
     def load(name: str) -> Grid:
-        rows: Any = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        sheet = _calamine(book.get_sheet_by_name, name)
+        rows: Any = _calamine(lambda: sheet.to_python(skip_empty_area=False))
         return cast(Grid, rows)
 
     return Workbook(Sheets(names, load))

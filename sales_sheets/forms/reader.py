@@ -72,16 +72,16 @@ def read_form(path: Path, limits: Limits) -> ReadResult:
     with open_workbook(path, fmt) as (workbook, problems):
         if workbook is None:
             return ReadResult(fmt, None, None, problems)
-        try:
+        try:  # sheets are parsed when first asked for: a damaged one fails here
             form, problems = locate_form(workbook)
+            if fmt is not Format.XLSX:
+                # The annotated copy of an .xls/.ods is rebuilt from its values: keep them all.
+                workbook.sheets.load_all()
+            elif MARKS_SHEET in workbook.sheets:
+                workbook.sheets[MARKS_SHEET]  # the earlier marks, undone by the next annotation
         except calamine.CalamineError as exc:
             return ReadResult(fmt, None, None, [problem("corrupt_file",
                                                         detail=short_error(exc))])
-        if fmt is not Format.XLSX:
-            # The annotated copy of an .xls/.ods is rebuilt from its values: keep them all.
-            workbook.sheets.load_all()
-        elif MARKS_SHEET in workbook.sheets:
-            workbook.sheets[MARKS_SHEET]  # the earlier marks, undone by the next annotation
     return ReadResult(fmt, workbook, form, problems)
 
 
@@ -108,8 +108,10 @@ def _from_meta(workbook: Workbook, kind: Kind, meta: MetaMap) -> RawForm | None:
     else:
         sheet, header_row, first_col, labels = table
         columns = _columns_from_table(kind, meta, first_col, labels)
-        # A column the table lost (renamed header, say) can still be found by its label.
-        labelled = _columns_by_label(workbook.sheets[sheet][header_row], kind)
+        # A column the table lost (renamed header, say) can still be found by its label; a
+        # table whose stored range lies below the sheet's data has no header row to look in.
+        grid = workbook.sheets[sheet]
+        labelled = _columns_by_label(grid[header_row] if header_row < len(grid) else [], kind)
         columns.update({k: v for k, v in labelled.items() if k not in columns})
     grid = workbook.sheets[sheet]
     header = _header_by_label(grid, kind, sheet, header_row)
@@ -124,9 +126,10 @@ def _columns_from_table(
     kind: Kind, meta: MetaMap, first_col: int, labels: list[str]
 ) -> dict[str, int]:
     folded = [fold_label(label) for label in labels]
+    keys = {f.key for f in kind.columns}  # _meta is a sheet: a user may have changed its keys
     columns: dict[str, int] = {}
     for key, (table, label) in meta.columns.items():
-        if table != kind.table or fold_label(label) not in folded:
+        if key not in keys or table != kind.table or fold_label(label) not in folded:
             continue
         columns[key] = first_col + folded.index(fold_label(label))
     return columns

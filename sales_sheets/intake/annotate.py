@@ -184,7 +184,9 @@ def write_annotated_copy(
                 ValueError) as exc:
             log.info("%s: marking through openpyxl instead (%s)", original.name, exc)
     if fmt is Format.XLSX:
-        book = openpyxl.load_workbook(original)
+        # Our own handle: openpyxl leaves the file open when it fails on a damaged part.
+        with original.open("rb") as handle:
+            book = openpyxl.load_workbook(handle)
     elif grid is not None:
         book = _from_grid(grid)
     else:
