@@ -44,7 +44,7 @@ from ..workspace import Workspace
 from .annotate import earlier_marks, plan_annotations, write_annotated_copy
 from .answers import receipt_text
 from .check import read_document, status_of
-from .inbox import Claim, archive, archive_path, candidates, claim, pending_claims
+from .inbox import Claim, archive, archive_path, candidates, claim_files, pending_claims
 from .outcomes import planned_documents, write_documents
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def process_inbox(
     check_templates(workspace)
     with hold_claims(workspace, "process") as holder:
         claims = pending_claims(workspace, holder)
-        claims += [c for path in candidates(workspace) if (c := claim(workspace, path, holder))]
+        claims += claim_files(workspace, candidates(workspace), holder)
         return process_claims(workspace, claims, holder.counting(on_result))
 
 
