@@ -437,6 +437,17 @@ def traced_watch(root: str, trace: str, stop_file: str) -> None:
         _traced_watch(workspace, out, Path(stop_file))
 
 
+def _after_each(function: Callable[..., list[Any]], step: str,
+                note: Callable[[str, str], None]) -> Callable[..., list[Any]]:
+    """`function`, noting `step` for each of the files it returns (a batch of claims)."""
+    def wrapper(*args: Any) -> list[Any]:
+        found = function(*args)
+        for item in found:
+            note(step, item.name)
+        return found
+    return wrapper
+
+
 def _traced_watch(workspace: Any, out: Any, stop_file: Path) -> None:
     import sales_sheets.intake.ingest as ingest_module
     import sales_sheets.intake.watch as watch_module
@@ -481,8 +492,7 @@ def _traced_watch(workspace: Any, out: Any, stop_file: Path) -> None:
 
     watch_module._Events.on_any_event = on_any_event  # type: ignore[method-assign]
     watch_module.Readiness.ready = ready_wrapper  # type: ignore[method-assign]
-    ingest_module.claim = after(ingest_module.claim, "claimed",
-                                lambda args, _: Path(args[1]).name)
+    watch_module._claim_all = _after_each(watch_module._claim_all, "claimed", note)
     ingest_module._prepare = after(ingest_module._prepare, "read", lambda args, _: args[1].name)
     ingest_module._decide = after(ingest_module._decide, "validated+inserted",
                                   lambda args, _: args[2].claim.name)

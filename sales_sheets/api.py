@@ -18,7 +18,7 @@ from .forms.kinds import get_kind
 from .forms.periods import Period, last_complete_quarter, parse_period
 from .forms.template import write_form
 from .intake.check import WorkbookCheck, check_workbook
-from .intake.inbox import Claim, candidates, claim, pending_claims
+from .intake.inbox import Claim, candidates, claim_files, pending_claims
 from .intake.ingest import IngestResult, check_templates, process_claims, process_inbox
 from .intake.release import Release, release_order
 from .intake.watch import watch
@@ -65,7 +65,7 @@ def claim_inbox(workspace: Workspace, holder: Holder) -> list[Claim]:
     before any file moves)."""
     check_templates(workspace)
     claims = pending_claims(workspace, holder)
-    return claims + [c for path in candidates(workspace) if (c := claim(workspace, path, holder))]
+    return claims + claim_files(workspace, candidates(workspace), holder)
 
 
 def ledger_status(workspace: Workspace, recent: int = 10) -> LedgerStatus:

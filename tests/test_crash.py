@@ -278,7 +278,7 @@ def test_claim_without_intake_row_is_redone(loaded: Workspace, tmp_path: Path) -
 
 
 def test_empty_claim_folders_are_cleared(loaded: Workspace) -> None:
-    # A crash inside claim() (folder made, rename not done) or archive() (file moved, folder
+    # A crash inside claim_files() (folder made, rename not done) or archive() (file moved, folder
     # not yet removed) leaves an empty claim folder.
     (loaded.claimed / uuid.uuid4().hex / "S01").mkdir(parents=True)
     assert process_inbox(open_workspace(loaded.root)) == []

@@ -22,13 +22,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import text
+from sqlalchemy import Connection, event, text
 
 from sales_sheets import api
 from sales_sheets.cli import main
 from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.template import FormData, write_form
-from sales_sheets.intake.inbox import claim
+from sales_sheets.intake.inbox import claim_files
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.ledger.database import open_ledger
 from sales_sheets.ledger.leases import Owner, hold_claims, is_live, this_node
@@ -144,8 +144,7 @@ def test_process_leaves_a_live_holders_claim_and_takes_it_once_it_stops(
     ws = shared(loaded, lease=30.0)
     drop(ws, "order", "S01/theirs.xlsx", header=order_header(no="SO-T"), lines=[LINE])
     with hold_claims(ws, "watch") as watcher:
-        theirs = claim(ws, ws.inbox / "S01" / "theirs.xlsx", watcher)
-        assert theirs is not None
+        [theirs] = claim_files(ws, [ws.inbox / "S01" / "theirs.xlsx"], watcher)
         drop(ws, "order", "S01/mine.xlsx", header=order_header(no="SO-M"), lines=[LINE])
 
         results = process_inbox(ws)
@@ -158,6 +157,37 @@ def test_process_leaves_a_live_holders_claim_and_takes_it_once_it_stops(
     assert answered(ws) == {"S01/mine.xlsx": 1, "S01/theirs.xlsx": 1}
     assert list(ws.claimed.iterdir()) == []
     assert sql(ws, "SELECT count(*) FROM claims") == [(0,)]
+
+
+def test_a_batch_is_claimed_in_one_transaction_before_any_of_its_folders_exists(
+    loaded: Workspace,
+) -> None:
+    ws = shared(loaded, lease=30.0)
+    names = [f"S01/batch-{n}.xlsx" for n in range(4)]
+    for n, name in enumerate(names):
+        drop(ws, "order", name, header=order_header(no=f"SO-B{n}"), lines=[LINE])
+    gone = ws.inbox / "S01" / "gone.xlsx"  # ready a moment ago, taken by another process since
+    paths = [ws.inbox / name for name in names]
+    folders_at_commit: list[int] = []
+
+    def committed(_conn: Connection) -> None:
+        folders_at_commit.append(len(list(ws.claimed.glob("*"))))
+
+    with hold_claims(ws, "watch") as watcher:
+        engine = open_ledger(ws.database_url)
+        event.listen(engine, "commit", committed)
+        try:
+            claims = claim_files(ws, [*paths[:2], gone, *paths[2:]], watcher)
+        finally:
+            event.remove(engine, "commit", committed)
+        # One transaction records all five claims while no folder exists; one more, after the
+        # renames, drops the claim of the file that was gone.
+        assert folders_at_commit == [0, 4]
+        assert [c.relative for c in claims] == names
+        assert all(c.path.is_file() for c in claims)
+        assert sorted(sql(ws, "SELECT claim_id, owner FROM claims")) == sorted(
+            (c.id, watcher.owner) for c in claims)
+    assert [r.status for r in process_inbox(ws)] == ["accepted"] * 4
 
 
 def _claim_held_elsewhere(workspace: Workspace, seen: datetime, node: str = "far/",
@@ -267,8 +297,7 @@ def test_a_starting_watcher_leaves_a_live_watchers_claims_alone(loaded: Workspac
     ws = shared(loaded, lease=30.0)
     drop(ws, "order", "S01/in-flight.xlsx", header=order_header(no="SO-I"), lines=[LINE])
     other = hold_claims(ws, "watch")
-    in_flight = claim(ws, ws.inbox / "S01" / "in-flight.xlsx", other)
-    assert in_flight is not None
+    [in_flight] = claim_files(ws, [ws.inbox / "S01" / "in-flight.xlsx"], other)
     watcher = start_watcher(ws)
     try:
         drop(ws, "order", "S01/new.xlsx", header=order_header(no="SO-N"), lines=[LINE])

@@ -71,21 +71,31 @@ def candidates(workspace: Workspace) -> list[Path]:
     return [p for _, p in sorted(found)]
 
 
-def claim(workspace: Workspace, path: Path, holder: Holder) -> Claim | None:
-    """Take a file out of the inbox for `holder`; None when another process took it first.
-    Raises StorageError when the ledger cannot record the claim (the file stays in the inbox)."""
-    relative = path.relative_to(workspace.inbox).as_posix()
-    claim_id = uuid.uuid4().hex
-    holder.record(claim_id)  # before the folder exists: whoever sees it finds its owner
-    target = workspace.claimed / claim_id / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.rename(path, target)
-    except FileNotFoundError:
-        shutil.rmtree(workspace.claimed / claim_id, ignore_errors=True)
-        holder.release([claim_id])
-        return None
-    return Claim(claim_id, target, relative)
+def claim_files(workspace: Workspace, paths: list[Path], holder: Holder) -> list[Claim]:
+    """Take files out of the inbox for `holder`, in their order; a file another process took
+    first is left out. Their claims are recorded in one transaction before any claim folder
+    exists, so whoever sees a folder finds its owner; the claims of files taken by others are
+    dropped in one more. Raises StorageError when the ledger cannot record the claims (the
+    files stay in the inbox)."""
+    if not paths:
+        return []
+    planned = [(uuid.uuid4().hex, path) for path in paths]
+    holder.record([claim_id for claim_id, _ in planned])
+    claims: list[Claim] = []
+    missed: list[str] = []
+    for claim_id, path in planned:
+        relative = path.relative_to(workspace.inbox).as_posix()
+        target = workspace.claimed / claim_id / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.rename(path, target)
+        except FileNotFoundError:
+            shutil.rmtree(workspace.claimed / claim_id, ignore_errors=True)
+            missed.append(claim_id)
+            continue
+        claims.append(Claim(claim_id, target, relative))
+    holder.release(missed)
+    return claims
 
 
 def pending_claims(workspace: Workspace, holder: Holder) -> list[Claim]:

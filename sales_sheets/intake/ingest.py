@@ -27,7 +27,7 @@ from ..errors import StorageError
 from ..files import write_text_atomic
 from ..forms.form import Document
 from ..forms.reader import ReadResult
-from ..ledger.approvals import settle
+from ..ledger.approvals import Decision, settle
 from ..ledger.database import open_ledger
 from ..ledger.leases import hold_claims
 from ..ledger.locks import locks_of, serialise
@@ -49,7 +49,7 @@ from .answers import receipt_text
 from .check import read_document, status_of
 from .collector import collector_paused
 from .faults import OutputFault, writing
-from .inbox import Claim, archive, archive_path, candidates, claim, pending_claims
+from .inbox import Claim, archive, archive_path, candidates, claim_files, pending_claims
 from .outcomes import planned_documents, write_documents
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def process_inbox(
     # The PDFs are made beside the intake and waited for at the end.
     with pdf_worker(workspace), hold_claims(workspace, "process") as holder:
         claims = pending_claims(workspace, holder)
-        claims += [c for path in candidates(workspace) if (c := claim(workspace, path, holder))]
+        claims += claim_files(workspace, candidates(workspace), holder)
         return process_claims(workspace, claims, holder.counting(on_result))
 
 
@@ -209,7 +209,7 @@ def _commit(workspace: Workspace, engine: Engine, item: _Prepared) -> IngestResu
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             with collector_paused():
-                result, record = _store(engine, workspace, item)
+                result, record, decision = _store(engine, workspace, item)
             break
         except IntegrityError:
             # Another watcher or office stored the same content, version or reference (or
@@ -218,26 +218,27 @@ def _commit(workspace: Workspace, engine: Engine, item: _Prepared) -> IngestResu
             if attempt == _ATTEMPTS:
                 raise
             log.info("%s: stored elsewhere meanwhile, deciding again", item.claim.relative)
-    return _finish(workspace, item, result, record)
+    return _finish(workspace, item, result, record, decision)
 
 
 def _store(
     engine: Engine, workspace: Workspace, item: _Prepared
-) -> tuple[IngestResult, dict[str, Any]]:
-    """Decide and record the claim in one transaction, or read back its earlier outcome."""
+) -> tuple[IngestResult, dict[str, Any], Decision | None]:
+    """Decide and record the claim in one transaction, or read back its earlier outcome; with
+    the decision an approval form made now (None when only read back)."""
     now = datetime.now().replace(microsecond=0)
     with engine.begin() as conn:
         stored = intake_record(conn, item.claim.id)
         if stored is not None:
-            return _result_from_record(stored), dict(stored)  # only finish it
-        result, record = _decide(workspace, conn, item, now)
+            return _result_from_record(stored), dict(stored), None  # only finish it
+        result, record, decision = _decide(workspace, conn, item, now)
         record_intake(conn, record)
-    return result, record
+    return result, record, decision
 
 
 def _decide(
     workspace: Workspace, conn: Connection, item: _Prepared, now: datetime
-) -> tuple[IngestResult, dict[str, Any]]:
+) -> tuple[IngestResult, dict[str, Any], Decision | None]:
     """Derive, validate and store (or not) one file, inside the caller's transaction."""
     claim = item.claim
     doc = item.document
@@ -248,6 +249,7 @@ def _decide(
     status = Status.DUPLICATE if duplicate else Status.REJECTED
     document_id: int | None = duplicate["id"] if duplicate else None
     planned: list[Path] = []
+    decision = None
     stamp = _stamp(claim, now)
     if doc is not None and duplicate is None:
         try:
@@ -265,8 +267,8 @@ def _decide(
             holds = [p.code for p in problems if p.severity is Severity.HOLD]
             source = Provenance(claim.id, claim.relative, claim.folder, item.sha256)
             document_id, version = store_document(conn, doc, status, holds, source, now)
-            planned = planned_documents(workspace, conn, doc, status, document_id, version,
-                                        stamp, now)
+            planned, decision = planned_documents(workspace, conn, doc, status, document_id,
+                                                  version, stamp, now)
     result = IngestResult(
         file=claim.relative,
         kind=doc.kind.name if doc else (duplicate["kind"] if duplicate else None),
@@ -285,7 +287,7 @@ def _decide(
         "outputs": json.dumps(result.outputs, ensure_ascii=False),
         "archived_as": str(target.relative_to(workspace.root)), "processed_at": now,
     }
-    return result, record
+    return result, record, decision
 
 
 def _describe(doc: Document | None, duplicate: Any) -> str:
@@ -335,7 +337,8 @@ def _result_from_record(record: Any) -> IngestResult:
 
 
 def _finish(
-    workspace: Workspace, item: _Prepared, result: IngestResult, record: Any
+    workspace: Workspace, item: _Prepared, result: IngestResult, record: Any,
+    decision: Decision | None,
 ) -> IngestResult:
     """Everything after the commit; safe to repeat after a crash. The receipt is the first
     output; then the annotated copy of a rejected file, or the documents a stored one brings.
@@ -347,7 +350,7 @@ def _finish(
         _write_annotated(item, result, root / others[0], language)
     elif others:
         others = write_documents(workspace, record["document_id"], result.kind, others,
-                                 item.claim.relative)
+                                 item.claim.relative, decision)
         result.outputs = [receipt, *others]
     try:
         with writing(root / receipt):

@@ -31,21 +31,21 @@ log = logging.getLogger(__name__)
 def planned_documents(
     workspace: Workspace, conn: Connection, doc: Document, status: Status, document_id: int,
     version: int, stamp: str, now: datetime,
-) -> list[Path]:
+) -> tuple[list[Path], Decision | None]:
     """The documents to write for the stored `doc`; for an approval form this also records
-    its decision, in the caller's transaction."""
+    its decision, in the caller's transaction, and returns it for writing them."""
     header = doc.final_header()
     if status == Status.HELD:
         stored = conn.execute(
             select(documents).where(documents.c.id == document_id)).mappings().one()
-        return [request_path(workspace, conn, stored, workspace.settings.approvals)]
+        return [request_path(workspace, conn, stored, workspace.settings.approvals)], None
     if doc.kind.name == "order":
-        return order_files(workspace, header["customer_code"], header["order_no"], version)
+        return order_files(workspace, header["customer_code"], header["order_no"], version), None
     if doc.kind.name != "approval":
-        return []
+        return [], None
     decision = decide(conn, doc, now)
     if decision is None:
-        return []
+        return [], None
     paths = []
     if decision.approve and decision.kind == "order":
         paths += order_files(workspace, header["customer_code"], decision.number,
@@ -53,18 +53,22 @@ def planned_documents(
     word = "approved" if decision.approve else "declined"
     paths.append(inside(workspace.outbox, "receipts", decision.folder or "_inbox",
                         f"{stamp}_{decision.number}.{word}.txt"))
-    return paths
+    return paths, decision
 
 
 def write_documents(
-    workspace: Workspace, document_id: int, kind: str | None, outputs: list[str], file: str
+    workspace: Workspace, document_id: int, kind: str | None, outputs: list[str], file: str,
+    decision: Decision | None,
 ) -> list[str]:
     """Write the planned documents (paths relative to the workspace) of the stored document
     `document_id`; those that could not be written are left out, and logged. Raises
-    OutputFault when the outbox cannot take them: the file is then finished later, with all."""
+    OutputFault when the outbox cannot take them: the file is then finished later, with all.
+    An approval form's `decision` is read from the ledger when None (its documents written
+    again after a crash)."""
     written = []
     with open_ledger(workspace.database_url).connect() as conn:
-        decision = decision_of(conn, document_id) if kind == "approval" else None
+        if kind == "approval" and decision is None:
+            decision = decision_of(conn, document_id)
         for relative in outputs:
             path = workspace.root / relative
             try:

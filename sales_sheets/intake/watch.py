@@ -33,7 +33,7 @@ from ..ledger.leases import Holder, hold_claims
 from ..reports.summary import write_summary
 from ..status import CURRENT
 from ..workspace import Workspace
-from .inbox import Claim, candidates, claim, is_ignored, pending_claims, release_finished
+from .inbox import Claim, candidates, claim_files, is_ignored, pending_claims, release_finished
 from .ingest import IngestResult, process_claims
 
 T = TypeVar("T")
@@ -224,11 +224,11 @@ def _watch(
 
 
 def _claim_all(workspace: Workspace, paths: list[Path], holder: Holder) -> list[Claim]:
-    """Claim the ready files; when the ledger fails half-way, those claimed are resumed at the
-    next rescan and the others stay in the inbox for it. A file already gone (another watcher
-    claimed it while this one worked on an earlier batch) is skipped without asking the ledger;
-    the rename in `claim` still decides a race."""
-    return [c for path in paths if path.exists() and (c := claim(workspace, path, holder))]
+    """Claim the ready files, their claims recorded in one transaction; when the ledger fails,
+    they stay in the inbox for the next rescan (any claimed already are resumed then). A file
+    already gone (another watcher claimed it while this one worked on an earlier batch) is
+    skipped without asking the ledger; the rename in `claim_files` still decides a race."""
+    return claim_files(workspace, [path for path in paths if path.exists()], holder)
 
 
 def _shorten_move_pairing() -> None:

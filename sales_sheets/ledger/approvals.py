@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Select, and_, func, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, func, select, update
 
 from ..forms.form import Document
 from ..status import CURRENT, Status
@@ -18,6 +17,33 @@ from .schema import approvals, documents, orders, returns
 # The kinds a document approval may decide, and the header field that numbers each.
 APPROVABLE = {"order": "order_no", "return": "return_no"}
 _TOTALS = {"order": orders, "return": returns}
+
+# The statements of an approval form's path, built once: building and keying a statement costs
+# more than running it on an indexed row (as in store.py).
+_latest = (
+    select(documents)
+    .where(documents.c.kind.in_(APPROVABLE), documents.c.doc_key == bindparam("b_number"))
+    .order_by(documents.c.version.desc()).limit(1)
+)
+_total = {kind: select(table.c.customer_code, table.c.total)
+          .where(table.c.document_id == bindparam("b_id")) for kind, table in _TOTALS.items()}
+_decided = (
+    update(documents)
+    .where(documents.c.id == bindparam("b_id"), documents.c.status == Status.HELD)
+    .values(status=bindparam("b_status"), approval=bindparam("b_approval"),
+            released_at=bindparam("b_now"))
+    .returning(documents.c.kind, documents.c.doc_key, documents.c.version, documents.c.folder,
+               documents.c.source_file)
+)
+# A day's approval numbers, largest first (see next_approval_no), matched by their prefix in
+# the form the index on approval_no serves: on SQLite LIKE ignores case and so never uses an
+# index, GLOB does; on PostgreSQL LIKE does, through the index's text_pattern_ops, whatever the
+# database's collation. Both match case exactly.
+_NUMBER_AT = len("AP-yyyymmdd-") + 1
+_digits = func.ltrim(func.substr(approvals.c.approval_no, _NUMBER_AT), "0")
+_numbers = select(approvals.c.approval_no).order_by(func.length(_digits).desc(), _digits.desc())
+_numbers_glob = _numbers.where(approvals.c.approval_no.op("GLOB")(bindparam("b_pattern")))
+_numbers_like = _numbers.where(approvals.c.approval_no.like(bindparam("b_pattern")))
 
 
 @dataclass(frozen=True)
@@ -32,18 +58,12 @@ class Standing:
 def latest_document(conn: Connection, number: str) -> RowMapping | None:
     """The newest stored version of the order or return numbered `number` (whatever its
     status), or None."""
-    query = (
-        select(documents).where(documents.c.kind.in_(APPROVABLE), documents.c.doc_key == number)
-        .order_by(documents.c.version.desc()).limit(1)
-    )
-    return conn.execute(query).mappings().first()
+    return conn.execute(_latest, {"b_number": number}).mappings().first()
 
 
 def document_total(conn: Connection, document: RowMapping) -> tuple[str, Decimal]:
     """The customer code and total of a stored order or return."""
-    table = _TOTALS[document["kind"]]
-    row = conn.execute(select(table.c.customer_code, table.c.total).where(
-        table.c.document_id == document["id"])).one()
+    row = conn.execute(_total[document["kind"]], {"b_id": document["id"]}).one()
     return row.customer_code, row.total
 
 
@@ -84,12 +104,13 @@ def next_approval_no(conn: Connection, day: date) -> str:
     # Largest first, so the first all-digit number read is the largest and the rest of the
     # day's numbers are never fetched (fetching them all made a busy day quadratic): without
     # its leading zeros a longer number is larger, and of equal length the later string.
-    # Numbers typed with other characters sort anywhere and are skipped.
-    digits = func.ltrim(func.substr(approvals.c.approval_no, len(prefix) + 1), "0")
-    taken = conn.execute(
-        select(approvals.c.approval_no).where(approvals.c.approval_no.like(f"{prefix}%"))
-        .order_by(func.length(digits).desc(), digits.desc())
-    ).scalars()
+    # Numbers typed with other characters sort anywhere and are skipped. Only the day's
+    # numbers are sorted: the index on approval_no finds them.
+    if conn.dialect.name == "sqlite":
+        query, pattern = _numbers_glob, f"{prefix}*"
+    else:
+        query, pattern = _numbers_like, f"{prefix}%"
+    taken = conn.execute(query, {"b_pattern": pattern}).scalars()
     largest = next((int(no[len(prefix):]) for no in taken if no[len(prefix):].isdigit()), 0)
     taken.close()
     return f"{prefix}{largest + 1:03d}"
@@ -97,17 +118,17 @@ def next_approval_no(conn: Connection, day: date) -> str:
 
 def record_decision(
     conn: Connection, target_id: int, approve: bool, approval_no: str, now: datetime
-) -> None:
-    """Accept or decline the held document `target_id`. Only a document still held changes:
-    a second decision finds it decided and fails, and the caller's transaction with it."""
-    done = conn.execute(
-        update(documents)
-        .where(and_(documents.c.id == target_id, documents.c.status == Status.HELD))
-        .values(status=Status.ACCEPTED if approve else Status.DECLINED, approval=approval_no,
-                released_at=now)
-    )
-    if done.rowcount != 1:
+) -> RowMapping:
+    """Accept or decline the held document `target_id`, and return what the notice to its
+    submitter names (kind, doc_key, version, folder, source_file). Only a document still held
+    changes: a second decision finds it decided and fails, and the caller's transaction with
+    it."""
+    done = conn.execute(_decided, {
+        "b_id": target_id, "b_status": Status.ACCEPTED if approve else Status.DECLINED,
+        "b_approval": approval_no, "b_now": now}).mappings().first()
+    if done is None:
         raise DecisionConflict(target_id)
+    return done
 
 
 class DecisionConflict(Exception):
@@ -133,40 +154,37 @@ class Decision:
 
 def settle(conn: Connection, doc: Document, now: datetime) -> Document:
     """An approval form with what it leaves to us: its number (the next of its day when
-    blank), its date (the day it is processed when blank) and the document it decides."""
+    blank) and its date (the day it is processed when blank). The document it decides was
+    derived with the rules (`target_document_id`), which read it anyway."""
     header = doc.header
     day = header.get("approved_on") or now.date()
     derived = {**doc.derived, "approved_on": day}
     if not header.get("approval_no"):
         derived["approval_no"] = next_approval_no(conn, day)
-    if header.get("approval_type") == "document" and header.get("document_no"):
-        latest = latest_document(conn, str(header["document_no"]))
-        if latest is not None:
-            derived["target_document_id"] = latest["id"]
     return replace(doc, derived=derived)
 
 
 def decide(conn: Connection, doc: Document, now: datetime) -> Decision | None:
     """Record the decision of the stored approval form `doc` (settled) on its document; None
-    for a standing approval, which decides no document."""
+    for a standing approval, which decides no document. Built from the form and the row the
+    decision changed: nothing is read back."""
     header = doc.final_header()
-    target = header.get("target_document_id")
-    if target is None:
+    target_id = header.get("target_document_id")
+    if target_id is None:
         return None
-    record_decision(conn, target, header["decision"] == "approve", header["approval_no"], now)
-    return _decision(conn, select(approvals).where(approvals.c.target_document_id == target)
-                     .order_by(approvals.c.document_id.desc()).limit(1))
+    approve = header["decision"] == "approve"
+    target = record_decision(conn, target_id, approve, header["approval_no"], now)
+    return Decision(
+        approve, header["approval_no"], header["approver"], header["approved_on"],
+        header.get("remarks") or "", target_id, target["kind"], target["doc_key"],
+        target["version"], target["folder"], target["source_file"])
 
 
 def decision_of(conn: Connection, approval_document_id: int) -> Decision | None:
     """The decision the approval form stored as `approval_document_id` made, if it decided a
-    document."""
-    return _decision(conn, select(approvals).where(
-        approvals.c.document_id == approval_document_id))
-
-
-def _decision(conn: Connection, query: Select[Any]) -> Decision | None:
-    form = conn.execute(query).mappings().first()
+    document (read back when its documents are written again after a crash)."""
+    form = conn.execute(select(approvals).where(
+        approvals.c.document_id == approval_document_id)).mappings().first()
     if form is None or form["target_document_id"] is None:
         return None
     target = conn.execute(select(documents).where(

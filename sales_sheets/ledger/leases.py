@@ -123,13 +123,14 @@ class Holder:
                 then(result)
         return counted
 
-    def record(self, claim_id: str) -> None:
-        """Note a claim as ours; called before its folder exists, so whoever sees the folder
-        finds its owner."""
+    def record(self, claim_ids: list[str]) -> None:
+        """Note claims as ours, in one transaction; called before their folders exist, so
+        whoever sees a folder finds its owner."""
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(claims).values(claim_id=claim_id, owner=self.owner,
-                                                   taken_at=ledger_now(conn)))
+                now = ledger_now(conn)
+                conn.execute(insert(claims), [{"claim_id": claim_id, "owner": self.owner,
+                                               "taken_at": now} for claim_id in claim_ids])
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot record a claim in the ledger: {exc}") from None
 

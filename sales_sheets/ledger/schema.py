@@ -162,6 +162,11 @@ def _indexes(name: str) -> list[Index]:
     if name == "receipts":
         # A bank slip is paid once: the database guards it even against two racing watchers.
         indexes.append(Index("ux_receipts_reference", "reference", unique=True))
+    if name == "approvals":
+        # The day's approval numbers, read to assign the next (ledger/approvals.py); with
+        # text_pattern_ops PostgreSQL's LIKE 'prefix%' uses it whatever the collation.
+        indexes.append(Index("ix_approvals_approval_no", "approval_no",
+                             postgresql_ops={"approval_no": "text_pattern_ops"}))
     return indexes
 
 

@@ -4,7 +4,7 @@ written for), by someone allowed to make it; or a standing approval of one custo
 from __future__ import annotations
 
 from ..forms.form import Document
-from ..ledger.approvals import document_total, latest_document
+from ..ledger.approvals import document_total
 from ..problems import Problem, problem
 from ..status import Status
 from .authority import Limits, Refusal, refusals
@@ -27,7 +27,7 @@ def _document(doc: Document, ctx: Context) -> list[Problem]:
     number = header.get("document_no")
     if not number:
         return [problem("required", **doc.at_header("document_no"))]
-    latest = latest_document(ctx.conn, str(number))
+    latest = ctx.latest(str(number))
     if latest is None:
         return [problem("unknown_document", **doc.at_header("document_no"), value=number)]
     version = header.get("document_version")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, RowMapping
 
 from ..config import Access, Approvals
 from ..forms.form import Document
 from ..forms.kinds import Ref
+from ..ledger.approvals import latest_document
 from ..ledger.queries import lookup
 
 
@@ -19,6 +20,8 @@ class Context:
     access: Access | None
     masters: dict[Ref, dict[str, RowMapping]]  # code -> record, of the codes a document names
     approvals: Approvals | None = None  # who may approve what ([approvals] of config.toml)
+    # number -> the newest version of the order or return an approval form names (see latest)
+    named: dict[str, RowMapping | None] = field(default_factory=dict)
 
     @classmethod
     def for_document(
@@ -45,3 +48,10 @@ class Context:
 
     def product(self, code: object) -> RowMapping | None:
         return self.masters.get(Ref.PRODUCT, {}).get(str(code)) if code else None
+
+    def latest(self, number: str) -> RowMapping | None:
+        """The newest stored version of the order or return numbered `number`, read once:
+        deriving an approval form and checking it both need it."""
+        if number not in self.named:
+            self.named[number] = latest_document(self.conn, number)
+        return self.named[number]

@@ -2,9 +2,10 @@
 
 An order's lines get the product's name, spec and unit where the form leaves them blank, the
 product's tax rate and their amount recomputed as quantity × unit price; the order and a return
-get their total; a product without a tax rate gets the default one. Derived values go into the
-document's `derived` fields, never over what was entered: validation compares the two (an
-entered amount against the recomputed one) and storing keeps the derived ones.
+get their total; a product without a tax rate gets the default one; an approval form the id of
+the document it decides. Derived values go into the document's `derived` fields, never over what
+was entered: validation compares the two (an entered amount against the recomputed one) and
+storing keeps the derived ones.
 """
 
 from __future__ import annotations
@@ -66,6 +67,18 @@ def _return(doc: Document, ctx: Context) -> Document:
     return replace(doc, derived={"total": total})
 
 
+def _approval(doc: Document, ctx: Context) -> Document:
+    """The stored document a decision names: its newest version (the rules then check that it
+    is the one the form was written for, and held)."""
+    number = doc.header.get("document_no")
+    if doc.header.get("approval_type") != "document" or not number:
+        return doc
+    latest = ctx.latest(str(number))
+    if latest is None:
+        return doc
+    return replace(doc, derived={**doc.derived, "target_document_id": latest["id"]})
+
+
 def _products(doc: Document, ctx: Context) -> Document:
     lines = [Line(line.row, line.values, {"tax_rate": DEFAULT_TAX_RATE})
              if line.values.get("tax_rate") is None else line for line in doc.lines]
@@ -76,4 +89,5 @@ KIND_DERIVERS: dict[str, Deriver] = {
     "order": _order,
     "return": _return,
     "products": _products,
+    "approval": _approval,
 }
