@@ -528,22 +528,28 @@ def _attribute(value: str) -> str:
     return f'"{value}"' if _NEEDS_CARE(value) is None and '"' not in value else quoteattr(value)
 
 
-def _row_template(shape: tuple[int, ...]) -> str:
+def _row_template(shape: tuple[int, ...], plain: bool) -> str:
     """A row's XML with {0} for its number and {1}, {2}, ... for the texts of its non-empty
     cells, whose styles (-1 for an empty cell) are `shape`: rows of one shape are rendered with
-    one str.format, not cell by cell."""
+    one str.format, not cell by cell. A `plain` row's texts go in as they are, else each as its
+    own <t> element."""
+    text = "<t>{{{0}}}</t>" if plain else "{{{0}}}"
     cells, field = [], 1
     for column, style in enumerate(shape, start=1):
         if style >= 0:
             cells.append(f'<c r="{get_column_letter(column)}{{0}}" s="{style}" t="inlineStr">'
-                         f"<is>{{{field}}}</is></c>")
+                         f"<is>{text.format(field)}</is></c>")
             field += 1
     return '<row r="{0}">' + "".join(cells) + "</row>"
 
 
-def _plain(joined: str) -> bool:
-    return not (_NEEDS_CARE(joined) or len(joined) > 32767 or joined[:1] == " "
-                or joined[-1:] == " " or " \x7f" in joined or "\x7f " in joined)
+def _plain(texts: list[str]) -> bool:
+    """Whether none of `texts` needs escaping, trimming or space kept: checked for many at once
+    (a whole sheet, then a row), not text by text."""
+    joined = "\x7f".join(texts)
+    return not (_NEEDS_CARE(joined) or joined[:1] == " " or joined[-1:] == " "
+                or " \x7f" in joined or "\x7f " in joined
+                or max(map(len, texts), default=0) > 32767)
 
 
 def _text_xml(text: str) -> str:
@@ -567,15 +573,15 @@ def _sheet_xml(sheet: NewSheet) -> str:
             f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
             for i, w in enumerate(sheet.widths, start=1)) + "</cols>")
     parts.append("<sheetData>")
-    templates: dict[tuple[int, ...], str] = {}
-    for r, row in enumerate(sheet.rows, start=1):
-        texts = [text for text, _ in row if text]
-        shape = tuple(style if text else -1 for text, style in row)
-        template = templates.get(shape) or templates.setdefault(shape, _row_template(shape))
-        # Most rows need no escaping at all: checked once for the whole row.
-        plain = _plain("\x7f".join(texts))
-        parts.append(template.format(r, *[f"<t>{text}</t>" if plain else _text_xml(text)
-                                          for text in texts]))
+    texts_of = [[text for text, _ in row if text] for row in sheet.rows]
+    # Most sheets need no escaping at all: checked once for the whole sheet, else by row.
+    sheet_plain = _plain([text for texts in texts_of for text in texts])
+    templates: dict[tuple[tuple[int, ...], bool], str] = {}
+    for r, (row, texts) in enumerate(zip(sheet.rows, texts_of, strict=True), start=1):
+        plain = sheet_plain or _plain(texts)
+        key = (tuple(style if text else -1 for text, style in row), plain)
+        template = templates.get(key) or templates.setdefault(key, _row_template(*key))
+        parts.append(template.format(r, *(texts if plain else map(_text_xml, texts))))
     parts.append("</sheetData>")
     if sheet.links:
         parts.append("<hyperlinks>" + "".join(

@@ -106,13 +106,17 @@ def plan_annotations(
                           for p in found) if count < COMMENT_LIMIT else ""
         marks.append(Mark(sheet, cell, severity, text))
     labels = {severity: label(language) for severity, label in SEVERITY_LABELS.items()}
-    rows = tuple(
-        (p.severity, (labels[p.severity], p.location, p.field_label(language) or p.field,
-                      p.code, p.message(language)))
-        for p in problems
-    )
+    # A wrong code is usually wrong on many lines: each distinct problem is worded once.
+    words: dict[tuple[object, ...], tuple[str, str]] = {}
+    rows = []
+    for p in problems:
+        key = (p.code, p.field, p.value, p.params)
+        field, message = words.get(key) or words.setdefault(
+            key, (p.field_label(language) or p.field, p.message(language)))
+        rows.append((p.severity, (labels[p.severity], p.location, field, p.code, message)))
     headings = tuple(heading(language) for heading in _HEADINGS)
-    return AnnotationPlan(tuple(marks), tuple(earlier), PROBLEM_SHEET(language), headings, rows)
+    return AnnotationPlan(tuple(marks), tuple(earlier), PROBLEM_SHEET(language), headings,
+                          tuple(rows))
 
 
 def earlier_marks(grid: Workbook | None) -> tuple[Restore, ...]:
@@ -141,25 +145,25 @@ def _runs(made: Sequence[Restore]) -> list[Restore]:
     """The marks to remember, a run of cells down one column that looked alike before and were
     marked alike (coloured only, say) as one range such as B4:B9000: a file with 100,000 wrong
     lines is remembered in a few rows."""
-    keyed = []
+    alike: dict[tuple[str, str, str, str, str], list[int]] = {}
+    runs: list[Restore] = []
     for mark in made:
         found = _CELL.fullmatch(mark.cell)
-        column, row = (found[1], int(found[2])) if found else (mark.cell, 0)
-        keyed.append((mark.sheet, len(column), column, row, mark))
-    keyed.sort(key=lambda k: k[:4])
-    runs: list[Restore] = []
-    run: tuple[str, str, int, int] = ("", "", 0, 0)  # sheet, column, first and last row
-    for sheet, _, column, row, mark in keyed:
-        previous = runs[-1] if runs else None
-        if (previous is not None and row and run[:2] == (sheet, column) and row == run[3] + 1
-                and (previous.fill, previous.note, previous.mark)
-                == (mark.fill, mark.note, mark.mark)):
-            run = (sheet, column, run[2], row)
-            runs[-1] = Restore(sheet, f"{column}{run[2]}:{column}{row}", mark.fill, mark.note,
-                               mark.mark)
-        else:
-            run = (sheet, column, row, row)
+        if found is None:
             runs.append(mark)
+        else:
+            key = (mark.sheet, found[1], mark.fill, mark.note, mark.mark)
+            alike.setdefault(key, []).append(int(found[2]))
+    for (sheet, column, fill, note, text), rows in alike.items():
+        rows.sort()
+        first = last = rows[0]
+        for row in [*rows[1:], 0]:  # 0 ends the last run
+            if row == last + 1:
+                last = row
+                continue
+            cell = f"{column}{first}" if first == last else f"{column}{first}:{column}{last}"
+            runs.append(Restore(sheet, cell, fill, note, text))
+            first = last = row
     return runs
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..forms.form import Document
 from ..forms.kinds import Ref
-from ..problems import Problem, problem
+from ..problems import Problem, problem, problems_in_column
 from .context import Context
 
 UNKNOWN = {
@@ -26,10 +26,11 @@ def check_references(doc: Document, ctx: Context) -> list[Problem]:
         known = ctx.masters[f.ref]
         if {line.values[f.key] for line in doc.lines} - {None} <= known.keys():
             continue
-        for line in doc.lines:
-            value = line.values[f.key]
-            if value and value not in known:
-                problems.append(problem(UNKNOWN[f.ref], **doc.at_line(f.key, line), value=value))
+        cell = doc.form.cell
+        problems += problems_in_column(
+            UNKNOWN[f.ref], sheet=doc.sheet, field=f,
+            found=((cell(f.key, line.row), value) for line in doc.lines
+                   if (value := line.values[f.key]) and value not in known))
     return problems
 
 
