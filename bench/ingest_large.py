@@ -71,7 +71,9 @@ VARIANTS = ("shared", "inline")
 METHODS = ("银行转账", "承兑汇票", "现金", "微信")
 
 
-def build_receipts(path: Path, rows: int) -> None:
+def build_receipts(path: Path, rows: int, known: bool = True) -> None:
+    """Receipt lines drawn from one seed; `known=False` gives every line a customer code the
+    master data does not have (the rest of the line is the same: bench/rejected_large.py)."""
     rng = random.Random(rows)
     customers = master_data().customers
     lines: list[dict[str, object]] = []
@@ -79,7 +81,7 @@ def build_receipts(path: Path, rows: int) -> None:
         customer = rng.choice(customers)
         lines.append({
             "receipt_date": start_date(i * 60 // rows),
-            "customer_code": customer.code,
+            "customer_code": customer.code if known else f"X{customer.code}",
             "amount": str(Decimal(rng.randint(1_000, 5_000_000)) / 100),
             "method": rng.choice(METHODS),
             "reference": f"BK{i:08d}",

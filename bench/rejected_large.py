@@ -27,16 +27,12 @@ is not a test.
 from __future__ import annotations
 
 import argparse
-import random
 import tempfile
-from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 from _common import (
     DATA_DIR,
     DATA_VERSION,
-    LANGUAGE,
     Measurement,
     best_of,
     cached_file,
@@ -46,41 +42,11 @@ from _common import (
     environment,
     in_child,
     ingest,
-    master_data,
     seed_workspace,
-    start_date,
 )
+from ingest_large import build_receipts, resave_with_openpyxl
 
-from sales_sheets.forms.kinds import KINDS
-from sales_sheets.forms.template import FormData, write_form
-
-KIND = KINDS["receipt"]
 TARGET = 2.0
-METHODS = ("银行转账", "承兑汇票", "现金", "微信")
-
-
-def build_receipts(path: Path, rows: int, known: bool, resave: bool) -> None:
-    """Receipt lines drawn from one seed; `known=False` gives every line a customer code the
-    master data does not have (the rest of the line is the same)."""
-    rng = random.Random(rows)
-    customers = master_data().customers
-    lines: list[dict[str, object]] = []
-    for i in range(rows):
-        customer = rng.choice(customers)
-        lines.append({
-            "receipt_date": start_date(i * 60 // rows),
-            "customer_code": customer.code if known else f"X{customer.code}",
-            "amount": str(Decimal(rng.randint(1_000, 5_000_000)) / 100),
-            "method": rng.choice(METHODS),
-            "reference": f"BK{i:08d}",
-            "salesperson": customer.salesperson,
-        })
-    write_form(path, KIND, LANGUAGE, data=FormData(lines=lines))
-    if resave:
-        with path.open("rb") as handle:  # a handle: openpyxl refuses the name "*.partial"
-            book = openpyxl.load_workbook(handle)
-        book.save(path)
-        book.close()
 
 
 def main() -> None:
@@ -99,11 +65,15 @@ def main() -> None:
     check(rows > 0 and args.repeat > 0, "--rows and --repeat must be positive")
 
     folder = DATA_DIR / f"v{DATA_VERSION}"
-    writer = "_openpyxl" if args.openpyxl else ""
-    good = cached_file(folder / f"receipts_{rows}_known{writer}.xlsx",
-                       lambda p: build_receipts(p, rows, True, args.openpyxl), args.regenerate)
-    bad = cached_file(folder / f"receipts_{rows}_unknown{writer}.xlsx",
-                      lambda p: build_receipts(p, rows, False, args.openpyxl), args.regenerate)
+    # The known file is ingest_large's own; the unknown one differs in every customer code only.
+    good = cached_file(folder / f"receipts_{rows}.xlsx",
+                       lambda p: build_receipts(p, rows), args.regenerate)
+    bad = cached_file(folder / f"receipts_{rows}_unknown.xlsx",
+                      lambda p: build_receipts(p, rows, known=False), args.regenerate)
+    if args.openpyxl:
+        good, bad = (cached_file(source.with_name(f"{source.stem}_inline.xlsx"),
+                                 lambda p, source=source: resave_with_openpyxl(p, source),
+                                 args.regenerate) for source in (good, bad))
 
     with tempfile.TemporaryDirectory(prefix="run-", dir=DATA_DIR) as scratch:
         seed = seed_workspace(Path(scratch) / "seed")
