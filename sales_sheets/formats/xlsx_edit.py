@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
@@ -415,8 +416,8 @@ class XlsxEdit:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def save(self, dest: Path) -> None:
-        """Write the edited workbook to `dest`."""
+    def save(self, dest: Path | IO[bytes]) -> None:
+        """Write the edited workbook to `dest`, a file or a binary stream."""
         parts = dict(self._parts)
         parts["xl/workbook.xml"] = self._workbook.encode()
         parts["xl/_rels/workbook.xml.rels"] = self._workbook_rels.encode()

@@ -29,7 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import CellCoordinatesException
 from openpyxl.workbook import Workbook as OpenpyxlWorkbook
 
-from ..files import atomic_path, write_bytes_atomic
+from ..files import write_bytes_atomic
 from ..formats.cells import printable, set_text, set_value
 from ..formats.safety import Format
 from ..formats.xlsx_edit import NewSheet, Style, Unsupported, XlsxEdit
@@ -181,8 +181,11 @@ def write_annotated_copy(
     """Write dest: the original (or its values, for non-xlsx) with the plan applied."""
     if fmt is Format.XLSX and not plan.restore:
         try:
-            with atomic_path(dest) as partial:
-                _edit_package(original, plan, partial)
+            # Built in memory, then written at once: a process killed half-way through a
+            # large copy leaves no partial file behind.
+            buffer = io.BytesIO()
+            _edit_package(original, plan, buffer)
+            write_bytes_atomic(dest, buffer.getvalue())
             return dest
         except (Unsupported, CellCoordinatesException, zipfile.BadZipFile, KeyError,
                 ValueError) as exc:
@@ -206,7 +209,7 @@ def write_annotated_copy(
     return dest
 
 
-def _edit_package(original: Path, plan: AnnotationPlan, dest: Path) -> None:
+def _edit_package(original: Path, plan: AnnotationPlan, dest: io.BytesIO) -> None:
     """The plan applied by editing the xlsx package: the same marks, problem sheet and
     remembered marks as `apply_plan` makes through openpyxl."""
     edit = XlsxEdit(original)
