@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import shutil
 import uuid
+import warnings
 from collections.abc import Iterator
+from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from sales_sheets.ledger.migrations import Standing
 from sales_sheets.ledger.schema import metadata
 from sales_sheets.workspace import Workspace
 
+from .helpers.approvals import approval_number_plan
 from .helpers.config import configure
 from .helpers.forms import drop, order_header
 
@@ -154,7 +157,12 @@ def _drift(conn: Connection, target: MetaData) -> list[tuple[str, ...]]:
     """What autogenerate would add or change to make the database match `target`."""
     context = MigrationContext.configure(conn, opts={"compare_type": True})
     found = []
-    for diff in compare_metadata(context, target):
+    with warnings.catch_warnings():
+        # Neither SQLAlchemy's reflection nor autogenerate compares an index on expressions:
+        # the one such index is checked by the plan of the query it serves instead (below).
+        warnings.filterwarnings("ignore", ".*expression-based index '?ix_approvals_day_number")
+        diffs = compare_metadata(context, target)
+    for diff in diffs:
         change = diff[0] if isinstance(diff, list) else diff  # column changes come in lists
         found.append(tuple(str(getattr(part, "name", part)) for part in change[:4]))
     return found
@@ -252,6 +260,8 @@ def test_the_migrations_build_exactly_the_schema(database_url: str) -> None:
         with engine.begin() as conn:
             migrations.upgrade(conn)
             assert _drift(conn, metadata) == []
+            _, plan = approval_number_plan(conn, date(2026, 11, 25))
+            assert "ix_approvals_day_number" in plan
     finally:
         engine.dispose()
 

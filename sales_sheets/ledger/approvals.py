@@ -12,7 +12,7 @@ from sqlalchemy import Connection, RowMapping, bindparam, func, select, update
 
 from ..forms.form import Document
 from ..status import CURRENT, Status
-from .schema import approvals, documents, orders, returns
+from .schema import APPROVAL_NUMBER_KEY, approvals, documents, orders, returns
 
 # The kinds a document approval may decide, and the header field that numbers each.
 APPROVABLE = {"order": "order_no", "return": "return_no"}
@@ -35,15 +35,11 @@ _decided = (
     .returning(documents.c.kind, documents.c.doc_key, documents.c.version, documents.c.folder,
                documents.c.source_file)
 )
-# A day's approval numbers, largest first (see next_approval_no), matched by their prefix in
-# the form the index on approval_no serves: on SQLite LIKE ignores case and so never uses an
-# index, GLOB does; on PostgreSQL LIKE does, through the index's text_pattern_ops, whatever the
-# database's collation. Both match case exactly.
-_NUMBER_AT = len("AP-yyyymmdd-") + 1
-_digits = func.ltrim(func.substr(approvals.c.approval_no, _NUMBER_AT), "0")
-_numbers = select(approvals.c.approval_no).order_by(func.length(_digits).desc(), _digits.desc())
-_numbers_glob = _numbers.where(approvals.c.approval_no.op("GLOB")(bindparam("b_pattern")))
-_numbers_like = _numbers.where(approvals.c.approval_no.like(bindparam("b_pattern")))
+# A day's approval numbers, largest first (see next_approval_no): a walk backwards through
+# the day's range of ix_approvals_day_number, with no sort.
+_day, _length, _digits = APPROVAL_NUMBER_KEY
+_numbers = (select(approvals.c.approval_no).where(_day == bindparam("b_prefix"))
+            .order_by(_length.desc(), _digits.desc()))
 
 
 @dataclass(frozen=True)
@@ -102,15 +98,9 @@ def next_approval_no(conn: Connection, day: date) -> str:
     the ledger's write lock, so two approvals cannot be given the same one."""
     prefix = f"AP-{day:%Y%m%d}-"
     # Largest first, so the first all-digit number read is the largest and the rest of the
-    # day's numbers are never fetched (fetching them all made a busy day quadratic): without
-    # its leading zeros a longer number is larger, and of equal length the later string.
-    # Numbers typed with other characters sort anywhere and are skipped. Only the day's
-    # numbers are sorted: the index on approval_no finds them.
-    if conn.dialect.name == "sqlite":
-        query, pattern = _numbers_glob, f"{prefix}*"
-    else:
-        query, pattern = _numbers_like, f"{prefix}%"
-    taken = conn.execute(query, {"b_pattern": pattern}).scalars()
+    # day's numbers are never fetched (reading or sorting them all made a busy day
+    # quadratic). Numbers typed with other characters sort anywhere and are skipped.
+    taken = conn.execute(_numbers, {"b_prefix": prefix}).scalars()
     largest = next((int(no[len(prefix):]) for no in taken if no[len(prefix):].isdigit()), 0)
     taken.close()
     return f"{prefix}{largest + 1:03d}"

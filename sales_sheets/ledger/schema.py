@@ -18,6 +18,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
+    literal_column,
 )
 from sqlalchemy.types import TypeEngine
 
@@ -162,11 +164,6 @@ def _indexes(name: str) -> list[Index]:
     if name == "receipts":
         # A bank slip is paid once: the database guards it even against two racing watchers.
         indexes.append(Index("ux_receipts_reference", "reference", unique=True))
-    if name == "approvals":
-        # The day's approval numbers, read to assign the next (ledger/approvals.py); with
-        # text_pattern_ops PostgreSQL's LIKE 'prefix%' uses it whatever the collation.
-        indexes.append(Index("ix_approvals_approval_no", "approval_no",
-                             postgresql_ops={"approval_no": "text_pattern_ops"}))
     return indexes
 
 
@@ -221,4 +218,20 @@ plan_lines = KIND_TABLES["plan_lines"]
 visit_weeks = KIND_TABLES["visit_weeks"]
 visits = KIND_TABLES["visits"]
 approvals = KIND_TABLES["approvals"]
+
+# An approval number AP-<yyyymmdd>-<n> as the index orders it: the day's prefix, then the
+# number without its leading zeros by length and by text, which for digits is by value. The
+# largest number of a day is then the last entry of its range (ledger/approvals.py). The
+# constants are SQL literals, not parameters: a database uses an index on expressions only
+# for a query that spells them the same.
+_APPROVAL_DIGITS = func.ltrim(
+    func.substr(approvals.c.approval_no, literal_column(str(len("AP-yyyymmdd-") + 1))),
+    literal_column("'0'"))
+APPROVAL_NUMBER_KEY = (
+    func.substr(approvals.c.approval_no, literal_column("1"),
+                literal_column(str(len("AP-yyyymmdd-")))),
+    func.length(_APPROVAL_DIGITS),
+    _APPROVAL_DIGITS,
+)
+Index("ix_approvals_day_number", *APPROVAL_NUMBER_KEY)
 approval_lines = KIND_TABLES["approval_lines"]

@@ -3,10 +3,14 @@ person would in Excel (through its defined names), and the form dropped into the
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import openpyxl
+from sqlalchemy import Connection, event
 
+from sales_sheets.ledger.approvals import next_approval_no
 from sales_sheets.workspace import Workspace
 
 
@@ -49,3 +53,22 @@ def decide(workspace: Workspace, request: Path, dest: str, **values: object) -> 
     target.parent.mkdir(parents=True, exist_ok=True)
     book.save(target)
     return target
+
+
+def approval_number_plan(conn: Connection, day: date) -> tuple[str, str]:
+    """The next approval number of `day`, and how the database found it: its query plan."""
+    sent: list[tuple[str, Any]] = []
+
+    def capture(*args: Any) -> None:  # conn, cursor, statement, parameters, context, many
+        sent.append((args[2], args[3]))
+
+    event.listen(conn, "before_cursor_execute", capture)
+    number = next_approval_no(conn, day)
+    event.remove(conn, "before_cursor_execute", capture)
+    [(statement, parameters)] = [(sql, p) for sql, p in sent if "approval_no" in sql]
+    if conn.dialect.name == "sqlite":
+        plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    else:  # an empty table: only without the sequential scan does the planner show its way
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        plan = conn.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
+    return number, str(plan)

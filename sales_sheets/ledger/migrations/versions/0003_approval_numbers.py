@@ -1,8 +1,10 @@
-"""An index on approvals.approval_no: assigning the next approval number of a day reads that
-day's numbers, which without it meant reading every approval, once per approval form.
+"""An index on the approval number's day and number: assigning the next approval number of a
+day reads the largest of that day, which without it meant reading and sorting every approval
+(of the day, or of the ledger), once per approval form.
 
-PostgreSQL gets the text_pattern_ops operator class, so a prefix LIKE uses the index whatever
-the database's collation; SQLite's GLOB uses a plain one.
+The index is on expressions (ledger/schema.py, APPROVAL_NUMBER_KEY), spelled here as the
+queries spell them, with literal constants: a database uses such an index only for a query
+that spells them the same.
 
 There is no downgrade: going back means restoring a backup taken before the upgrade.
 
@@ -12,6 +14,7 @@ Revises: 0002
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
@@ -21,5 +24,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_approvals_approval_no", "approvals", ["approval_no"],
-                    postgresql_ops={"approval_no": "text_pattern_ops"}, if_not_exists=True)
+    op.create_index("ix_approvals_day_number", "approvals", [
+        sa.text("substr(approval_no, 1, 12)"),
+        sa.text("length(ltrim(substr(approval_no, 13), '0'))"),
+        sa.text("ltrim(substr(approval_no, 13), '0')"),
+    ], if_not_exists=True)
