@@ -6,9 +6,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sales_sheets.forms.kinds import KINDS
+from sales_sheets.forms.kinds.base import Field, FieldType
 from sales_sheets.forms.normalize import (
+    CONVERTERS,
     Invalid,
     choice_value,
+    convert_whole_column,
     to_code,
     to_date,
     to_integer,
@@ -116,3 +119,70 @@ def test_rates_quantities_integers_and_choices() -> None:
     assert choice_value(method, "自提") == "pickup" == choice_value(method, "Pickup")
     with pytest.raises(Invalid):
         choice_value(method, "快递")
+
+
+# Whole columns: the same values as the converter of each cell, or None (value by value).
+
+def _per_value(field_type: FieldType, raw: list[object]) -> list[object] | None:
+    try:
+        converted = list(map(CONVERTERS[field_type], raw))
+    except Invalid:
+        return None
+    return None if "" in converted else converted
+
+
+def _same(whole: list[object] | None, expected: list[object] | None) -> bool:
+    # str() as well: Decimal("5") == Decimal("5.00"), but the ledger and the contract differ.
+    if whole is None:
+        return True  # declining is always allowed: the column goes value by value
+    return expected is not None and list(map(str, whole)) == list(map(str, expected)) \
+        and list(map(type, whole)) == list(map(type, expected))
+
+
+_NUMBERS = st.one_of(
+    st.integers(-10**13, 10**13),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(-10**6, 10**6, places=2).map(float),
+    st.decimals(-10**6, 10**6, places=3).map(float),
+)
+_CODES = st.text(st.sampled_from("abcXYZ09-_ .\t全角Ａ\x00"), max_size=8)
+
+
+@given(st.lists(_NUMBERS, min_size=1, max_size=30))
+def test_a_whole_money_column_is_what_each_cell_gives(raw: list[object]) -> None:
+    whole = convert_whole_column(_field(FieldType.MONEY), raw)
+    assert _same(whole, _per_value(FieldType.MONEY, raw))
+
+
+@given(st.lists(st.one_of(_CODES, st.none(), st.floats(0, 100)), min_size=1, max_size=30))
+def test_a_whole_code_or_text_column_is_what_each_cell_gives(raw: list[object]) -> None:
+    for field_type in (FieldType.CODE, FieldType.TEXT):
+        whole = convert_whole_column(_field(field_type), raw)
+        assert _same(whole, _per_value(field_type, raw))
+
+
+@pytest.mark.parametrize("field_type, raw, expected", [
+    (FieldType.MONEY, [40769.01, 7, 0.1 + 0.2], ["40769.01", "7.00", "0.30"]),
+    (FieldType.CODE, ["bk001", "C0024"], ["BK001", "C0024"]),
+    (FieldType.TEXT, [" 银行转账 ", "现金"], ["银行转账", "现金"]),
+])
+def test_plain_columns_are_converted_whole(
+    field_type: FieldType, raw: list[object], expected: list[str],
+) -> None:
+    assert list(map(str, convert_whole_column(_field(field_type), raw) or [])) == expected
+
+
+@pytest.mark.parametrize("field_type, raw", [
+    (FieldType.MONEY, [1.0, 1.005]),  # below a cent: to_money refuses it, value by value
+    (FieldType.MONEY, [1.0, True]), (FieldType.MONEY, [1.0, 1e12]),
+    (FieldType.MONEY, [1.0, float("nan")]), (FieldType.MONEY, [1.0, "2"]),
+    (FieldType.CODE, ["A 1"]), (FieldType.CODE, ["Ａ1"]), (FieldType.CODE, ["A1", ""]),
+    (FieldType.CODE, ["A\x001"]), (FieldType.CODE, ["A1", None]), (FieldType.TEXT, [" "]),
+    (FieldType.DATE, ["2026-11-01"]), (FieldType.MONEY, []),
+])
+def test_anything_else_goes_value_by_value(field_type: FieldType, raw: list[object]) -> None:
+    assert convert_whole_column(_field(field_type), raw) is None
+
+
+def _field(field_type: FieldType) -> Field:
+    return Field("x", "x", "x", field_type)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from ..problems import Problem, problem
 from .kinds import Field, Kind
-from .normalize import Invalid, OutOfRange, converter_for, is_blank
+from .normalize import Invalid, OutOfRange, convert_whole_column, converter_for, is_blank
 from .reader import RawForm
 
 
@@ -94,6 +94,11 @@ def _convert_column(
 ) -> list[object]:
     """Convert one line column. Most columns have no blanks and no bad values: they go through
     the converter in one pass; any exception sends the column through the careful loop."""
+    whole = convert_whole_column(f, raw)
+    if whole is not None:
+        return whole
+    if not f.required and _all_blank(raw):  # an optional column nobody filled in
+        return [None] * len(raw)
     convert = converter_for(f)
     sample = raw[:1000]
     repeats = len(set(map(repr, sample))) * 2 < len(sample)
@@ -121,6 +126,13 @@ def _convert_column(
             out.append(None)
             problems.append(_invalid(f, value, exc, form.sheet, form.cell(key, row)))
     return out
+
+
+def _all_blank(raw: list[object]) -> bool:
+    if not set(map(type, raw)) <= {str, type(None)}:
+        return False
+    text = "".join(filter(None, cast(list[str | None], raw)))
+    return not text or text.isspace()
 
 
 def _convert_distinct(convert: Callable[[object], object], raw: list[object]) -> list[object]:
