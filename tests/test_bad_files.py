@@ -818,6 +818,13 @@ def far_cell_in_a_moved_sheet() -> bytes:
     return out.getvalue()
 
 
+def far_cell_in_other_attribute_syntax() -> bytes:
+    """The same cell as XML also lets it be written, after a line break, in single quotes, with
+    spaces around `=` and a lower-case column: calamine places it at row 99,999,999 (a byte
+    scan for ` r="` alone let it through, and the reader built its grid of 100 million rows)."""
+    return sheet_xml(lambda xml: xml.replace(b' r="A2"', b"\n r = 'a99999999'", 1))
+
+
 def looping_xls() -> bytes:
     """Found by fuzzing: an .xls whose directory's sector chain points back at itself. calamine
     follows the chain without end and allocates until the process is killed."""
@@ -833,6 +840,7 @@ BOMBS = {"far_cell.xlsx": (far_cell_xlsx, "oversized_file"),
          "repeated.ods": (repeated_cells_ods, "oversized_file"),
          "far_cell_reference.xlsx": (far_cell_reference, "oversized_file"),
          "far_cell_moved_sheet.xlsx": (far_cell_in_a_moved_sheet, "oversized_file"),
+         "far_cell_other_syntax.xlsx": (far_cell_in_other_attribute_syntax, "oversized_file"),
          "looping_chain.xls": (looping_xls, "corrupt_file")}
 
 

@@ -8,6 +8,7 @@ declares one (the entity-bomb vector) is refused as well.
 from __future__ import annotations
 
 import re
+import string
 import zipfile
 import zlib
 from enum import StrEnum
@@ -186,10 +187,16 @@ def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
 
 # Only <row> and <c> carry an attribute named `r` in a worksheet: a row number, or a cell
 # reference whose digits are a row number too. calamine places a cell by its own reference, so
-# a far cell inside a near row still stretches the grid to it.
-_ANY_ROW = re.compile(rb' r="[A-Z]*(\d+)"')
+# a far cell inside a near row still stretches the grid to it. XML lets the attribute be
+# written r='z1' or after a tab or a line break, and calamine takes lower-case column letters:
+# the scan reads a copy in which whitespace is a space, quotes are double and letters are
+# capitals, so that only one form (` R="`) is left to match. Spaces around its `=` are allowed
+# too; a sheet that has them is read by an XML parser instead (_parsed_extent).
+_CANONICAL = bytes.maketrans(b"\t\n\r'" + string.ascii_lowercase.encode(),
+                             b'   "' + string.ascii_uppercase.encode())
+_ANY_ROW = re.compile(rb' R="[A-Z]*(\d+)"')
 # Elements may carry a namespace prefix (<x:dimension>); readers accept it.
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?DIMENSION REF="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 _CHUNK = 1 << 20
 # Bytes of one chunk carried into the next, so that a reference cut in two is seen whole: far
 # longer than ` r="XFD1048576"`.
@@ -218,13 +225,16 @@ def _sheet_extent(archive: zipfile.ZipFile, name: str, limit: int) -> int:
     tail = b""
     with archive.open(name) as handle:
         while chunk := handle.read(_CHUNK):
-            data = tail + chunk
+            data = tail + chunk.translate(_CANONICAL)
             if not tail:  # the first chunk: what the sheet declares of itself
                 dimension = _DIMENSION.search(data, 0, 4096)
                 if dimension:
                     columns = column_index_from_string(dimension[1].decode())
                     rows = int(dimension[2])
-            rows, wide = _scan(data, rows)
+            try:
+                rows, wide = _scan(data, rows)
+            except _Spaced:
+                return _parsed_extent(archive, name, limit)
             for letters in wide:
                 columns = max(columns, column_index_from_string(letters.decode()))
             if rows * max(columns, 26) > limit:
@@ -233,27 +243,68 @@ def _sheet_extent(archive: zipfile.ZipFile, name: str, limit: int) -> int:
     return rows * max(columns, 26) if rows else 0
 
 
+_REFERENCE = re.compile(r"\s*([A-Za-z]*)0*(\d+)\s*")
+
+
+def _parsed_extent(archive: zipfile.ZipFile, name: str, limit: int) -> int:
+    """What _sheet_extent finds, for a part whose references it cannot match as bytes: every
+    `r` of a <row> or <c> as an XML parser reads it (slower, and only for such parts). The
+    check for a DTD has run before, so the parser expands no entities of the file's own."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    found = {"rows": 0, "columns": 0}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        reference = attrs.get("r") if tag.rpartition(" ")[2] in ("row", "c") else None
+        match = _REFERENCE.fullmatch(reference) if reference else None
+        if match:
+            letters, row = match.groups()
+            found["rows"] = max(found["rows"], int(row))
+            if letters:
+                found["columns"] = max(found["columns"], column_index_from_string(letters.upper()))
+            if found["rows"] * max(found["columns"], 26) > limit:
+                raise _Stop
+
+    parser.StartElementHandler = start
+    with archive.open(name) as handle:
+        while chunk := handle.read(_CHUNK):
+            try:
+                parser.Parse(chunk, False)
+            except _Stop:
+                break
+            except expat.ExpatError:
+                break  # malformed XML is the reader's to report as a damaged file
+    return found["rows"] * max(found["columns"], 26) if found["rows"] else 0
+
+
+class _Spaced(Exception):
+    """The part writes an `r` with spaces around its `=`: the byte scan cannot read it."""
+
+
 def _scan(data: bytes, rows: int) -> tuple[int, set[bytes]]:
     """The highest row number in `data` (or `rows` if none is higher), and the column letters
     of its cells beyond Z. Rows come in ascending order in any sane sheet, so the chunk's last
     references give the highest row, and one scan for rows above them (it finds none) and for
-    wide columns (usually none) confirms it: no number is parsed per cell."""
+    wide columns (usually none) confirms it: no number is parsed per cell. Raises _Spaced for
+    an `r` written with spaces around its `=` (the same scan finds them)."""
     guess = max([rows, *map(int, _ANY_ROW.findall(data, max(0, len(data) - 4096)))])
     found = _above(guess).findall(data)
-    higher = [int(row) for _, row, _ in found if row]
-    wide = {letters for first, _, other in found if len(letters := first or other) > 1}
+    if any(spaced for *_, spaced in found):
+        raise _Spaced
+    higher = [int(row) for _, row, _, _ in found if row]
+    wide = {letters for first, _, other, _ in found if len(letters := first or other) > 1}
     return max([guess, *higher]), wide
 
 
 @lru_cache(maxsize=64)
 def _above(number: int) -> re.Pattern[bytes]:
     """A reference in a row above `number` (longer, or as long and larger at its first
-    differing digit; leading zeros skipped as a reader would), or in a column beyond Z.
-    Groups: the letters and row of the first, the letters of the second."""
+    differing digit; leading zeros skipped as a reader would), or in a column beyond Z, or
+    an `r` with spaces around its `=`. Groups: the letters and row of the first, the letters
+    of the second, the spaces of the third."""
     digits = str(number)
     larger = rb"[1-9]\d{%d,}|%s" % (len(digits), _as_long_and_larger(digits))
     # Possessive: a reference that fails is left at once, not retried shorter.
-    return re.compile(rb' r="(?:([A-Z]*+)0*+(' + larger + rb')"|([A-Z]{2,})\d)')
+    return re.compile(rb' R(?:="(?:([A-Z]*+)0*+(' + larger + rb')"|([A-Z]{2,})\d)|( +=|= ))')
 
 
 def _as_long_and_larger(digits: str) -> bytes:

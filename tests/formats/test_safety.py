@@ -139,6 +139,32 @@ def test_a_far_cell_inside_a_near_row_is_counted_where_a_reader_puts_it(tmp_path
     assert dict(problems[0].params)["detail"] == f"{1_048_576 * 16_384:,} cells"
 
 
+@pytest.mark.parametrize("written", [
+    b'r="z1048576"', b"r='Z1048576'", b'r = "Z1048576"', b'r=\t"Z1048576"', b"\tr='Z1048576'",
+    b'\nr="Z1048576"', b'\r\nr  =\n"Z1048576"',
+])
+def test_a_far_cell_is_found_however_xml_lets_its_reference_be_written(
+    tmp_path: Path, written: bytes,
+) -> None:
+    # calamine reads each of these as Z1048576 (checked with python-calamine 0.9.1): a grid
+    # of a million rows from a 5 KB file.
+    sheet = sheet_of([row(1), row(2, b"A2")]).replace(b' r="A2"', b" " + written.lstrip(), 1)
+    if written[:1].isspace():
+        sheet = sheet.replace(b" " + written.lstrip(), written, 1)
+    assert too_many_cells(with_sheet(tmp_path, sheet))
+
+
+def test_spaces_around_the_equals_sign_are_read_by_a_parser_in_a_long_sheet(
+    tmp_path: Path,
+) -> None:
+    limits = Limits(max_cells=2_000_000)
+    rows = [row(n) for n in range(1, 60_001)]
+    rows[0] = rows[0].replace(b'<row r="1">', b'<row r = "1">')
+    assert codes(with_sheet(tmp_path, sheet_of(rows), "ok.xlsx"), limits) == (Format.XLSX, [])
+    rows[50_000] = row(50_001, b"A50001", b"CV6000")
+    assert too_many_cells(with_sheet(tmp_path, sheet_of(rows)), limits)
+
+
 @pytest.mark.parametrize("far", [b"A99999", b"A0099999", b"CV6000"])
 def test_a_reference_beyond_the_limit_is_found_anywhere_in_a_long_sheet(
     tmp_path: Path, far: bytes
