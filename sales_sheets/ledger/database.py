@@ -28,6 +28,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # 32 MiB instead of SQLite's 2: a 100,000-line file inserts into indexes whose pages are
+    # touched in key order, not row order; a cache smaller than them re-reads and spills them
+    # (about a tenth of storing the file). Pages are allocated only as they are used.
+    cursor.execute("PRAGMA cache_size=-32768")
     cursor.close()
 
 
