@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from operator import attrgetter, itemgetter
 from typing import Any, TypedDict, cast
 
 from ..problems import Problem, problem
@@ -35,6 +36,9 @@ class Line:
         return {**self.values, **self.derived} if self.derived else self.values
 
 
+_VALUES = attrgetter("values")
+
+
 @dataclass
 class Document:
     kind: Kind
@@ -49,6 +53,14 @@ class Document:
     def final_header(self) -> dict[str, Any]:
         """The header as the ledger keeps it: the derived values (a total) over the entered ones."""
         return {**self.header, **self.derived}
+
+    def column(self, key: str) -> list[Any]:
+        """Every line's entered value of the line field `key` (None where blank or absent),
+        in one pass in C: the checks that look at a whole column of 100,000 lines start here."""
+        try:
+            return list(map(itemgetter(key), map(_VALUES, self.lines)))
+        except KeyError:  # a line made by other means than reading a form may lack it
+            return [line.values.get(key) for line in self.lines]
 
     def identity(self) -> str:
         """The document's key: what a later version shares with it (empty: none)."""

@@ -39,7 +39,7 @@ def locks_of(doc: Document) -> set[str]:
             if f.ref is Ref.CUSTOMER and (value := doc.header.get(f.key))}
     for f in doc.kind.columns:
         if f.ref is Ref.CUSTOMER:  # distinct codes first: a receipt file may have 100,000 lines
-            keys |= {customer_lock(v) for v in {line.values.get(f.key) for line in doc.lines} if v}
+            keys |= {customer_lock(v) for v in set(doc.column(f.key)) if v}
     if doc.kind.identity:
         keys.add(document_lock(doc.kind.name, doc.identity()))
     if doc.kind.name == "approval":

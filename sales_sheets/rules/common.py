@@ -24,7 +24,7 @@ def check_references(doc: Document, ctx: Context) -> list[Problem]:
         if not f.ref or f.key not in doc.columns:
             continue
         known = ctx.masters[f.ref]
-        if {line.values[f.key] for line in doc.lines} - {None} <= known.keys():
+        if set(doc.column(f.key)) - {None} <= known.keys():
             continue
         cell = doc.form.cell
         problems += problems_in_column(
@@ -38,7 +38,7 @@ def check_line_keys(doc: Document) -> list[Problem]:
     keys = [k for k in doc.kind.line_key if k in doc.columns]
     if not keys:
         return []
-    all_keys = list(zip(*([line.values[k] for line in doc.lines] for k in keys), strict=True))
+    all_keys = list(zip(*map(doc.column, keys), strict=True))
     if len(set(all_keys)) == len(all_keys):
         return []
     seen: dict[tuple[object, ...], int] = {}
@@ -60,8 +60,8 @@ def check_positive(doc: Document, keys: tuple[str, ...], allow_zero: bool = Fals
     problems: list[Problem] = []
     detail = "≥ 0" if allow_zero else "> 0"
     present = [k for k in keys if k in doc.columns]
-    lowest = min((v for line in doc.lines for k in present
-                  if (v := line.values.get(k)) is not None), default=None)
+    lowest = min((min(values) for k in present
+                  if (values := [v for v in doc.column(k) if v is not None])), default=None)
     if lowest is None or (lowest >= 0 if allow_zero else lowest > 0):
         return []
     for line in doc.lines:

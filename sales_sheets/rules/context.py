@@ -38,7 +38,7 @@ class Context:
         # Orders need the customer's salesperson; receipts may credit it.
         for f in document.kind.columns:
             if f.ref:  # distinct values first: 100,000 lines name a few hundred customers
-                distinct = {line.values.get(f.key) for line in document.lines}
+                distinct = set(document.column(f.key))
                 wanted[f.ref].update(str(v) for v in distinct if v)
         masters = {ref: lookup(conn, ref, codes) for ref, codes in wanted.items()}
         return cls(conn, folder, access, masters, approvals)

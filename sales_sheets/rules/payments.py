@@ -13,9 +13,8 @@ from .context import Context
 
 def check_receipts(doc: Document, ctx: Context) -> list[Problem]:
     problems = check_positive(doc, ("amount",))
-    taken = existing_references(ctx.conn, (str(r) for line in doc.lines
-                                           if (r := line.values.get("reference"))))
-    named = [str(o) for line in doc.lines if (o := line.values.get("order_no"))]
+    taken = existing_references(ctx.conn, map(str, filter(None, doc.column("reference"))))
+    named = list(map(str, filter(None, doc.column("order_no"))))
     if not taken and not named:  # nothing below could find a problem: skip the walk
         return problems
     owners = orders_of(ctx.conn, named) if named else {}
