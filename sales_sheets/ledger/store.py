@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, bindparam, func, select, update
@@ -49,6 +49,7 @@ _supersede = (
            documents.c.id != bindparam("b_new"), documents.c.status.in_(CURRENT))
     .values(status=Status.SUPERSEDED, superseded_by=bindparam("b_new"))
 )
+_DERIVED = attrgetter("derived")
 _LINE_BOOKKEEPING = ("id", "line_no", "document_id", "source_sheet", "source_row")
 
 
@@ -87,10 +88,13 @@ def store_document(
 def _insert_lines(conn: Connection, kind: Kind, doc: Document, document_id: int) -> None:
     table = KIND_TABLES[kind.table]
     lines = doc.lines
-    rows = [line.final_values() for line in lines]
-    columns: dict[str, Sequence[Any]] = {
-        c.name: _column(rows, c.name) for c in table.columns if c.name not in _LINE_BOOKKEEPING
-    }
+    names = [c.name for c in table.columns if c.name not in _LINE_BOOKKEEPING]
+    columns: dict[str, Sequence[Any]]
+    if any(map(_DERIVED, lines)):
+        rows = [line.final_values() for line in lines]
+        columns = {name: _column(rows, name) for name in names}
+    else:  # as entered (receipts, visits): the document's own columns
+        columns = {name: doc.column(name) for name in names}
     count = len(lines)
     columns["document_id"] = [document_id] * count
     columns["source_sheet"] = [doc.sheet] * count
