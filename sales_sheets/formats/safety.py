@@ -15,6 +15,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from xml.parsers import expat
+from xml.parsers.expat import XMLParserType
 
 from openpyxl.utils.cell import column_index_from_string
 
@@ -174,15 +175,21 @@ def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
 
     parser.StartDoctypeDeclHandler = doctype
     parser.StartElementHandler = element
+    _parse(parser, archive, member, 16384)
+    return bool(found)
+
+
+def _parse(parser: XMLParserType, archive: zipfile.ZipFile, member: zipfile.ZipInfo | str,
+           chunk_size: int) -> None:
+    """Feed a part to `parser` until its end or until a handler raises _Stop."""
     with archive.open(member) as handle:
-        while chunk := handle.read(16384):
+        while chunk := handle.read(chunk_size):
             try:
                 parser.Parse(chunk, False)
             except _Stop:
-                break
+                return
             except expat.ExpatError:
-                break  # malformed XML is the reader's to report as a damaged file
-    return bool(found)
+                return  # malformed XML is the reader's to report as a damaged file
 
 
 # Only <row> and <c> carry an attribute named `r` in a worksheet: a row number, or a cell
@@ -265,14 +272,7 @@ def _parsed_extent(archive: zipfile.ZipFile, name: str, limit: int) -> int:
                 raise _Stop
 
     parser.StartElementHandler = start
-    with archive.open(name) as handle:
-        while chunk := handle.read(_CHUNK):
-            try:
-                parser.Parse(chunk, False)
-            except _Stop:
-                break
-            except expat.ExpatError:
-                break  # malformed XML is the reader's to report as a damaged file
+    _parse(parser, archive, name, _CHUNK)
     return found["rows"] * max(found["columns"], 26) if found["rows"] else 0
 
 
