@@ -116,6 +116,9 @@ class NewSheet:
     freeze_header: bool = False
     first: bool = False  # put it first and show it when the workbook opens
     hidden: bool = False  # veryHidden: not even listed under Unhide
+    # The column (from 0) whose text differs from row to row while the others repeat, as a
+    # problem list's location does: rows alike in every other column share one row template.
+    varying: int | None = None
 
 
 class XlsxEdit:
@@ -591,17 +594,17 @@ def _attribute(value: str) -> str:
     return f'"{value}"' if _NEEDS_CARE(value) is None and '"' not in value else quoteattr(value)
 
 
-def _row_template(shape: tuple[int, ...]) -> str:
-    """A row's XML with {0} for its number and {1}, {2}, ... for the shared-string indices of
-    its non-empty cells, whose styles (-1 for an empty cell) are `shape`: rows of one shape are
-    rendered with one str.format, not cell by cell."""
-    cells, field = [], 1
-    for column, style in enumerate(shape, start=1):
-        if style >= 0:
-            cells.append(f'<c r="{get_column_letter(column)}{{0}}" s="{style}" t="s">'
-                         f"<v>{{{field}}}</v></c>")
-            field += 1
-    return '<row r="{0}">' + "".join(cells) + "</row>"
+def _row_template(row: Sequence[tuple[str, int]], varying: int | None,
+                  strings: _Strings) -> tuple[str, int]:
+    """The XML of `row` with {0} for its number and {1} for the shared-string index of its
+    `varying` cell, the other cells' indices written in; and how many cells it has."""
+    cells = []
+    for column, (text, style) in enumerate(row):
+        if text:
+            index = "{1}" if column == varying else strings[text]
+            cells.append(f'<c r="{get_column_letter(column + 1)}{{0}}" s="{style}" t="s">'
+                         f"<v>{index}</v></c>")
+    return '<row r="{0}">' + "".join(cells) + "</row>", len(cells)
 
 
 def _plain(texts: list[str]) -> bool:
@@ -646,6 +649,30 @@ def _extended(table: bytes, items: bytes, strings: _Strings) -> bytes:
     return head + table[found.end():end] + items + table[end:]
 
 
+def _rows_xml(rows: Sequence[Sequence[tuple[str, int]]], varying: int | None,
+              strings: _Strings) -> list[str]:
+    """Each row's XML, its texts given by their index in the shared-string table. Rows alike
+    in all but their `varying` cell are rendered from one template: a problem list of 100,000
+    rows and a few hundred distinct messages is each row's number and location put into one
+    of a few hundred templates."""
+    templates: dict[tuple[object, ...], tuple[str, int]] = {}
+    out = []
+    for r, row in enumerate(rows, start=1):
+        row = tuple(row)
+        key: tuple[object, ...]
+        if varying is None:
+            key, text = row, ""
+        else:
+            text, style = row[varying]
+            key = (row[:varying], style if text else -1, row[varying + 1:])
+        found = templates.get(key)
+        if found is None:
+            found = templates[key] = _row_template(row, varying, strings)
+        out.append(found[0].format(r, strings[text] if text else 0))
+        strings.references += found[1]
+    return out
+
+
 def _sheet_xml(sheet: NewSheet, strings: _Strings) -> str:
     parts = [_DECLARATION, f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">']
     selected = ' tabSelected="1"' if sheet.first else ""
@@ -659,13 +686,7 @@ def _sheet_xml(sheet: NewSheet, strings: _Strings) -> str:
             f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
             for i, w in enumerate(sheet.widths, start=1)) + "</cols>")
     parts.append("<sheetData>")
-    templates: dict[tuple[int, ...], str] = {}
-    for r, row in enumerate(sheet.rows, start=1):
-        shape = tuple([style if text else -1 for text, style in row])
-        template = templates.get(shape) or templates.setdefault(shape, _row_template(shape))
-        indices = [strings[text] for text, _ in row if text]
-        strings.references += len(indices)
-        parts.append(template.format(r, *indices))
+    parts += _rows_xml(sheet.rows, sheet.varying, strings)
     parts.append("</sheetData>")
     if sheet.links:
         parts.append("<hyperlinks>" + "".join(
