@@ -416,7 +416,7 @@ class XlsxEdit:
         if sheet.title in self.sheets:
             raise Unsupported(f"{sheet.title} exists")
         part = self._free_part("xl/worksheets/sheet{}.xml")
-        self._parts[part] = _sheet_xml(sheet, self._shared()).encode()
+        self._parts[part] = _sheet_xml(sheet, self._shared())
         self._override(part, _CT_WORKSHEET)
         rel_id = _free_id(self._workbook_rels, "rIdSsSheet")
         self._workbook_rels = _add_relationships(
@@ -673,7 +673,7 @@ def _rows_xml(rows: Sequence[Sequence[tuple[str, int]]], varying: int | None,
     return out
 
 
-def _sheet_xml(sheet: NewSheet, strings: _Strings) -> str:
+def _sheet_xml(sheet: NewSheet, strings: _Strings) -> bytes:
     parts = [_DECLARATION, f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">']
     selected = ' tabSelected="1"' if sheet.first else ""
     pane = ('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -686,15 +686,17 @@ def _sheet_xml(sheet: NewSheet, strings: _Strings) -> str:
             f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
             for i, w in enumerate(sheet.widths, start=1)) + "</cols>")
     parts.append("<sheetData>")
-    parts += _rows_xml(sheet.rows, sheet.varying, strings)
-    parts.append("</sheetData>")
+    # The rows are encoded apart from the rest: they are ASCII, one byte a character, while a
+    # link to a sheet with a Chinese name would make the whole text two.
+    rows = "".join(_rows_xml(sheet.rows, sheet.varying, strings)).encode()
+    tail = ["</sheetData>"]
     if sheet.links:
-        parts.append("<hyperlinks>" + "".join(
+        tail.append("<hyperlinks>" + "".join(
             f'<hyperlink ref="{ref}" location={_attribute(location)}/>'
             for ref, location in sheet.links.items()) + "</hyperlinks>")
-    parts.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-                 'footer="0.3"/></worksheet>')
-    return "".join(parts)
+    tail.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+                'footer="0.3"/></worksheet>')
+    return b"".join(["".join(parts).encode(), rows, "".join(tail).encode()])
 
 
 def _comments_xml(notes: dict[str, str]) -> str:
