@@ -61,9 +61,10 @@ _EXPLAINED = (
     # opens openpyxl's files without repair.
     _Explained("outbox/rejected/", r"/xl/styles\.xml", "",
                frozenset({"b", "i", "u", "color", "sz", "name", "family", "scheme"})),
-    # openpyxl 3.1, and xlsx_edit.py in the sheets it adds, write every string as an inline
-    # string (t="inlineStr", ECMA-376 18.3.1.4), valid. Excel moves them into a shared-string
-    # table when it saves the file; it does not repair it.
+    # openpyxl 3.1, in the copies it rewrites (marked before, or not xlsx), writes every
+    # string as an inline string (t="inlineStr", ECMA-376 18.3.1.4), valid. Excel moves them
+    # into a shared-string table when it saves the file; it does not repair it. (The sheets
+    # xlsx_edit.py adds use the shared-string table.)
     _Explained("outbox/rejected/", r"/xl/worksheets/sheet\d+\.xml", "Excel_InlineStrCells",
                frozenset({"c"})),
     # The summary workbook writes inline strings on purpose: why, measured, is in

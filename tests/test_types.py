@@ -11,7 +11,7 @@ from sales_sheets.forms.kinds.base import Field, FieldType, Ref
 from sales_sheets.intake.check import status_of
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.ledger.queries import hold_reasons
-from sales_sheets.problems import Problem, Severity, problem
+from sales_sheets.problems import Problem, Severity, problem, problems_in_column, records_json
 from sales_sheets.status import CURRENT, Status
 from sales_sheets.text import LANGUAGES, Text, pick
 from sales_sheets.workspace import Workspace
@@ -99,3 +99,18 @@ def test_a_problem_renders_its_field_label_and_terms_in_each_language() -> None:
     assert Problem.from_record(found.to_record()) == found
     with pytest.raises(ValueError):
         found.message("de")
+
+
+def test_the_ledger_keeps_problems_as_json_of_their_records() -> None:
+    field = KINDS["receipt"].column("customer_code")
+    column = problems_in_column("unknown_customer", sheet="回款登记", field=field,
+                                found=[("B4", "X1"), ("B5", 'a "quoted"\n\tcode'), ("B6", "")])
+    others = [problem("type", field=KINDS["order"].header_field("order_date"), value="明天",
+                      expected="date"),
+              problem("range", Severity.WARNING, sheet="S\\x", cell="D7", detail="> 0",
+                      value="\x01"),
+              problem("not_spreadsheet")]
+    for problems in ([], column, [*column, *others, *column]):
+        text = records_json(problems)
+        assert text == json.dumps([p.to_record() for p in problems], ensure_ascii=False)
+        assert [Problem.from_record(r) for r in json.loads(text)] == problems

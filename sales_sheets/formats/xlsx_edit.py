@@ -5,8 +5,9 @@ styles: a 100,000-line workbook cost it minutes, so a rejected file cost twenty 
 accepted one did (issue 11). Here every part that does not change is copied as it is (not even
 decompressed), and the few that do are edited as text: a marked cell's `s` attribute points to
 a new style, its old one plus a solid fill; a missing cell is added with its row's or column's
-style plus the fill; notes go into a comments part and its VML drawing; new sheets are written
-as inline-string XML.
+style plus the fill; notes go into a comments part and its VML drawing; the texts of new sheets
+go into the shared-string table, as Excel writes them, so that a problem list of 100,000 rows
+names its few distinct messages once each and its rows are a few small numbers.
 
 Parts are matched with regular expressions, as in ooxml.py: the safety check has refused any
 part with a DTD, and what does not look as expected raises `Unsupported` (a sheet that already
@@ -39,6 +40,8 @@ _REL_VML = f"{_REL}/vmlDrawing"
 _CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 _CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+_REL_STRINGS = f"{_REL}/sharedStrings"
+_CT_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 _ATTRIBUTE = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
@@ -58,6 +61,9 @@ _SPANS = re.compile(rb'\sspans="[^"]*"')
 _ROW_STYLE = re.compile(rb'\bcustomFormat="(?:1|true)"')
 _COL = re.compile(rb"<col\b([^>]*?)/>")
 _TAB_SELECTED = re.compile(rb'\stabSelected="(?:1|true)"')
+_SST = re.compile(rb"<sst\b([^>]*?)(/?)>")
+_SST_COUNTS = re.compile(rb'\s(?:count|uniqueCount)="[^"]*"')
+_SST_COUNT = re.compile(rb'\scount="(\d+)"')
 # Children of <worksheet> that come after <legacyDrawing> (ECMA-376 18.3.1.99, in order).
 _AFTER_LEGACY = re.compile(rb"<(?:legacyDrawingHF|drawingHF|picture|oleObjects|controls|"
                            rb"webPublishItems|tableParts|extLst)\b|</worksheet>")
@@ -65,13 +71,28 @@ _AFTER_LEGACY = re.compile(rb"<(?:legacyDrawingHF|drawingHF|picture|oleObjects|c
 _NEEDS_CARE = re.compile(r"[&<>\x00-\x1f]").search
 _SHAPES_PER_BLOCK = 1024  # VML shape ids come in blocks of 1024 per drawing
 # The parts written anew are deflated fast: a rejected copy is opened once or twice, and its
-# new sheets are as large as the data. The problem sheet of 100,000 problems (46 MB of XML):
-# 0.54 s and 2.7 MB at level 1, 1.48 s and 2.3 MB at the default 6 (measured under load).
+# new sheets are as large as the data. The problem sheet of 100,000 problems (46 MB of XML
+# while its texts were inline, about 30 MB through the shared-string table): 0.54 s and 2.7 MB
+# at level 1, 1.48 s and 2.3 MB at the default 6 (measured under load).
 _FAST = 1
 
 
 class Unsupported(Exception):
     """The package is not laid out the way this editor can edit; use a general library."""
+
+
+class _Strings(dict[str, int]):
+    """The texts new sheets add to the shared-string table, each with its index there; looking
+    up a text not yet in it adds it. The table held `first` strings before."""
+
+    def __init__(self, first: int) -> None:
+        super().__init__()
+        self.first = first
+        self.references = 0  # cells that refer to them: the table's `count` grows by as many
+
+    def __missing__(self, text: str) -> int:
+        index = self[text] = self.first + len(self)
+        return index
 
 
 @dataclass(frozen=True)
@@ -96,6 +117,9 @@ class NewSheet:
     freeze_header: bool = False
     first: bool = False  # put it first and show it when the workbook opens
     hidden: bool = False  # veryHidden: not even listed under Unhide
+    # The column (from 0) whose text differs from row to row while the others repeat, as a
+    # problem list's location does: rows alike in every other column share one row template.
+    varying: int | None = None
 
 
 class XlsxEdit:
@@ -122,6 +146,8 @@ class XlsxEdit:
             if styles_part is None or styles_part not in self._names or not self.sheets:
                 raise Unsupported("no styles part or no worksheets (strict OOXML?)")
             self._styles_part = styles_part
+            self._strings_part = next((_resolve("xl", target) for kind, target
+                                       in targets.values() if kind == _REL_STRINGS), None)
             self._styles = self._text(archive, styles_part)
         self._xfs = _XF.findall(_section(self._styles, "cellXfs"))
         self._fills = _FILL.findall(_section(self._styles, "fills"))
@@ -136,6 +162,7 @@ class XlsxEdit:
         self._old_sheets = set(self.sheets.values())
         self._shape_block = 1
         self._first_sheet = False
+        self._strings: _Strings | None = None  # read when the first new sheet needs it
 
     @staticmethod
     def _text(archive: zipfile.ZipFile, part: str) -> str:
@@ -390,7 +417,7 @@ class XlsxEdit:
         if sheet.title in self.sheets:
             raise Unsupported(f"{sheet.title} exists")
         part = self._free_part("xl/worksheets/sheet{}.xml")
-        self._parts[part] = _sheet_xml(sheet).encode()
+        self._parts[part] = _sheet_xml(sheet, self._shared())
         self._override(part, _CT_WORKSHEET)
         rel_id = _free_id(self._workbook_rels, "rIdSsSheet")
         self._workbook_rels = _add_relationships(
@@ -414,10 +441,49 @@ class XlsxEdit:
             self._workbook = self._workbook.replace("</sheets>", f"{entry}</sheets>", 1)
         self.sheets[sheet.title] = part
 
+    # --- shared strings --------------------------------------------------------------------
+
+    def _shared(self) -> _Strings:
+        if self._strings is None:
+            first = 0
+            if self._strings_part is not None:
+                table = self._read_strings(self._strings_part)
+                first = table.count(b"<si>") + table.count(b"<si ") + table.count(b"<si/>")
+            self._strings = _Strings(first)
+        return self._strings
+
+    def _read_strings(self, part: str) -> bytes:
+        if part not in self._names:
+            raise Unsupported(f"{part} is named but missing")
+        table = self._read(part)
+        if _SST.search(table) is None:
+            raise Unsupported(f"{part}: no <sst> without a prefix")
+        return table
+
+    def _add_strings(self) -> None:
+        """Write the new texts into the shared-string table, making one if there is none."""
+        strings = self._strings
+        if not strings:
+            return
+        items = _strings_xml(list(strings))
+        if self._strings_part is None:
+            part = self._free_part("xl/sharedStrings{}.xml")
+            table = (f'{_DECLARATION}<sst xmlns="{_MAIN}" count="{strings.references}" '
+                     f'uniqueCount="{len(strings)}">').encode() + items + b"</sst>"
+            self._workbook_rels = _add_relationships(self._workbook_rels, [
+                (_free_id(self._workbook_rels, "rIdSsStrings"), _REL_STRINGS,
+                 _relative("xl/workbook.xml", part))])
+            self._override(part, _CT_STRINGS)
+            self._parts[part] = table
+            return
+        self._parts[self._strings_part] = _extended(
+            self._read_strings(self._strings_part), items, strings)
+
     # --- writing ---------------------------------------------------------------------------
 
     def save(self, dest: Path | IO[bytes]) -> None:
         """Write the edited workbook to `dest`, a file or a binary stream."""
+        self._add_strings()
         parts = dict(self._parts)
         parts["xl/workbook.xml"] = self._workbook.encode()
         parts["xl/_rels/workbook.xml.rels"] = self._workbook_rels.encode()
@@ -529,24 +595,22 @@ def _attribute(value: str) -> str:
     return f'"{value}"' if _NEEDS_CARE(value) is None and '"' not in value else quoteattr(value)
 
 
-def _row_template(shape: tuple[int, ...], plain: bool) -> str:
-    """A row's XML with {0} for its number and {1}, {2}, ... for the texts of its non-empty
-    cells, whose styles (-1 for an empty cell) are `shape`: rows of one shape are rendered with
-    one str.format, not cell by cell. A `plain` row's texts go in as they are, else each as its
-    own <t> element."""
-    text = "<t>{{{0}}}</t>" if plain else "{{{0}}}"
-    cells, field = [], 1
-    for column, style in enumerate(shape, start=1):
-        if style >= 0:
-            cells.append(f'<c r="{get_column_letter(column)}{{0}}" s="{style}" t="inlineStr">'
-                         f"<is>{text.format(field)}</is></c>")
-            field += 1
-    return '<row r="{0}">' + "".join(cells) + "</row>"
+def _row_template(row: Sequence[tuple[str, int]], varying: int | None,
+                  strings: _Strings) -> tuple[str, int]:
+    """The XML of `row` with {0} for its number and {1} for the shared-string index of its
+    `varying` cell, the other cells' indices written in; and how many cells it has."""
+    cells = []
+    for column, (text, style) in enumerate(row):
+        if text:
+            index = "{1}" if column == varying else strings[text]
+            cells.append(f'<c r="{get_column_letter(column + 1)}{{0}}" s="{style}" t="s">'
+                         f"<v>{index}</v></c>")
+    return '<row r="{0}">' + "".join(cells) + "</row>", len(cells)
 
 
 def _plain(texts: list[str]) -> bool:
-    """Whether none of `texts` needs escaping, trimming or space kept: checked for many at once
-    (a whole sheet, then a row), not text by text."""
+    """Whether none of `texts` needs escaping, trimming or space kept: checked for all at once,
+    not text by text."""
     joined = "\x7f".join(texts)
     return not (_NEEDS_CARE(joined) or joined[:1] == " " or joined[-1:] == " "
                 or " \x7f" in joined or "\x7f " in joined
@@ -561,7 +625,56 @@ def _text_xml(text: str) -> str:
     return f"<t{preserve}>{text}</t>"
 
 
-def _sheet_xml(sheet: NewSheet) -> str:
+def _strings_xml(texts: list[str]) -> bytes:
+    """Shared-string items (<si>) of `texts`; most need no escaping, which is checked once."""
+    if _plain(texts):
+        return "".join([f"<si><t>{text}</t></si>" for text in texts]).encode()
+    return "".join([f"<si>{_text_xml(text)}</si>" for text in texts]).encode()
+
+
+def _extended(table: bytes, items: bytes, strings: _Strings) -> bytes:
+    """The shared-string table with `items` added at its end and its counts brought up to date
+    (both optional; `count`, the cells referring to the table, is kept only if it was there)."""
+    found = _SST.search(table)
+    if found is None:
+        raise Unsupported("no <sst> without a prefix")
+    count = _SST_COUNT.search(found[1])
+    attributes = _SST_COUNTS.sub(b"", found[1]) + b' uniqueCount="%d"' % (
+        strings.first + len(strings))
+    if count is not None:
+        attributes += b' count="%d"' % (int(count[1]) + strings.references)
+    head = table[:found.start()] + b"<sst" + attributes + b">"
+    if found[2]:  # an empty table, <sst .../>
+        return head + items + b"</sst>" + table[found.end():]
+    end = table.rindex(b"</sst>")
+    return head + table[found.end():end] + items + table[end:]
+
+
+def _rows_xml(rows: Sequence[Sequence[tuple[str, int]]], varying: int | None,
+              strings: _Strings) -> list[str]:
+    """Each row's XML, its texts given by their index in the shared-string table. Rows alike
+    in all but their `varying` cell are rendered from one template: a problem list of 100,000
+    rows and a few hundred distinct messages is each row's number and location put into one
+    of a few hundred templates."""
+    templates: dict[tuple[object, ...], tuple[str, int]] = {}
+    out = []
+    for r, row in enumerate(rows, start=1):
+        row = tuple(row)
+        key: tuple[object, ...]
+        if varying is None:
+            key, text = row, ""
+        else:
+            text, style = row[varying]
+            key = (row[:varying], style if text else -1, row[varying + 1:])
+        found = templates.get(key)
+        if found is None:
+            found = templates[key] = _row_template(row, varying, strings)
+        out.append(found[0].format(r, strings[text] if text else 0))
+        strings.references += found[1]
+    return out
+
+
+def _sheet_xml(sheet: NewSheet, strings: _Strings) -> bytes:
     parts = [_DECLARATION, f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">']
     selected = ' tabSelected="1"' if sheet.first else ""
     pane = ('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -574,23 +687,17 @@ def _sheet_xml(sheet: NewSheet) -> str:
             f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
             for i, w in enumerate(sheet.widths, start=1)) + "</cols>")
     parts.append("<sheetData>")
-    texts_of = [[text for text, _ in row if text] for row in sheet.rows]
-    # Most sheets need no escaping at all: checked once for the whole sheet, else by row.
-    sheet_plain = _plain([text for texts in texts_of for text in texts])
-    templates: dict[tuple[tuple[int, ...], bool], str] = {}
-    for r, (row, texts) in enumerate(zip(sheet.rows, texts_of, strict=True), start=1):
-        plain = sheet_plain or _plain(texts)
-        key = (tuple(style if text else -1 for text, style in row), plain)
-        template = templates.get(key) or templates.setdefault(key, _row_template(*key))
-        parts.append(template.format(r, *(texts if plain else map(_text_xml, texts))))
-    parts.append("</sheetData>")
+    # The rows are encoded apart from the rest: they are ASCII, one byte a character, while a
+    # link to a sheet with a Chinese name would make the whole text two.
+    rows = "".join(_rows_xml(sheet.rows, sheet.varying, strings)).encode()
+    tail = ["</sheetData>"]
     if sheet.links:
-        parts.append("<hyperlinks>" + "".join(
+        tail.append("<hyperlinks>" + "".join(
             f'<hyperlink ref="{ref}" location={_attribute(location)}/>'
             for ref, location in sheet.links.items()) + "</hyperlinks>")
-    parts.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-                 'footer="0.3"/></worksheet>')
-    return "".join(parts)
+    tail.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+                'footer="0.3"/></worksheet>')
+    return b"".join(["".join(parts).encode(), rows, "".join(tail).encode()])
 
 
 def _comments_xml(notes: dict[str, str]) -> str:

@@ -247,7 +247,8 @@ def _problem_sheet(edit: XlsxEdit, plan: AnnotationPlan) -> NewSheet:
             links[f"B{r}"] = f"{quoted[sheet_name]}!{ref}"
         rows.append(((label, fills[severity]), (location, link if linked else 0), (field, 0),
                      (code, 0), (message, wrap)))
-    return NewSheet(plan.sheet_title, rows, _WIDTHS, links, freeze_header=True, first=True)
+    return NewSheet(plan.sheet_title, rows, _WIDTHS, links, freeze_header=True, first=True,
+                    varying=1)  # the location; the rest repeats for a wrong code on many lines
 
 
 def _from_grid(grid: Workbook) -> OpenpyxlWorkbook:

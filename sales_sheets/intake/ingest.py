@@ -39,7 +39,7 @@ from ..ledger.store import (
     store_document,
 )
 from ..paths import inside
-from ..problems import Problem, Severity, problem
+from ..problems import Problem, Severity, problem, records_json
 from ..rules import Context, derive, validate
 from ..status import CURRENT, Status
 from ..text import Text
@@ -283,7 +283,7 @@ def _decide(
         "claim_id": claim.id, "file_name": claim.relative, "folder": claim.folder,
         "sha256": item.sha256, "size": item.size, "kind": result.kind, "status": status,
         "document": result.document, "document_id": document_id, "stored": result.stored,
-        "problems": json.dumps([p.to_record() for p in problems], ensure_ascii=False),
+        "problems": records_json(problems),
         "outputs": json.dumps(result.outputs, ensure_ascii=False),
         "archived_as": str(target.relative_to(workspace.root)), "processed_at": now,
     }

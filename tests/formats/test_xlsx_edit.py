@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
@@ -69,3 +71,52 @@ def test_a_sheet_with_notes_of_its_own_is_left_to_openpyxl(tmp_path: Path) -> No
     for notes in ({"A1": "ours"}, {}):  # each marked cell's note must be remembered
         with pytest.raises(Unsupported):
             XlsxEdit(path).mark("S", {"A1": RED}, notes)
+
+
+def test_new_sheets_add_their_texts_to_the_shared_strings_the_workbook_has(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "in.xlsx"
+    book = xlsxwriter.Workbook(source)  # writes a shared-string table, as Excel does
+    sheet = book.add_worksheet("S")
+    sheet.write("A1", "one")
+    sheet.write("A2", "two")
+    sheet.write("B2", "one")
+    book.close()
+    edit = XlsxEdit(source)
+    edit.mark("S", {"A2": RED}, {})
+    rows = [[("two", 0), ("S!A2", 0), ("", 0), ("x & <y>", 0)]] * 3 + [[(" new ", 0)]]
+    edit.add_sheet(NewSheet("List", rows, first=True))
+    edit.save(tmp_path / "out.xlsx")
+
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert [c.value for c in book["S"]["A1:B2"][1]] == ["two", "one"]
+    assert book["S"]["A1"].value == "one" and book["S"]["A2"].fill.start_color.rgb == f"FF{RED}"
+    listing = list(book["List"].iter_rows(values_only=True))
+    assert listing == [("two", "S!A2", None, "x & <y>")] * 3 + [(" new ", None, None, None)]
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as package:
+        table = package.read("xl/sharedStrings.xml").decode()
+    # "one", "two", then the new texts once each ("two" again: the old ones are not looked
+    # up, only counted); 3 cells referred to the table, 10 more do now
+    assert table.count("<si>") == 6 and 'uniqueCount="6"' in table and 'count="13"' in table
+
+
+def test_a_workbook_without_shared_strings_gets_a_table_for_its_new_sheet(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "in.xlsx"
+    book = xlsxwriter.Workbook(source)  # numbers only: no shared-string table
+    book.add_worksheet("S").write("A1", 5)
+    book.close()
+    edit = XlsxEdit(source)
+    edit.add_sheet(NewSheet("List", [[("a", 0), ("b", 0)], [("a", 0)]]))
+    edit.save(tmp_path / "out.xlsx")
+
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert book["S"]["A1"].value == 5
+    assert list(book["List"].iter_rows(values_only=True)) == [("a", "b"), ("a", None)]
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as package:
+        table = package.read("xl/sharedStrings1.xml").decode()
+        types = package.read("[Content_Types].xml").decode()
+    assert table.count("<si>") == 2 and 'uniqueCount="2"' in table and 'count="3"' in table
+    assert 'PartName="/xl/sharedStrings1.xml"' in types
