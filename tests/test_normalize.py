@@ -150,14 +150,14 @@ _CODES = st.text(st.sampled_from("abcXYZ09-_ .\t全角Ａ\x00"), max_size=8)
 
 @given(st.lists(_NUMBERS, min_size=1, max_size=30))
 def test_a_whole_money_column_is_what_each_cell_gives(raw: list[object]) -> None:
-    whole = convert_whole_column(_field(FieldType.MONEY), raw)
+    whole = convert_whole_column(_field(FieldType.MONEY), raw, set(map(type, raw)))
     assert _same(whole, _per_value(FieldType.MONEY, raw))
 
 
 @given(st.lists(st.one_of(_CODES, st.none(), st.floats(0, 100)), min_size=1, max_size=30))
 def test_a_whole_code_or_text_column_is_what_each_cell_gives(raw: list[object]) -> None:
     for field_type in (FieldType.CODE, FieldType.TEXT):
-        whole = convert_whole_column(_field(field_type), raw)
+        whole = convert_whole_column(_field(field_type), raw, set(map(type, raw)))
         assert _same(whole, _per_value(field_type, raw))
 
 
@@ -169,7 +169,8 @@ def test_a_whole_code_or_text_column_is_what_each_cell_gives(raw: list[object]) 
 def test_plain_columns_are_converted_whole(
     field_type: FieldType, raw: list[object], expected: list[str],
 ) -> None:
-    assert list(map(str, convert_whole_column(_field(field_type), raw) or [])) == expected
+    whole = convert_whole_column(_field(field_type), raw, set(map(type, raw)))
+    assert list(map(str, whole or [])) == expected
 
 
 @pytest.mark.parametrize("field_type, raw", [
@@ -181,7 +182,7 @@ def test_plain_columns_are_converted_whole(
     (FieldType.DATE, ["2026-11-01"]), (FieldType.MONEY, []),
 ])
 def test_anything_else_goes_value_by_value(field_type: FieldType, raw: list[object]) -> None:
-    assert convert_whole_column(_field(field_type), raw) is None
+    assert convert_whole_column(_field(field_type), raw, set(map(type, raw))) is None
 
 
 def _field(field_type: FieldType) -> Field:

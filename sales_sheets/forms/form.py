@@ -106,10 +106,11 @@ def _convert_column(
 ) -> list[object]:
     """Convert one line column. Most columns have no blanks and no bad values: they go through
     the converter in one pass; any exception sends the column through the careful loop."""
-    whole = convert_whole_column(f, raw)
+    types = set(map(type, raw))
+    whole = convert_whole_column(f, raw, types)
     if whole is not None:
         return whole
-    if not f.required and _all_blank(raw):  # an optional column nobody filled in
+    if not f.required and _all_blank(raw, types):  # an optional column nobody filled in
         return [None] * len(raw)
     convert = converter_for(f)
     sample = raw[:1000]
@@ -118,7 +119,8 @@ def _convert_column(
         convert = _memoised(convert)
     if "" not in raw and None not in raw:
         try:
-            converted = _convert_distinct(convert, raw) if repeats else list(map(convert, raw))
+            converted = (_convert_distinct(convert, raw, types) if repeats
+                         else list(map(convert, raw)))
         except (Invalid, TypeError, ValueError, ArithmeticError):
             pass
         else:
@@ -140,18 +142,20 @@ def _convert_column(
     return out
 
 
-def _all_blank(raw: list[object]) -> bool:
-    if not set(map(type, raw)) <= {str, type(None)}:
+def _all_blank(raw: list[object], types: set[type]) -> bool:
+    if not types <= {str, type(None)}:
         return False
     text = "".join(filter(None, cast(list[str | None], raw)))
     return not text or text.isspace()
 
 
-def _convert_distinct(convert: Callable[[object], object], raw: list[object]) -> list[object]:
+def _convert_distinct(
+    convert: Callable[[object], object], raw: list[object], types: set[type]
+) -> list[object]:
     """Each distinct value converted once, then every cell looked up in C rather than through
     a Python call per cell. Only for a column of one type: across types equal keys would meet
     (True and 1.0); a mixed column goes through `convert`, memoised by type and value."""
-    if len(set(map(type, raw))) > 1:
+    if len(types) > 1:
         return list(map(convert, raw))
     table = {value: convert(value) for value in set(raw)}
     return list(map(table.__getitem__, raw))

@@ -254,13 +254,13 @@ def converter_for(field: Field) -> Converter:
 # columns hold only the plain values a converter merely tidies; those are converted here in a
 # few passes in C, giving exactly what the converter gives each value.
 
-ColumnConverter = Callable[[list[object]], list[object] | None]
+_Whole = Callable[[list[object], set[type]], list[object] | None]
 _SPACE = re.compile(r"\s")
 
 
-def _codes(raw: list[object]) -> list[object] | None:
+def _codes(raw: list[object], types: set[type]) -> list[object] | None:
     """ASCII text without spaces: to_code only upper-cases it."""
-    if set(map(type, raw)) != {str}:
+    if types != {str}:
         return None
     joined = "\0".join(cast(list[str], raw))
     if not joined.isascii() or _SPACE.search(joined):
@@ -269,18 +269,18 @@ def _codes(raw: list[object]) -> list[object] | None:
     return codes if len(codes) == len(raw) and "" not in codes else None
 
 
-def _texts(raw: list[object]) -> list[object] | None:
+def _texts(raw: list[object], types: set[type]) -> list[object] | None:
     """Text: to_text only trims it."""
-    if set(map(type, raw)) != {str}:
+    if types != {str}:
         return None
     texts: list[object] = list(map(str.strip, cast(list[str], raw)))
     return None if "" in texts else texts
 
 
-def _money(raw: list[object]) -> list[object] | None:
+def _money(raw: list[object], types: set[type]) -> list[object] | None:
     """Numbers of whole cents, as to_money's first branch takes them: within 1e-6 of a whole
     number of cents and below 1e12."""
-    if not set(map(type, raw)) <= {float, int}:
+    if not types <= {float, int}:
         return None
     numbers = cast(list[float], raw)
     if not all(map(math.isfinite, numbers)) or max(map(abs, numbers)) >= 1e12:
@@ -292,16 +292,18 @@ def _money(raw: list[object]) -> list[object] | None:
     return list(map(Decimal.scaleb, map(Decimal, cents), repeat(-2)))
 
 
-WHOLE_COLUMN: dict[FieldType, ColumnConverter] = {
+_WHOLE_COLUMN: dict[FieldType, _Whole] = {
     FieldType.CODE: _codes,
     FieldType.TEXT: _texts,
     FieldType.MONEY: _money,
 }
 
 
-def convert_whole_column(field: Field, raw: list[object]) -> list[object] | None:
+def convert_whole_column(
+    field: Field, raw: list[object], types: set[type]
+) -> list[object] | None:
     """Every value of a column converted as `converter_for(field)` would, when all are plain
     values of one kind and none is blank; None otherwise (the column then goes value by
-    value)."""
-    whole = WHOLE_COLUMN.get(field.type)
-    return whole(raw) if whole and raw else None
+    value). `types` are the types of its values, found once by the caller."""
+    whole = _WHOLE_COLUMN.get(field.type)
+    return whole(raw, types) if whole and raw else None
