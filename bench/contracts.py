@@ -17,8 +17,9 @@ would measure LibreOffice) and otherwise the shipped config.toml, so `[watch]` h
    generated once and cached under bench/.data/, shared with that benchmark) are processed with
    `process_inbox`, which stores them and renders each contract. Then, each in a fresh child
    process (see _common.py), it times
-   - ours: `write_contract(ws, conn, document_id)` for every row of `SELECT document_id FROM
-     orders`, i.e. ledger queries, context, docxtpl render in the Jinja sandbox and atomic save;
+   - ours: `write_contract(ws, order_facts(ws, conn, document_id))` for every row of
+     `SELECT document_id FROM orders`, i.e. ledger queries, context, docxtpl render in the
+     Jinja sandbox and atomic save;
    - the floor any .docx generation pays: python-docx opening the workspace's contract template
      and saving it, as many times;
    and prints contracts/s of both and the ratio. The re-rendered contracts must have the same
@@ -129,7 +130,7 @@ def rerender(root: str) -> Measurement:
     """Child: write_contract for every stored order, from the ledger."""
     from sqlalchemy import text
 
-    from sales_sheets.documents.contract import write_contract
+    from sales_sheets.documents.contract import order_facts, write_contract
     from sales_sheets.ledger.database import open_ledger
     from sales_sheets.workspace import open_workspace
 
@@ -138,7 +139,8 @@ def rerender(root: str) -> Measurement:
     with open_ledger(workspace.database_url).connect() as conn:
         ids = [int(row[0]) for row in conn.execute(text("SELECT document_id FROM orders"))]
         started = time.perf_counter()
-        paths = [write_contract(workspace, conn, document_id) for document_id in ids]
+        paths = [write_contract(workspace, order_facts(workspace, conn, document_id))
+                 for document_id in ids]
         seconds = time.perf_counter() - started
     return Measurement(seconds, base, _peak_rss_kib(),
                        {"contracts": len(ids), "paths": [str(p) for p in paths]})

@@ -30,14 +30,15 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.inotify_move_event_grouper import InotifyMoveEventGrouper
 
-from sales_sheets.documents.render import template_text
+from sales_sheets.documents.render import _patched, _rendered, template_text
 from sales_sheets.formats.xlsx_rows import _BIG, _zip_info
 from sales_sheets.intake.watch import _OVERFLOW_LOGGER, _OVERFLOW_MESSAGE, _Overflows
 from sales_sheets.reports.styles import KINDS, Styles
 
 from .helpers.bursts import small_inotify_queue
 
-RENDER = "the _Sandbox cache and template_text in sales_sheets/documents/render.py"
+RENDER = ("the _Sandbox and _Template caches and template_text in "
+          "sales_sheets/documents/render.py")
 WATCH = "_shorten_move_pairing in sales_sheets/intake/watch.py"
 OVERFLOW = "_Overflows in sales_sheets/intake/watch.py"
 DEFAULT_TEMPLATES = "the table and field helpers in sales_sheets/documents/default_templates.py"
@@ -99,6 +100,40 @@ def test_jinja_from_string_keeps_the_signature_the_sandbox_overrides() -> None:
 def test_docxtpl_patch_xml_joins_a_tag_split_over_runs(tmp_path: Path) -> None:
     assert template_text(_template(tmp_path / "t.docx")) == "Dear {{ name }}", (
         f"docxtpl's xml_to_string/patch_xml no longer join split tags: re-check {RENDER}")
+
+
+def _template_with_header(path: Path) -> Path:
+    """Split tags in the body and in the page header, each a part docxtpl cleans."""
+    document = docx.Document(str(_template(path)))
+    header = document.sections[0].header.paragraphs[0]
+    for text in ("No. {{ nu", "mber }}"):
+        header.add_run(text)
+    document.save(str(path))
+    return path
+
+
+def _texts(data: bytes) -> list[str]:
+    document = docx.Document(BytesIO(data))
+    return ([p.text for p in document.paragraphs]
+            + [p.text for p in document.sections[0].header.paragraphs])
+
+
+def test_docxtpl_cleans_every_part_through_patch_xml_of_the_xml_alone(tmp_path: Path) -> None:
+    template = _template_with_header(tmp_path / "t.docx")
+    context = {"name": "Li", "number": "SO-1"}
+    plain = DocxTemplate(str(template))
+    plain.render(context, jinja_env=SandboxedEnvironment(autoescape=True))
+    expected = BytesIO()
+    plain.save(expected)
+    _patched.cache_clear()
+    first = _rendered(template, context)
+    cleaned = _patched.cache_info().misses
+    assert _texts(first) == _texts(expected.getvalue()) == ["Dear Li", "No. SO-1"], (
+        f"docxtpl's patch_xml needs more than the part's XML: re-check {RENDER}")
+    assert cleaned == 2, f"docxtpl cleaned {cleaned} parts, not body and header: re-check {RENDER}"
+    second = _rendered(template, context)
+    assert _patched.cache_info().hits == 2 and second == first, (
+        f"docxtpl no longer cleans each part through patch_xml: re-check {RENDER}")
 
 
 def test_python_docx_internals_the_default_templates_build_on() -> None:

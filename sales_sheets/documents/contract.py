@@ -80,12 +80,27 @@ def check_contract_template(workspace: Workspace) -> None:
     CONTRACT.check(workspace, sample_context(workspace.language))
 
 
-def write_contract(workspace: Workspace, conn: Connection, document_id: int) -> Path:
-    """Render the contract of one stored order version; returns the .docx path."""
+@dataclass(frozen=True)
+class OrderFacts:
+    """One stored order version as its files show it, read once for all of them: its orders row
+    (with `version` and `status`), its lines in order, and the template variables."""
+
+    order: RowMapping
+    lines: Sequence[RowMapping]
+    context: dict[str, Any]
+
+
+def order_facts(workspace: Workspace, conn: Connection, document_id: int) -> OrderFacts:
     order, lines = stored_order(conn, document_id)
+    return OrderFacts(order, lines, contract_context(workspace, conn, order, lines))
+
+
+def write_contract(workspace: Workspace, facts: OrderFacts) -> Path:
+    """Render the contract of one stored order version; returns the .docx path."""
+    order = facts.order
     target = contract_path(workspace, order["customer_code"], order["order_no"],
                            order["version"])
-    render_docx(CONTRACT.path(workspace), contract_context(workspace, conn, order, lines), target)
+    render_docx(CONTRACT.path(workspace), facts.context, target)
     request_pdf(workspace, target)
     return target
 
@@ -94,7 +109,8 @@ def generate_contract(workspace: Workspace, order_no: str) -> Path:
     """(Re)generate the contract of an order's current accepted version."""
     check_contract_template(workspace)
     with open_ledger(workspace.database_url).connect() as conn:
-        return write_contract(workspace, conn, accepted_version(conn, order_no))
+        return write_contract(workspace,
+                              order_facts(workspace, conn, accepted_version(conn, order_no)))
 
 
 def accepted_version(conn: Connection, order_no: str) -> int:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from sqlalchemy import Connection
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
@@ -22,11 +21,11 @@ from ..paths import inside
 from ..text import Text
 from ..workspace import Workspace
 from .contract import (
+    OrderFacts,
     TaxGroup,
     accepted_version,
-    contract_context,
+    order_facts,
     revision_stem,
-    stored_order,
     tax_split,
 )
 
@@ -80,11 +79,10 @@ def invoice_path(workspace: Workspace, customer_code: str, order_no: str, versio
     return inside(workspace.outbox, _FOLDER, customer_code, name)
 
 
-def write_invoice_notice(workspace: Workspace, conn: Connection, document_id: int) -> Path:
+def write_invoice_notice(workspace: Workspace, facts: OrderFacts) -> Path:
     """Write the invoice notice of one stored order version; returns the .xlsx path."""
-    order, lines = stored_order(conn, document_id)
+    order, lines, context = facts.order, facts.lines, facts.context
     target = invoice_path(workspace, order["customer_code"], order["order_no"], order["version"])
-    context = contract_context(workspace, conn, order, lines)
     # Built in memory: xlsxwriter leaves its zip open when a write fails (a full disk), and the
     # zip then fails again, unhandled, when it is collected.
     buffer = io.BytesIO()
@@ -96,7 +94,8 @@ def write_invoice_notice(workspace: Workspace, conn: Connection, document_id: in
 def generate_invoice_notice(workspace: Workspace, order_no: str) -> Path:
     """(Re)write the invoice notice of an order's current accepted version."""
     with open_ledger(workspace.database_url).connect() as conn:
-        return write_invoice_notice(workspace, conn, accepted_version(conn, order_no))
+        return write_invoice_notice(
+            workspace, order_facts(workspace, conn, accepted_version(conn, order_no)))
 
 
 def line_nets(amounts: Sequence[tuple[Decimal, Decimal]]) -> list[Decimal]:

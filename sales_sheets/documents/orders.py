@@ -6,21 +6,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Connection
-
 from ..ledger.database import open_ledger
 from ..workspace import Workspace
 from .contract import (
+    OrderFacts,
     accepted_version,
     check_contract_template,
     contract_path,
+    order_facts,
     write_contract,
 )
 from .invoice import invoice_path, write_invoice_notice
 
 # Each file's outbox folder names its writer, so a path listed at acceptance (and kept in the
 # intake record) is enough to write it after the commit, or after a crash.
-_WRITERS: dict[str, Callable[[Workspace, Connection, int], Path]] = {
+_WRITERS: dict[str, Callable[[Workspace, OrderFacts], Path]] = {
     "contracts": write_contract,
     "invoices": write_invoice_notice,
 }
@@ -40,12 +40,10 @@ def order_files(
     return files
 
 
-def write_order_file(
-    workspace: Workspace, conn: Connection, document_id: int, target: Path
-) -> Path:
+def write_order_file(workspace: Workspace, facts: OrderFacts, target: Path) -> Path:
     """Write the one file of `order_files` that goes to `target`."""
     folder = target.relative_to(workspace.outbox).parts[0]
-    return _WRITERS[folder](workspace, conn, document_id)
+    return _WRITERS[folder](workspace, facts)
 
 
 def generate_order_files(workspace: Workspace, order_no: str) -> list[Path]:
@@ -54,8 +52,8 @@ def generate_order_files(workspace: Workspace, order_no: str) -> list[Path]:
     `documents.invoices` is on."""
     check_contract_template(workspace)
     with open_ledger(workspace.database_url).connect() as conn:
-        document_id = accepted_version(conn, order_no)
-        written = [write_contract(workspace, conn, document_id)]
+        facts = order_facts(workspace, conn, accepted_version(conn, order_no))
+        written = [write_contract(workspace, facts)]
         if workspace.settings.documents.invoices:
-            written.append(write_invoice_notice(workspace, conn, document_id))
+            written.append(write_invoice_notice(workspace, facts))
     return written

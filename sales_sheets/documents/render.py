@@ -8,6 +8,7 @@ render with sample values) and a fault names the template and the tag.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections import OrderedDict
@@ -93,8 +94,26 @@ def render_docx(template: Path, context: Mapping[str, Any], target: Path) -> Pat
     return target
 
 
+class _Template(DocxTemplate):
+    """docxtpl cleans every part's XML of the run and proofing tags Word puts inside a `{{ }}`
+    tag (`patch_xml`, regular expressions over the whole part) on every render, a fifth of its
+    time; the same template gives the same XML, so its cleaned form is kept.
+
+    That `patch_xml` reads nothing but its argument and is how every part is cleaned is docxtpl's
+    internal behaviour, not its API: capped and tested like the `_Sandbox` cache.
+    """
+
+    def patch_xml(self, src_xml: str) -> str:
+        return _patched(src_xml)
+
+
+@functools.lru_cache(maxsize=16)
+def _patched(src_xml: str) -> str:
+    return DocxTemplate.patch_xml(None, src_xml)  # type: ignore[arg-type]
+
+
 def _rendered(template: Path, context: Mapping[str, Any]) -> bytes:
-    document = DocxTemplate(str(template))
+    document = _Template(str(template))
     try:
         document.render(dict(context), jinja_env=environment())
     except JinjaError as exc:
@@ -135,7 +154,7 @@ def check_template(template: Path, allowed: set[str], sample: Mapping[str, Any])
 
 def template_text(template: Path) -> str:
     """The template's text as Jinja sees it (runs joined, XML removed)."""
-    document = DocxTemplate(str(template))
+    document = _Template(str(template))
     # docxtpl's own run-joining, so the text matches what Jinja reported (tests/test_private_apis)
     xml = document.patch_xml(document.xml_to_string(open_docx(str(template)).element.body))
     return re.sub(r"<[^>]+>", "", xml)

@@ -6,13 +6,17 @@ again after a crash."""
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Connection, select
 
 from ..documents.approval_request import request_path, write_request
+from ..documents.contract import OrderFacts, order_facts
 from ..documents.orders import order_files, write_order_file
 from ..files import write_text_atomic
 from ..forms.form import Document
@@ -69,11 +73,14 @@ def write_documents(
     with open_ledger(workspace.database_url).connect() as conn:
         if kind == "approval" and decision is None:
             decision = decision_of(conn, document_id)
+        # The contract and the invoice notice show the same order: read once, when first asked.
+        order = functools.cache(partial(
+            order_facts, workspace, conn, decision.target_id if decision else document_id))
         for relative in outputs:
             path = workspace.root / relative
             try:
                 with writing(path):
-                    _write(workspace, conn, path, document_id, decision, outputs)
+                    _write(workspace, conn, path, document_id, decision, outputs, order)
             except OutputFault:
                 raise
             except Exception:  # noqa: BLE001 - stored already; the commands can redo it
@@ -85,11 +92,11 @@ def write_documents(
 
 def _write(
     workspace: Workspace, conn: Connection, path: Path, document_id: int,
-    decision: Decision | None, outputs: list[str],
+    decision: Decision | None, outputs: list[str], order: Callable[[], OrderFacts],
 ) -> None:
     outbox = workspace.outbox
     if path.is_relative_to(outbox / "contracts") or path.is_relative_to(outbox / "invoices"):
-        write_order_file(workspace, conn, decision.target_id if decision else document_id, path)
+        write_order_file(workspace, order(), path)
     elif path.is_relative_to(outbox / "approvals"):
         write_request(workspace, conn, document_id, path)
     elif decision is not None:

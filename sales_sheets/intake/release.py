@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select, update
 
-from ..documents.contract import check_contract_template, write_contract
+from ..documents.contract import check_contract_template, order_facts, write_contract
 from ..documents.invoice import write_invoice_notice
 from ..errors import UsageError
 from ..forms.normalize import to_code
@@ -47,8 +47,9 @@ def release_order(workspace: Workspace, order_no: str, approval: str) -> Release
         conn.execute(update(documents).where(documents.c.id == doc["id"]).values(
             status=Status.ACCEPTED, approval=approval.strip(), released_at=datetime.now()))
     with engine.connect() as conn:
-        contract = write_contract(workspace, conn, doc["id"])
-        invoice = (write_invoice_notice(workspace, conn, doc["id"])
+        facts = order_facts(workspace, conn, doc["id"])
+        contract = write_contract(workspace, facts)
+        invoice = (write_invoice_notice(workspace, facts)
                    if workspace.settings.documents.invoices else None)
     return Release(order_no, doc["id"], approval.strip(), hold_reasons(doc["hold_reasons"]),
                    contract, invoice)
