@@ -7,8 +7,8 @@ document a function of its contents: the same order gives the same file, on any 
 
 A zip entry's time is two 16-bit fields, in its local header and again in its central-directory
 record (APPNOTE.TXT 4.3.7 and 4.3.12); no checksum or size covers them. They are rewritten in a
-copy of the bytes, the parts neither decompressed nor compressed again (that was a seventh of
-rendering a contract). The result is the bytes zipfile writes for the same parts stamped at
+copy of the bytes, the parts neither decompressed nor compressed again (4.8 ms of a contract's
+27 when they were). The result is the bytes zipfile writes for the same parts stamped at
 FIXED_TIME (tests/formats/test_stable_zip.py).
 """
 
@@ -30,7 +30,8 @@ _FIXED = _STAMP.pack(
 
 
 class NotAPlainZip(ValueError):
-    """A zip whose records are not where its directory says (a zip64 or spanned archive)."""
+    """A zip whose records are not where its directory says (zip64, spanned, or with bytes
+    before it)."""
 
 
 def stable_package(data: bytes) -> bytes:
@@ -41,7 +42,7 @@ def stable_package(data: bytes) -> bytes:
     for offset in offsets:
         _restamp(stamped, offset, _LOCAL, 10)
     end = data.rfind(_END)
-    count, _size, position = struct.unpack_from("<HII", data, end + 10)
+    count, position = struct.unpack_from("<H4xI", data, end + 10)  # entries, directory start
     if count != len(offsets):
         raise NotAPlainZip(f"{count} directory records for {len(offsets)} members")
     for _ in range(count):

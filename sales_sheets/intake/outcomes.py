@@ -10,7 +10,6 @@ import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Connection, select
@@ -74,7 +73,7 @@ def write_documents(
         if kind == "approval" and decision is None:
             decision = decision_of(conn, document_id)
         # The contract and the invoice notice show the same order: read once, when first asked.
-        order = functools.cache(partial(
+        order = functools.cache(functools.partial(
             order_facts, workspace, conn, decision.target_id if decision else document_id))
         for relative in outputs:
             path = workspace.root / relative
