@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,21 +65,20 @@ class _Sandbox(SandboxedEnvironment):
 
     def __init__(self) -> None:
         super().__init__(autoescape=True)
-        self._compiled: OrderedDict[str, Template] = OrderedDict()
 
     def from_string(self, source: Any, globals: Any = None,  # noqa: A002 - Jinja's name
                     template_class: Any = None) -> Template:
         if globals or template_class or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
-        compiled = self._compiled.get(source)
-        if compiled is None:
-            compiled = self._compiled[source] = super().from_string(source)
-            while len(self._compiled) > 16:
-                self._compiled.popitem(last=False)
-        return compiled
+        return _compiled(source)
 
 
 _sandbox = _Sandbox()
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(source: str) -> Template:
+    return SandboxedEnvironment.from_string(_sandbox, source)
 
 
 def environment() -> SandboxedEnvironment:
