@@ -207,11 +207,12 @@ def test_watchdog_reports_an_inotify_overflow_in_the_warning_the_watcher_listens
     overflows = _Overflows(folder)
     logger = logging.getLogger(_OVERFLOW_LOGGER)
     logger.addHandler(overflows)
+    observer = Observer()
     try:
+        # watchdog opens its inotify instance when the observer starts, not when it is built
         with small_inotify_queue(4):
-            observer = Observer()
-        observer.schedule(FileSystemEventHandler(), str(folder), recursive=True)
-        observer.start()
+            observer.schedule(FileSystemEventHandler(), str(folder), recursive=True)
+            observer.start()
         try:
             for n in range(200):
                 (folder / "sub" / f"{n}.xlsx").write_bytes(b"x")
