@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..documents.contract import CONTRACT, check_contract_template, contract_context
 from ..documents.render import render_docx
+from ..forms.kinds import Output
 from ..intake.check import WorkbookCheck, check_workbook
 from ..ledger.database import open_ledger
 from ..ledger.queries import current_document
@@ -39,13 +40,13 @@ def preview_contract(workspace: Workspace, path: Path, folder: str) -> Preview:
     """
     check = check_workbook(workspace, path, folder)
     doc = check.document
-    if doc is not None and doc.kind.name != "order":
+    if doc is not None and Output.CONTRACT not in doc.kind.writes:
         raise AddinError("not_an_order", kind=doc.kind.title(workspace.language))
     if doc is None or check.status == Status.REJECTED:
         return Preview(check, None)
     check_contract_template(workspace)
     with open_ledger(workspace.database_url).connect() as conn:
-        stored = current_document(conn, "order", doc.header["order_no"])
+        stored = current_document(conn, doc.kind.name, doc.identity())
         order = {**doc.final_header(), "version": stored["version"] + 1 if stored else 1}
         context = contract_context(workspace, conn, order,
                                    [line.final_values() for line in doc.lines])

@@ -1,11 +1,14 @@
-"""The files an accepted order version gets: its contract and its invoice notice, each when
-[documents] in config.toml asks for it."""
+"""The files an accepted document version gets (its kind's `writes`): an order's contract and
+its invoice notice, each when [documents] in config.toml asks for it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..config import Documents
+from ..forms.kinds import Kind, Output
 from ..ledger.database import open_ledger
 from ..workspace import Workspace
 from .contract import (
@@ -18,32 +21,45 @@ from .contract import (
 )
 from .invoice import invoice_path, write_invoice_notice
 
-# Each file's outbox folder names its writer, so a path listed at acceptance (and kept in the
-# intake record) is enough to write it after the commit, or after a crash.
-_WRITERS: dict[str, Callable[[Workspace, OrderFacts], Path]] = {
-    "contracts": write_contract,
-    "invoices": write_invoice_notice,
+
+@dataclass(frozen=True)
+class _Writer:
+    folder: str  # the outbox folder; it names the writer of a path kept in an intake record
+    switched_on: Callable[[Documents], bool]
+    path: Callable[[Workspace, str, str, int], Path]
+    write: Callable[[Workspace, OrderFacts], Path]
+
+
+_WRITERS = {
+    Output.CONTRACT: _Writer("contracts", lambda d: d.contracts, contract_path, write_contract),
+    Output.INVOICE_NOTICE: _Writer("invoices", lambda d: d.invoices, invoice_path,
+                                   write_invoice_notice),
 }
+_BY_FOLDER = {writer.folder: writer for writer in _WRITERS.values()}
 
 
-def order_files(
-    workspace: Workspace, customer_code: str, order_no: str, version: int
+def accepted_files(
+    workspace: Workspace, kind: Kind, customer_code: str, number: str, version: int
 ) -> list[Path]:
-    """Where the files of an accepted order version go: the contract, then the invoice
-    notice, each only when switched on."""
+    """Where the files an accepted version of a `kind` document gets go, in the order its
+    kind declares them, each only when switched on."""
     documents = workspace.settings.documents
-    files = []
-    if documents.contracts:
-        files.append(contract_path(workspace, customer_code, order_no, version))
-    if documents.invoices:
-        files.append(invoice_path(workspace, customer_code, order_no, version))
-    return files
+    return [writer.path(workspace, customer_code, number, version)
+            for writer in map(_WRITERS.__getitem__, kind.writes)
+            if writer.switched_on(documents)]
 
 
-def write_order_file(workspace: Workspace, facts: OrderFacts, target: Path) -> Path:
-    """Write the one file of `order_files` that goes to `target`."""
+def is_accepted_file(workspace: Workspace, path: Path) -> bool:
+    """Whether `path` is one of the files of `accepted_files`."""
+    return any(path.is_relative_to(workspace.outbox / folder) for folder in _BY_FOLDER)
+
+
+def write_accepted_file(workspace: Workspace, facts: OrderFacts, target: Path) -> Path:
+    """Write the one file of `accepted_files` that goes to `target`. A path kept at
+    acceptance (in the intake record) is enough to write it after the commit, or after a
+    crash: its outbox folder names its writer."""
     folder = target.relative_to(workspace.outbox).parts[0]
-    return _WRITERS[folder](workspace, facts)
+    return _BY_FOLDER[folder].write(workspace, facts)
 
 
 def generate_order_files(workspace: Workspace, order_no: str) -> list[Path]:

@@ -262,7 +262,7 @@ def _decide(
             problems = [problem("internal_error", detail=type(exc).__name__)]
         status = status_of(problems)
         if status != Status.REJECTED:
-            if doc.kind.name == "approval":
+            if doc.kind.decides:
                 doc = settle(conn, doc, now)
             holds = [p.code for p in problems if p.severity is Severity.HOLD]
             source = Provenance(claim.id, claim.relative, claim.folder, item.sha256)
@@ -293,10 +293,7 @@ def _decide(
 def _describe(doc: Document | None, duplicate: Any) -> str:
     if doc is None:
         return str(duplicate["doc_key"]) if duplicate is not None else ""
-    keys = doc.kind.identity
-    if doc.kind.name == "approval":  # named by what it decides
-        keys = ("document_no",) if doc.header.get("document_no") else ("customer_code", "period")
-    return " ".join(str(doc.header.get(k) or "") for k in keys).strip()
+    return doc.kind.describe(doc.header)
 
 
 def _stored(doc: Document | None, language: str) -> str:

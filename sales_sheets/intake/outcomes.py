@@ -16,9 +16,10 @@ from sqlalchemy import Connection, select
 
 from ..documents.approval_request import request_path, write_request
 from ..documents.contract import OrderFacts, order_facts
-from ..documents.orders import order_files, write_order_file
+from ..documents.orders import accepted_files, is_accepted_file, write_accepted_file
 from ..files import write_text_atomic
 from ..forms.form import Document
+from ..forms.kinds import KINDS
 from ..ledger.approvals import Decision, decide, decision_of
 from ..ledger.database import open_ledger
 from ..ledger.schema import documents
@@ -42,17 +43,16 @@ def planned_documents(
         stored = conn.execute(
             select(documents).where(documents.c.id == document_id)).mappings().one()
         return [request_path(workspace, conn, stored, workspace.settings.approvals)], None
-    if doc.kind.name == "order":
-        return order_files(workspace, header["customer_code"], header["order_no"], version), None
-    if doc.kind.name != "approval":
-        return [], None
+    if not doc.kind.decides:
+        return accepted_files(workspace, doc.kind, header.get("customer_code") or "",
+                              doc.identity(), version), None
     decision = decide(conn, doc, now)
     if decision is None:
         return [], None
     paths = []
-    if decision.approve and decision.kind == "order":
-        paths += order_files(workspace, header["customer_code"], decision.number,
-                             decision.version)
+    if decision.approve:
+        paths += accepted_files(workspace, KINDS[decision.kind], header["customer_code"],
+                                decision.number, decision.version)
     word = "approved" if decision.approve else "declined"
     paths.append(inside(workspace.outbox, "receipts", decision.folder or "_inbox",
                         f"{stamp}_{decision.number}.{word}.txt"))
@@ -70,7 +70,7 @@ def write_documents(
     again after a crash)."""
     written = []
     with open_ledger(workspace.database_url).connect() as conn:
-        if kind == "approval" and decision is None:
+        if kind is not None and KINDS[kind].decides and decision is None:
             decision = decision_of(conn, document_id)
         # The contract and the invoice notice show the same order: read once, when first asked.
         order = functools.cache(functools.partial(
@@ -93,10 +93,9 @@ def _write(
     workspace: Workspace, conn: Connection, path: Path, document_id: int,
     decision: Decision | None, outputs: list[str], order: Callable[[], OrderFacts],
 ) -> None:
-    outbox = workspace.outbox
-    if path.is_relative_to(outbox / "contracts") or path.is_relative_to(outbox / "invoices"):
-        write_order_file(workspace, order(), path)
-    elif path.is_relative_to(outbox / "approvals"):
+    if is_accepted_file(workspace, path):
+        write_accepted_file(workspace, order(), path)
+    elif path.is_relative_to(workspace.outbox / "approvals"):
         write_request(workspace, conn, document_id, path)
     elif decision is not None:
         others = [o for o in outputs if workspace.root / o != path]

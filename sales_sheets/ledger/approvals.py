@@ -11,12 +11,12 @@ from decimal import Decimal
 from sqlalchemy import Connection, RowMapping, bindparam, func, select, update
 
 from ..forms.form import Document
+from ..forms.kinds import KINDS
 from ..status import CURRENT, Status
-from .schema import APPROVAL_NUMBER_KEY, approvals, documents, orders, returns
+from .schema import APPROVAL_NUMBER_KEY, KIND_TABLES, approvals, documents, orders
 
-# The kinds a document approval may decide, and the header field that numbers each.
-APPROVABLE = {"order": "order_no", "return": "return_no"}
-_TOTALS = {"order": orders, "return": returns}
+# The kinds an approval form may decide: those that declare the field numbering them.
+APPROVABLE = tuple(kind.name for kind in KINDS.values() if kind.approvable)
 
 # The statements of an approval form's path, built once: building and keying a statement costs
 # more than running it on an indexed row (as in store.py).
@@ -25,8 +25,10 @@ _latest = (
     .where(documents.c.kind.in_(APPROVABLE), documents.c.doc_key == bindparam("b_number"))
     .order_by(documents.c.version.desc()).limit(1)
 )
-_total = {kind: select(table.c.customer_code, table.c.total)
-          .where(table.c.document_id == bindparam("b_id")) for kind, table in _TOTALS.items()}
+_total = {kind.name: select(table.c.customer_code, table.c.total)
+          .where(table.c.document_id == bindparam("b_id"))
+          for kind in KINDS.values() if kind.approvable and kind.header_table
+          for table in (KIND_TABLES[kind.header_table],)}
 _decided = (
     update(documents)
     .where(documents.c.id == bindparam("b_id"), documents.c.status == Status.HELD)

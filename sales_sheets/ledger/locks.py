@@ -42,7 +42,7 @@ def locks_of(doc: Document) -> set[str]:
             keys |= {customer_lock(v) for v in set(doc.column(f.key)) if v}
     if doc.kind.identity:
         keys.add(document_lock(doc.kind.name, doc.identity()))
-    if doc.kind.name == "approval":
+    if doc.kind.decides:
         keys.add(APPROVAL_NUMBERS)
         if number := doc.header.get("document_no"):
             keys |= {document_lock(kind, number) for kind in APPROVABLE}

@@ -120,33 +120,15 @@ _SQL_TYPES: dict[FieldType, TypeEngine | type[TypeEngine]] = {
     FieldType.RATE: Scaled(4),
 }
 
-# Header tables of the kinds that have header fields; the line table carries the kind's
-# Excel table name.
-HEADER_TABLES = {"order": "orders", "visit": "visit_weeks", "plan": "plans", "return": "returns",
-                 "approval": "approvals"}
-# Values the ledger derives that the forms do not carry.
-_DERIVED: dict[str, tuple[Column, ...]] = {
-    "orders": (Column("total", Money(), nullable=False),),
-    "order_lines": (Column("tax_rate", Scaled(4), nullable=False),),
-    "returns": (Column("total", Money(), nullable=False),),
-    # The held document an approval decided (none for a standing approval).
-    "approvals": (Column("target_document_id", Integer, ForeignKey("documents.id")),),
-}
-_INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "orders": (("order_no",), ("customer_code", "order_date")),
-    "receipts": (("customer_code", "receipt_date"),),
-    "returns": (("order_no",), ("customer_code",)),
-    "order_lines": (("document_id",),),
-    "return_lines": (("document_id",),),
-    "visits": (("document_id",),),
-    "plan_lines": (("document_id",),),
-    "approvals": (("target_document_id",), ("customer_code", "period")),
-    "approval_lines": (("document_id",),),
-}
-
-
-def _columns(fields: tuple[Field, ...]) -> list[Column[Any]]:
-    return [Column(f.key, _SQL_TYPES[f.type]) for f in fields]
+def _columns(fields: tuple[Field, ...], *, derived: bool = False) -> list[Column[Any]]:
+    """A column per field; a derived one the ledger always fills is NOT NULL."""
+    columns: list[Column[Any]] = []
+    for f in fields:
+        if f.type is FieldType.DOCUMENT:
+            columns.append(Column(f.key, Integer, ForeignKey("documents.id")))
+        else:
+            columns.append(Column(f.key, _SQL_TYPES[f.type], nullable=not (derived and f.required)))
+    return columns
 
 
 def _provenance(with_row: bool) -> list[Column[Any]]:
@@ -159,12 +141,10 @@ def _provenance(with_row: bool) -> list[Column[Any]]:
     return columns
 
 
-def _indexes(name: str) -> list[Index]:
-    indexes = [Index(f"ix_{name}_{'_'.join(cols)}", *cols) for cols in _INDEXES.get(name, ())]
-    if name == "receipts":
-        # A bank slip is paid once: the database guards it even against two racing watchers.
-        indexes.append(Index("ux_receipts_reference", "reference", unique=True))
-    return indexes
+def _indexes(name: str, keys: tuple[tuple[str, ...], ...], unique: tuple[str, ...] = ()
+             ) -> list[Index]:
+    return ([Index(f"ix_{name}_{'_'.join(cols)}", *cols) for cols in keys]
+            + [Index(f"ux_{name}_{col}", col, unique=True) for col in unique])
 
 
 def _build_kind_tables() -> dict[str, Table]:
@@ -180,16 +160,16 @@ def _build_kind_tables() -> dict[str, Table]:
                 *_provenance(with_row=True),
             )
             continue
-        if kind.name in HEADER_TABLES:
-            name = HEADER_TABLES[kind.name]
+        if kind.header_table:
+            name = kind.header_table
             tables[name] = Table(
                 name,
                 metadata,
                 Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True),
                 *_columns(kind.header),
-                *_DERIVED.get(name, ()),
+                *_columns(kind.derived_header, derived=True),
                 Column("source_sheet", Text, nullable=False),
-                *_indexes(name),
+                *_indexes(name, kind.header_indexes),
             )
         tables[kind.table] = Table(
             kind.table,
@@ -197,9 +177,9 @@ def _build_kind_tables() -> dict[str, Table]:
             Column("id", Integer, primary_key=True),
             Column("line_no", Integer, nullable=False),
             *_columns(kind.columns),
-            *_DERIVED.get(kind.table, ()),
+            *_columns(kind.derived_columns, derived=True),
             *_provenance(with_row=True),
-            *_indexes(kind.table),
+            *_indexes(kind.table, kind.line_indexes, kind.unique_columns),
         )
     return tables
 

@@ -15,7 +15,7 @@ from ..forms.form import Document
 from ..forms.kinds import Kind
 from ..status import CURRENT, Status
 from .bulk import insert_columns
-from .schema import HEADER_TABLES, KIND_TABLES, documents, intake
+from .schema import KIND_TABLES, documents, intake
 
 _CHUNK = 900
 
@@ -75,8 +75,8 @@ def store_document(
         conn.execute(_supersede, {"b_kind": kind.name, "b_key": key, "b_new": document_id})
     if kind.master:
         _delete_codes(conn, kind, [line.values["code"] for line in doc.lines])
-    elif kind.name in HEADER_TABLES:
-        table = KIND_TABLES[HEADER_TABLES[kind.name]]
+    elif kind.header_table:
+        table = KIND_TABLES[kind.header_table]
         header = doc.final_header()
         values = {c.name: header[c.name] for c in table.columns if c.name in header}
         conn.execute(table.insert(), {"document_id": document_id, "source_sheet": doc.sheet,

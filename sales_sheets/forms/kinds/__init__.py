@@ -5,7 +5,7 @@ May import: the foundation modules only.
 
 from ...errors import UsageError
 from .approval import APPROVAL
-from .base import Choice, Field, FieldType, Kind, Ref
+from .base import Choice, Field, FieldType, Kind, Output, Ref
 from .customers import CUSTOMERS
 from .order import ORDER
 from .plan import PLAN
@@ -28,4 +28,4 @@ def get_kind(name: str) -> Kind:
         raise UsageError(f"unknown kind {name!r}; choose one of {', '.join(KINDS)}") from None
 
 
-__all__ = ["KINDS", "Choice", "Field", "FieldType", "Kind", "Ref", "get_kind"]
+__all__ = ["KINDS", "Choice", "Field", "FieldType", "Kind", "Output", "Ref", "get_kind"]

@@ -47,6 +47,13 @@ APPROVAL = Kind(
     ),
     lines_required=False,
     priority=70,  # after the orders and returns of the same batch it may decide
+    named_by=(("document_no",), ("customer_code", "period")),
+    header_table="approvals",
+    # The held document an approval decided (none for a standing approval).
+    derived_header=(Field("target_document_id", "所审单据", "Decided document", T.DOCUMENT),),
+    header_indexes=(("target_document_id",), ("customer_code", "period")),
+    line_indexes=(("document_id",),),
+    decides=True,
     owner_field="approver",
     instructions_zh=(
         "单据审批：本表由系统为每张待审批单据生成，上半部分和明细为审批依据，请勿修改。",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass
 from enum import StrEnum
 
@@ -19,6 +20,7 @@ class FieldType(StrEnum):
     ENUM = "enum"
     PERIOD = "period"
     RATE = "rate"
+    DOCUMENT = "document"  # a stored document's id: derived only, never on a form
 
 
 class Ref(StrEnum):
@@ -27,6 +29,13 @@ class Ref(StrEnum):
     CUSTOMER = "customer"
     PRODUCT = "product"
     SALESPERSON = "salesperson"
+
+
+class Output(StrEnum):
+    """A file an accepted version of a document gets beside its acknowledgement."""
+
+    CONTRACT = "contract"
+    INVOICE_NOTICE = "invoice_notice"
 
 
 @dataclass(frozen=True)
@@ -73,9 +82,16 @@ class Field:
 
 @dataclass(frozen=True)
 class Kind:
-    """One input form. `identity` names the header fields that identify a document so that a
-    later file with the same identity supersedes the earlier one; an empty identity means every
-    file is its own document (receipts, master data)."""
+    """One input form, declared once: every stage reads this, none asks for a kind by name.
+
+    `identity` names the header fields that identify a document so that a later file with the
+    same identity supersedes the earlier one; an empty identity means every file is its own
+    document (receipts, master data). How it is stored: its header fields in `header_table`
+    (none: a kind without one keeps no header), its lines in `table`, each with the values the
+    ledger derives (`derived_header`, `derived_columns`) and the indexes its queries need.
+    `approvable` names the header field by which an approval form (审批单) names a held
+    document of this kind; a kind that `decides` is such an approval form. `writes` lists the
+    files an accepted version gets."""
 
     name: str
     zh: str
@@ -92,6 +108,18 @@ class Kind:
     instructions_en: tuple[str, ...] = ()
     owner_field: str | None = "salesperson"
     lines_required: bool = True  # an approval form may have no lines (a standing approval)
+    # The header fields that name a document to people, when not its identity: the first set
+    # whose first field is filled, else the last (an approval form is named by what it decides).
+    named_by: tuple[tuple[str, ...], ...] = ()
+    header_table: str | None = None
+    derived_header: tuple[Field, ...] = ()
+    derived_columns: tuple[Field, ...] = ()
+    header_indexes: tuple[tuple[str, ...], ...] = ()
+    line_indexes: tuple[tuple[str, ...], ...] = ()
+    unique_columns: tuple[str, ...] = ()  # each unique over all lines of every document
+    approvable: str | None = None
+    decides: bool = False
+    writes: tuple[Output, ...] = ()
 
     def title(self, language: str) -> str:
         return pick(language, self.zh, self.en)
@@ -108,6 +136,12 @@ class Kind:
 
     def header_field(self, key: str) -> Field:
         return next(f for f in self.header if f.key == key)
+
+    def describe(self, header: Mapping[str, object]) -> str:
+        """How people name the document with this header: its number, week or period."""
+        *choices, last = self.named_by or (self.identity,)
+        keys = next((keys for keys in choices if header.get(keys[0])), last)
+        return " ".join(str(header.get(k) or "") for k in keys).strip()
 
 
 YES_NO = (Choice("Y", "是", "Yes"), Choice("N", "否", "No"))

@@ -1,4 +1,4 @@
-from .base import Choice, Field, FieldType, Kind, Ref
+from .base import Choice, Field, FieldType, Kind, Output, Ref
 
 T = FieldType
 
@@ -41,6 +41,13 @@ ORDER = Kind(
     line_key=("product_code", "spec"),
     identity=("order_no",),
     priority=40,
+    header_table="orders",
+    derived_header=(Field("total", "合计", "Total", T.MONEY, required=True),),
+    derived_columns=(Field("tax_rate", "税率", "Tax rate", T.RATE, required=True),),
+    header_indexes=(("order_no",), ("customer_code", "order_date")),
+    line_indexes=(("document_id",),),
+    approvable="order_no",
+    writes=(Output.CONTRACT, Output.INVOICE_NOTICE),
     instructions_zh=(
         "带 * 的为必填项；客户编码、业务员、产品编码请从下拉列表中选择。",
         "新客户须先提交客户档案建档，再下订单。",

@@ -25,6 +25,8 @@ PLAN = Kind(
     line_key=("customer_code", "product_code"),
     identity=("salesperson", "period"),
     priority=30,
+    header_table="plans",
+    line_indexes=(("document_id",),),
     instructions_zh=(
         "计划期间填年度（2026）、季度（2026-Q4）或月份（2026-11）。",
         "每行可按客户、产品分解；都不填表示该业务员的总目标。",

@@ -22,6 +22,8 @@ RECEIPT = Kind(
     ),
     line_key=("reference",),
     priority=60,
+    line_indexes=(("customer_code", "receipt_date"),),
+    unique_columns=("reference",),  # a bank slip is paid once, even against racing watchers
     owner_field=None,
     instructions_zh=(
         "由财务登记，每行一笔回款；凭证号（银行流水号）不能重复。",

@@ -25,6 +25,11 @@ RETURN = Kind(
     line_key=("product_code",),
     identity=("return_no",),
     priority=65,
+    header_table="returns",
+    derived_header=(Field("total", "合计", "Total", T.MONEY, required=True),),
+    header_indexes=(("order_no",), ("customer_code",)),
+    line_indexes=(("document_id",),),
+    approvable="return_no",
     owner_field=None,
     instructions_zh=(
         "退货须对应原订单；退货数量不能超过原订单数量（扣除已退）。",

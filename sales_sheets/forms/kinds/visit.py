@@ -29,6 +29,8 @@ VISIT = Kind(
     line_key=("visit_date", "customer_code", "prospect_name"),
     identity=("salesperson", "week_start"),
     priority=70,
+    header_table="visit_weeks",
+    line_indexes=(("document_id",),),
     instructions_zh=(
         "周开始日期填本周星期一；拜访日期须在本周内。",
         "每行填写客户编码，尚未建档的潜在客户填写潜在客户名称。",
