@@ -29,8 +29,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sales_sheets.forms.kinds import KINDS, Kind
+from sales_sheets.forms.kinds import Kind
 from sales_sheets.forms.template import FormData, write_form
+from sales_sheets.kinds import KINDS
 from sales_sheets.workspace import init_workspace
 
 BENCH_DIR = Path(__file__).resolve().parent

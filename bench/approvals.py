@@ -64,8 +64,8 @@ from contracts import load, order_files, versions
 from ingest_many import order_form
 
 import sales_sheets
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.template import write_form
+from sales_sheets.kinds import KINDS
 
 TARGET = 1.0  # release time / ingest time
 APPROVER = "M01"

@@ -245,10 +245,11 @@ def plan_drops(sources: Sequence[Path]) -> list[Drop]:
     from sales_sheets.config import Limits
     from sales_sheets.forms.form import normalize_form
     from sales_sheets.forms.reader import read_form
+    from sales_sheets.kinds import KINDS
 
     drops = []
     for source in sources:
-        form = read_form(source, Limits()).form
+        form = read_form(source, Limits(), KINDS).form
         check(form is not None, f"{source} cannot be read")
         assert form is not None
         document, problems = normalize_form(form)

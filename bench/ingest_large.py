@@ -62,8 +62,8 @@ from _common import (
     table_header_row,
 )
 
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.template import FormData, write_form
+from sales_sheets.kinds import KINDS
 
 KIND = KINDS["receipt"]
 TARGET = 2.0  # ours / pandas.read_excel(engine="calamine"): at most this

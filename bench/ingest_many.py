@@ -55,8 +55,8 @@ from _common import (
     table_header_row,
 )
 
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.template import FormData, write_form
+from sales_sheets.kinds import KINDS
 
 KIND = KINDS["order"]
 TARGET = 2.0

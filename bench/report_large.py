@@ -81,7 +81,7 @@ from _common import (
 )
 from sqlalchemy import Connection, Engine, bindparam, update
 
-from sales_sheets.forms.kinds import KINDS
+from sales_sheets.kinds import KINDS
 from sales_sheets.ledger import schema
 from sales_sheets.ledger.bulk import insert_columns
 from sales_sheets.ledger.database import close_all, open_ledger

@@ -14,7 +14,6 @@ from .documents.invoice import generate_invoice_notice
 from .documents.orders import generate_order_files
 from .documents.pdf import pdf_worker
 from .documents.statements import LETTER, StatementFiles, statement_files
-from .forms.kinds import get_kind
 from .forms.periods import Period, last_complete_quarter, parse_period
 from .forms.template import write_form
 from .intake.check import WorkbookCheck, check_workbook
@@ -22,6 +21,7 @@ from .intake.inbox import Claim, candidates, claim_files, pending_claims
 from .intake.ingest import IngestResult, check_templates, process_claims, process_inbox
 from .intake.release import Release, release_order
 from .intake.watch import watch
+from .kinds import get_kind
 from .ledger import overview
 from .ledger.backup import backup_ledger as backup_ledger_at
 from .ledger.database import open_ledger

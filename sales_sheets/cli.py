@@ -22,9 +22,9 @@ import click
 
 from . import api
 from .errors import SalesSheetsError
-from .forms.kinds import KINDS
 from .intake.answers import STATUS_LABELS
 from .intake.ingest import IngestResult
+from .kinds import KINDS
 from .ledger.migrations import Standing
 from .ledger.pending import PendingApproval
 from .reports.words import hold_reason_words

@@ -16,10 +16,11 @@ from pathlib import Path
 from .documents.approval_request import request_data
 from .documents.pdf import pdf_worker
 from .documents.statements import StatementFiles, statement_files
-from .forms.kinds import KINDS, Kind
+from .forms.kinds import Kind
 from .forms.periods import parse_period
 from .forms.template import FormData, write_form
 from .intake.ingest import IngestResult, process_inbox
+from .kinds import KINDS
 from .ledger.approvals import latest_document
 from .ledger.database import open_ledger
 from .reports.summary import write_summary

@@ -50,8 +50,8 @@ def write_encrypted_order(target: Path) -> None:
     the way Excel does it: an OLE container holding EncryptionInfo + EncryptedPackage."""
     from msoffcrypto.format.ooxml import OOXMLFile
 
-    from sales_sheets.forms.kinds import KINDS
     from sales_sheets.forms.template import FormData, write_form
+    from sales_sheets.kinds import KINDS
 
     with tempfile.TemporaryDirectory() as tmp:
         plain = write_form(

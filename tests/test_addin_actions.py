@@ -20,11 +20,11 @@ from sales_sheets.addin.settings import AddinSettings, save_addin_settings
 from sales_sheets.addin.submit import submit_workbook
 from sales_sheets.api import write_report, write_template
 from sales_sheets.demo import CUSTOMERS, PRODUCTS, SALESPEOPLE
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.meta import LISTS_SHEET, MARKS_SHEET
 from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.intake.annotate import FILLS
 from sales_sheets.intake.ingest import process_inbox
+from sales_sheets.kinds import KINDS
 from sales_sheets.problems import Severity
 from sales_sheets.workspace import Workspace
 

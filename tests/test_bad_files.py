@@ -38,10 +38,10 @@ from click.testing import CliRunner
 
 import sales_sheets.intake.ingest
 from sales_sheets.cli import EXIT_REJECTED, main
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.intake.annotate import PROBLEM_SHEET
 from sales_sheets.intake.ingest import IngestResult, process_inbox
+from sales_sheets.kinds import KINDS
 from sales_sheets.problems import Problem
 from sales_sheets.workspace import Workspace
 

@@ -1,4 +1,4 @@
-"""The opening-balance rule, kept in one place (ledger/balance.py) for positions, statements
+"""The opening-balance rule, kept in one place (rules/balance.py) for positions, statements
 and the ageing sheet."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sales_sheets.ledger.balance import Item, opening_item
+from sales_sheets.rules.balance import Item, opening_item
 
 
 def _customer(balance: str | None, opening: date | None) -> dict[str, object]:

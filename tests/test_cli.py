@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 from sales_sheets.cli import EXIT_REJECTED, main
 from sales_sheets.documents.libreoffice import find_soffice, find_uno_python
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.meta import LISTS_SHEET, META_SHEET
 from sales_sheets.intake.ingest import process_inbox
+from sales_sheets.kinds import KINDS
 from sales_sheets.workspace import Workspace, open_workspace
 
 from .helpers.forms import drop, order_header, query

@@ -27,10 +27,10 @@ from typing import Any
 import pytest
 
 import sales_sheets.intake.check as check
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.intake.ingest import IngestResult, process_inbox
 from sales_sheets.intake.watch import watch
+from sales_sheets.kinds import KINDS
 from sales_sheets.workspace import Workspace, open_workspace
 
 from .helpers.approvals import decide

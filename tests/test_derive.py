@@ -14,9 +14,10 @@ from sqlalchemy import Connection
 
 from sales_sheets.forms.form import Document
 from sales_sheets.intake.check import read_document
+from sales_sheets.ledger.context import LedgerContext, context_for
 from sales_sheets.ledger.database import open_ledger
 from sales_sheets.ledger.store import Provenance, store_document
-from sales_sheets.rules import Context, derive, validate
+from sales_sheets.rules import derive, validate
 from sales_sheets.workspace import Workspace
 
 from .helpers.forms import drop, order_header, query
@@ -49,8 +50,8 @@ def ledger(workspace: Workspace) -> Iterator[Connection]:
         yield conn
 
 
-def _derive(ledger: Connection, doc: Document) -> tuple[Document, Context]:
-    ctx = Context.for_document(ledger, "", None, doc)
+def _derive(ledger: Connection, doc: Document) -> tuple[Document, LedgerContext]:
+    ctx = context_for(ledger, "", None, doc)
     return derive(doc, ctx), ctx
 
 

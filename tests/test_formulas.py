@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from sales_sheets.formats.formulas import uncalculated
-from sales_sheets.forms.kinds import KINDS
+from sales_sheets.kinds import KINDS
 from sales_sheets.workspace import Workspace
 
 from .helpers.config import configure

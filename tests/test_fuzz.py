@@ -49,9 +49,9 @@ from sales_sheets.demo import (
     SALESPEOPLE,
     VISITS,
 )
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.intake.ingest import process_inbox
+from sales_sheets.kinds import KINDS
 from sales_sheets.problems import MESSAGES
 from sales_sheets.status import Status
 from sales_sheets.workspace import Workspace, init_workspace

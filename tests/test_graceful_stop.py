@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.template import FormData, write_form
+from sales_sheets.kinds import KINDS
 from sales_sheets.workspace import Workspace
 
 from .helpers.config import configure

@@ -9,8 +9,8 @@ import sales_sheets
 
 PACKAGE = Path(sales_sheets.__file__).parent
 FOUNDATION = {"errors", "config", "problems", "paths", "workspace", "text", "status", "files"}
-STAGES = ["formats", "forms", "ledger", "rules", "documents", "reports", "intake", "addin",
-          "service"]
+STAGES = ["formats", "forms", "rules", "kinds", "ledger", "documents", "reports", "intake",
+          "addin", "service"]
 TOP = {"api", "cli", "demo", "__main__"}
 
 

@@ -26,10 +26,10 @@ from sqlalchemy import Connection, event, text
 
 from sales_sheets import api
 from sales_sheets.cli import main
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.intake.inbox import claim_files
 from sales_sheets.intake.ingest import process_inbox
+from sales_sheets.kinds import KINDS
 from sales_sheets.ledger.database import open_ledger
 from sales_sheets.ledger.leases import Owner, hold_claims, is_live, this_node
 from sales_sheets.workspace import Workspace

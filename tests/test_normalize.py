@@ -5,7 +5,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.kinds.base import Field, FieldType
 from sales_sheets.forms.normalize import (
     CONVERTERS,
@@ -21,6 +20,7 @@ from sales_sheets.forms.normalize import (
     to_rate,
     to_yesno,
 )
+from sales_sheets.kinds import KINDS
 
 
 @pytest.mark.parametrize("raw, expected", [

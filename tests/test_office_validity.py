@@ -28,8 +28,8 @@ from sales_sheets.api import (
     write_template,
 )
 from sales_sheets.demo import ORDERS
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.template import write_form
+from sales_sheets.kinds import KINDS
 from sales_sheets.ledger.approvals import latest_document
 from sales_sheets.ledger.database import close_all, open_ledger
 from sales_sheets.workspace import Workspace, init_workspace

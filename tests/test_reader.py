@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 
 from sales_sheets.config import Limits
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.reader import read_form
 from sales_sheets.forms.template import BLANK_LINES, FormData, write_form
+from sales_sheets.kinds import KINDS
 from sales_sheets.workspace import Workspace
 
 from .helpers.forms import codes, drop, one, order_header, query
@@ -24,7 +24,7 @@ LINE = {"product_code": "P001", "quantity": 2, "unit_price": "12800"}
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_every_blank_template_is_recognised(tmp_path: Path, kind: str, language: str) -> None:
     path = write_form(tmp_path / f"{kind}.xlsx", KINDS[kind], language)
-    result = read_form(path, Limits())
+    result = read_form(path, Limits(), KINDS)
     assert result.problems == []
     assert result.form is not None and result.form.kind.name == kind
     assert result.form.version == KINDS[kind].version
@@ -34,7 +34,7 @@ def test_every_blank_template_is_recognised(tmp_path: Path, kind: str, language:
 def test_template_fields_are_read_through_defined_names(tmp_path: Path) -> None:
     path = write_form(tmp_path / "o.xlsx", KINDS["order"],
                       data=FormData(order_header(), [LINE]))
-    form = read_form(path, Limits()).form
+    form = read_form(path, Limits(), KINDS).form
     assert form is not None
     assert form.header["order_no"].value == "SO-1"
     assert form.header["order_no"].cell == "B3"

@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.kinds.base import Field, FieldType, Ref
 from sales_sheets.intake.check import status_of
 from sales_sheets.intake.ingest import process_inbox
+from sales_sheets.kinds import KINDS
 from sales_sheets.ledger.queries import hold_reasons
 from sales_sheets.problems import Problem, Severity, problem, problems_in_column, records_json
 from sales_sheets.status import CURRENT, Status

@@ -27,10 +27,10 @@ from watchdog.observers.polling import PollingObserverVFS
 
 import sales_sheets.intake.ingest
 import sales_sheets.intake.watch
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.periods import parse_period
 from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.intake.watch import Readiness
+from sales_sheets.kinds import KINDS
 from sales_sheets.reports.summary import report_path
 from sales_sheets.workspace import Workspace
 

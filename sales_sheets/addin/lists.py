@@ -13,6 +13,7 @@ from ..formats.cells import set_text
 from ..formats.safety import inspect_file
 from ..forms.grid import open_workbook
 from ..forms.meta import LISTS_SHEET, META_SHEET, list_name, list_range, parse_meta
+from ..kinds import KINDS
 from ..ledger.database import open_ledger
 from ..ledger.queries import master_lists
 from ..text import Text
@@ -60,7 +61,7 @@ def plan_list_refresh(workspace: Workspace, path: Path) -> ListRefresh:
     with open_workbook(path, fmt) as (grid, _problems):
         if grid is None or META_SHEET not in grid.sheets or LISTS_SHEET not in grid.sheets:
             raise AddinError("not_a_template")
-        meta = parse_meta(grid.sheets[META_SHEET])
+        meta = parse_meta(grid.sheets[META_SHEET], KINDS)
         lists = grid.sheets[LISTS_SHEET]
     if meta.kind is None:
         raise AddinError("not_a_template")

@@ -10,12 +10,13 @@ from pathlib import Path
 from sqlalchemy import Connection, RowMapping, select
 
 from ..config import Approvals
-from ..forms.kinds import KINDS
 from ..forms.template import FormData, write_form
+from ..kinds import KINDS
+from ..ledger.hold_facts import hold_facts
 from ..ledger.schema import documents, salespeople
 from ..paths import inside, safe_component
 from ..rules.authority import route
-from ..rules.hold_facts import HoldFacts, hold_facts
+from ..rules.facts import HoldFacts
 from ..text import Text
 from ..workspace import Workspace
 

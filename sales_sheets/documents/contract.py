@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, select
 
 from ..errors import UsageError
-from ..forms.kinds import KINDS
 from ..forms.normalize import CENT, to_code
+from ..kinds import KINDS
 from ..ledger.database import open_ledger
 from ..ledger.queries import current_document
 from ..ledger.schema import customers, documents, order_lines, orders, salespeople

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from openpyxl.utils.cell import get_column_letter
 
-from .kinds import KINDS, Field, Kind
+from .kinds import Field, Kind
 
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
@@ -69,7 +70,8 @@ class MetaMap:
     columns: dict[str, tuple[str, str]]  # column key -> (table name, column label)
 
 
-def parse_meta(rows: list[list[object]]) -> MetaMap:
+def parse_meta(rows: list[list[object]], kinds: Mapping[str, Kind]) -> MetaMap:
+    """The field map on a `_meta` sheet, and which of `kinds` it names."""
     kind_name, version = "", None
     names: dict[str, str] = {}
     columns: dict[str, tuple[str, str]] = {}
@@ -89,7 +91,7 @@ def parse_meta(rows: list[list[object]]) -> MetaMap:
                 columns[key] = (match["table"], match["label"])
             elif where:
                 names[key] = where
-    return MetaMap(KINDS.get(kind_name), kind_name, version, names, columns)
+    return MetaMap(kinds.get(kind_name), kind_name, version, names, columns)
 
 
 @lru_cache(maxsize=8192)

@@ -8,7 +8,7 @@ stored range, because people type below tables.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
@@ -22,7 +22,7 @@ from ..config import Limits
 from ..formats.safety import Format, inspect_file
 from ..problems import Problem, problem
 from .grid import Workbook, open_workbook, short_error
-from .kinds import KINDS, Field, Kind
+from .kinds import Field, Kind
 from .meta import MARKS_SHEET, META_SHEET, OWN_SHEETS, MetaMap, column_label, fold_label, parse_meta
 
 _SCAN_ROWS = 60
@@ -64,8 +64,8 @@ class ReadResult:
     problems: list[Problem]
 
 
-def read_form(path: Path, limits: Limits) -> ReadResult:
-    """Read one file into a RawForm, or say why it cannot be read."""
+def read_form(path: Path, limits: Limits, kinds: Mapping[str, Kind]) -> ReadResult:
+    """Read one file into a RawForm of one of `kinds`, or say why it cannot be read."""
     fmt, problems = inspect_file(path, limits)
     if fmt is None:
         return ReadResult(None, None, None, problems)
@@ -73,7 +73,7 @@ def read_form(path: Path, limits: Limits) -> ReadResult:
         if workbook is None:
             return ReadResult(fmt, None, None, problems)
         try:  # sheets are parsed when first asked for: a damaged one fails here
-            form, problems = locate_form(workbook)
+            form, problems = locate_form(workbook, kinds)
             if fmt is not Format.XLSX:
                 # The annotated copy of an .xls/.ods is rebuilt from its values: keep them all.
                 workbook.sheets.load_all()
@@ -85,8 +85,11 @@ def read_form(path: Path, limits: Limits) -> ReadResult:
     return ReadResult(fmt, workbook, form, problems)
 
 
-def locate_form(workbook: Workbook) -> tuple[RawForm | None, list[Problem]]:
-    meta = parse_meta(workbook.sheets[META_SHEET]) if META_SHEET in workbook.sheets else None
+def locate_form(
+    workbook: Workbook, kinds: Mapping[str, Kind]
+) -> tuple[RawForm | None, list[Problem]]:
+    meta = (parse_meta(workbook.sheets[META_SHEET], kinds) if META_SHEET in workbook.sheets
+            else None)
     if meta is not None and meta.kind_name:
         if meta.kind is None or meta.version is None or meta.version > meta.kind.version:
             detail = f"{meta.kind_name} v{meta.version}"
@@ -94,7 +97,7 @@ def locate_form(workbook: Workbook) -> tuple[RawForm | None, list[Problem]]:
         form = _from_meta(workbook, meta.kind, meta)
         if form is not None:
             return form, form.problems
-    return _from_labels(workbook)
+    return _from_labels(workbook, kinds)
 
 
 def _from_meta(workbook: Workbook, kind: Kind, meta: MetaMap) -> RawForm | None:
@@ -135,9 +138,11 @@ def _columns_from_table(
     return columns
 
 
-def _from_labels(workbook: Workbook) -> tuple[RawForm | None, list[Problem]]:
+def _from_labels(
+    workbook: Workbook, kinds: Mapping[str, Kind]
+) -> tuple[RawForm | None, list[Problem]]:
     best: tuple[int, Kind, str, int] | None = None
-    for kind in KINDS.values():
+    for kind in kinds.values():
         found = _best_sheet_for(workbook, kind)
         if found is None:
             continue

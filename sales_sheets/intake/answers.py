@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..forms.kinds import KINDS
+from ..kinds import KINDS
 from ..problems import SEVERITY_LABELS, Problem
 from ..status import Status
 from ..text import Text

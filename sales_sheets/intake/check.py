@@ -18,9 +18,11 @@ from ..formats.formulas import uncalculated
 from ..formats.safety import Format
 from ..forms.form import Document, normalize_form
 from ..forms.reader import ReadResult, read_form
+from ..kinds import KINDS
+from ..ledger.context import context_for
 from ..ledger.database import open_ledger
 from ..problems import SEVERITY_LABELS, Problem, Severity, problem, worst
-from ..rules import Context, derive, validate
+from ..rules import derive, validate
 from ..status import Status
 from ..text import Text
 from ..workspace import Workspace
@@ -45,7 +47,7 @@ class Reading:
 def read_document(path: Path, limits: Limits) -> Reading:
     """Read and normalise one workbook; a failure is a problem, never an exception."""
     try:
-        read = read_form(path, limits)
+        read = read_form(path, limits, KINDS)
         problems = list(read.problems)
         document = None
         if read.form is not None and not problems:
@@ -113,8 +115,8 @@ def check_workbook(workspace: Workspace, path: Path, folder: str = "") -> Workbo
     document, problems = reading.document, reading.problems
     if document is not None:
         with open_ledger(workspace.database_url).connect() as conn:
-            ctx = Context.for_document(conn, folder, workspace.settings.access, document,
-                                       workspace.settings.approvals)
+            ctx = context_for(conn, folder, workspace.settings.access, document,
+                              workspace.settings.approvals)
             document = derive(document, ctx)
             problems = validate(document, ctx, problems)
     grid = reading.read.workbook if reading.read else None

@@ -28,6 +28,7 @@ from ..files import write_text_atomic
 from ..forms.form import Document
 from ..forms.reader import ReadResult
 from ..ledger.approvals import Decision, settle
+from ..ledger.context import context_for
 from ..ledger.database import open_ledger
 from ..ledger.leases import hold_claims
 from ..ledger.locks import locks_of, serialise
@@ -40,7 +41,7 @@ from ..ledger.store import (
 )
 from ..paths import inside
 from ..problems import Problem, Severity, problem, records_json
-from ..rules import Context, derive, validate
+from ..rules import derive, validate
 from ..status import CURRENT, Status
 from ..text import Text
 from ..workspace import Workspace
@@ -253,8 +254,8 @@ def _decide(
     stamp = _stamp(claim, now)
     if doc is not None and duplicate is None:
         try:
-            ctx = Context.for_document(conn, claim.folder, workspace.settings.access, doc,
-                                       workspace.settings.approvals)
+            ctx = context_for(conn, claim.folder, workspace.settings.access, doc,
+                              workspace.settings.approvals)
             doc = derive(doc, ctx)
             problems = validate(doc, ctx, problems)
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the watcher

@@ -19,7 +19,7 @@ from ..documents.contract import OrderFacts, order_facts
 from ..documents.orders import accepted_files, is_accepted_file, write_accepted_file
 from ..files import write_text_atomic
 from ..forms.form import Document
-from ..forms.kinds import KINDS
+from ..kinds import KINDS
 from ..ledger.approvals import Decision, decide, decision_of
 from ..ledger.database import open_ledger
 from ..ledger.schema import documents

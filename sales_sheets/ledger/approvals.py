@@ -11,7 +11,9 @@ from decimal import Decimal
 from sqlalchemy import Connection, RowMapping, bindparam, func, select, update
 
 from ..forms.form import Document
-from ..forms.kinds import KINDS
+from ..kinds import KINDS
+from ..rules.context import Row
+from ..rules.facts import Standing
 from ..status import CURRENT, Status
 from .schema import APPROVAL_NUMBER_KEY, KIND_TABLES, approvals, documents, orders
 
@@ -44,22 +46,13 @@ _numbers = (select(approvals.c.approval_no).where(_day == bindparam("b_prefix"))
             .order_by(_length.desc(), _digits.desc()))
 
 
-@dataclass(frozen=True)
-class Standing:
-    """An approved standing approval of a customer's month, and how much of its cap is used."""
-
-    approval_no: str
-    cap: Decimal
-    used: Decimal
-
-
 def latest_document(conn: Connection, number: str) -> RowMapping | None:
     """The newest stored version of the order or return numbered `number` (whatever its
     status), or None."""
     return conn.execute(_latest, {"b_number": number}).mappings().first()
 
 
-def document_total(conn: Connection, document: RowMapping) -> tuple[str, Decimal]:
+def document_total(conn: Connection, document: Row) -> tuple[str, Decimal]:
     """The customer code and total of a stored order or return."""
     row = conn.execute(_total[document["kind"]], {"b_id": document["id"]}).one()
     return row.customer_code, row.total

@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import BindParameter, Connection, RowMapping, Table, and_, bindparam, func, select
 
 from ..forms.kinds import Ref
+from ..rules.balance import Item, Position, opening_item, position
+from ..rules.context import Row
 from ..status import CURRENT, Status
-from .balance import Item, Position, opening_item, position
 from .schema import (
     customers,
     documents,
@@ -89,7 +90,7 @@ _returned = (
 
 
 def customer_position(
-    conn: Connection, customer: RowMapping, as_of: date, exclude_order: str | None = None
+    conn: Connection, customer: Row, as_of: date, exclude_order: str | None = None
 ) -> Position:
     """Balance and overdue amount as of a date: opening balance plus accepted orders, less
     receipts and accepted returns, receipts paying the oldest items first."""

@@ -23,7 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
-from ..forms.kinds import KINDS, Field, FieldType
+from ..forms.kinds import Field, FieldType
+from ..kinds import KINDS
 from .decimals import Money, Scaled
 
 metadata = MetaData()

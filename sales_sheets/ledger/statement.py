@@ -9,8 +9,8 @@ from decimal import Decimal
 from sqlalchemy import Connection, RowMapping, and_, select
 
 from ..forms.periods import Period
+from ..rules.balance import opening_item
 from ..status import Status
-from .balance import opening_item
 from .queries import customer_position
 from .schema import documents, orders, receipts, returns
 

@@ -31,7 +31,6 @@ from sqlalchemy import (
 
 from ..documents.contract import WrittenContracts
 from ..forms.periods import Period, add_months, parse_period
-from ..ledger.balance import Item, opening_item, position
 from ..ledger.database import open_ledger, reading
 from ..ledger.pending import pending_approvals
 from ..ledger.queries import hold_reasons
@@ -49,6 +48,7 @@ from ..ledger.schema import (
     visit_weeks,
     visits,
 )
+from ..rules.balance import Item, opening_item, position
 from ..status import Status
 from ..workspace import Workspace
 from .model import (

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..files import atomic_path
 from ..formats.xlsx_rows import EXCEL_ROWS, write_package
-from ..forms.kinds import KINDS
+from ..kinds import KINDS
 from ..status import Status
 from ..text import Text
 from .charts import achievement_chart, aging_chart, trend_chart

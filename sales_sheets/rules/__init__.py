@@ -1,39 +1,23 @@
 """Deriving what a form leaves to us (`derive`), then validation (`validate`): the shared rules,
 then the kind's own. Validation only reads the document, and never raises for bad data.
 
-May import: forms, ledger (to look up master data and balances) and the foundation modules.
+Every rule is a pure function of the document and a `Context`: what it may ask the ledger,
+which answers it (ledger/context.py). A kind names its own derivation and rules in its
+declaration (sales_sheets/kinds/); the functions here serve them.
+
+May import: formats, forms and the foundation modules.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from ..forms.form import Document
 from ..problems import Problem, Severity
 from .access import check_access
-from .approval import check_approval
 from .common import check_line_keys, check_references
 from .context import Context
 from .derive import derive
-from .master import check_customers, check_products
-from .order import check_order
-from .payments import check_receipts, check_return
-from .plan import check_plan
-from .visit import check_visit
-
-Rule = Callable[[Document, Context], list[Problem]]
-
-KIND_RULES: dict[str, Rule] = {
-    "order": check_order,
-    "visit": check_visit,
-    "plan": check_plan,
-    "receipt": check_receipts,
-    "return": check_return,
-    "customers": check_customers,
-    "products": check_products,
-    "approval": check_approval,
-}
 
 
 def validate(doc: Document, ctx: Context, found: list[Problem]) -> list[Problem]:
@@ -43,9 +27,8 @@ def validate(doc: Document, ctx: Context, found: list[Problem]) -> list[Problem]
     if access:
         return found + access
     problems = found + check_references(doc, ctx) + check_line_keys(doc)
-    rule = KIND_RULES.get(doc.kind.name)
-    if rule is not None:
-        problems += rule(doc, ctx)
+    if doc.kind.check is not None:
+        problems += doc.kind.check(doc, ctx)
     return sorted(problems, key=_order)
 
 

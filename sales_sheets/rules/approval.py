@@ -4,12 +4,10 @@ written for), by someone allowed to make it; or a standing approval of one custo
 from __future__ import annotations
 
 from ..forms.form import Document
-from ..ledger.approvals import document_total
 from ..problems import Problem, problem
 from ..status import Status
 from .authority import Limits, Refusal, refusals
 from .context import Context
-from .hold_facts import hold_facts
 
 
 def check_approval(doc: Document, ctx: Context) -> list[Problem]:
@@ -37,13 +35,13 @@ def _document(doc: Document, ctx: Context) -> list[Problem]:
     if latest["status"] != Status.HELD:
         return [problem("not_held", **doc.at_header("document_no"), value=number,
                         status=str(latest["status"]))]
-    owner, _total = document_total(ctx.conn, latest)
+    owner, _total = ctx.document_total(latest)
     if header.get("customer_code") and header["customer_code"] != owner:
         return [problem("document_mismatch", **doc.at_header("customer_code"),
                         value=header["customer_code"], document=number, expected=owner)]
     if ctx.approvals is None:  # anyone may approve anything: no facts to weigh
         return []
-    facts = hold_facts(ctx.conn, latest, "zh")
+    facts = ctx.hold_facts(latest)
     return _refused(doc, refusals(ctx.approvals, str(header["approver"] or ""), facts.reasons,
                                   facts.needs))
 

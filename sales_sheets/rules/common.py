@@ -18,12 +18,12 @@ def check_references(doc: Document, ctx: Context) -> list[Problem]:
     problems: list[Problem] = []
     for f in doc.kind.header:
         value = doc.header.get(f.key)
-        if f.ref and value and str(value) not in ctx.masters[f.ref]:
+        if f.ref and value and str(value) not in ctx.known(f.ref):
             problems.append(problem(UNKNOWN[f.ref], **doc.at_header(f.key), value=value))
     for f in doc.kind.columns:
         if not f.ref or f.key not in doc.columns:
             continue
-        known = ctx.masters[f.ref]
+        known = ctx.known(f.ref)
         if set(doc.column(f.key)) - {None} <= known.keys():
             continue
         cell = doc.form.cell

@@ -1,57 +1,73 @@
-"""What a rule may know besides the document: the ledger and who submitted the file."""
+"""What a rule may know besides the document: who submitted the file, and what the ledger
+holds. The ledger answers (`ledger/context.py`), inside the transaction that stores the file;
+rules and derivations only ask, so they stay pure functions of the document and the answers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from sqlalchemy import Connection, RowMapping
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
 
 from ..config import Access, Approvals
-from ..forms.form import Document
 from ..forms.kinds import Ref
-from ..ledger.approvals import latest_document
-from ..ledger.queries import lookup
+from .balance import Position
+from .facts import HoldFacts, Standing
+
+Row = Mapping[Any, Any]  # a record as the ledger gives it (a RowMapping)
 
 
-@dataclass
-class Context:
-    conn: Connection
-    folder: str  # the inbox sub-folder the file came from ("" for the inbox itself)
-    access: Access | None
-    masters: dict[Ref, dict[str, RowMapping]]  # code -> record, of the codes a document names
-    approvals: Approvals | None = None  # who may approve what ([approvals] of config.toml)
-    # number -> the newest version of the order or return an approval form names (see latest)
-    named: dict[str, RowMapping | None] = field(default_factory=dict)
+class Context(Protocol):
+    """The questions a derivation or a rule may ask about one document."""
 
-    @classmethod
-    def for_document(
-        cls, conn: Connection, folder: str, access: Access | None, document: Document,
-        approvals: Approvals | None = None,
-    ) -> Context:
-        """The context of one document, with only the master records it mentions fetched, once:
-        deriving and validating read the same ones (deriving never changes a code)."""
-        wanted: dict[Ref, set[str]] = {ref: set() for ref in Ref}
-        for f in document.kind.header:
-            value = document.header.get(f.key)
-            if f.ref and value:
-                wanted[f.ref].add(str(value))
-        # Orders need the customer's salesperson; receipts may credit it.
-        for f in document.kind.columns:
-            if f.ref:  # distinct values first: 100,000 lines name a few hundred customers
-                distinct = set(document.column(f.key))
-                wanted[f.ref].update(str(v) for v in distinct if v)
-        masters = {ref: lookup(conn, ref, codes) for ref, codes in wanted.items()}
-        return cls(conn, folder, access, masters, approvals)
+    @property
+    def folder(self) -> str:
+        """The inbox sub-folder the file came from ("" for the inbox itself)."""
 
-    def customer(self, code: object) -> RowMapping | None:
-        return self.masters.get(Ref.CUSTOMER, {}).get(str(code)) if code else None
+    @property
+    def access(self) -> Access | None:
+        """Who may submit what ([access] of config.toml); None: anyone anything."""
 
-    def product(self, code: object) -> RowMapping | None:
-        return self.masters.get(Ref.PRODUCT, {}).get(str(code)) if code else None
+    @property
+    def approvals(self) -> Approvals | None:
+        """Who may approve what ([approvals] of config.toml); None: anyone anything."""
 
-    def latest(self, number: str) -> RowMapping | None:
-        """The newest stored version of the order or return numbered `number`, read once:
-        deriving an approval form and checking it both need it."""
-        if number not in self.named:
-            self.named[number] = latest_document(self.conn, number)
-        return self.named[number]
+    def customer(self, code: object) -> Row | None:
+        """The customer record of `code`, among those the document names."""
+
+    def product(self, code: object) -> Row | None:
+        """The product record of `code`, among those the document names."""
+
+    def known(self, ref: Ref) -> Mapping[str, Row]:
+        """The records of `ref` that the document names and the ledger has, by code."""
+
+    def latest(self, number: str) -> Row | None:
+        """The newest stored version (whatever its status) of the approvable document
+        numbered `number`."""
+
+    def current(self, kind: str, key: str) -> Row | None:
+        """The current (accepted or held) version of the `kind` document `key`."""
+
+    def position(self, customer: Row, as_of: date, exclude_order: str) -> Position:
+        """The customer's receivables as of a day, leaving out the order being judged."""
+
+    def standing(self, customer: str, month: str, exclude_order: str) -> Standing | None:
+        """The approved standing approval of a customer's month, with its cap's use."""
+
+    def document_total(self, document: Row) -> tuple[str, Decimal]:
+        """The customer code and total of a stored approvable document."""
+
+    def hold_facts(self, document: Row) -> HoldFacts:
+        """What an approver weighs about the held document."""
+
+    def taken_references(self, references: Iterable[str]) -> set[str]:
+        """Those of `references` that a stored receipt already has."""
+
+    def orders_of(self, order_nos: Iterable[str]) -> dict[str, str]:
+        """The customer of each stored order among `order_nos`."""
+
+    def returnable(self, order_no: str) -> dict[str, Decimal]:
+        """Per product, the quantity of the order not yet returned."""
+
+    def plan_totals(self, salesperson: str) -> dict[str, Decimal]:
+        """The salesperson's current plan totals by period."""

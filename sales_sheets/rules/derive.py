@@ -10,7 +10,6 @@ storing keeps the derived ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -21,16 +20,14 @@ from .context import Context
 
 DEFAULT_TAX_RATE = Decimal("0.13")
 
-Deriver = Callable[[Document, Context], Document]
-
 _FROM_PRODUCT = (("product_name", "name"), ("spec", "spec"), ("unit", "unit"))
 
 
 def derive(doc: Document, ctx: Context) -> Document:
     """A copy of `doc` with what its kind derives; `doc` itself is left as it was read. Kinds
     that derive nothing come back as they are."""
-    deriver = KIND_DERIVERS.get(doc.kind.name)
-    return deriver(doc, ctx) if deriver is not None else doc
+    own = doc.kind.derive
+    return own(doc, ctx) if own is not None else doc
 
 
 def line_amount(quantity: Decimal | None, price: Decimal | None) -> Decimal | None:
@@ -40,7 +37,7 @@ def line_amount(quantity: Decimal | None, price: Decimal | None) -> Decimal | No
     return (quantity * price).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _order(doc: Document, ctx: Context) -> Document:
+def derive_order(doc: Document, ctx: Context) -> Document:
     lines: list[Line] = []
     total = Decimal("0.00")
     for line in doc.lines:
@@ -60,14 +57,14 @@ def _order(doc: Document, ctx: Context) -> Document:
     return replace(doc, lines=lines, derived={"total": total})
 
 
-def _return(doc: Document, ctx: Context) -> Document:
+def derive_return(doc: Document, ctx: Context) -> Document:
     amounts = (line_amount(line.values.get("quantity"), line.values.get("unit_price"))
                for line in doc.lines)
     total = sum((a for a in amounts if a is not None), Decimal("0.00"))
     return replace(doc, derived={"total": total})
 
 
-def _approval(doc: Document, ctx: Context) -> Document:
+def derive_approval(doc: Document, ctx: Context) -> Document:
     """The stored document a decision names: its newest version (the rules then check that it
     is the one the form was written for, and held)."""
     number = doc.header.get("document_no")
@@ -79,15 +76,8 @@ def _approval(doc: Document, ctx: Context) -> Document:
     return replace(doc, derived={**doc.derived, "target_document_id": latest["id"]})
 
 
-def _products(doc: Document, ctx: Context) -> Document:
+def derive_products(doc: Document, ctx: Context) -> Document:
     lines = [Line(line.row, line.values, {"tax_rate": DEFAULT_TAX_RATE})
              if line.values.get("tax_rate") is None else line for line in doc.lines]
     return replace(doc, lines=lines)
 
-
-KIND_DERIVERS: dict[str, Deriver] = {
-    "order": _order,
-    "return": _return,
-    "products": _products,
-    "approval": _approval,
-}

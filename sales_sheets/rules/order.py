@@ -7,14 +7,10 @@ that was not derived, the checks that need those values find nothing to check.
 
 from __future__ import annotations
 
-from sqlalchemy import RowMapping
-
 from ..forms.form import Document
-from ..ledger.approvals import standing_approval
-from ..ledger.queries import customer_position
 from ..problems import Problem, Severity, problem
 from .common import check_positive
-from .context import Context
+from .context import Context, Row
 
 
 def check_order(doc: Document, ctx: Context) -> list[Problem]:
@@ -58,14 +54,13 @@ def _lines(doc: Document, ctx: Context) -> list[Problem]:
     return problems
 
 
-def _customer_holds(doc: Document, ctx: Context, customer: RowMapping) -> list[Problem]:
+def _customer_holds(doc: Document, ctx: Context, customer: Row) -> list[Problem]:
     problems: list[Problem] = []
     as_of = doc.header["order_date"]
-    position = customer_position(ctx.conn, customer, as_of, str(doc.header["order_no"]))
+    position = ctx.position(customer, as_of, str(doc.header["order_no"]))
     limit, total = customer["credit_limit"], doc.derived.get("total")
     if position.overdue > 0 and not doc.header.get("overdue_approval_no"):
-        standing = standing_approval(ctx.conn, customer["code"], f"{as_of:%Y-%m}",
-                                     str(doc.header["order_no"]))
+        standing = ctx.standing(customer["code"], f"{as_of:%Y-%m}", str(doc.header["order_no"]))
         if standing and total is not None and standing.used + total <= standing.cap:
             problems.append(problem("standing_approval_used", Severity.WARNING,
                                     **doc.at_header("customer_code"), value=customer["code"],

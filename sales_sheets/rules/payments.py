@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..forms.form import Document
-from ..ledger.queries import current_document, existing_references, orders_of, returnable
 from ..problems import Problem, Severity, problem
 from .common import check_positive
 from .context import Context
@@ -13,11 +12,11 @@ from .context import Context
 
 def check_receipts(doc: Document, ctx: Context) -> list[Problem]:
     problems = check_positive(doc, ("amount",))
-    taken = existing_references(ctx.conn, map(str, filter(None, doc.column("reference"))))
+    taken = ctx.taken_references(map(str, filter(None, doc.column("reference"))))
     named = list(map(str, filter(None, doc.column("order_no"))))
     if not taken and not named:  # nothing below could find a problem: skip the walk
         return problems
-    owners = orders_of(ctx.conn, named) if named else {}
+    owners = ctx.orders_of(named) if named else {}
     for line in doc.lines:
         values = line.values
         if values.get("reference") in taken:
@@ -38,19 +37,19 @@ def check_receipts(doc: Document, ctx: Context) -> list[Problem]:
 def check_return(doc: Document, ctx: Context) -> list[Problem]:
     problems = check_positive(doc, ("quantity", "unit_price"))
     header = doc.header
-    if header.get("return_no") and current_document(ctx.conn, "return", str(header["return_no"])):
+    if header.get("return_no") and ctx.current(doc.kind.name, str(header["return_no"])):
         problems.append(problem("duplicate_return", **doc.at_header("return_no"),
                                 value=header["return_no"]))
     order_no = header.get("order_no")
     if not order_no:
         return problems
-    owner = orders_of(ctx.conn, [str(order_no)]).get(str(order_no))
+    owner = ctx.orders_of([str(order_no)]).get(str(order_no))
     if owner is None:
         return [*problems, problem("unknown_order", **doc.at_header("order_no"), value=order_no)]
     if header.get("customer_code") and owner != header["customer_code"]:
         problems.append(problem("order_customer_mismatch", **doc.at_header("order_no"),
                                 value=order_no, expected=owner))
-    left = returnable(ctx.conn, str(order_no))
+    left = ctx.returnable(str(order_no))
     for line in doc.lines:
         code, quantity = line.values.get("product_code"), line.values.get("quantity")
         if not code or quantity is None:

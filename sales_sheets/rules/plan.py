@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from ..forms.form import Document
 from ..forms.periods import parse_period
-from ..ledger.queries import plan_totals
 from ..problems import Problem, Severity, problem
 from .common import check_positive
 from .context import Context
@@ -19,7 +18,7 @@ def check_plan(doc: Document, ctx: Context) -> list[Problem]:
     period, salesperson = doc.header["period"], doc.header["salesperson"]
     if not period or not salesperson or problems:
         return problems
-    totals = plan_totals(ctx.conn, str(salesperson))
+    totals = ctx.plan_totals(str(salesperson))
     totals[str(period)] = sum(
         (line.values["target_amount"] or Decimal(0) for line in doc.lines), Decimal("0.00"))
     for parent in [str(period), *parse_period(str(period)).parents()]:

@@ -10,8 +10,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table
 
 from sales_sheets.formats.ooxml import read_package
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.template import write_form
+from sales_sheets.kinds import KINDS
 
 
 def test_names_and_tables_of_an_order_template(tmp_path: Path) -> None:

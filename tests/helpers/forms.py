@@ -11,9 +11,9 @@ import docx
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.intake.ingest import IngestResult, process_inbox
+from sales_sheets.kinds import KINDS
 from sales_sheets.workspace import Workspace
 
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import KW_ONLY, dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from ...text import Text, pick
+
+if TYPE_CHECKING:
+    from ...problems import Problem
+    from ..form import Document
+
+# A kind's own derivation and rules (see sales_sheets.rules): pure functions of the document and
+# what they may ask the ledger (a rules.Context, declared there: forms come before rules).
+Derivation = Callable[["Document", Any], "Document"]
+Check = Callable[["Document", Any], "list[Problem]"]
 
 
 class FieldType(StrEnum):
@@ -91,7 +101,8 @@ class Kind:
     ledger derives (`derived_header`, `derived_columns`) and the indexes its queries need.
     `approvable` names the header field by which an approval form (审批单) names a held
     document of this kind; a kind that `decides` is such an approval form. `writes` lists the
-    files an accepted version gets."""
+    files an accepted version gets. `derive` fills in what the form leaves to us and `check`
+    holds the kind's own rules, after those every kind shares."""
 
     name: str
     zh: str
@@ -120,6 +131,8 @@ class Kind:
     approvable: str | None = None
     decides: bool = False
     writes: tuple[Output, ...] = ()
+    derive: Derivation | None = None
+    check: Check | None = None
 
     def title(self, language: str) -> str:
         return pick(language, self.zh, self.en)

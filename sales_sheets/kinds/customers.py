@@ -1,4 +1,5 @@
-from .base import Choice, Field, FieldType, Kind, Ref
+from ..forms.kinds import Choice, Field, FieldType, Kind, Ref
+from ..rules.master import check_customers
 
 T = FieldType
 
@@ -44,4 +45,5 @@ CUSTOMERS = Kind(
         "An empty credit limit means no limit; empty payment days mean 0.",
         "The opening balance is what the customer owed on the opening date.",
     ),
+    check=check_customers,
 )

@@ -1,4 +1,5 @@
-from .base import Field, FieldType, Kind, Ref
+from ..forms.kinds import Field, FieldType, Kind, Ref
+from ..rules.plan import check_plan
 
 T = FieldType
 
@@ -38,4 +39,5 @@ PLAN = Kind(
         "Amounts must not be negative. Monthly plans that disagree with the quarter or year are "
         "flagged.",
     ),
+    check=check_plan,
 )

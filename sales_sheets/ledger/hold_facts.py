@@ -4,16 +4,20 @@ overdue items and recent receipts, the credit position, a return's lines against
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Connection, RowMapping, func, select
+from sqlalchemy import Connection, func, select
 
 from ..forms.kinds import Ref
-from ..ledger.balance import Position
-from ..ledger.queries import customer_position, hold_reasons, lookup
-from ..ledger.schema import (
+from ..rules.authority import Limits, reasons_of
+from ..rules.balance import Position
+from ..rules.context import Row
+from ..rules.facts import FactLine, HoldFacts
+from ..status import Status
+from ..text import Text
+from .queries import customer_position, hold_reasons, lookup
+from .schema import (
     documents,
     order_lines,
     orders,
@@ -21,9 +25,6 @@ from ..ledger.schema import (
     return_lines,
     returns,
 )
-from ..status import Status
-from ..text import Text
-from .authority import Limits, reasons_of
 
 _PERCENT = Decimal("0.01")
 _WORDS = {
@@ -41,35 +42,7 @@ _WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class FactLine:
-    """One line of the request: what it is about, and its figures."""
-
-    reason: str  # price, overdue, credit, return
-    item: str
-    list_price: Decimal | None = None
-    offered_price: Decimal | None = None
-    discount: Decimal | None = None  # a fraction: 0.05 is 5 %
-    quantity: Decimal | None = None
-    amount: Decimal | None = None
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class HoldFacts:
-    kind: str  # order or return
-    number: str
-    version: int
-    day: date
-    customer: str
-    salesperson: str
-    amount: Decimal
-    reasons: tuple[str, ...]
-    lines: tuple[FactLine, ...]
-    needs: Limits
-
-
-def hold_facts(conn: Connection, document: RowMapping, language: str) -> HoldFacts:
+def hold_facts(conn: Connection, document: Row, language: str) -> HoldFacts:
     """The facts of the stored, held order or return `document` (a `documents` row), their
     items named in `language`."""
     reasons = reasons_of(hold_reasons(document["hold_reasons"]))
@@ -79,7 +52,7 @@ def hold_facts(conn: Connection, document: RowMapping, language: str) -> HoldFac
 
 
 def _order_facts(
-    conn: Connection, document: RowMapping, reasons: tuple[str, ...], language: str
+    conn: Connection, document: Row, reasons: tuple[str, ...], language: str
 ) -> HoldFacts:
     order = conn.execute(
         select(orders).where(orders.c.document_id == document["id"])).mappings().one()
@@ -128,7 +101,7 @@ def _price_lines(conn: Connection, document_id: int, language: str) -> list[Fact
 
 
 def _overdue_lines(
-    conn: Connection, customer: RowMapping, position: Position, day: date, language: str
+    conn: Connection, customer: Row, position: Position, day: date, language: str
 ) -> list[FactLine]:
     overdue_items = [i for i in position.items if i.due < day]
     lines = [FactLine("overdue", _WORDS["overdue"](language), amount=position.overdue)]
@@ -157,7 +130,7 @@ def _overdue_lines(
 
 
 def _return_facts(
-    conn: Connection, document: RowMapping, reasons: tuple[str, ...], language: str
+    conn: Connection, document: Row, reasons: tuple[str, ...], language: str
 ) -> HoldFacts:
     ret = conn.execute(
         select(returns).where(returns.c.document_id == document["id"])).mappings().one()

@@ -1,4 +1,6 @@
-from .base import Choice, Field, FieldType, Kind, Ref
+from ..forms.kinds import Choice, Field, FieldType, Kind, Ref
+from ..rules.approval import check_approval
+from ..rules.derive import derive_approval
 
 T = FieldType
 
@@ -75,4 +77,6 @@ APPROVAL = Kind(
         "month (e.g. 2026-12) and the amount cap; once approved, that customer's orders in that "
         "month are not held for being overdue while they stay within the cap.",
     ),
+    derive=derive_approval,
+    check=check_approval,
 )

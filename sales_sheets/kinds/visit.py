@@ -1,4 +1,5 @@
-from .base import YES_NO, Field, FieldType, Kind, Ref
+from ..forms.kinds import YES_NO, Field, FieldType, Kind, Ref
+from ..rules.visit import check_visit
 
 T = FieldType
 
@@ -43,4 +44,5 @@ VISIT = Kind(
         "Planned and Visited take Yes or No. Plans are compared with visits every Friday.",
         "Submitting the same salesperson and week again replaces the earlier version.",
     ),
+    check=check_visit,
 )

@@ -1,4 +1,4 @@
-from .base import Field, FieldType, Kind
+from ..forms.kinds import Field, FieldType, Kind
 
 T = FieldType
 

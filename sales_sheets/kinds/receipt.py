@@ -1,4 +1,5 @@
-from .base import Field, FieldType, Kind, Ref
+from ..forms.kinds import Field, FieldType, Kind, Ref
+from ..rules.payments import check_receipts
 
 T = FieldType
 
@@ -34,4 +35,5 @@ RECEIPT = Kind(
         "An order number, when given, must belong to the customer; without a salesperson the "
         "customer's own salesperson is credited.",
     ),
+    check=check_receipts,
 )

@@ -1,4 +1,6 @@
-from .base import Field, FieldType, Kind, Ref
+from ..forms.kinds import Field, FieldType, Kind, Ref
+from ..rules.derive import derive_return
+from ..rules.payments import check_return
 
 T = FieldType
 
@@ -40,4 +42,6 @@ RETURN = Kind(
         "returnable.",
         "Use the unit price of the original order.",
     ),
+    derive=derive_return,
+    check=check_return,
 )

@@ -1,4 +1,6 @@
-from .base import Field, FieldType, Kind
+from ..forms.kinds import Field, FieldType, Kind
+from ..rules.derive import derive_products
+from ..rules.master import check_products
 
 T = FieldType
 
@@ -33,4 +35,6 @@ PRODUCTS = Kind(
         "Adds or updates prices by product code; prices include tax.",
         "Orders below the floor price are refused; an empty tax rate means 13%.",
     ),
+    derive=derive_products,
+    check=check_products,
 )

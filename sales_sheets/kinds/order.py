@@ -1,4 +1,6 @@
-from .base import Choice, Field, FieldType, Kind, Output, Ref
+from ..forms.kinds import Choice, Field, FieldType, Kind, Output, Ref
+from ..rules.derive import derive_order
+from ..rules.order import check_order
 
 T = FieldType
 
@@ -65,4 +67,6 @@ ORDER = Kind(
         "the table.",
         "Submitting the same order number again revises the order; the old version is kept.",
     ),
+    derive=derive_order,
+    check=check_order,
 )

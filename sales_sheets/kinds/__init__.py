@@ -1,0 +1,34 @@
+"""The input forms, one module each: a single declaration per kind (its fields, how it is
+derived and checked, stored, approved and answered) that every later stage reads.
+
+Adding a kind is one module here, listed below, plus its migration.
+
+May import: formats, forms, rules and the foundation modules.
+"""
+
+from ..errors import UsageError
+from ..forms.kinds import Kind
+from .approval import APPROVAL
+from .customers import CUSTOMERS
+from .order import ORDER
+from .plan import PLAN
+from .products import PRODUCTS
+from .receipt import RECEIPT
+from .returns import RETURN
+from .salespeople import SALESPEOPLE
+from .visit import VISIT
+
+KINDS: dict[str, Kind] = {
+    k.name: k for k in (ORDER, VISIT, PLAN, RECEIPT, RETURN, CUSTOMERS, PRODUCTS, SALESPEOPLE,
+                         APPROVAL)
+}
+
+
+def get_kind(name: str) -> Kind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise UsageError(f"unknown kind {name!r}; choose one of {', '.join(KINDS)}") from None
+
+
+__all__ = ["KINDS", "get_kind"]

@@ -1,0 +1,104 @@
+"""The ledger's answers to what a rule may ask (`rules.Context`), inside the transaction that
+stores the file: the master records a document names are fetched once, for deriving and
+validating alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Connection, RowMapping
+
+from ..config import Access, Approvals
+from ..forms.form import Document
+from ..forms.kinds import Ref
+from ..rules.balance import Position
+from ..rules.context import Row
+from ..rules.facts import HoldFacts, Standing
+from .approvals import document_total, latest_document, standing_approval
+from .hold_facts import hold_facts
+from .queries import (
+    current_document,
+    customer_position,
+    existing_references,
+    lookup,
+    orders_of,
+    plan_totals,
+    returnable,
+)
+
+
+@dataclass
+class LedgerContext:
+    conn: Connection
+    folder: str
+    access: Access | None
+    masters: dict[Ref, dict[str, RowMapping]]  # code -> record, of the codes a document names
+    approvals: Approvals | None = None
+    # number -> the newest version of the approvable document a form names (see latest)
+    named: dict[str, RowMapping | None] = field(default_factory=dict)
+
+    def known(self, ref: Ref) -> Mapping[str, RowMapping]:
+        return self.masters[ref]
+
+    def customer(self, code: object) -> RowMapping | None:
+        return self.masters.get(Ref.CUSTOMER, {}).get(str(code)) if code else None
+
+    def product(self, code: object) -> RowMapping | None:
+        return self.masters.get(Ref.PRODUCT, {}).get(str(code)) if code else None
+
+    def latest(self, number: str) -> RowMapping | None:
+        # Read once: deriving an approval form and checking it both need it.
+        if number not in self.named:
+            self.named[number] = latest_document(self.conn, number)
+        return self.named[number]
+
+    def current(self, kind: str, key: str) -> RowMapping | None:
+        return current_document(self.conn, kind, key)
+
+    def position(self, customer: Row, as_of: date,
+                 exclude_order: str) -> Position:
+        return customer_position(self.conn, customer, as_of, exclude_order)
+
+    def standing(self, customer: str, month: str, exclude_order: str) -> Standing | None:
+        return standing_approval(self.conn, customer, month, exclude_order)
+
+    def document_total(self, document: Row) -> tuple[str, Decimal]:
+        return document_total(self.conn, document)
+
+    def hold_facts(self, document: Row) -> HoldFacts:
+        return hold_facts(self.conn, document, "zh")  # weighed, not shown: any language
+
+    def taken_references(self, references: Iterable[str]) -> set[str]:
+        return existing_references(self.conn, references)
+
+    def orders_of(self, order_nos: Iterable[str]) -> dict[str, str]:
+        return orders_of(self.conn, order_nos)
+
+    def returnable(self, order_no: str) -> dict[str, Decimal]:
+        return returnable(self.conn, order_no)
+
+    def plan_totals(self, salesperson: str) -> dict[str, Decimal]:
+        return plan_totals(self.conn, salesperson)
+
+
+def context_for(
+    conn: Connection, folder: str, access: Access | None, document: Document,
+    approvals: Approvals | None = None,
+) -> LedgerContext:
+    """The context of one document, with only the master records it mentions fetched, once:
+    deriving and validating read the same ones (deriving never changes a code)."""
+    wanted: dict[Ref, set[str]] = {ref: set() for ref in Ref}
+    for f in document.kind.header:
+        value = document.header.get(f.key)
+        if f.ref and value:
+            wanted[f.ref].add(str(value))
+    # Orders need the customer's salesperson; receipts may credit it.
+    for f in document.kind.columns:
+        if f.ref:  # distinct values first: 100,000 lines name a few hundred customers
+            distinct = set(document.column(f.key))
+            wanted[f.ref].update(str(v) for v in distinct if v)
+    masters = {ref: lookup(conn, ref, codes) for ref, codes in wanted.items()}
+    return LedgerContext(conn, folder, access, masters, approvals)
