@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docx import Document as open_docx
+from docx import Document as open_docx  # noqa: N813 - a function that opens a .docx
 from docxtpl import DocxTemplate
 from jinja2 import Template
 from jinja2 import TemplateError as JinjaError
