@@ -107,7 +107,7 @@ claims = Table(
     Column("taken_at", DateTime, nullable=False),
 )
 
-_SQL_TYPES: dict[FieldType, TypeEngine | type[TypeEngine]] = {
+_SQL_TYPES: dict[FieldType, TypeEngine[Any] | type[TypeEngine[Any]]] = {
     FieldType.TEXT: Text,
     FieldType.CODE: String(64),
     FieldType.MONEY: Money(),
@@ -125,7 +125,7 @@ _SQL_TYPES: dict[FieldType, TypeEngine | type[TypeEngine]] = {
 HEADER_TABLES = {"order": "orders", "visit": "visit_weeks", "plan": "plans", "return": "returns",
                  "approval": "approvals"}
 # Values the ledger derives that the forms do not carry.
-_DERIVED: dict[str, tuple[Column, ...]] = {
+_DERIVED: dict[str, tuple[Column[Any], ...]] = {
     "orders": (Column("total", Money(), nullable=False),),
     "order_lines": (Column("tax_rate", Scaled(4), nullable=False),),
     "returns": (Column("total", Money(), nullable=False),),
