@@ -5,9 +5,12 @@ The packages follow the one direction a file travels; each may import only from 
 before it (and from the foundation modules beside this file: errors, config, problems, status,
 text, paths, workspace, files):
 
-    formats -> forms -> ledger -> rules -> documents -> reports -> intake -> addin
-    -> service
+    formats -> forms -> rules -> kinds -> ledger -> documents -> reports -> intake
+    -> addin | service
 
-`api` gathers the public functions; `cli` and `demo` are thin layers over it
+`forms` reads and writes any form; `rules` are pure functions of a document and the questions
+they may ask the ledger (`rules.Context`); `kinds` declares each input form once, naming its
+rules; the `ledger` stores what the kinds declare and answers the rules. `api` gathers the
+public functions, `demo` runs them on sample data, and `cli` is a thin layer over both
 (`python -m sales_sheets` runs `cli`).
 """

@@ -11,10 +11,15 @@ import tomllib
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
 
 from .errors import ConfigError
 from .text import LANGUAGES
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+S = TypeVar("S", bound="DataclassInstance")
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,7 @@ def load_settings(path: Path) -> Settings:
     return settings
 
 
-def settings_from_table(cls: Any, data: dict[str, Any], path: Path, prefix: str) -> Any:
+def settings_from_table(cls: type[S], data: dict[str, Any], path: Path, prefix: str) -> S:
     """An instance of the settings dataclass `cls` from a parsed TOML table; unknown keys and
     wrong types are ConfigErrors naming `path` and the key."""
     hints = get_type_hints(cls)
@@ -142,7 +147,7 @@ def settings_from_table(cls: Any, data: dict[str, Any], path: Path, prefix: str)
 
 
 def _coerce(target: Any, value: Any, path: Path, key: str) -> Any:
-    if dataclasses.is_dataclass(target):
+    if isinstance(target, type) and dataclasses.is_dataclass(target):
         if not isinstance(value, dict):
             raise ConfigError(f"{path}: [{key}] must be a section")
         return settings_from_table(target, value, path, key + ".")

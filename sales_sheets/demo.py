@@ -81,8 +81,8 @@ CUSTOMERS: list[dict[str, object]] = [
 ]
 
 
-def _order(no: str, day: date, customer: str, salesperson: str, lines: list[tuple], **extra: object
-           ) -> FormData:
+def _order(no: str, day: date, customer: str, salesperson: str,
+           lines: list[tuple[str, int | str, str]], **extra: object) -> FormData:
     header = {"order_no": no, "order_date": day, "customer_code": customer,
               "salesperson": salesperson, "delivery_address": "客户仓库", "delivery_method": "送货",
               "delivery_date": day.replace(day=min(day.day + 7, 28)), **extra}

@@ -358,7 +358,7 @@ def test_refresh_lists_clears_codes_that_are_gone(tmp_path: Path, loaded: Worksp
     press("refresh_lists", FileHost(template), settings(tmp_path, loaded))
     values = next(openpyxl.load_workbook(template)[LISTS_SHEET].iter_cols(
         min_col=column, max_col=column, values_only=True))
-    assert [v for v in values if v] == ["product_code", *sorted(p["code"] for p in PRODUCTS)]
+    assert [v for v in values if v] == ["product_code", *sorted(str(p["code"]) for p in PRODUCTS)]
 
 
 def test_refresh_lists_on_a_template_with_fixed_ranges(tmp_path: Path, loaded: Workspace) -> None:

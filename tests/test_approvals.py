@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ FAIR = {"product_code": "P003", "quantity": 1, "unit_price": "460"}
 
 
 def held_order(ws: Workspace, no: str = "SO-1", lines_: list[dict[str, object]] | None = None,
-               **header: object) -> Path:
+               **header: Any) -> Path:
     drop(ws, "order", f"S01/{no}.xlsx", order_header(no=no, **header), lines_ or [CHEAP])
     result = one(ws)
     assert result.status == "held", result.problems

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 import sales_sheets.intake.check as check
+from sales_sheets.forms.reader import read_form
 from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.intake.ingest import IngestResult, process_inbox
 from sales_sheets.intake.watch import watch
@@ -410,7 +411,7 @@ def test_resuming_claims_while_another_process_finishes_them_strands_nothing(
 
     # The interleaving, made deterministic: while this run reads the first claim, the owner
     # finishes the second one and archives it.
-    real_read = check.read_form
+    real_read = read_form  # what check imported
 
     def read_while_the_owner_finishes(path: Path, *args: Any, **kwargs: Any) -> Any:
         if theirs[1].exists():

@@ -297,6 +297,7 @@ def test_chinese_fonts_are_set_for_east_asian_text(tmp_path: Path) -> None:
         styles = package.read("word/styles.xml").decode()
     assert 'w:eastAsia="宋体"' in styles and 'w:eastAsia="黑体"' in styles
     section = Document(str(path)).sections[0]
+    assert section.page_width is not None and section.left_margin is not None
     assert round(section.page_width.cm, 1) == 21.0 and round(section.left_margin.cm, 1) == 2.0
 
 

@@ -30,7 +30,8 @@ def imported_top_level(package: Path) -> set[str]:
                 found.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 found.add(node.module.split(".")[0])
-    return found - set(sys.stdlib_module_names) - {package.name}
+    # _typeshed: the type checkers' own standard-library stubs, imported under TYPE_CHECKING.
+    return found - set(sys.stdlib_module_names) - {package.name, "_typeshed"}
 
 
 def declared_dependencies() -> set[str]:

@@ -4,7 +4,7 @@ validate in between. Validation then only reads; storing takes what derive alone
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,14 +18,15 @@ from sales_sheets.ledger.context import LedgerContext, context_for
 from sales_sheets.ledger.database import open_ledger
 from sales_sheets.ledger.store import Provenance, store_document
 from sales_sheets.rules import derive, validate
+from sales_sheets.status import Status
 from sales_sheets.workspace import Workspace
 
-from .helpers.forms import drop, order_header, query
+from .helpers.forms import Row, drop, order_header, query
 
 pytestmark = pytest.mark.ledgers
 
 D = Decimal
-LINES = [
+LINES: list[Row] = [
     # Names left blank: they come from the price list. 0.3333 × 185.50 = 61.827... -> 61.83.
     {"product_code": "P004", "quantity": "0.3333", "unit_price": "185.50"},
     # A name typed in stays; the product's own tax rate (6%); a wrong amount stays as entered.
@@ -36,8 +37,8 @@ LINES = [
 ]
 
 
-def _read(workspace: Workspace, kind: str, header: dict[str, Any],
-          lines: list[dict[str, Any]]) -> Document:
+def _read(workspace: Workspace, kind: str, header: Mapping[str, object],
+          lines: Sequence[Mapping[str, object]]) -> Document:
     path = drop(workspace, kind, f"{kind}.xlsx", header, lines)
     reading = read_document(path, workspace.settings.limits)
     assert reading.document is not None, reading.problems
@@ -86,18 +87,23 @@ def test_an_order_gets_names_tax_rates_amounts_and_its_total(
 def test_an_order_line_without_a_price_gets_no_amount(
     loaded: Workspace, ledger: Connection
 ) -> None:
-    lines = [{"product_code": "P001", "quantity": 2, "unit_price": "12800"},
-             {"product_code": "P003", "quantity": 5}]
+    lines: list[Row] = [
+        {"product_code": "P001", "quantity": 2, "unit_price": "12800"},
+        {"product_code": "P003", "quantity": 5},
+    ]
     derived, _ = _derive(ledger, _read(loaded, "order", order_header(), lines))
-    assert [line.derived.get("amount") for line in derived.lines] == [D("25600.00"), None]
+    assert [line.derived is not None and line.derived.get("amount")
+            for line in derived.lines] == [D("25600.00"), None]
     assert derived.derived == {"total": D("25600.00")}
 
 
 def test_a_return_gets_its_total(loaded: Workspace, ledger: Connection) -> None:
     header = {"return_no": "R-1", "return_date": date(2026, 11, 20), "customer_code": "C001",
               "order_no": "SO-1", "reason": "质量问题"}
-    lines = [{"product_code": "P004", "quantity": "0.3333", "unit_price": "185.50"},
-             {"product_code": "P001", "quantity": 1, "unit_price": "12800"}]
+    lines: list[Row] = [
+        {"product_code": "P004", "quantity": "0.3333", "unit_price": "185.50"},
+        {"product_code": "P001", "quantity": 1, "unit_price": "12800"},
+    ]
     derived, _ = _derive(ledger, _read(loaded, "return", header, lines))
     assert derived.derived == {"total": D("12861.83")}
     assert [line.derived for line in derived.lines] == [None, None]  # nothing derived per line
@@ -143,8 +149,8 @@ def test_storing_after_derive_alone_keeps_the_derived_values(
 ) -> None:
     derived, _ = _derive(ledger, _read(loaded, "order", order_header(no="SO-D"), LINES))
     # As intake does: one transaction for the lookups and the storing.
-    store_document(ledger, derived, "accepted", [], Provenance("c1", "order.xlsx", "", "0" * 64),
-                   datetime(2026, 11, 2, 9))
+    store_document(ledger, derived, Status.ACCEPTED, [],
+                   Provenance("c1", "order.xlsx", "", "0" * 64), datetime(2026, 11, 2, 9))
     ledger.commit()
     assert query(loaded, "SELECT order_no, total FROM orders") == [("SO-D", 407183)]
     assert query(loaded, "SELECT product_name, spec, unit, amount, tax_rate FROM order_lines"

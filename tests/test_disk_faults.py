@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ def files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-def move_in(workspace: Workspace, staging: Path, name: str, **header: str) -> bytes:
+def move_in(workspace: Workspace, staging: Path, name: str, **header: Any) -> bytes:
     """A one-line order written aside and moved into inbox/S01/ whole; its bytes."""
     form = write_form(staging / name, KINDS["order"],
                       data=FormData(order_header(**header), [LINE]))

@@ -1,7 +1,9 @@
 """Docs drift: every command is documented, every problem code speaks both languages."""
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import openpyxl.xml
 
@@ -39,8 +41,9 @@ def test_every_word_table_speaks_both_languages() -> None:
     from sales_sheets.reports.definitions import KPI_DEFINITIONS, KPI_NAMES
     from sales_sheets.reports.words import HOLD_REASON_WORDS, SHEETS, STATUS_WORDS, WORDS
 
-    tables = [ADDIN_MESSAGES, STATUS_LABELS, SEVERITY_LABELS, KPI_NAMES, dict(KPI_DEFINITIONS),
-              HOLD_REASON_WORDS, SHEETS, STATUS_WORDS, WORDS, TERMS]
+    tables: list[Mapping[Any, Any]] = [
+        ADDIN_MESSAGES, STATUS_LABELS, SEVERITY_LABELS, KPI_NAMES, dict(KPI_DEFINITIONS),
+        HOLD_REASON_WORDS, SHEETS, STATUS_WORDS, WORDS, TERMS]
     for table in tables:
         for key, text in table.items():
             assert re.search(r"[\u4e00-\u9fff]", text.zh), key

@@ -73,7 +73,7 @@ CASES = ON_DEMAND or 25
 SECONDS = 8.0
 FUZZ = settings(
     max_examples=CASES, deadline=None, derandomize=not ON_DEMAND,
-    database=settings.default.database if ON_DEMAND else None,
+    database=settings().database if ON_DEMAND else None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 DECIDED = {Status.ACCEPTED, Status.HELD, Status.REJECTED, Status.DUPLICATE}

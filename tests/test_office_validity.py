@@ -91,7 +91,8 @@ def outputs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     demo = run_demo(workspace)  # contracts, approval requests, annotated copies, reports
     with open_ledger(workspace.database_url).connect() as conn:
         held = next(r.document for r in demo.results if r.status == "held"
-                    and latest_document(conn, r.document)["status"] == "held")
+                    and (latest := latest_document(conn, r.document)) is not None
+                    and latest["status"] == "held")
     release_order(workspace, held, "SP-2026-1")  # a contract written on release
     write_statements(workspace, "2026-Q4", include_all=True)  # statements and letters
     write_report(workspace, "2026-11")

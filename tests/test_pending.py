@@ -124,7 +124,7 @@ def test_status_ages_are_counted_to_the_day_asked(pending: Workspace) -> None:
         ("SO-B", 37), ("SO-E", 23), ("SO-A", 1)]
 
 
-def _status_lines(workspace: Workspace) -> list[str]:
+def _status_lines(workspace: Workspace) -> list[list[str]]:
     result = CliRunner().invoke(main, ["status", "-w", str(workspace.root)])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()

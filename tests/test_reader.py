@@ -13,7 +13,7 @@ from sales_sheets.forms.template import BLANK_LINES, FormData, write_form
 from sales_sheets.kinds import KINDS
 from sales_sheets.workspace import Workspace
 
-from .helpers.forms import codes, drop, one, order_header, query
+from .helpers.forms import Row, codes, drop, one, order_header, query
 
 pytestmark = pytest.mark.ledgers
 
@@ -118,8 +118,10 @@ def test_a_template_whose_names_and_table_were_lost_falls_back_to_labels(
 
 
 def test_exact_money_from_cell_to_ledger(loaded: Workspace) -> None:
-    lines = [{"product_code": "P004", "quantity": "3", "unit_price": "185.55"},
-             {"product_code": "P004", "quantity": 0.1, "unit_price": 185.55, "spec": "B"}]
+    lines: list[Row] = [
+        {"product_code": "P004", "quantity": "3", "unit_price": "185.55"},
+        {"product_code": "P004", "quantity": 0.1, "unit_price": 185.55, "spec": "B"},
+    ]
     drop(loaded, "order", "S01/o.xlsx", order_header(), lines)
     result = one(loaded)
     assert result.status == "accepted", codes(result)

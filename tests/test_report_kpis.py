@@ -14,7 +14,7 @@ from sales_sheets.demo import CUSTOMERS, PRODUCTS
 from sales_sheets.forms.periods import parse_period
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.ledger.database import open_ledger
-from sales_sheets.reports.kpis import build_report
+from sales_sheets.reports.kpis import build_report, has_detail_lines
 from sales_sheets.reports.model import Report
 from sales_sheets.workspace import Workspace
 
@@ -24,10 +24,11 @@ pytestmark = pytest.mark.ledgers
 
 D = date
 PRICE = {p["code"]: Decimal(str(p["list_price"])) for p in PRODUCTS}
-CUSTOMER = {c["code"]: c for c in CUSTOMERS}
+CUSTOMER: dict[object, dict[str, Any]] = {c["code"]: c for c in CUSTOMERS}
 
 # (order_no, day, customer, salesperson, [(product, quantity, unit price)], approval)
-ORDERS: list[tuple[str, date, str, str, list[tuple[str, int, str]], dict[str, str]]] = [
+Order = tuple[str, date, str, str, list[tuple[str, int, str]], dict[str, str]]
+ORDERS: list[Order] = [
     ("SO-1", D(2026, 11, 2), "C001", "S01", [("P001", 2, "12800"), ("P003", 10, "460")], {}),
     ("SO-2", D(2026, 11, 5), "C002", "S01", [("P002", 1, "8650"), ("P005", 4, "520")], {}),
     ("SO-3", D(2026, 11, 15), "C006", "S03", [("P002", 2, "8650")], {}),
@@ -36,8 +37,8 @@ ORDERS: list[tuple[str, date, str, str, list[tuple[str, int, str]], dict[str, st
     # a revision of SO-2: only this version counts
     ("SO-2", D(2026, 11, 5), "C002", "S01", [("P002", 2, "8650"), ("P005", 4, "520")], {}),
 ]
-HELD = ("SO-5", D(2026, 11, 10), "C004", "S02", [("P001", 1, "12000")], {})
-RECEIPTS = [
+HELD: Order = ("SO-5", D(2026, 11, 10), "C004", "S02", [("P001", 1, "12000")], {})
+RECEIPTS: list[dict[str, Any]] = [
     {"receipt_date": D(2026, 11, 8), "customer_code": "C001", "amount": "20000",
      "reference": "R-1", "order_no": "SO-1"},
     {"receipt_date": D(2026, 11, 12), "customer_code": "C002", "amount": "5000",
@@ -45,7 +46,7 @@ RECEIPTS = [
     {"receipt_date": D(2026, 10, 30), "customer_code": "C001", "amount": "1000",
      "reference": "R-3"},
 ]
-PLANS = [
+PLANS: list[tuple[str, str, list[dict[str, Any]]]] = [
     ("S01", "2026-11", [{"target_amount": "100000", "target_collection": "50000",
                          "target_new_customers": 1}]),
     ("S01", "2026-10", [{"target_amount": "40000", "target_collection": "30000"},
@@ -74,9 +75,9 @@ def _load(ws: Workspace) -> None:
         if len(batch) == 5:
             drop(ws, "receipt", "receipts.xlsx", lines=RECEIPTS)
         assert {r.status for r in process_inbox(ws)} == outcomes
-    for person, period, lines in PLANS:
+    for person, period, plan in PLANS:
         drop(ws, "plan", f"{person}/{period}.xlsx", {"salesperson": person, "period": period},
-             lines)
+             plan)
     drop(ws, "visit", "S01/v.xlsx", {"salesperson": "S01", "week_start": D(2026, 11, 16)}, VISITS)
     assert {r.status for r in process_inbox(ws)} == {"accepted"}
 
@@ -107,7 +108,7 @@ def _expected(period_label: str) -> dict[str, Any]:
         if period.contains(receipt["receipt_date"]):
             person = receipt.get("salesperson") or CUSTOMER[receipt["customer_code"]]["salesperson"]
             collected[person] += Decimal(receipt["amount"])
-    new = defaultdict(int)
+    new: dict[str, int] = defaultdict(int)
     for code, customer in CUSTOMER.items():
         if period.contains(customer["created"]) and code in by_customer:
             new[customer["salesperson"]] += 1
@@ -288,7 +289,7 @@ def test_a_helper_process_renders_the_same_workbook(ledger: Workspace,
     monkeypatch.setattr(summary, "HELPER_LINES", 10**9)
     alone = summary.write_summary(ledger, period).read_bytes()
     monkeypatch.setattr(summary, "HELPER_LINES", 1)
-    assert summary.has_detail_lines(open_ledger(ledger.database_url), period, 1)
+    assert has_detail_lines(open_ledger(ledger.database_url), period, 1)
     assert summary.write_summary(ledger, period).read_bytes() == alone
 
 

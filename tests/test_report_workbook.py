@@ -72,7 +72,7 @@ def _same(cell: Any, expected: Any) -> bool:
     if isinstance(expected, Decimal):
         if expected == expected.quantize(D("0.01")):
             return isinstance(cell, int | float) and cell == float(expected)
-        return cell == pytest.approx(float(expected), rel=1e-15)
+        return bool(cell == pytest.approx(float(expected), rel=1e-15))
     if isinstance(expected, date):
         return isinstance(cell, datetime) and cell.date() == expected
     return bool(cell == expected) and type(cell) is type(expected)

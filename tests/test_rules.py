@@ -10,7 +10,7 @@ from sales_sheets.intake.release import release_order
 from sales_sheets.workspace import Workspace
 
 from .helpers.config import configure
-from .helpers.forms import codes, drop, one, order_header, query
+from .helpers.forms import Row, codes, drop, one, order_header, query
 
 pytestmark = pytest.mark.ledgers
 
@@ -28,8 +28,10 @@ def test_a_clean_order_is_accepted_with_derived_values(loaded: Workspace) -> Non
 def test_required_type_and_reference_errors_reject_the_whole_file(loaded: Workspace) -> None:
     header = order_header(customer="C404", salesperson="S99", order_date="next week")
     header.pop("delivery_address")
-    lines = [{"product_code": "P999", "quantity": "lots", "unit_price": "1"},
-             {"product_code": "P001", "quantity": -1, "unit_price": 0}]
+    lines: list[Row] = [
+        {"product_code": "P999", "quantity": "lots", "unit_price": "1"},
+        {"product_code": "P001", "quantity": -1, "unit_price": 0},
+    ]
     drop(loaded, "order", "S01/o.xlsx", header, lines)
     result = one(loaded)
     assert result.status == "rejected"

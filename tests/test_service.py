@@ -261,8 +261,8 @@ def test_service_task_writes_utf16_xml_and_prints_the_schtasks_command(
     assert raw[:2] in (b"\xff\xfe", b"\xfe\xff")  # UTF-16 with its byte-order mark
     task = ET.fromstring(raw)  # the parser honours the declared encoding
     assert task.findtext("t:Actions/t:Exec/t:Command", namespaces=NS) == sys.executable
-    assert str(workspace.root) in task.findtext("t:Actions/t:Exec/t:Arguments",
-                                                namespaces=NS) or ""
+    assert str(workspace.root) in (task.findtext("t:Actions/t:Exec/t:Arguments",
+                                                 namespaces=NS) or "")
     expected = (rf'schtasks /Create /TN "\sales-sheets\watch ws" /XML {target} '
                 r"/RU CORP\sales-svc /RP *")
     assert expected in result.output

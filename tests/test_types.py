@@ -59,7 +59,7 @@ def test_results_carry_status_members_and_the_ledger_their_words(loaded: Workspa
 
 def test_field_options_are_given_by_name() -> None:
     with pytest.raises(TypeError):
-        Field("code", "编码", "Code", FieldType.CODE, True)  # type: ignore[misc]
+        Field("code", "编码", "Code", FieldType.CODE, True)  # type: ignore[call-arg]
     field = Field("code", "编码", "Code", FieldType.CODE, required=True, ref=Ref.CUSTOMER)
     assert (field.type, field.required, field.ref) == (FieldType.CODE, True, Ref.CUSTOMER)
     assert [f.key for f in KINDS["order"].header if f.required] == [

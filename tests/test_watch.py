@@ -31,6 +31,7 @@ from sales_sheets.forms.periods import parse_period
 from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.intake.watch import Readiness
 from sales_sheets.kinds import KINDS
+from sales_sheets.ledger.store import record_intake
 from sales_sheets.reports.summary import report_path
 from sales_sheets.workspace import Workspace
 
@@ -417,7 +418,7 @@ def test_claims_left_by_a_ledger_outage_are_retried_while_running(
     loaded: Workspace, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ws = fast(loaded, rescan_seconds=0.3)
-    real = sales_sheets.intake.ingest.record_intake
+    real = record_intake  # what ingest imported
     failures = [OperationalError("INSERT INTO intake", {}, Exception("database is locked"))]
 
     def flaky(conn: Any, row: dict[str, Any]) -> None:

@@ -51,7 +51,7 @@ def load_addin_settings(path: Path | None = None) -> AddinSettings:
         raise AddinError("no_settings", path=path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return settings_from_table(AddinSettings, data, path, "")  # type: ignore[no-any-return]
+        return settings_from_table(AddinSettings, data, path, "")
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, ConfigError) as exc:
         raise AddinError("bad_settings", detail=f"{path}: {exc}") from None
 

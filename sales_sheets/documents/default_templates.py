@@ -697,7 +697,7 @@ def _cell_text(cell: _Cell, lines: Sequence[str], *, align: WD_ALIGN_PARAGRAPH |
 
 def _table(document: DocumentObject, rows: int, widths: Sequence[float], *,
            grid: bool = True) -> Table:
-    table = document.add_table(rows=rows, cols=len(widths))
+    table: Table = document.add_table(rows=rows, cols=len(widths))  # untyped in python-docx
     if grid:
         table.style = document.styles["Table Grid"]
     else:
@@ -761,7 +761,8 @@ def _loop_rows(table: Table, first: int, loop: str, fields: Sequence[str],
 
 def _whole_row(table: Table, index: int) -> _Cell:
     cells = table.rows[index].cells
-    return cells[0].merge(cells[-1])
+    merged: _Cell = cells[0].merge(cells[-1])  # untyped in python-docx
+    return merged
 
 
 def _line_table(document: DocumentObject, text: _ContractText) -> None:

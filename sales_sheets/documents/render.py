@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docx import Document as open_docx
+from docx import Document as open_docx  # noqa: N813 - a function that opens a .docx
 from docxtpl import DocxTemplate
 from jinja2 import Template
 from jinja2 import TemplateError as JinjaError
@@ -92,7 +92,7 @@ def render_docx(template: Path, context: Mapping[str, Any], target: Path) -> Pat
     return target
 
 
-class _Template(DocxTemplate):
+class _Template(DocxTemplate):  # type: ignore[misc]  # docxtpl is untyped: Any to mypy
     """docxtpl cleans every part's XML of the run and proofing tags Word puts inside a `{{ }}`
     tag (`patch_xml`, regular expressions over the whole part) on every render, a fifth of its
     time; the same template gives the same XML, so its cleaned form is kept.
@@ -107,7 +107,7 @@ class _Template(DocxTemplate):
 
 @functools.lru_cache(maxsize=16)
 def _patched(src_xml: str) -> str:
-    return DocxTemplate.patch_xml(None, src_xml)  # type: ignore[arg-type]
+    return str(DocxTemplate.patch_xml(None, src_xml))
 
 
 def _rendered(template: Path, context: Mapping[str, Any]) -> bytes:

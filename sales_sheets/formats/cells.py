@@ -7,7 +7,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 def printable(text: str) -> str:
     """Control characters (a barcode scanner's \x03, say) cannot be stored in xlsx."""
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    return str(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
 
 
 def set_text(cell: Cell, text: str) -> None:

@@ -55,7 +55,7 @@ def read_document(path: Path, limits: Limits) -> Reading:
             if read.format is Format.XLSX:
                 problems = _explain_formulas(path, problems)
         return Reading(read, document, problems)
-    except Exception as exc:  # noqa: BLE001 - a file must never stop the others
+    except Exception as exc:  # a file must never stop the others
         log.exception("reading %s failed", path)
         return Reading(None, None, [problem("internal_error", detail=type(exc).__name__)])
 

@@ -167,7 +167,7 @@ def _commit_safely(workspace: Workspace, engine: Engine, item: _Prepared) -> Ing
         # The ledger is unavailable (locked, down): leave the claim to be retried.
         log.error("ledger unavailable for %s, will retry: %s", item.claim.relative, exc)
         return None
-    except Exception as exc:  # noqa: BLE001 - one file's bug must not stop the batch
+    except Exception as exc:  # one file's bug must not stop the batch
         log.exception("storing %s failed; it is rejected and archived", item.claim.relative)
         item.document = None
         item.problems = [problem("internal_error", detail=type(exc).__name__)]
@@ -176,7 +176,7 @@ def _commit_safely(workspace: Workspace, engine: Engine, item: _Prepared) -> Ing
     except OutputFault as fault:
         _unfinished(workspace, item, fault)
         return None
-    except Exception:  # noqa: BLE001
+    except Exception:  # one file's bug must not stop the batch; it stays claimed, for a retry
         log.exception("recording %s failed; it stays claimed", item.claim.relative)
         return None
 
@@ -258,7 +258,7 @@ def _decide(
                               workspace.settings.approvals)
             doc = derive(doc, ctx)
             problems = validate(doc, ctx, problems)
-        except Exception as exc:  # noqa: BLE001 - a bug must not stop the watcher
+        except Exception as exc:  # a bug must not stop the watcher
             log.exception("validating %s failed", claim.relative)
             problems = [problem("internal_error", detail=type(exc).__name__)]
         status = status_of(problems)
@@ -376,7 +376,7 @@ def _write_annotated(item: _Prepared, result: IngestResult, dest: Path, language
         return
     except OutputFault:
         raise
-    except Exception:  # noqa: BLE001 - openpyxl may refuse what calamine read: keep the list
+    except Exception:  # openpyxl may refuse what calamine read: keep the list
         log.warning("annotating %s in place failed; writing the problem list alone",
                     item.claim.relative, exc_info=True)
     try:
@@ -384,5 +384,5 @@ def _write_annotated(item: _Prepared, result: IngestResult, dest: Path, language
             write_annotated_copy(item.claim.path, None, None, plan, dest)
     except OutputFault:
         raise
-    except Exception:  # noqa: BLE001 - the receipt still tells the person what is wrong
+    except Exception:  # the receipt still tells the person what is wrong
         log.exception("writing the problem list of %s failed", item.claim.relative)

@@ -82,7 +82,7 @@ def write_documents(
                     _write(workspace, conn, path, document_id, decision, outputs, order)
             except OutputFault:
                 raise
-            except Exception:  # noqa: BLE001 - stored already; the commands can redo it
+            except Exception:  # stored already; the commands can redo it
                 log.exception("writing %s for %s failed", relative, file)
                 continue
             written.append(relative)

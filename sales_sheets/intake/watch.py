@@ -285,6 +285,6 @@ def _events_within(
 def _safely(work: Callable[[], T]) -> T | None:
     try:
         return work()
-    except Exception:  # noqa: BLE001 - the watcher outlives any one bad step
+    except Exception:  # the watcher outlives any one bad step
         log.exception("a step of the watcher failed; it carries on (claimed files are retried)")
         return None

@@ -108,7 +108,7 @@ claims = Table(
     Column("taken_at", DateTime, nullable=False),
 )
 
-_SQL_TYPES: dict[FieldType, TypeEngine | type[TypeEngine]] = {
+_SQL_TYPES: dict[FieldType, TypeEngine[Any] | type[TypeEngine[Any]]] = {
     FieldType.TEXT: Text,
     FieldType.CODE: String(64),
     FieldType.MONEY: Money(),

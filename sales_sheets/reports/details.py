@@ -111,9 +111,9 @@ def _helper(send: Connection, details: Details, folder: str, per_sheet: int) -> 
         outcome = render_details(details, folder, per_sheet)
     except SalesSheetsError as exc:
         outcome = exc
-    except Exception as exc:
-        # Handed back to the parent, which raises it; not every exception survives
-        # pickling, its text does.
+    except Exception as exc:  # noqa: BLE001 - the parent waits for an outcome: any failure
+        # must reach it, not end the helper unseen. Handed back to the parent, which raises
+        # it; not every exception survives pickling, its text does.
         outcome = SalesSheetsError("rendering 明细 in a helper process failed: "
                                    + "".join(traceback.format_exception(exc)))
     send.send(outcome)

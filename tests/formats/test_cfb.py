@@ -82,7 +82,7 @@ def black_height(ole: olefile.OleFileIO, sid: int, low: Any, high: Any) -> int:
             assert ole.direntries[child].color == 1, "red node with a red child"
     left = black_height(ole, node.sid_left, low, key)
     assert left == black_height(ole, node.sid_right, key, high)
-    return left + node.color
+    return int(left + node.color)  # olefile is untyped
 
 
 @settings(max_examples=100, deadline=None)

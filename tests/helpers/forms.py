@@ -3,6 +3,7 @@ ledger's rows, a .docx's text."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,14 +17,16 @@ from sales_sheets.intake.ingest import IngestResult, process_inbox
 from sales_sheets.kinds import KINDS
 from sales_sheets.workspace import Workspace
 
+Row = dict[str, object]  # a form's header or one of its lines, by field name
+
 
 def drop(
-    workspace: Workspace, kind: str, name: str, header: dict[str, Any] | None = None,
-    lines: list[dict[str, Any]] | None = None, language: str = "zh",
+    workspace: Workspace, kind: str, name: str, header: Mapping[str, object] | None = None,
+    lines: Sequence[Mapping[str, object]] | None = None, language: str = "zh",
 ) -> Path:
     """Write a filled form of `kind` into the inbox (name may include a sub-folder)."""
     return write_form(workspace.inbox / name, KINDS[kind], language,
-                      data=FormData(header or {}, lines or []))
+                      data=FormData(dict(header or {}), [dict(line) for line in lines or []]))
 
 
 def order_header(no: str = "SO-1", day: date = date(2026, 11, 2), customer: str = "C001",

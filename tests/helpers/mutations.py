@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from hypothesis import strategies as st
 
-Draw = Callable[..., object]
+Draw = st.DrawFn
 Mutated = tuple[bytes, str]
 
 _LOCAL, _CENTRAL = b"PK\x03\x04", b"PK\x01\x02"
