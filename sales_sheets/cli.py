@@ -23,7 +23,6 @@ import click
 from . import api
 from .errors import SalesSheetsError
 from .forms.kinds import KINDS
-from .intake.answers import STATUS_LABELS
 from .intake.ingest import IngestResult
 from .ledger.migrations import Standing
 from .ledger.pending import PendingApproval
@@ -163,7 +162,7 @@ def process(as_json: bool, workspace: Path) -> None:
 
 
 def _echo_result(result: IngestResult, language: str) -> None:
-    label = STATUS_LABELS[result.status](language)
+    label = Status(result.status).outcome(language)
     colour = _COLOURS.get(result.status)
     line = f"{click.style(label, fg=colour)}  {result.file}"
     if result.document:
