@@ -1,5 +1,5 @@
 """Status words drift: every status speaks both languages from the one table on `Status`, and the
-receipt, `process`, the report and the approval messages all say what it holds. Each
+receipt, `process`, `status`, the report and the approval messages all say what it holds. Each
 place is checked by rendering it, not by reading its source."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sales_sheets import api
 from sales_sheets.cli import main
 from sales_sheets.intake.answers import receipt_text
 from sales_sheets.intake.ingest import IngestResult
+from sales_sheets.ledger.overview import LedgerStatus
 from sales_sheets.problems import problem
 from sales_sheets.reports.words import status_word
 from sales_sheets.status import WORDS, Status
@@ -79,3 +80,32 @@ def test_process_prints_the_outcome(workspace: Workspace, language: str,
     output = CliRunner().invoke(main, ["process", "-w", str(root)]).stdout
     for status in Status:
         assert f"{status.outcome(language)}  {status}.xlsx\n" in output, status
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_status_prints_words_and_json_keeps_the_codes(
+        workspace: Workspace, language: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _workspace(workspace, language)
+    every = {str(status): n for n, status in enumerate(reversed(Status), 1)}
+    recent = [{"file": f"{status}.xlsx", "kind": "order", "status": str(status), "document": "",
+               "problems": 0, "processed_at": "2026-11-03 09:00:00"} for status in Status]
+    state = LedgerStatus(documents={"order": every}, master={"salespeople": 3, "products": 6},
+                         files=every, recent=recent, pending_approvals=[],
+                         approvals_enforced=True, watchers=[], warnings=[])
+    monkeypatch.setattr(api, "ledger_status", lambda *_args: state)
+    output = CliRunner().invoke(main, ["status", "-w", str(root)]).stdout
+    separator = {"zh": "，", "en": ", "}[language]
+    counts = separator.join(f"{s.word(language)} {every[s]}" for s in Status)  # in Status's order
+    order = {"zh": "订货单", "en": "Order"}[language]
+    lines = output.splitlines()
+    assert f"  {order}{'：' if language == 'zh' else ': '}{counts}" in lines
+    assert {"zh": "文件：", "en": "Files: "}[language] + counts in lines
+    assert {"zh": "主数据：业务员 3，产品价格表 6",
+            "en": "Master data: Salespeople 3, Price list 6"}[language] in lines
+    for status in Status:
+        assert re.search(rf"^  2026-11-03 09:00:00  {re.escape(status.word(language))} +"
+                         rf"{status}\.xlsx$", output, re.MULTILINE), status
+    if language == "zh":
+        assert not re.search(r"[a-z]{4,} \d", output)  # no code left among the words
+    printed = CliRunner().invoke(main, ["status", "--json", "-w", str(root)]).stdout
+    assert '"accepted": ' in printed and "已接收" not in printed
