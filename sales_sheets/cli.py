@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import threading
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,6 @@ import click
 
 from . import api
 from .errors import SalesSheetsError
-from .intake.answers import STATUS_LABELS
 from .intake.ingest import IngestResult
 from .kinds import KINDS
 from .ledger.migrations import Standing
@@ -42,8 +42,10 @@ _COLOURS = {Status.ACCEPTED: "green", Status.HELD: "yellow", Status.REJECTED: "r
 _EMPTY_INBOX = Text("收件箱为空", "inbox is empty")
 _STATUS_WORDS = {  # the headings of `status`
     "documents": Text("单据", "Documents"),
+    "kind": Text("  {kind}：{counts}", "  {kind}: {counts}"),
     "master": Text("主数据：", "Master data: "),
     "files": Text("文件：", "Files: "),
+    "and": Text("，", ", "),
     "recent": Text("最近处理", "Recent"),
     "pending": Text("待审批", "Pending approvals"),
     "no_pending": Text("  无", "  none"),
@@ -163,7 +165,7 @@ def process(as_json: bool, workspace: Path) -> None:
 
 
 def _echo_result(result: IngestResult, language: str) -> None:
-    label = STATUS_LABELS[result.status](language)
+    label = Status(result.status).outcome(language)
     colour = _COLOURS.get(result.status)
     line = f"{click.style(label, fg=colour)}  {result.file}"
     if result.document:
@@ -234,20 +236,21 @@ def status(as_json: bool, recent: int, check: bool, workspace: Path) -> None:
         click.echo(click.style(_STATUS_WORDS[word].format(language, **warning), fg="yellow"))
     click.echo(_STATUS_WORDS["documents"](language))
     for kind, counts in sorted(state.documents.items()):
-        title = KINDS[kind].title(language) if kind in KINDS else kind
-        click.echo(f"  {title}: " + ", ".join(f"{s} {n}" for s, n in sorted(counts.items())))
-    click.echo(_STATUS_WORDS["master"](language) +
-               ", ".join(f"{k} {n}" for k, n in state.master.items()))
-    click.echo(_STATUS_WORDS["files"](language) +
-               ", ".join(f"{k} {n}" for k, n in sorted(state.files.items())))
+        click.echo(_STATUS_WORDS["kind"].format(language, kind=_kind_title(kind, language),
+                                                counts=_counts(counts, language)))
+    click.echo(_STATUS_WORDS["master"](language) + _STATUS_WORDS["and"](language).join(
+        f"{_kind_title(name, language)} {n}" for name, n in state.master.items()))
+    click.echo(_STATUS_WORDS["files"](language) + _counts(state.files, language))
     click.echo(_STATUS_WORDS["watchers"](language))
     for seen in state.watchers:
         click.echo(_STATUS_WORDS["watcher"].format(language, **seen.as_dict()))
     if not state.watchers:
         click.echo(_STATUS_WORDS["no_watchers"](language))
     click.echo(_STATUS_WORDS["recent"](language))
-    for row in state.recent:
-        click.echo(f"  {row['processed_at']}  {row['status']:<9} {row['file']}"
+    words = [Status(row["status"]).word(language) for row in state.recent]
+    width = max(map(_width, words), default=0)
+    for row, said in zip(state.recent, words, strict=True):
+        click.echo(f"  {row['processed_at']}  {said}{' ' * (width - _width(said))}  {row['file']}"
                    + (f"  [{row['document']}]" if row["document"] else ""))
     click.echo(_STATUS_WORDS["pending"](language))
     for pending in state.pending_approvals:
@@ -256,6 +259,23 @@ def status(as_json: bool, recent: int, check: bool, workspace: Path) -> None:
         click.echo(_STATUS_WORDS["no_pending"](language))
     if not state.approvals_enforced:
         click.echo(_STATUS_WORDS["anyone"](language))
+
+
+def _kind_title(kind: str, language: str) -> str:
+    return KINDS[kind].title(language) if kind in KINDS else kind
+
+
+def _counts(counts: dict[str, int], language: str) -> str:
+    """`accepted 3, held 1` in words, the statuses in `Status`'s order."""
+    order = list(Status)
+    return _STATUS_WORDS["and"](language).join(
+        f"{Status(status).word(language)} {n}"
+        for status, n in sorted(counts.items(), key=lambda item: order.index(Status(item[0]))))
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _check(ws: Workspace, as_json: bool) -> None:
@@ -271,7 +291,7 @@ def _check(ws: Workspace, as_json: bool) -> None:
 
 
 def _pending_line(pending: PendingApproval, language: str) -> str:
-    kind = KINDS[pending.kind].title(language) if pending.kind in KINDS else pending.kind
+    kind = _kind_title(pending.kind, language)
     age = _STATUS_WORDS["age"].format(language, days=pending.age_days)
     return (f"  {age:>7}  {kind} {pending.document} v{pending.version}  "
             f"{pending.customer} {pending.customer_name}  {pending.salesperson}  "

@@ -10,6 +10,7 @@ from enum import StrEnum
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
+from .status import Status
 from .text import Text
 
 if TYPE_CHECKING:  # a type only: problems sit below the forms that use them
@@ -248,10 +249,8 @@ TERMS: dict[str, Text] = {
     "choice": Text("选项", "choice"),
     "year": Text("年度", "annual"),
     "quarter": Text("季度", "quarterly"),
-    # statuses and approval reasons, as approval messages name them
-    "accepted": Text("已接收", "accepted"),
-    "declined": Text("已否决", "declined"),
-    "superseded": Text("已被新版本替代", "superseded"),
+    # statuses (from their one table) and approval reasons, as approval messages name them
+    **{status.value: status.text for status in Status},
     "price": Text("优惠价格", "prices below the list"),
     "overdue": Text("逾期客户发货", "shipping to overdue customers"),
     "credit": Text("超授信额度", "orders over the credit limit"),

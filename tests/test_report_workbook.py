@@ -159,7 +159,7 @@ def test_contract_ledger_statuses_and_reasons(books: dict[str, Path]) -> None:
     zh = openpyxl.load_workbook(books["zh"])["合同台账"]
     _check_table(zh, [
         ("SO-1", 1, date(2026, 10, 3), "C001", "=1+2", "S01", D("4600.00"),
-         "已作废（被新版本替代）", None, None, None, D("0.00")),
+         "已被新版本替代", None, None, None, D("0.00")),
         ("SO-1", 2, date(2026, 10, 4), "C001", "=1+2", "S01", D("4700.20"), "已接收", None,
          None, "contracts/C001/SO-1-2.docx", D("1000.10")),
         ("SO-2", 1, date(2026, 11, 9), "C002", "@SUM(A1)", "S03", D("12000.50"), "待审批",
@@ -174,7 +174,7 @@ def test_contract_ledger_statuses_and_reasons(books: dict[str, Path]) -> None:
     assert zh["A6"].fill.fgColor.rgb == "FFFFF2CC"  # held rows stand out
     en = openpyxl.load_workbook(books["en"])["Contracts"]
     assert [en.cell(r, 8).value for r in range(4, 8)] == [
-        "Superseded by a revision", "Accepted", "Held (pending approval)", "Accepted"]
+        "Superseded", "Accepted", "Held for approval", "Accepted"]
     assert en["I6"].value == "below list price; customer overdue"
     assert en["A8"].value == "Total accepted"
 

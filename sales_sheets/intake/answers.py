@@ -14,12 +14,6 @@ from .annotate import COMMENT_LIMIT, PROBLEM_SHEET
 RECEIPT_LIMIT = 30
 EXAMPLES = 3
 
-STATUS_LABELS: dict[Status, Text] = {
-    Status.ACCEPTED: Text("已接收", "accepted"),
-    Status.HELD: Text("已接收，待审批", "held for approval"),
-    Status.REJECTED: Text("退回修改", "rejected"),
-    Status.DUPLICATE: Text("重复提交，未作改动", "duplicate, nothing changed"),
-}
 _WORDS: dict[str, Text] = {
     "title": Text("sales-sheets 回执", "sales-sheets receipt"),
     "file": Text("文件", "File"),
@@ -102,7 +96,7 @@ def receipt_text(
         f"{word('file')}: {file}",
         f"{word('received')}: {processed}",
         f"{word('kind')}: {kind_name}",
-        f"{word('status')}: {STATUS_LABELS[status](language)}",
+        f"{word('status')}: {status.outcome(language)}",
     ]
     if document:
         lines.append(f"{word('document')}: {document}")

@@ -1,5 +1,5 @@
-"""The words of the summary workbook in both languages: sheet names, order statuses, hold
-reasons, titles, notes and chart titles."""
+"""The words of the summary workbook in both languages: sheet names, hold reasons, titles,
+notes and chart titles (statuses speak from `Status`'s one table)."""
 
 from __future__ import annotations
 
@@ -18,12 +18,6 @@ SHEETS: dict[str, Text] = {
     "visits": Text("拜访执行", "Visits"),
     "details": Text("明细", "Details"),
     "notes": Text("说明", "Notes"),
-}
-STATUS_WORDS: dict[Status, Text] = {
-    Status.ACCEPTED: Text("已接收", "Accepted"),
-    Status.HELD: Text("待审批", "Held (pending approval)"),
-    Status.SUPERSEDED: Text("已作废（被新版本替代）", "Superseded by a revision"),
-    Status.DECLINED: Text("已否决", "Declined"),
 }
 HOLD_REASON_WORDS: dict[str, Text] = {
     "price_below_list": Text("低于价目表价", "below list price"),
@@ -74,9 +68,11 @@ WORDS: dict[str, Text] = {
 }
 
 
-def status_word(status: Status, language: str) -> str:
-    words = STATUS_WORDS.get(status)
-    return words(language) if words else status
+def status_word(status: str, language: str) -> str:
+    """A status as the report's status column says it: the one word of `Status`, a capital first
+    in English, as a cell starts."""
+    word = Status(status).word(language)
+    return word[:1].upper() + word[1:]
 
 
 def hold_reason_words(codes: tuple[str, ...], language: str) -> str:
