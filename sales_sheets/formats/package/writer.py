@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import IO
 
 from .reader import PackageReader
-from .zipped import FIXED_TIME, ZipWriter, Deflating
+from .zipped import FIXED_TIME, Deflating, ZipWriter
 
 DateTime = tuple[int, int, int, int, int, int]
 
