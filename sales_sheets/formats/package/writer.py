@@ -43,9 +43,10 @@ class PackageWriter:
                 self._out.close()
 
     def write(self, part: str, data: bytes, *, level: int = 6,
-              date_time: DateTime = FIXED_TIME) -> None:
-        """Add `part` holding `data`, deflated at `level` (1 is fast, 6 zlib's default)."""
-        self._zip.write(part, data, level=level, date_time=date_time)
+              date_time: DateTime = FIXED_TIME, system: int | None = None) -> None:
+        """Add `part` holding `data`, deflated at `level` (1 is fast, 6 zlib's default);
+        `system` is the "made by" system to record (0 for MS-DOS: the same on every OS)."""
+        self._zip.write(part, data, level=level, date_time=date_time, system=system)
 
     @contextmanager
     def stream(self, part: str, size: int, *, level: int = 6,

@@ -65,18 +65,23 @@ class ZipWriter:
         self._members: list[zipfile.ZipInfo] = []
 
     def write(self, name: str, data: bytes, *, level: int = 6,
-              date_time: tuple[int, int, int, int, int, int] = FIXED_TIME) -> None:
+              date_time: tuple[int, int, int, int, int, int] = FIXED_TIME,
+              system: int | None = None) -> None:
         """Add the member `name` holding `data`, deflated at `level`."""
-        with self.stream(name, len(data), level=level, date_time=date_time) as out:
+        with self.stream(name, len(data), level=level, date_time=date_time,
+                         system=system) as out:
             out.write(data)
 
     @contextmanager
     def stream(self, name: str, size: int, *, level: int = 6,
                date_time: tuple[int, int, int, int, int, int] = FIXED_TIME,
-               ) -> Iterator[Deflating]:
+               system: int | None = None) -> Iterator[Deflating]:
         """Add the member `name` whose `size` bytes are written to the stream yielded, deflated
-        at `level`. `size` is the size expected: it decides on a Zip64 header, as in zipfile."""
+        at `level`. `size` is the size expected: it decides on a Zip64 header, as in zipfile.
+        `system` is the "made by" system recorded (zipfile's default: that of the machine)."""
         info = zipfile.ZipInfo(name, date_time)
+        if system is not None:
+            info.create_system = system
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = 0o600 << 16  # what zipfile gives a member written without one
         info.file_size, info.compress_size, info.CRC = size, 0, 0  # until the data is in
