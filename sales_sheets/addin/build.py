@@ -12,13 +12,13 @@ import importlib.util
 import io
 import re
 import xml.etree.ElementTree as ET
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ..errors import UsageError
 from ..files import write_bytes_atomic
+from ..formats.package import PackageReader, PackageWriter
 from .vba_project import VbaProject
 
 TEMPLATE_NAME = "quickstart_addin_ribbon.xlam"
@@ -31,7 +31,6 @@ TITLE = "销售表单 Sales Sheets"
 CREATOR = "sales-sheets"
 # Fixed so that the same sources always build the same bytes.
 BUILD_TIME = "2026-01-01T00:00:00Z"
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 _TEMPLATE_MODULE = "RibbonMyAddin"
 _TEMPLATE_PROJECT_NAME = "myaddin"
@@ -95,27 +94,18 @@ def _build(template: bytes, language: str) -> bytes:
         "xl/vbaProject.bin": _vba_project,
     }
     out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(template)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        missing = set(patches) - set(source.namelist())
+    with PackageReader(template) as source, PackageWriter(out) as target:
+        missing = set(patches) - set(source.names)
         if missing:
             raise UsageError(f"the xlwings template has no {', '.join(sorted(missing))}")
-        for info in source.infolist():
+        for info in source.members:
             data = source.read(info)
             patch = patches.get(info.filename)
-            target.writestr(_zip_info(info.filename), patch(data) if patch else data)
+            # Every part written anew at the package's fixed time, host system 0 (MS-DOS):
+            # the same sources build the same bytes on any OS. The unchanged parts are
+            # deflated again rather than copied, to keep the add-in's bytes as they were.
+            target.write(info.filename, patch(data) if patch else data, system=0)
     return out.getvalue()
-
-
-def _zip_info(name: str) -> zipfile.ZipInfo:
-    # Fixed time and host system: zipfile would otherwise stamp the clock and the build OS.
-    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.create_system = 0
-    info.external_attr = 0
-    return info
 
 
 def _shipped(name: str) -> bytes:

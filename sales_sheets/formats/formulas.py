@@ -9,11 +9,11 @@ where the person sees a number.
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from .ooxml import sheet_parts
+from .package import PackageReader
 
 # A cell whose content starts with a formula (<f>…</f> or a shared <f …/>), and its cached
 # value if any (ECMA-376 18.3.1.4: f, then v).
@@ -32,7 +32,7 @@ def uncalculated(path: Path, cells: Iterable[tuple[str, str]]) -> set[tuple[str,
     for sheet, ref in cells:
         wanted.setdefault(sheet, set()).add(ref)
     found: set[tuple[str, str]] = set()
-    with zipfile.ZipFile(path) as archive:
+    with PackageReader(path) as archive:
         parts = sheet_parts(archive)
         for sheet, refs in wanted.items():
             if sheet not in parts:

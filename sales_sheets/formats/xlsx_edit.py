@@ -9,17 +9,18 @@ style plus the fill; notes go into a comments part and its VML drawing; the text
 go into the shared-string table, as Excel writes them, so that a problem list of 100,000 rows
 names its few distinct messages once each and its rows are a few small numbers.
 
-Parts are matched with regular expressions, as in ooxml.py: the safety check has refused any
-part with a DTD, and what does not look as expected raises `Unsupported` (a sheet that already
-has notes, say), so that the caller can take the slow, general road instead.
+The package is read and written through formats/package: relationships and sheet lists are
+read there as the reader reads them (prefixes, open tags, escaped names), and unchanged members
+are copied with their compressed bytes. The parts edited here are matched with regular
+expressions: the safety check has refused any part with a DTD, and what does not look as
+expected raises `Unsupported` (a sheet that already has notes, a part written with prefixes
+where an edit needs none, a damaged member), so that the caller can take the slow, general road
+instead. Nothing else is caught on the way: any other exception is a bug here.
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
-import shutil
-import zipfile
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,23 +31,37 @@ from xml.sax.saxutils import escape, quoteattr
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from .cells import printable
+from .package import (
+    REL,
+    REL_STRINGS,
+    REL_STYLES,
+    REL_WORKSHEET,
+    WORKBOOK,
+    PackageReader,
+    PackageWriter,
+    Unsupported,
+    add_default,
+    add_override,
+    add_relationships,
+    attributes,
+    free_id,
+    relative,
+    rels_part,
+)
+from .package.parts import sheet_entries
+
+__all__ = ["NewSheet", "Style", "Unsupported", "XlsxEdit"]
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_REL_WORKSHEET = f"{_REL}/worksheet"
-_REL_COMMENTS = f"{_REL}/comments"
-_REL_VML = f"{_REL}/vmlDrawing"
+_REL_COMMENTS = f"{REL}/comments"
+_REL_VML = f"{REL}/vmlDrawing"
 _CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 _CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-_REL_STRINGS = f"{_REL}/sharedStrings"
 _CT_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
-_ATTRIBUTE = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
-_SHEET = re.compile(r"<sheet\b([^>]*?)/>", re.S)
-_RELATIONSHIP = re.compile(r"<Relationship\b([^>]*?)/>", re.S)
 _XF = re.compile(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
 _FILL = re.compile(r"<fill>.*?</fill>|<fill/>", re.S)
 _FONT = re.compile(r"<font>.*?</font>|<font/>", re.S)
@@ -75,10 +90,6 @@ _SHAPES_PER_BLOCK = 1024  # VML shape ids come in blocks of 1024 per drawing
 # while its texts were inline, about 30 MB through the shared-string table): 0.54 s and 2.7 MB
 # at level 1, 1.48 s and 2.3 MB at the default 6 (measured under load).
 _FAST = 1
-
-
-class Unsupported(Exception):
-    """The package is not laid out the way this editor can edit; use a general library."""
 
 
 class _Strings(dict[str, int]):
@@ -128,27 +139,22 @@ class XlsxEdit:
     def __init__(self, source: Path) -> None:
         self.source = source
         self._parts: dict[str, bytes] = {}  # parts replaced or added
-        with zipfile.ZipFile(source) as archive:
-            self._names = archive.namelist()
-            self._workbook = self._text(archive, "xl/workbook.xml")
-            self._workbook_rels = self._text(archive, "xl/_rels/workbook.xml.rels")
-            self._types = self._text(archive, "[Content_Types].xml")
-            targets = {a.get("Id", ""): (a.get("Type", ""), a.get("Target", ""))
-                       for a in map(_attributes, _RELATIONSHIP.findall(self._workbook_rels))}
-            self.sheets: dict[str, str] = {}  # sheet title -> its part
-            for attrs in map(_attributes, _SHEET.findall(self._workbook)):
-                rel = next((v for k, v in attrs.items() if k.endswith(":id")), "")
-                kind, target = targets.get(rel, ("", ""))
-                if kind == _REL_WORKSHEET:
-                    self.sheets[attrs.get("name", "")] = _resolve("xl", target)
-            styles_part = next((_resolve("xl", target) for kind, target in targets.values()
-                                if kind == f"{_REL}/styles"), None)
-            if styles_part is None or styles_part not in self._names or not self.sheets:
+        with PackageReader(source) as package:
+            self._names = package.names
+            self._workbook = package.text(WORKBOOK)
+            self._workbook_rels = package.text(rels_part(WORKBOOK))
+            self._types = package.text("[Content_Types].xml")
+            self.sheets: dict[str, str] = {  # sheet title -> its part
+                entry.name: rel.target for entry, rel in package.sheets()
+                if rel is not None and rel.type == REL_WORKSHEET}
+            targets = package.relationships(WORKBOOK).values()
+            styles_part = next((rel.target for rel in targets if rel.type == REL_STYLES), None)
+            if styles_part is None or not package.has(styles_part) or not self.sheets:
                 raise Unsupported("no styles part or no worksheets (strict OOXML?)")
             self._styles_part = styles_part
-            self._strings_part = next((_resolve("xl", target) for kind, target
-                                       in targets.values() if kind == _REL_STRINGS), None)
-            self._styles = self._text(archive, styles_part)
+            self._strings_part = next((rel.target for rel in targets
+                                       if rel.type == REL_STRINGS), None)
+            self._styles = package.text(styles_part)
         self._xfs = _XF.findall(_section(self._styles, "cellXfs"))
         self._fills = _FILL.findall(_section(self._styles, "fills"))
         self._fonts = _FONT.findall(_section(self._styles, "fonts"))
@@ -163,13 +169,6 @@ class XlsxEdit:
         self._shape_block = 1
         self._first_sheet = False
         self._strings: _Strings | None = None  # read when the first new sheet needs it
-
-    @staticmethod
-    def _text(archive: zipfile.ZipFile, part: str) -> str:
-        try:
-            return archive.read(part).decode("utf-8")
-        except (KeyError, UnicodeDecodeError) as exc:
-            raise Unsupported(f"{part}: {exc}") from exc
 
     # --- styles ----------------------------------------------------------------------------
 
@@ -242,8 +241,7 @@ class XlsxEdit:
         """Give each cell in `fills` (ref -> RRGGBB) that solid fill, and each in `notes` a
         note; return each filled cell's fill before (RRGGBB, "" for none)."""
         part = self.sheets[sheet]
-        with zipfile.ZipFile(self.source) as archive:
-            data = archive.read(part)
+        data = self._read(part)
         if part in self._parts:
             raise Unsupported(f"{sheet} is marked already")
         if b"<legacyDrawing" in data:
@@ -269,13 +267,13 @@ class XlsxEdit:
         start = data.find(b"<sheetData")
         if start < 0:
             raise Unsupported("no sheetData")
-        head_end = data.index(b">", start) + 1
+        head_end = _index(data, b">", start) + 1
         if data[head_end - 2:head_end] == b"/>":  # an empty sheet: <sheetData/>
             body, tail = b"", data[head_end:]
             head = data[:head_end - 2] + b">"
             tail = b"</sheetData>" + tail
         else:
-            end = data.index(b"</sheetData>", head_end)
+            end = _index(data, b"</sheetData>", head_end)
             head, body, tail = data[:head_end], data[head_end:end], data[end:]
         quick = self._cells_in_place(body, cells, earlier)
         if quick is not None:
@@ -320,7 +318,7 @@ class XlsxEdit:
             start = body.find(b'<c r="' + ref.encode() + b'"', position)
             if start < 0:
                 return None
-            style = _STYLE.search(body, start, body.index(b">", start))
+            style = _STYLE.search(body, start, _index(body, b">", start))
             new, earlier[ref] = self._filled(int(style[1]) if style else 0, rgb)
             if style:
                 out += [body[position:style.start()], new]
@@ -333,7 +331,7 @@ class XlsxEdit:
 
     def _restyled_row(self, xml: bytes, row: int, fills: dict[int, str],
                       columns: dict[int, int], earlier: dict[str, str]) -> bytes:
-        open_end = xml.index(b">") + 1
+        open_end = _index(xml, b">") + 1
         empty = xml.endswith(b"/>") and open_end == len(xml)
         tag = _SPANS.sub(b"", xml[:open_end - 2] + b">" if empty else xml[:open_end])
         inner = b"" if empty else xml[open_end:-len(b"</row>")]
@@ -378,22 +376,20 @@ class XlsxEdit:
         blocks = -(-(len(notes) + 1) // _SHAPES_PER_BLOCK)
         self._parts[drawing] = _vml_xml(notes, self._shape_block, blocks).encode()
         self._shape_block += blocks
-        rels_part = _rels_of(part)
-        rels = (self._read(rels_part).decode() if rels_part in self._names
+        sheet_rels = rels_part(part)
+        rels = (_decoded(sheet_rels, self._read(sheet_rels)) if sheet_rels in self._names
                 else f'{_DECLARATION}<Relationships xmlns="{_PACKAGE_REL}"></Relationships>')
-        vml_id = _free_id(rels, "rIdSsVml")
-        rels = _add_relationships(rels, [
-            (_free_id(rels, "rIdSsNotes"), _REL_COMMENTS, _relative(part, comments)),
-            (vml_id, _REL_VML, _relative(part, drawing))])
-        self._parts[rels_part] = rels.encode()
-        self._override(comments, _CT_COMMENTS)
-        if 'Extension="vml"' not in self._types:
-            self._types = self._types.replace(
-                "<Default ", f'<Default Extension="vml" ContentType="{_CT_VML}"/><Default ', 1)
+        vml_id = free_id(rels, "rIdSsVml")
+        rels = add_relationships(rels, [
+            (free_id(rels, "rIdSsNotes"), _REL_COMMENTS, relative(part, comments)),
+            (vml_id, _REL_VML, relative(part, drawing))])
+        self._parts[sheet_rels] = rels.encode()
+        self._types = add_default(add_override(self._types, comments, _CT_COMMENTS),
+                                  "vml", _CT_VML)
         where = _AFTER_LEGACY.search(data, data.find(b"</sheetData>"))
         if where is None:
             raise Unsupported("no end of worksheet")
-        tag = f'<legacyDrawing xmlns:r="{_REL}" r:id="{vml_id}"/>'.encode()
+        tag = f'<legacyDrawing xmlns:r="{REL}" r:id="{vml_id}"/>'.encode()
         return data[:where.start()] + tag + data[where.start():]
 
     def _free_part(self, pattern: str) -> str:
@@ -403,12 +399,8 @@ class XlsxEdit:
         return name
 
     def _read(self, part: str) -> bytes:
-        with zipfile.ZipFile(self.source) as archive:
-            return archive.read(part)
-
-    def _override(self, part: str, content_type: str) -> None:
-        self._types = self._types.replace(
-            "</Types>", f'<Override PartName="/{part}" ContentType="{content_type}"/></Types>')
+        with PackageReader(self.source) as package:
+            return package.read(part)
 
     # --- new sheets ------------------------------------------------------------------------
 
@@ -418,15 +410,15 @@ class XlsxEdit:
             raise Unsupported(f"{sheet.title} exists")
         part = self._free_part("xl/worksheets/sheet{}.xml")
         self._parts[part] = _sheet_xml(sheet, self._shared())
-        self._override(part, _CT_WORKSHEET)
-        rel_id = _free_id(self._workbook_rels, "rIdSsSheet")
-        self._workbook_rels = _add_relationships(
-            self._workbook_rels, [(rel_id, _REL_WORKSHEET, _relative("xl/workbook.xml", part))])
-        ids = [int(a.get("sheetId", "0")) for a in map(_attributes,
-                                                         _SHEET.findall(self._workbook))]
+        self._types = add_override(self._types, part, _CT_WORKSHEET)
+        rel_id = free_id(self._workbook_rels, "rIdSsSheet")
+        self._workbook_rels = add_relationships(
+            self._workbook_rels, [(rel_id, REL_WORKSHEET, relative(WORKBOOK, part))])
+        ids = [int(number) for entry in sheet_entries(self._workbook)
+               if (number := entry.attributes.get("sheetId", "0")).isdigit()]
         state = ' state="veryHidden"' if sheet.hidden else ""
         # The entry declares its own r: prefix; not every workbook declares it at the root.
-        entry = (f'<sheet xmlns:r="{_REL}" name={quoteattr(sheet.title)} '
+        entry = (f'<sheet xmlns:r="{REL}" name={quoteattr(sheet.title)} '
                  f'sheetId="{max(ids, default=0) + 1}"{state} r:id="{rel_id}"/>')
         if "<sheets>" not in self._workbook:
             raise Unsupported("no sheet list")
@@ -470,10 +462,10 @@ class XlsxEdit:
             part = self._free_part("xl/sharedStrings{}.xml")
             table = (f'{_DECLARATION}<sst xmlns="{_MAIN}" count="{strings.references}" '
                      f'uniqueCount="{len(strings)}">').encode() + items + b"</sst>"
-            self._workbook_rels = _add_relationships(self._workbook_rels, [
-                (_free_id(self._workbook_rels, "rIdSsStrings"), _REL_STRINGS,
-                 _relative("xl/workbook.xml", part))])
-            self._override(part, _CT_STRINGS)
+            self._workbook_rels = add_relationships(self._workbook_rels, [
+                (free_id(self._workbook_rels, "rIdSsStrings"), REL_STRINGS,
+                 relative(WORKBOOK, part))])
+            self._types = add_override(self._types, part, _CT_STRINGS)
             self._parts[part] = table
             return
         self._parts[self._strings_part] = _extended(
@@ -485,25 +477,22 @@ class XlsxEdit:
         """Write the edited workbook to `dest`, a file or a binary stream."""
         self._add_strings()
         parts = dict(self._parts)
-        parts["xl/workbook.xml"] = self._workbook.encode()
-        parts["xl/_rels/workbook.xml.rels"] = self._workbook_rels.encode()
+        parts[WORKBOOK] = self._workbook.encode()
+        parts[rels_part(WORKBOOK)] = self._workbook_rels.encode()
         parts["[Content_Types].xml"] = self._types.encode()
         parts[self._styles_part] = self._styles_xml().encode()
-        with (zipfile.ZipFile(self.source) as archive,
-              zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out):
-            for info in archive.infolist():
+        with PackageReader(self.source) as package, PackageWriter(dest) as out:
+            for info in package.members:
                 data = parts.pop(info.filename, None)
                 if self._first_sheet and info.filename in self._old_sheets:
                     # The new first sheet is the one shown: no other stays selected with it.
-                    data = _unselected(archive.read(info.filename) if data is None else data)
-                if data is not None:
-                    out.writestr(_info(info.filename, info.date_time), data, compresslevel=_FAST)
-                    continue
-                with (archive.open(info) as src,
-                      out.open(_info(info.filename, info.date_time), "w") as dst):
-                    shutil.copyfileobj(src, dst, 1 << 20)
+                    data = _unselected(package.read(info) if data is None else data)
+                if data is None:
+                    out.copy(package, info)  # as it is: not even decompressed
+                else:
+                    out.write(info.filename, data, level=_FAST, date_time=info.date_time)
             for name, data in parts.items():
-                out.writestr(_info(name, (1980, 1, 1, 0, 0, 0)), data, compresslevel=_FAST)
+                out.write(name, data, level=_FAST)
 
 
 
@@ -512,42 +501,19 @@ def _unselected(sheet: bytes) -> bytes:
     return _TAB_SELECTED.sub(b"", head, count=1) + sheet[len(head):]
 
 
-def _info(name: str, date_time: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    return info
+def _index(data: bytes, sub: bytes, start: int = 0) -> int:
+    """Where `sub` is in `data` from `start`; a part without it is not one this editor knows."""
+    found = data.find(sub, start)
+    if found < 0:
+        raise Unsupported(f"no {sub.decode()} where one was expected")
+    return found
 
 
-def _attributes(text: str) -> dict[str, str]:
-    return dict(_ATTRIBUTE.findall(text))
-
-
-def _resolve(folder: str, target: str) -> str:
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-        posixpath.join(folder, target))
-
-
-def _relative(source_part: str, target_part: str) -> str:
-    return posixpath.relpath(target_part, posixpath.dirname(source_part))
-
-
-def _rels_of(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", f"{name}.rels")
-
-
-def _free_id(rels: str, prefix: str) -> str:
-    number = 1
-    while f'Id="{prefix}{number}"' in rels:
-        number += 1
-    return f"{prefix}{number}"
-
-
-def _add_relationships(rels: str, new: list[tuple[str, str, str]]) -> str:
-    entries = "".join(f'<Relationship Id="{rid}" Type="{kind}" Target="{target}"/>'
-                      for rid, kind, target in new)
-    rels = re.sub(r"<Relationships\b([^>]*?)/>", r"<Relationships\1></Relationships>", rels)
-    return rels.replace("</Relationships>", f"{entries}</Relationships>", 1)
+def _decoded(part: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Unsupported(f"{part}: {exc}") from exc
 
 
 def _section(styles: str, name: str) -> str:
@@ -584,10 +550,13 @@ def _row_style(tag: bytes) -> int | None:
 def _column_styles(head: bytes) -> dict[int, int]:
     styles: dict[int, int] = {}
     for found in _COL.finditer(head):
-        attrs = dict(_ATTRIBUTE.findall(found[1].decode()))
-        if "style" in attrs:
-            for column in range(int(attrs.get("min", "1")), int(attrs.get("max", "1")) + 1):
-                styles[column] = int(attrs["style"])
+        attrs = attributes(found[1].decode("utf-8", "replace"))
+        numbers = (attrs.get("min", "1"), attrs.get("max", "1"), attrs.get("style", ""))
+        if not all(n.isdigit() for n in numbers):
+            continue  # no style, or not numbers: nothing a new cell could take from it
+        first, last, style = map(int, numbers)
+        for column in range(first, last + 1):
+            styles[column] = style
     return styles
 
 
@@ -646,7 +615,9 @@ def _extended(table: bytes, items: bytes, strings: _Strings) -> bytes:
     head = table[:found.start()] + b"<sst" + attributes + b">"
     if found[2]:  # an empty table, <sst .../>
         return head + items + b"</sst>" + table[found.end():]
-    end = table.rindex(b"</sst>")
+    end = table.rfind(b"</sst>")
+    if end < 0:
+        raise Unsupported("no </sst>")
     return head + table[found.end():end] + items + table[end:]
 
 
@@ -675,7 +646,7 @@ def _rows_xml(rows: Sequence[Sequence[tuple[str, int]]], varying: int | None,
 
 
 def _sheet_xml(sheet: NewSheet, strings: _Strings) -> bytes:
-    parts = [_DECLARATION, f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">']
+    parts = [_DECLARATION, f'<worksheet xmlns="{_MAIN}" xmlns:r="{REL}">']
     selected = ' tabSelected="1"' if sheet.first else ""
     pane = ('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
             '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'

@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,6 @@ import openpyxl
 from openpyxl.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.exceptions import CellCoordinatesException
 from openpyxl.workbook import Workbook as OpenpyxlWorkbook
 
 from ..files import write_bytes_atomic
@@ -187,9 +185,11 @@ def write_annotated_copy(
             _edit_package(original, plan, buffer)
             write_bytes_atomic(dest, buffer.getvalue())
             return dest
-        except (Unsupported, CellCoordinatesException, zipfile.BadZipFile, KeyError,
-                ValueError) as exc:
-            log.info("%s: marking through openpyxl instead (%s)", original.name, exc)
+        except Unsupported as exc:
+            # The editor's one "cannot edit this": anything else it raises is a bug, and is
+            # not hidden behind a copy that costs twenty times as much. A warning, so that a
+            # run of them shows where the editor needs to learn more.
+            log.warning("%s: marking through openpyxl instead (%s)", original.name, exc)
     if fmt is Format.XLSX:
         # Our own handle: openpyxl leaves the file open when it fails on a damaged part.
         with original.open("rb") as handle:
