@@ -14,7 +14,6 @@ import xlsxwriter
 from openpyxl.styles import Font, PatternFill
 
 from sales_sheets.formats.safety import Format
-from sales_sheets.forms.kinds import KINDS
 from sales_sheets.forms.template import write_form
 from sales_sheets.intake.annotate import (
     COMMENT_LIMIT,
@@ -22,6 +21,7 @@ from sales_sheets.intake.annotate import (
     plan_annotations,
     write_annotated_copy,
 )
+from sales_sheets.kinds import KINDS
 from sales_sheets.problems import Problem, Severity, problem
 
 Cell = tuple[object, str, str]  # value, solid fill as RRGGBB ("" for none), comment text
