@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
-from ..forms.kinds import Field, FieldType
+from ..forms.kinds import Field, FieldType, Kind
 from ..kinds import KINDS
 from .decimals import Money, Scaled
 
@@ -148,44 +148,55 @@ def _indexes(name: str, keys: tuple[tuple[str, ...], ...], unique: tuple[str, ..
             + [Index(f"ux_{name}_{col}", col, unique=True) for col in unique])
 
 
-def _build_kind_tables() -> dict[str, Table]:
-    tables: dict[str, Table] = {}
-    for kind in KINDS.values():
-        if kind.master:
-            code, *rest = kind.columns
-            tables[kind.table] = Table(
-                kind.table,
-                metadata,
-                Column(code.key, String(64), primary_key=True),
-                *_columns(tuple(rest)),
-                *_provenance(with_row=True),
-            )
-            continue
-        if kind.header_table:
-            name = kind.header_table
-            tables[name] = Table(
-                name,
-                metadata,
-                Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True),
-                *_columns(kind.header),
-                *_columns(kind.derived_header, derived=True),
-                Column("source_sheet", Text, nullable=False),
-                *_indexes(name, kind.header_indexes),
-            )
-        tables[kind.table] = Table(
+def _kind_tables(kind: Kind) -> dict[str, Table]:
+    """The tables a kind declares, by name: its lines (master data: its records by code) and,
+    when it has one, its header."""
+    if kind.master:
+        code, *rest = kind.columns
+        return {kind.table: Table(
             kind.table,
             metadata,
-            Column("id", Integer, primary_key=True),
-            Column("line_no", Integer, nullable=False),
-            *_columns(kind.columns),
-            *_columns(kind.derived_columns, derived=True),
+            Column(code.key, String(64), primary_key=True),
+            *_columns(tuple(rest)),
             *_provenance(with_row=True),
-            *_indexes(kind.table, kind.line_indexes, kind.unique_columns),
+        )}
+    tables: dict[str, Table] = {}
+    if kind.header_table:
+        name = kind.header_table
+        tables[name] = Table(
+            name,
+            metadata,
+            Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True),
+            *_columns(kind.header),
+            *_columns(kind.derived_header, derived=True),
+            Column("source_sheet", Text, nullable=False),
+            *_indexes(name, kind.header_indexes),
         )
+    tables[kind.table] = Table(
+        kind.table,
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("line_no", Integer, nullable=False),
+        *_columns(kind.columns),
+        *_columns(kind.derived_columns, derived=True),
+        *_provenance(with_row=True),
+        *_indexes(kind.table, kind.line_indexes, kind.unique_columns),
+    )
     return tables
 
 
-KIND_TABLES = _build_kind_tables()
+def tables_of(kind: Kind) -> dict[str, Table]:
+    """The tables of `kind`, made from its declaration the first time it is asked for (a
+    kind's migration creates them in the database)."""
+    names = (kind.table,) if kind.master else tuple(filter(None, (kind.header_table, kind.table)))
+    if not all(name in KIND_TABLES for name in names):
+        KIND_TABLES.update(_kind_tables(kind))
+    return {name: KIND_TABLES[name] for name in names}
+
+
+KIND_TABLES: dict[str, Table] = {}
+for _kind in KINDS.values():
+    tables_of(_kind)
 receipts = KIND_TABLES["receipts"]
 orders = KIND_TABLES["orders"]
 order_lines = KIND_TABLES["order_lines"]

@@ -15,7 +15,7 @@ from ..forms.form import Document
 from ..forms.kinds import Kind
 from ..status import CURRENT, Status
 from .bulk import insert_columns
-from .schema import KIND_TABLES, documents, intake
+from .schema import documents, intake, tables_of
 
 _CHUNK = 900
 
@@ -76,7 +76,7 @@ def store_document(
     if kind.master:
         _delete_codes(conn, kind, [line.values["code"] for line in doc.lines])
     elif kind.header_table:
-        table = KIND_TABLES[kind.header_table]
+        table = tables_of(kind)[kind.header_table]
         header = doc.final_header()
         values = {c.name: header[c.name] for c in table.columns if c.name in header}
         conn.execute(table.insert(), {"document_id": document_id, "source_sheet": doc.sheet,
@@ -86,7 +86,7 @@ def store_document(
 
 
 def _insert_lines(conn: Connection, kind: Kind, doc: Document, document_id: int) -> None:
-    table = KIND_TABLES[kind.table]
+    table = tables_of(kind)[kind.table]
     lines = doc.lines
     names = [c.name for c in table.columns if c.name not in _LINE_BOOKKEEPING]
     columns: dict[str, Sequence[Any]]
@@ -114,7 +114,7 @@ def _column(rows: list[dict[str, Any]], name: str) -> list[Any]:
 
 def _delete_codes(conn: Connection, kind: Kind, codes: list[object]) -> None:
     """Master data is upserted by code: the rows being replaced go first."""
-    table = KIND_TABLES[kind.table]
+    table = tables_of(kind)[kind.table]
     for start in range(0, len(codes), _CHUNK):
         conn.execute(table.delete().where(table.c.code.in_(codes[start:start + _CHUNK])))
 
