@@ -16,10 +16,10 @@ from .documents.pdf import pdf_worker
 from .documents.statements import LETTER, StatementFiles, statement_files
 from .forms.periods import Period, last_complete_quarter, parse_period
 from .forms.template import write_form
+from .intake.approvals import Release, release_order
 from .intake.check import WorkbookCheck, check_workbook
 from .intake.inbox import Claim, candidates, claim_files, pending_claims
 from .intake.ingest import IngestResult, check_templates, process_claims, process_inbox
-from .intake.release import Release, release_order
 from .intake.watch import watch
 from .kinds import get_kind
 from .ledger import overview

@@ -13,8 +13,8 @@ from sales_sheets.cli import main
 from sales_sheets.documents.capitals import rmb_capitals
 from sales_sheets.documents.contract import WrittenContracts, contract_path, generate_contract
 from sales_sheets.documents.render import TemplateError
+from sales_sheets.intake.approvals import release_order
 from sales_sheets.intake.ingest import process_inbox
-from sales_sheets.intake.release import release_order
 from sales_sheets.workspace import Workspace
 
 from .helpers.config import configure

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from sales_sheets.cli import main
 from sales_sheets.documents.invoice import invoice_path, line_nets
 from sales_sheets.documents.orders import generate_order_files
+from sales_sheets.intake.approvals import release_order
 from sales_sheets.intake.ingest import process_inbox
-from sales_sheets.intake.release import release_order
 from sales_sheets.workspace import Workspace
 
 from .helpers.config import configure

@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from sales_sheets import api
 from sales_sheets.cli import main
-from sales_sheets.intake.release import release_order
+from sales_sheets.intake.approvals import release_order
 from sales_sheets.ledger.database import open_ledger
 from sales_sheets.ledger.overview import ledger_status
 from sales_sheets.ledger.pending import pending_approvals

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from sales_sheets.errors import UsageError
-from sales_sheets.intake.release import release_order
+from sales_sheets.intake.approvals import release_order
 from sales_sheets.workspace import Workspace
 
 from .helpers.config import configure

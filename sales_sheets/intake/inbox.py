@@ -94,7 +94,7 @@ def claim_files(workspace: Workspace, paths: list[Path], holder: Holder) -> list
             missed.append(claim_id)
             continue
         claims.append(Claim(claim_id, target, relative))
-    holder.release(missed)
+    holder.forget(missed)
     return claims
 
 
@@ -123,13 +123,13 @@ def pending_claims(workspace: Workspace, holder: Holder) -> list[Claim]:
             continue
         relative = path.relative_to(folder).as_posix()
         claims.append((mtime, Claim(folder.name, path, relative)))
-    holder.release(emptied)
+    holder.forget(emptied)
     return [c for _, c in sorted(claims, key=lambda pair: pair[0])]
 
 
-def release_finished(holder: Holder, claims: list[Claim]) -> None:
+def forget_finished(holder: Holder, claims: list[Claim]) -> None:
     """Drop the lease records of the claims that are finished (archived)."""
-    holder.release(c.id for c in claims if not c.path.exists())
+    holder.forget(c.id for c in claims if not c.path.exists())
 
 
 def archive_path(workspace: Workspace, claim: Claim, when: datetime) -> Path:

@@ -20,7 +20,7 @@ from ..documents.orders import accepted_files, is_accepted_file, write_accepted_
 from ..files import write_text_atomic
 from ..forms.form import Document
 from ..kinds import KINDS
-from ..ledger.approvals import Decision, decide, decision_of
+from ..ledger.approvals import Decision, decide_by_form, decision_of
 from ..ledger.database import open_ledger
 from ..ledger.schema import documents
 from ..paths import inside
@@ -46,7 +46,7 @@ def planned_documents(
     if not doc.kind.decides:
         return accepted_files(workspace, doc.kind, header.get("customer_code") or "",
                               doc.identity(), version), None
-    decision = decide(conn, doc, now)
+    decision = decide_by_form(conn, doc, now)
     if decision is None:
         return [], None
     paths = []

@@ -33,7 +33,7 @@ from ..ledger.leases import Holder, hold_claims
 from ..reports.summary import write_summary
 from ..status import CURRENT
 from ..workspace import Workspace
-from .inbox import Claim, candidates, claim_files, is_ignored, pending_claims, release_finished
+from .inbox import Claim, candidates, claim_files, is_ignored, pending_claims, forget_finished
 from .ingest import IngestResult, process_claims
 
 T = TypeVar("T")
@@ -257,7 +257,7 @@ def _process(
     if not claims:
         return False
     results = _safely(partial(process_claims, workspace, claims, on_result, stop)) or []
-    _safely(partial(release_finished, holder, claims))
+    _safely(partial(forget_finished, holder, claims))
     return any(r.status in CURRENT for r in results)
 
 

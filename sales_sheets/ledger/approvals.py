@@ -35,7 +35,7 @@ _decided = (
     update(documents)
     .where(documents.c.id == bindparam("b_id"), documents.c.status == Status.HELD)
     .values(status=bindparam("b_status"), approval=bindparam("b_approval"),
-            released_at=bindparam("b_now"))
+            decided_at=bindparam("b_now"))
     .returning(documents.c.kind, documents.c.doc_key, documents.c.version, documents.c.folder,
                documents.c.source_file)
 )
@@ -101,23 +101,25 @@ def next_approval_no(conn: Connection, day: date) -> str:
     return f"{prefix}{largest + 1:03d}"
 
 
-def record_decision(
-    conn: Connection, target_id: int, approve: bool, approval_no: str, now: datetime
+def decide(
+    conn: Connection, document_id: int, approve: bool, approval: str, now: datetime
 ) -> RowMapping:
-    """Accept or decline the held document `target_id`, and return what the notice to its
-    submitter names (kind, doc_key, version, folder, source_file). Only a document still held
-    changes: a second decision finds it decided and fails, and the caller's transaction with
-    it."""
+    """Accept or decline the held document `document_id` with `approval` (a 审批单's number,
+    or the reference of an approval given on paper), and return what the notice to its
+    submitter names (kind, doc_key, version, folder, source_file). The one way a held document
+    is decided: only a document still held changes, so a second decision finds it decided and
+    fails, and the caller's transaction with it."""
     done = conn.execute(_decided, {
-        "b_id": target_id, "b_status": Status.ACCEPTED if approve else Status.DECLINED,
-        "b_approval": approval_no, "b_now": now}).mappings().first()
+        "b_id": document_id, "b_status": Status.ACCEPTED if approve else Status.DECLINED,
+        "b_approval": approval, "b_now": now}).mappings().first()
     if done is None:
-        raise DecisionConflict(target_id)
+        raise DecisionConflict(document_id)
     return done
 
 
 class DecisionConflict(Exception):
-    """Another decision on the same document came first (the rules saw it held)."""
+    """The document is not held: another decision came first (after the rules saw it held),
+    or it never was."""
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ def settle(conn: Connection, doc: Document, now: datetime) -> Document:
     return replace(doc, derived=derived)
 
 
-def decide(conn: Connection, doc: Document, now: datetime) -> Decision | None:
+def decide_by_form(conn: Connection, doc: Document, now: datetime) -> Decision | None:
     """Record the decision of the stored approval form `doc` (settled) on its document; None
     for a standing approval, which decides no document. Built from the form and the row the
     decision changed: nothing is read back."""
@@ -158,7 +160,7 @@ def decide(conn: Connection, doc: Document, now: datetime) -> Decision | None:
     if target_id is None:
         return None
     approve = header["decision"] == "approve"
-    target = record_decision(conn, target_id, approve, header["approval_no"], now)
+    target = decide(conn, target_id, approve, header["approval_no"], now)
     return Decision(
         approve, header["approval_no"], header["approver"], header["approved_on"],
         header.get("remarks") or "", target_id, target["kind"], target["doc_key"],

@@ -134,7 +134,7 @@ class Holder:
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot record a claim in the ledger: {exc}") from None
 
-    def release(self, claim_ids: Iterable[str]) -> None:
+    def forget(self, claim_ids: Iterable[str]) -> None:
         """Forget finished (or never made) claims of ours."""
         ids = list(claim_ids)
         if not ids:

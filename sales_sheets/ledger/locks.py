@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, select, text
 
 from ..forms.form import Document
-from ..forms.kinds import Ref
+from ..forms.kinds import Kind, Ref
 from .approvals import APPROVABLE
+from .schema import documents, tables_of
 
 # Approval numbers are the next free one of the day: two approvals must not both take it.
 APPROVAL_NUMBERS = "approval-numbers"
@@ -47,6 +48,17 @@ def locks_of(doc: Document) -> set[str]:
         if number := doc.header.get("document_no"):
             keys |= {document_lock(kind, number) for kind in APPROVABLE}
     return keys
+
+
+def decision_locks(conn: Connection, kind: Kind, number: str) -> set[str]:
+    """What deciding the `kind` document `number` must not do at the same time as another
+    transaction: store a version of it, or judge its customers (an approval adds to their
+    balance)."""
+    table = tables_of(kind)[kind.header_table or kind.table]
+    customers = conn.execute(
+        select(table.c.customer_code).join(documents, documents.c.id == table.c.document_id)
+        .where(documents.c.kind == kind.name, documents.c.doc_key == number)).scalars()
+    return {document_lock(kind.name, number)} | {customer_lock(code) for code in customers}
 
 
 def serialise(conn: Connection, keys: Iterable[str]) -> None:

@@ -74,7 +74,7 @@ documents = Table(
     Column("hold_reasons", Text),
     Column("approval", Text),
     Column("stored_at", DateTime, nullable=False),
-    Column("released_at", DateTime),
+    Column("decided_at", DateTime),  # approved or declined
     UniqueConstraint("kind", "doc_key", "version"),
     Index("ix_documents_current", "kind", "doc_key", "status"),
 )

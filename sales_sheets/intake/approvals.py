@@ -1,4 +1,5 @@
-"""Releasing a held order: a manager's approval turns it into an accepted one."""
+"""Approvals given outside a 审批单: an administrator accepts a held order with a manager's
+approval given on paper (`sales-sheets release`), through the same decision as the form's."""
 
 from __future__ import annotations
 
@@ -6,17 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, select, update
-
 from ..documents.contract import check_contract_template, order_facts, write_contract
 from ..documents.invoice import write_invoice_notice
 from ..errors import UsageError
 from ..forms.normalize import to_code
+from ..kinds.order import ORDER
+from ..ledger.approvals import DecisionConflict, decide
 from ..ledger.database import open_ledger
-from ..ledger.locks import customer_lock, document_lock, serialise
+from ..ledger.locks import decision_locks, serialise
 from ..ledger.queries import current_document, hold_reasons
-from ..ledger.schema import documents, orders
-from ..status import Status
 from ..workspace import Workspace
 
 
@@ -33,31 +32,25 @@ class Release:
 def release_order(workspace: Workspace, order_no: str, approval: str) -> Release:
     """Accept the held current version of `order_no`, recording the approval reference, and
     write its contract and invoice notice."""
-    if not approval.strip():
+    reference = approval.strip()
+    if not reference:
         raise UsageError("an approval reference is required")
     check_contract_template(workspace)
+    number = to_code(order_no)
     engine = open_ledger(workspace.database_url)
     with engine.begin() as conn:
-        serialise(conn, _locks(conn, to_code(order_no)))
-        doc = current_document(conn, "order", to_code(order_no))
+        serialise(conn, decision_locks(conn, ORDER, number))
+        doc = current_document(conn, ORDER.name, number)
         if doc is None:
             raise UsageError(f"order {order_no} is not in the ledger")
-        if doc["status"] != Status.HELD:
-            raise UsageError(f"order {order_no} is {doc['status']}, not held")
-        conn.execute(update(documents).where(documents.c.id == doc["id"]).values(
-            status=Status.ACCEPTED, approval=approval.strip(), released_at=datetime.now()))
+        try:
+            decide(conn, doc["id"], True, reference, datetime.now())
+        except DecisionConflict:
+            raise UsageError(f"order {order_no} is {doc['status']}, not held") from None
     with engine.connect() as conn:
         facts = order_facts(workspace, conn, doc["id"])
         contract = write_contract(workspace, facts)
         invoice = (write_invoice_notice(workspace, facts)
                    if workspace.settings.documents.invoices else None)
-    return Release(order_no, doc["id"], approval.strip(), hold_reasons(doc["hold_reasons"]),
+    return Release(order_no, doc["id"], reference, hold_reasons(doc["hold_reasons"]),
                    contract, invoice)
-
-
-def _locks(conn: Connection, order_no: str) -> set[str]:
-    """The order's own lock and its customers': a release adds to the customer's balance."""
-    customers = conn.execute(
-        select(orders.c.customer_code).join(documents, documents.c.id == orders.c.document_id)
-        .where(documents.c.kind == "order", documents.c.doc_key == order_no)).scalars()
-    return {document_lock("order", order_no)} | {customer_lock(code) for code in customers}
