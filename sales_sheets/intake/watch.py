@@ -33,7 +33,7 @@ from ..ledger.leases import Holder, hold_claims
 from ..reports.summary import write_summary
 from ..status import CURRENT
 from ..workspace import Workspace
-from .inbox import Claim, candidates, claim_files, is_ignored, pending_claims, forget_finished
+from .inbox import Claim, candidates, claim_files, forget_finished, is_ignored, pending_claims
 from .ingest import IngestResult, process_claims
 
 T = TypeVar("T")
