@@ -7,13 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import Connection, RowMapping
 
 from ..config import Approvals
+from ..forms.kinds import Ref
 from ..forms.template import FormData, write_form
 from ..kinds import KINDS
 from ..ledger.hold_facts import hold_facts
-from ..ledger.schema import documents, salespeople
+from ..ledger.queries import master_record, stored_document
 from ..paths import inside, safe_component
 from ..rules.authority import route
 from ..rules.facts import HoldFacts
@@ -43,8 +44,7 @@ def request_path(
 
 def write_request(workspace: Workspace, conn: Connection, document_id: int, path: Path) -> Path:
     """Write the request of the held document `document_id` to `path` (see `request_path`)."""
-    document = conn.execute(
-        select(documents).where(documents.c.id == document_id)).mappings().one()
+    document = stored_document(conn, document_id)
     data = request_data(conn, document, workspace.language)
     return write_form(path, APPROVAL, workspace.language, data=data)
 
@@ -79,6 +79,5 @@ def _percent(fraction: Decimal | None) -> str | None:
 def _manager(conn: Connection, salesperson: str) -> str | None:
     if not salesperson:
         return None
-    found = conn.execute(select(salespeople.c.manager).where(
-        salespeople.c.code == salesperson)).scalar()
-    return str(found) if found else None
+    record = master_record(conn, Ref.SALESPERSON, salesperson)
+    return str(record["manager"]) if record and record["manager"] else None

@@ -10,14 +10,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import Connection, RowMapping
 
 from ..errors import UsageError
+from ..forms.kinds import Ref
 from ..forms.normalize import CENT, to_code
 from ..kinds import KINDS
 from ..ledger.database import open_ledger
-from ..ledger.queries import current_document
-from ..ledger.schema import customers, documents, order_lines, orders, salespeople
+from ..ledger.queries import current_document, master_record, order_version
 from ..paths import inside, safe_component
 from ..status import Status
 from ..workspace import Workspace
@@ -128,15 +128,9 @@ def stored_order(
 ) -> tuple[RowMapping, Sequence[RowMapping]]:
     """One stored order version: its orders row with `version` and `status`, and its lines in
     order."""
-    query = (select(orders, documents.c.version, documents.c.status)
-             .join(documents, documents.c.id == orders.c.document_id)
-             .where(orders.c.document_id == document_id))
-    found = conn.execute(query).mappings().first()
+    found, lines = order_version(conn, document_id)
     if found is None:
         raise UsageError(f"no order is stored under document {document_id}")
-    lines = conn.execute(select(order_lines).where(
-        order_lines.c.document_id == document_id).order_by(order_lines.c.line_no)
-    ).mappings().all()
     return found, lines
 
 
@@ -147,12 +141,12 @@ def contract_context(
     """The template's variables for one order version: `order` holds the orders columns and
     `version`, `lines` the order_lines columns in order; the parties come from the ledger."""
     language = workspace.language
-    customer = conn.execute(
-        select(customers).where(customers.c.code == order["customer_code"])).mappings().first()
+    customer = master_record(conn, Ref.CUSTOMER, order["customer_code"])
     if customer is None:
         raise UsageError(f"customer {order['customer_code']} is not in the ledger")
-    person = conn.execute(select(salespeople.c.name).where(
-        salespeople.c.code == order["salesperson"])).scalar()
+    salesperson = (master_record(conn, Ref.SALESPERSON, order["salesperson"])
+                   if order["salesperson"] else None)
+    person = salesperson["name"] if salesperson else None
     method = KINDS["order"].header_field("delivery_method")
     methods = {c.value: c.label(language) for c in method.choices}
     version = order["version"]

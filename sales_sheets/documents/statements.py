@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from sqlalchemy import select
 
 from ..config import Settings
 from ..files import atomic_path
+from ..forms.kinds import Ref
 from ..forms.normalize import to_code
 from ..forms.periods import Period, add_months, month_end
 from ..ledger.database import open_ledger
-from ..ledger.schema import customers
+from ..ledger.queries import master_records
 from ..ledger.statement import Statement, customer_statement
 from ..paths import inside
 from ..text import Text
@@ -68,10 +68,8 @@ def statement_files(
     written: list[StatementFiles] = []
     # One LibreOffice for all the letters' PDFs (or the running watcher's).
     with pdf_worker(workspace), open_ledger(workspace.database_url).connect() as conn:
-        query = select(customers).order_by(customers.c.code)
-        if customer:
-            query = query.where(customers.c.code == to_code(customer))
-        for record in conn.execute(query).mappings().all():
+        one = to_code(customer) if customer else None
+        for record in master_records(conn, Ref.CUSTOMER, one):
             statement = customer_statement(conn, record, period)
             if statement.is_empty and not include_all and not customer:
                 continue

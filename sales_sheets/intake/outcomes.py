@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from ..documents.approval_request import request_path, write_request
 from ..documents.contract import OrderFacts, order_facts
@@ -22,7 +22,7 @@ from ..forms.form import Document
 from ..kinds import KINDS
 from ..ledger.approvals import Decision, decide_by_form, decision_of
 from ..ledger.database import open_ledger
-from ..ledger.schema import documents
+from ..ledger.queries import stored_document
 from ..paths import inside
 from ..status import Status
 from ..workspace import Workspace
@@ -40,8 +40,7 @@ def planned_documents(
     its decision, in the caller's transaction, and returns it for writing them."""
     header = doc.final_header()
     if status == Status.HELD:
-        stored = conn.execute(
-            select(documents).where(documents.c.id == document_id)).mappings().one()
+        stored = stored_document(conn, document_id)
         return [request_path(workspace, conn, stored, workspace.settings.approvals)], None
     if not doc.kind.decides:
         return accepted_files(workspace, doc.kind, header.get("customer_code") or "",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -182,3 +182,40 @@ def current_document(conn: Connection, kind: str, key: str) -> RowMapping | None
         documents.c.kind == kind, documents.c.doc_key == key, documents.c.status.in_(CURRENT)
     )
     return conn.execute(query).mappings().first()
+
+
+_by_id = select(documents).where(documents.c.id == bindparam("b_id"))
+_order_version = (select(orders, documents.c.version, documents.c.status)
+                  .join(documents, documents.c.id == orders.c.document_id)
+                  .where(orders.c.document_id == bindparam("b_id")))
+_order_lines = (select(order_lines).where(order_lines.c.document_id == bindparam("b_id"))
+                .order_by(order_lines.c.line_no))
+
+
+def stored_document(conn: Connection, document_id: int) -> RowMapping:
+    """The `documents` row of a stored document."""
+    return conn.execute(_by_id, {"b_id": document_id}).mappings().one()
+
+
+def master_record(conn: Connection, ref: Ref, code: str) -> RowMapping | None:
+    """The master record of `code`, or None."""
+    return lookup(conn, ref, [code]).get(code)
+
+
+def master_records(conn: Connection, ref: Ref, code: str | None = None) -> Sequence[RowMapping]:
+    """Every record of `ref` by code (only `code`'s, when given)."""
+    table = MASTER_TABLES[ref]
+    query = select(table).order_by(table.c.code)
+    if code is not None:
+        query = query.where(table.c.code == code)
+    return conn.execute(query).mappings().all()
+
+
+def order_version(
+    conn: Connection, document_id: int
+) -> tuple[RowMapping | None, Sequence[RowMapping]]:
+    """One stored order version: its orders row with `version` and `status` (None when no
+    order is stored under `document_id`), and its lines in order."""
+    found = conn.execute(_order_version, {"b_id": document_id}).mappings().first()
+    lines = conn.execute(_order_lines, {"b_id": document_id}).mappings().all()
+    return found, lines
