@@ -5,14 +5,20 @@
 - a "seed" workspace with the master data already ingested, copied for every timed run;
 - measurements run in a fresh ``spawn`` child process each, so every one starts from the same
   state and reports its own real peak memory (VmHWM of that child on Linux);
-- the printed result table.
+- the printed result table, the machine's load and the versions measured.
+
+The sample workbooks built from the master data are in _samples.py. The synthetic ledger of
+bench/report_large.py is the tests' (tests/helpers/synthetic_ledger.py): importing this module
+puts the repository root on sys.path, which `python bench/x.py` does not.
 """
 
 from __future__ import annotations
 
+import argparse
 import cProfile
 import io
 import multiprocessing
+import os
 import platform
 import pstats
 import resource
@@ -34,6 +40,9 @@ from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.workspace import init_workspace
 
 BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+if str(ROOT) not in sys.path:  # for `tests.helpers`; appended, so the installed package wins
+    sys.path.append(str(ROOT))
 DATA_DIR = BENCH_DIR / ".data"
 # Bump when a generator changes, so that files cached by an older version are not reused.
 DATA_VERSION = 1
@@ -55,6 +64,19 @@ def check(condition: bool, message: str) -> None:
     """Like assert, but survives ``python -O`` and says what went wrong."""
     if not condition:
         raise BenchError(message)
+
+
+def bench_arguments(
+    doc: str | None,
+    repeat: str = "run every measurement this many times and keep the fastest",
+    regenerate: str = "rebuild the cached workbooks",
+) -> argparse.ArgumentParser:
+    """The command line every benchmark has: described by the first line of its docstring,
+    `--repeat` and `--regenerate`; the benchmark adds its size and the rest."""
+    parser = argparse.ArgumentParser(description=(doc or "").partition("\n")[0])
+    parser.add_argument("--repeat", type=int, default=1, help=repeat)
+    parser.add_argument("--regenerate", action="store_true", help=regenerate)
+    return parser
 
 
 # --- master data -------------------------------------------------------------------------------
@@ -119,22 +141,30 @@ def write_master_files(folder: Path, master: Master) -> list[Path]:
     ]
 
 
+def bench_config(contracts: bool) -> str:
+    """The shipped config.toml with `pdf = false` (LibreOffice takes seconds per document and
+    would measure LibreOffice); with `contracts=False` also without contracts and invoice
+    notices (the other paper of an accepted order)."""
+    from sales_sheets.config import CONFIG_TEMPLATE
+
+    config = CONFIG_TEMPLATE.replace("\npdf = true\n", "\npdf = false\n")
+    check(config != CONFIG_TEMPLATE, "the config template no longer says `pdf = true`")
+    if not contracts:
+        config = config.replace("\ncontracts = true\n", "\ncontracts = false\n")
+        config = config.replace("\ninvoices = true\n", "\ninvoices = false\n")
+    return config
+
+
 def seed_workspace(root: Path, contracts: bool = False) -> Path:
     """A workspace whose ledger already holds the master data (all three files accepted).
     Contracts and invoice notices are off unless asked for: the ingest benchmarks measure read,
     validate and store (contracts have their own benchmark, bench/contracts.py); PDFs are always
-    off. A config.toml
-    already in `root` is kept."""
-    from sales_sheets.config import CONFIG_TEMPLATE
+    off (`bench_config`). A config.toml already in `root` is kept."""
     from sales_sheets.intake.ingest import process_inbox
 
     root.mkdir(parents=True, exist_ok=True)
     if not (root / "config.toml").exists():
-        config = CONFIG_TEMPLATE.replace("\npdf = true\n", "\npdf = false\n")
-        if not contracts:  # nor the invoice notice: the other paper of an accepted order
-            config = config.replace("\ncontracts = true\n", "\ncontracts = false\n")
-            config = config.replace("\ninvoices = true\n", "\ninvoices = false\n")
-        (root / "config.toml").write_text(config, encoding="utf-8")
+        (root / "config.toml").write_text(bench_config(contracts), encoding="utf-8")
     workspace = init_workspace(root)
     write_master_files(workspace.inbox, master_data())
     results = process_inbox(workspace)
@@ -309,13 +339,28 @@ class Row:
     measurement: Measurement
 
 
+# What writes a contract, and the watcher that triggers it (contracts.py, approvals.py).
+CONTRACT_PACKAGES = ("docxtpl", "python-docx", "Jinja2", "lxml", "SQLAlchemy", "watchdog")
+
+
+def versions(*names: str) -> str:
+    """The installed version of each distribution named: "pandas 2.3.1, ..."."""
+    return ", ".join(f"{name} {version(name)}" for name in names)
+
+
 def environment() -> str:
-    packages = ", ".join(f"{name} {version(name)}"
-                         for name in ("pandas", "openpyxl", "python-calamine", "sales-sheets"))
+    packages = versions("pandas", "openpyxl", "python-calamine", "sales-sheets")
     return f"Python {platform.python_version()} on {platform.machine()}; {packages}"
 
 
-def _mib(kib: int) -> str:
+def load(cpus: bool = True) -> str:
+    """The load average (other work on a shared machine stretches wall times)."""
+    one, five, fifteen = os.getloadavg()
+    return (f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
+            + (f" on {os.cpu_count()} CPUs" if cpus else ""))
+
+
+def mib(kib: int) -> str:
     return f"{kib / 1024:,.0f} MiB"
 
 
@@ -343,29 +388,41 @@ def print_table(title: str, rows: Sequence[Row], count: int, unit: str) -> None:
     print(title)
     print(environment())
     print()
+    print_rows(rows, count, unit, cpu=all(r.measurement.cpu_seconds is not None for r in rows))
+
+
+def print_rows(rows: Sequence[Row], count: int, unit: str, *, cpu: bool = False,
+               each: bool = False, rate_width: int = 11) -> None:
+    """One line per measurement between two rules: its time, with `cpu` its CPU seconds, `unit`
+    per second over `count` of them, with `each` milliseconds per one, and its memory."""
     width = max(len(r.label) for r in rows)
-    cpu = all(r.measurement.cpu_seconds is not None for r in rows)
-    print(f"{'measurement':<{width}}  {'time':>9}  {'CPU':>9}  " if cpu else
-          f"{'measurement':<{width}}  {'time':>9}  ", end="")
-    print(f"{unit + '/s':>11}  {'RSS after imports':>17}  {'peak RSS':>9}")
-    rule = "-" * (width + 56 + (11 if cpu else 0))
+    header = (f"{'measurement':<{width}}  {'time':>9}  " + (f"{'CPU':>9}  " if cpu else "")
+              + f"{unit + '/s':>{rate_width}}  " + (f"{'ms each':>7}  " if each else "")
+              + f"{'RSS after imports':>17}  {'peak RSS':>9}")
+    print(header)
+    rule = "-" * (len(header) + 2)
     print(rule)
     for row in rows:
         m = row.measurement
-        print(f"{row.label:<{width}}  {m.seconds:>7.2f} s  ", end="")
-        if cpu:
-            print(f"{m.cpu_seconds:>7.2f} s  ", end="")
-        print(f"{count / m.seconds:>11,.0f}  {_mib(m.base_rss_kib):>17}  "
-              f"{_mib(m.peak_rss_kib):>9}")
+        print(f"{row.label:<{width}}  {m.seconds:>7.2f} s  "
+              + (f"{m.cpu_seconds or 0:>7.2f} s  " if cpu else "")
+              + f"{count / m.seconds:>{rate_width},.0f}  "
+              + (f"{1000 * m.seconds / count:>7.1f}  " if each else "")
+              + f"{mib(m.base_rss_kib):>17}  {mib(m.peak_rss_kib):>9}")
     print(rule)
 
 
-def print_notes(rows: Sequence[Row]) -> None:
-    """Every run's time when there were several, and what RSS means."""
+def print_runs(rows: Sequence[Row]) -> None:
+    """Every run's time of each measurement, when there were several."""
     runs = [(row.short, row.measurement.detail.get("runs", [])) for row in rows]
     if any(len(times) > 1 for _, times in runs):
         print("best of " + "; ".join(
             f"{short} {', '.join(f'{t:.2f}' for t in times)}" for short, times in runs))
+
+
+def print_notes(rows: Sequence[Row]) -> None:
+    """Every run's time when there were several, and what RSS means."""
+    print_runs(rows)
     print(f"RSS = resident-set peak ({peak_rss_source()}) of a fresh spawned child process that "
           "ran only that")
     print("      measurement; interpreter and imports included. Times exclude both.")

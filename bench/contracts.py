@@ -47,7 +47,6 @@ A miss is printed, not raised: this is not a test.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import signal
@@ -62,65 +61,38 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from _common import (
+    CONTRACT_PACKAGES,
     DATA_DIR,
-    DATA_VERSION,
     Measurement,
+    Row,
     _peak_rss_kib,
+    bench_arguments,
     best_of,
-    cached_file,
     check,
     copy_workspace,
     count_rows,
     environment,
     in_child,
     ingest,
+    load,
     peak_rss_source,
+    print_rows,
+    print_runs,
     seed_workspace,
+    versions,
 )
-from ingest_many import build_orders
+from _samples import order_files
 
-from sales_sheets.config import CONFIG_TEMPLATE, Watch
+from sales_sheets.config import Watch
 
 TARGET_MEDIAN = 0.5  # seconds from drop to contract
 POLL = 0.005  # how often the drop loop looks for the contract
 TIMEOUT = 60.0  # a drop whose contract takes longer than this fails the run
 MODES = ("replace", "copy")
-
-
-# --- workspaces --------------------------------------------------------------------------------
-
-
-def seed_without_pdf(root: Path) -> Path:
-    """A seeded workspace (master data stored) whose config.toml is the shipped one with
-    `pdf = false`; init_workspace keeps a config that is already there."""
-    root.mkdir(parents=True)
-    config = CONFIG_TEMPLATE.replace("\npdf = true\n", "\npdf = false\n")
-    check(config != CONFIG_TEMPLATE, "the config template no longer says `pdf = true`")
-    (root / "config.toml").write_text(config, encoding="utf-8")
-    return seed_workspace(root)
-
-
-def order_files(count: int, regenerate: bool) -> list[Path]:
-    folder = cached_file(DATA_DIR / f"v{DATA_VERSION}" / f"orders_{count}",
-                         lambda p: build_orders(p, count), regenerate)
-    files = sorted(folder.glob("*.xlsx"))
-    check(len(files) == count, f"{folder} holds {len(files)} workbooks, expected {count}")
-    return files
-
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
-
-
-def versions() -> str:
-    names = ("docxtpl", "python-docx", "Jinja2", "lxml", "SQLAlchemy", "watchdog")
-    return ", ".join(f"{name} {version(name)}" for name in names)
 
 
 # --- part 1: contracts per second --------------------------------------------------------------
@@ -194,40 +166,26 @@ def run_render(scratch: Path, seed: Path, sources: list[Path], repeat: int) -> N
         docx_baseline, str(template), str(scratch / f"baseline-{run}"), count))
 
     rows = [
-        ("ingest + render: process_inbox (for reference)", first),
-        ("ours: write_contract from the ledger", ours),
-        ("baseline: python-docx open template + save", baseline),
+        Row("ingest + render: process_inbox (for reference)", "ingest", first),
+        Row("ours: write_contract from the ledger", "ours", ours),
+        Row("baseline: python-docx open template + save", "baseline", baseline),
     ]
     print()
     print(f"contracts: {count:,} accepted orders, {lines:,} lines; template {template.name} "
           f"({template.stat().st_size:,} bytes); pdf = false")
     print(environment())
-    print(versions())
+    print(versions(*CONTRACT_PACKAGES))
     print(load())
     print()
-    width = max(len(label) for label, _ in rows)
-    print(f"{'measurement':<{width}}  {'time':>9}  {'contracts/s':>11}  {'ms each':>7}  "
-          f"{'RSS after imports':>17}  {'peak RSS':>9}")
-    print("-" * (width + 65))
-    for label, m in rows:
-        print(f"{label:<{width}}  {m.seconds:>7.2f} s  {count / m.seconds:>11,.0f}  "
-              f"{1000 * m.seconds / count:>7.1f}  {_mib(m.base_rss_kib):>17}  "
-              f"{_mib(m.peak_rss_kib):>9}")
-    print("-" * (width + 65))
+    print_rows(rows, count, "contracts", each=True)
     ratio = ours.seconds / baseline.seconds
     print(f"ratio ours / baseline = {ratio:.2f}x the time of the bare python-docx open + save "
           f"({1000 * (ours.seconds - baseline.seconds) / count:.1f} ms more per contract)")
-    if repeat > 1:
-        print("best of " + "; ".join(f"{name} {', '.join(f'{t:.2f}' for t in m.detail['runs'])}"
-                                     for name, m in (("ours", ours), ("baseline", baseline))))
+    print_runs(rows[1:])
     print(f"check: {count:,} re-rendered contracts, each with the same content (all zip parts) "
           "as the one written at ingest")
     print(f"RSS = resident-set peak ({peak_rss_source()}) of a fresh spawned child process per "
           "measurement; times exclude interpreter start and imports.")
-
-
-def _mib(kib: int) -> str:
-    return f"{kib / 1024:,.0f} MiB"
 
 
 # --- part 2: latency under watch ---------------------------------------------------------------
@@ -392,7 +350,7 @@ def run_watch(scratch: Path, seed: Path, drops: list[Drop], per_mode: int,
     print(f"watch latency: `sales-sheets watch` subprocess, {per_mode} drops per mode, one at a "
           "time, contract polled every 5 ms; pdf = false")
     print(environment())
-    print(versions())
+    print(versions(*CONTRACT_PACKAGES))
     values = ", ".join(f"{name} = {value:g} s" for name, value in asdict(settings).items()
                        if name != "polling")
     print(f"[watch] defaults: polling = {str(settings.polling).lower()} ({mode_name}), {values}")
@@ -578,7 +536,8 @@ def print_trace(trace: Path, results: list[Latencies]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
+    parser = bench_arguments(
+        __doc__, repeat="run every rendering measurement this many times, keep the fastest")
     parser.add_argument("--orders", type=int, default=1_000,
                         help="accepted orders whose contracts are re-rendered (default 1000)")
     parser.add_argument("--drops", type=int, default=50,
@@ -586,14 +545,11 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=0.0,
                         help="seconds to wait after the watcher finished a file before dropping "
                              "the next (default 0)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run every rendering measurement this many times, keep the fastest")
     parser.add_argument("--trace", action="store_true",
                         help="also run the drops against a traced in-process watcher and print "
                              "where the time goes")
     parser.add_argument("--skip-render", action="store_true", help="leave out part 1")
     parser.add_argument("--skip-watch", action="store_true", help="leave out part 2")
-    parser.add_argument("--regenerate", action="store_true", help="rebuild the cached workbooks")
     args = parser.parse_args()
     orders: int = args.orders
     per_mode: int = args.drops
@@ -607,7 +563,7 @@ def main() -> None:
                     else order_files(needed, args.regenerate))[:needed]
     with tempfile.TemporaryDirectory(prefix="run-", dir=DATA_DIR) as name:
         scratch = Path(name)
-        seed = seed_without_pdf(scratch / "seed")
+        seed = seed_workspace(scratch / "seed", contracts=True)
         if not args.skip_render:
             run_render(scratch, seed, sources, args.repeat)
         if not args.skip_watch or args.trace:

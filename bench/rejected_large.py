@@ -26,16 +26,14 @@ is not a test.
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from pathlib import Path
 
 from _common import (
     DATA_DIR,
-    DATA_VERSION,
     Measurement,
+    bench_arguments,
     best_of,
-    cached_file,
     check,
     copy_workspace,
     count_rows,
@@ -44,36 +42,28 @@ from _common import (
     ingest,
     seed_workspace,
 )
-from ingest_large import build_receipts, resave_with_openpyxl
+from _samples import inline_copy, receipt_file
 
 TARGET = 2.0
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
+    parser = bench_arguments(__doc__)
     parser.add_argument("--rows", type=int, default=100_000, help="receipt lines (default 100000)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run every measurement this many times and keep the fastest")
     parser.add_argument("--profile", action="store_true",
                         help="after the timed runs, profile one more rejection into "
                              "bench/.data/profile_rejected_<rows>.txt")
     parser.add_argument("--openpyxl", action="store_true",
                         help="re-save both workbooks with openpyxl (inline strings)")
-    parser.add_argument("--regenerate", action="store_true", help="rebuild the cached workbooks")
     args = parser.parse_args()
     rows: int = args.rows
     check(rows > 0 and args.repeat > 0, "--rows and --repeat must be positive")
 
-    folder = DATA_DIR / f"v{DATA_VERSION}"
     # The known file is ingest_large's own; the unknown one differs in every customer code only.
-    good = cached_file(folder / f"receipts_{rows}.xlsx",
-                       lambda p: build_receipts(p, rows), args.regenerate)
-    bad = cached_file(folder / f"receipts_{rows}_unknown.xlsx",
-                      lambda p: build_receipts(p, rows, known=False), args.regenerate)
+    good = receipt_file(rows, args.regenerate)
+    bad = receipt_file(rows, args.regenerate, known=False)
     if args.openpyxl:
-        good, bad = (cached_file(source.with_name(f"{source.stem}_inline.xlsx"),
-                                 lambda p, source=source: resave_with_openpyxl(p, source),
-                                 args.regenerate) for source in (good, bad))
+        good, bad = inline_copy(good, args.regenerate), inline_copy(bad, args.regenerate)
 
     with tempfile.TemporaryDirectory(prefix="run-", dir=DATA_DIR) as scratch:
         seed = seed_workspace(Path(scratch) / "seed")
