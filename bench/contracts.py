@@ -351,8 +351,9 @@ def run_watch(scratch: Path, seed: Path, drops: list[Drop], per_mode: int,
           "time, contract polled every 5 ms; pdf = false")
     print(environment())
     print(versions(*CONTRACT_PACKAGES))
+    # The timings only: [watch] also holds the log file's name and size, and a wait in minutes.
     values = ", ".join(f"{name} = {value:g} s" for name, value in asdict(settings).items()
-                       if name != "polling")
+                       if name.endswith(("_seconds", "_interval")))
     print(f"[watch] defaults: polling = {str(settings.polling).lower()} ({mode_name}), {values}")
     print(f"before: {load_before}; at the end of the drops: {load_during}")
     print()
