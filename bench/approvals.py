@@ -79,7 +79,7 @@ APPROVED_ON = date(2026, 11, 25)
 
 def first_below_list(index: int, product: Product, rng: random.Random) -> str:
     """The first line below the list price, the others at it: an order held for its price and
-    nothing else (ingest_many's dates stay within the payment terms; no credit limits)."""
+    nothing else (_samples' order dates stay within the payment terms; no credit limits)."""
     if index:
         return str(product.list_price)
     return str(product.list_price - Decimal(rng.choice((1, 2, 5))))
