@@ -245,17 +245,19 @@ class Measurement:
 _PROC_STATUS = Path("/proc/self/status")
 
 
-def _peak_rss_kib() -> int:
-    """The process's resident-set peak so far, in KiB.
+def peak_rss_kib(pid: int | None = None) -> int:
+    """The resident-set peak so far of process `pid` (by default this one), in KiB.
 
-    Linux: VmHWM, the high-water mark of this process image. Not ru_maxrss (nor RUSAGE_CHILDREN
+    Linux: VmHWM, the high-water mark of that process image. Not ru_maxrss (nor RUSAGE_CHILDREN
     in the parent, which reads the same number): Linux carries ru_maxrss over fork and exec, so
     a child started from a parent that has grown (generating the 100k workbook) would report the
-    parent's size. Elsewhere ru_maxrss, the best there is."""
-    if _PROC_STATUS.exists():
-        for line in _PROC_STATUS.read_text().splitlines():
+    parent's size. Elsewhere ru_maxrss of this process, the best there is."""
+    status = _PROC_STATUS if pid is None else Path(f"/proc/{pid}/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
+    check(pid is None, f"no VmHWM for process {pid}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss // 1024 if sys.platform == "darwin" else rss  # bytes on macOS, KiB on Linux
 
@@ -282,13 +284,13 @@ def pandas_read(paths: list[str], sheet: str, header: int, engine: str) -> Measu
     """Child: `pandas.read_excel` every file (and `pandas.concat` them when there are several)."""
     import pandas as pd
 
-    base = _peak_rss_kib()
+    base = peak_rss_kib()
     started, cpu = time.perf_counter(), time.process_time()
     frames = [pd.read_excel(path, sheet_name=sheet, header=header, engine=engine)
               for path in paths]
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return Measurement(seconds, base, _peak_rss_kib(),
+    return Measurement(seconds, base, peak_rss_kib(),
                        {"rows": len(frame), "columns": [str(c) for c in frame.columns]}, cpu)
 
 
@@ -298,26 +300,32 @@ def ingest(root: str, profile_to: str | None = None) -> Measurement:
     from sales_sheets.workspace import open_workspace
 
     workspace = open_workspace(root)
-    base = _peak_rss_kib()
+    base = peak_rss_kib()
+    results, seconds, cpu = timed(lambda: process_inbox(workspace), profile_to, "process_inbox")
+    statuses = Counter(r.status for r in results)
+    failed = [(r.file, r.status, [str(p.as_dict("en")) for p in r.problems[:3]])
+              for r in results if r.status != "accepted"][:5]
+    return Measurement(seconds, base, peak_rss_kib(),
+                       {"statuses": dict(statuses), "failed": failed}, cpu)
+
+
+def timed(call: Callable[[], T], profile_to: str | None, what: str) -> tuple[T, float, float]:
+    """`call()` and the wall and CPU seconds it took; under cProfile when `profile_to` names a
+    file, which then gets the top 25 functions by cumulative and by own time."""
     profiler = cProfile.Profile() if profile_to else None
     started, cpu = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
-    results = process_inbox(workspace)
+    result = call()
     if profiler:
         profiler.disable()
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if profiler and profile_to:
-        _write_profile(profiler, Path(profile_to), seconds)
-    statuses = Counter(r.status for r in results)
-    failed = [(r.file, r.status, [str(p.as_dict("en")) for p in r.problems[:3]])
-              for r in results if r.status != "accepted"][:5]
-    return Measurement(seconds, base, _peak_rss_kib(),
-                       {"statuses": dict(statuses), "failed": failed}, cpu)
+        _write_profile(profiler, Path(profile_to), seconds, what)
+    return result, seconds, cpu
 
 
-def _write_profile(profiler: cProfile.Profile, path: Path, seconds: float,
-                   what: str = "process_inbox") -> None:
+def _write_profile(profiler: cProfile.Profile, path: Path, seconds: float, what: str) -> None:
     out = io.StringIO()
     out.write(f"cProfile of {what}, {seconds:.2f} s under the profiler "
               f"({' '.join(sys.argv) or 'child'}; {datetime.now():%Y-%m-%d %H:%M})\n\n")

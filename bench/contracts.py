@@ -69,7 +69,6 @@ from _common import (
     DATA_DIR,
     Measurement,
     Row,
-    _peak_rss_kib,
     bench_arguments,
     best_of,
     check,
@@ -79,6 +78,7 @@ from _common import (
     in_child,
     ingest,
     load,
+    peak_rss_kib,
     peak_rss_source,
     print_rows,
     print_runs,
@@ -107,14 +107,14 @@ def rerender(root: str) -> Measurement:
     from sales_sheets.workspace import open_workspace
 
     workspace = open_workspace(root)
-    base = _peak_rss_kib()
+    base = peak_rss_kib()
     with open_ledger(workspace.database_url).connect() as conn:
         ids = [int(row[0]) for row in conn.execute(text("SELECT document_id FROM orders"))]
         started = time.perf_counter()
         paths = [write_contract(workspace, order_facts(workspace, conn, document_id))
                  for document_id in ids]
         seconds = time.perf_counter() - started
-    return Measurement(seconds, base, _peak_rss_kib(),
+    return Measurement(seconds, base, peak_rss_kib(),
                        {"contracts": len(ids), "paths": [str(p) for p in paths]})
 
 
@@ -124,12 +124,12 @@ def docx_baseline(template: str, folder: str, count: int) -> Measurement:
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    base = _peak_rss_kib()
+    base = peak_rss_kib()
     started = time.perf_counter()
     for number in range(count):
         Document(template).save(str(out / f"{number}.docx"))
     seconds = time.perf_counter() - started
-    return Measurement(seconds, base, _peak_rss_kib(), {"files": count})
+    return Measurement(seconds, base, peak_rss_kib(), {"files": count})
 
 
 def docx_parts(path: Path) -> dict[str, bytes]:

@@ -43,7 +43,6 @@ bench/.data/profile_report.txt (other sizes: profile_report_<lines>.txt).
 
 from __future__ import annotations
 
-import cProfile
 import multiprocessing
 import os
 import platform
@@ -63,8 +62,6 @@ from _common import (
     DATA_VERSION,
     Measurement,
     Row,
-    _peak_rss_kib,
-    _write_profile,
     bench_arguments,
     best_of,
     cached_file,
@@ -72,9 +69,11 @@ from _common import (
     in_child,
     load,
     mib,
+    peak_rss_kib,
     peak_rss_source,
     print_rows,
     print_runs,
+    timed,
     versions,
 )
 
@@ -182,24 +181,15 @@ def summary(root: str, profile_to: str | None = None) -> Measurement:
     workspace = open_workspace(root)
     period = parse_period(str(YEAR))
     report_path(workspace, period).unlink(missing_ok=True)
-    base = _peak_rss_kib()
-    profiler = cProfile.Profile() if profile_to else None
-    started = time.perf_counter()
-    if profiler:
-        profiler.enable()
-    path = write_summary(workspace, period)
-    if profiler:
-        profiler.disable()
-    seconds = time.perf_counter() - started
+    base = peak_rss_kib()
+    path, seconds, _ = timed(lambda: write_summary(workspace, period), profile_to,
+                             "write_summary (this process only: not the 明细 helper process)")
     # The helper that rendered 明细, if one was started, has ended and been waited for: its
     # resident-set peak is the children's (Linux carries the parent's size at the fork over
     # into it, so this errs high, never low).
     helper = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     helper = helper // 1024 if sys.platform == "darwin" else helper  # bytes on macOS
-    peak = _peak_rss_kib() + helper
-    if profiler and profile_to:
-        _write_profile(profiler, Path(profile_to), seconds,
-                       "write_summary (this process only: not the 明细 helper process)")
+    peak = peak_rss_kib() + helper
     return Measurement(seconds, base, peak, {"path": str(path), "bytes": path.stat().st_size,
                                              "helper_peak_kib": helper})
 
@@ -227,7 +217,7 @@ def pandas_tables(database: str, target: str) -> Measurement:
     import pandas as pd
     import xlsxwriter  # noqa: F401 - imported before the clock, as write_summary's module does
 
-    base = _peak_rss_kib()
+    base = peak_rss_kib()
     started = time.perf_counter()
     conn = sqlite3.connect(database)
     try:
@@ -250,7 +240,7 @@ def pandas_tables(database: str, target: str) -> Measurement:
         person_table.to_excel(writer, sheet_name="业务员", index=False)
         item_table.to_excel(writer, sheet_name="产品", index=False)
     seconds = time.perf_counter() - started
-    return Measurement(seconds, base, _peak_rss_kib(), {
+    return Measurement(seconds, base, peak_rss_kib(), {
         "rows": len(lines),
         "people": {str(k): int(v) for k, v in by_person.items()},
         "items": {str(k): [int(q), int(a)] for k, (q, a) in by_item.iterrows()},

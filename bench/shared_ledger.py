@@ -53,7 +53,6 @@ from pathlib import Path
 
 from _common import (
     DATA_DIR,
-    BenchError,
     Measurement,
     bench_arguments,
     bench_config,
@@ -62,6 +61,7 @@ from _common import (
     environment,
     load,
     mib,
+    peak_rss_kib,
     peak_rss_source,
     seed_workspace,
     versions,
@@ -174,14 +174,6 @@ def stop_watchers(processes: Sequence[subprocess.Popen[bytes]]) -> list[int | No
             process.wait()
             codes.append(None)
     return codes
-
-
-def peak_rss_kib(pid: int) -> int:
-    """VmHWM of process `pid`: its resident-set peak so far."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    raise BenchError(f"no VmHWM for process {pid}")
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float,
