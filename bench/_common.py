@@ -188,6 +188,11 @@ def count_rows(root: Path, sql: str) -> int:
         return int(conn.execute(sql).fetchone()[0])
 
 
+def check_rows(root: Path, table: str, expected: int) -> None:
+    stored = count_rows(root, f"SELECT count(*) FROM {table}")
+    check(stored == expected, f"{table} table has {stored} rows, expected {expected}")
+
+
 # --- cached sample files -----------------------------------------------------------------------
 
 
@@ -323,6 +328,18 @@ def timed(call: Callable[[], T], profile_to: str | None, what: str) -> tuple[T, 
     if profiler and profile_to:
         _write_profile(profiler, Path(profile_to), seconds, what)
     return result, seconds, cpu
+
+
+def ingest_copy(seed: Path, target: Path, files: Sequence[Path],
+                statuses: dict[str, int] | None = None,
+                profile_to: Path | None = None) -> tuple[Path, Measurement]:
+    """`ingest` in a child on a copy of `seed` at `target` with `files` in its inbox: the copy and
+    the measurement. With `statuses` ({"accepted": 3}), the files must have come out so."""
+    root = copy_workspace(seed, target, files)
+    measured = in_child(ingest, str(root), None if profile_to is None else str(profile_to))
+    check(statuses is None or measured.detail["statuses"] == statuses,
+          f"{target.name}: expected {statuses}, got {measured.detail}")
+    return root, measured
 
 
 def _write_profile(profiler: cProfile.Profile, path: Path, seconds: float, what: str) -> None:

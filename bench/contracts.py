@@ -72,11 +72,12 @@ from _common import (
     bench_arguments,
     best_of,
     check,
+    check_rows,
     copy_workspace,
     count_rows,
     environment,
     in_child,
-    ingest,
+    ingest_copy,
     load,
     peak_rss_kib,
     peak_rss_source,
@@ -144,11 +145,8 @@ def contract_files(root: Path) -> list[Path]:
 
 def run_render(scratch: Path, seed: Path, sources: list[Path], repeat: int) -> None:
     count = len(sources)
-    root = copy_workspace(seed, scratch / "render", sources)
-    first = in_child(ingest, str(root))
-    check(first.detail["statuses"] == {"accepted": count},
-          f"not every order was accepted: {first.detail}")
-    check(count_rows(root, "SELECT count(*) FROM orders") == count, "orders table incomplete")
+    root, first = ingest_copy(seed, scratch / "render", sources, {"accepted": count})
+    check_rows(root, "orders", count)
     lines = count_rows(root, "SELECT count(*) FROM order_lines")
     written = contract_files(root)
     check(len(written) == count, f"{len(written)} contracts after ingest, expected {count}")

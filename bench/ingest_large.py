@@ -43,11 +43,10 @@ from _common import (
     bench_arguments,
     best_of,
     check,
-    copy_workspace,
-    count_rows,
+    check_rows,
     data_sheet,
     in_child,
-    ingest,
+    ingest_copy,
     pandas_read,
     print_notes,
     print_table,
@@ -101,20 +100,15 @@ def measure(variant: str, source: Path, rows: int, repeat: int, seed: Path, scra
     pandas_openpyxl = read_with("openpyxl")
 
     def ingest_once(run: int) -> Measurement:
-        root = copy_workspace(seed, scratch / f"timed-{run}", [source])
-        measured = in_child(ingest, str(root))
-        check(measured.detail["statuses"] == {"accepted": 1},
-              f"ingest did not accept the file: {measured.detail}")
-        stored = count_rows(root, "SELECT count(*) FROM receipts")
-        check(stored == rows, f"receipts table has {stored} rows, expected {rows}")
+        root, measured = ingest_copy(seed, scratch / f"timed-{run}", [source], {"accepted": 1})
+        check_rows(root, "receipts", rows)
         return measured
 
     ours = best_of(repeat, ingest_once)
     suffix = "" if rows == 100_000 else f"_{rows}"
     profile_file = DATA_DIR / f"profile_large_{variant}{suffix}.txt"
     if profile:
-        profiled = copy_workspace(seed, scratch / "profiled", [source])
-        in_child(ingest, str(profiled), str(profile_file))
+        ingest_copy(seed, scratch / "profiled", [source], profile_to=profile_file)
 
     with zipfile.ZipFile(source) as package:
         xml_mib = sum(i.file_size for i in package.infolist()

@@ -35,11 +35,10 @@ from _common import (
     bench_arguments,
     best_of,
     check,
-    copy_workspace,
+    check_rows,
     count_rows,
     environment,
-    in_child,
-    ingest,
+    ingest_copy,
     seed_workspace,
 )
 from _samples import inline_copy, receipt_file
@@ -69,19 +68,14 @@ def main() -> None:
         seed = seed_workspace(Path(scratch) / "seed")
 
         def accept_once(run: int) -> Measurement:
-            root = copy_workspace(seed, Path(scratch) / f"good-{run}", [good])
-            measured = in_child(ingest, str(root))
-            check(measured.detail["statuses"] == {"accepted": 1},
-                  f"the good file was not accepted: {measured.detail}")
-            stored = count_rows(root, "SELECT count(*) FROM receipts")
-            check(stored == rows, f"receipts table has {stored} rows, expected {rows}")
+            root, measured = ingest_copy(seed, Path(scratch) / f"good-{run}", [good],
+                                         {"accepted": 1})
+            check_rows(root, "receipts", rows)
             return measured
 
         def reject_once(run: int) -> Measurement:
-            root = copy_workspace(seed, Path(scratch) / f"bad-{run}", [bad])
-            measured = in_child(ingest, str(root))
-            check(measured.detail["statuses"] == {"rejected": 1},
-                  f"the all-wrong file was not rejected: {measured.detail}")
+            root, measured = ingest_copy(seed, Path(scratch) / f"bad-{run}", [bad],
+                                         {"rejected": 1})
             check_rejection(root, rows)
             return measured
 
@@ -91,8 +85,7 @@ def main() -> None:
         rejected = best_of(args.repeat, lambda i: runs[i][1])
         profile = DATA_DIR / f"profile_rejected_{rows}.txt"
         if args.profile:
-            profiled = copy_workspace(seed, Path(scratch) / "profiled", [bad])
-            in_child(ingest, str(profiled), str(profile))
+            ingest_copy(seed, Path(scratch) / "profiled", [bad], profile_to=profile)
 
     print()
     print(f"rejected_large: 1 receipt workbook{' saved by openpyxl' if args.openpyxl else ''}, "
@@ -118,7 +111,7 @@ def main() -> None:
 
 def check_rejection(root: Path, rows: int) -> None:
     """The rejected file left its answers and nothing in the ledger."""
-    check(count_rows(root, "SELECT count(*) FROM receipts") == 0, "the bad file stored rows")
+    check_rows(root, "receipts", 0)
     problems = count_rows(root, "SELECT json_array_length(problems) FROM intake "
                           "WHERE status = 'rejected'")
     check(problems == rows, f"{problems} problems recorded, expected one per line ({rows})")
