@@ -174,6 +174,22 @@ def seed_workspace(root: Path, contracts: bool = False) -> Path:
     return workspace.root
 
 
+def poll_until(done: Callable[[], bool], what: str, timeout: float, poll: float,
+               dead: Callable[[], str] = lambda: "") -> float:
+    """Ask `done()` every `poll` seconds until it says yes; the perf_counter time it did. Fails
+    when `dead()` names something that died (a watcher the wait depends on) or after
+    `timeout` seconds."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        now = time.perf_counter()
+        if done():
+            return now
+        died = dead()
+        check(not died, f"{died} while waiting for {what}")
+        check(now < deadline, f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(poll)
+
+
 def copy_workspace(seed: Path, target: Path, files: Sequence[Path]) -> Path:
     """A copy of the seed workspace with `files` dropped into its inbox."""
     shutil.copytree(seed, target)

@@ -81,6 +81,7 @@ from _common import (
     load,
     peak_rss_kib,
     peak_rss_source,
+    poll_until,
     print_rows,
     print_runs,
     seed_workspace,
@@ -219,14 +220,7 @@ def plan_drops(sources: Sequence[Path]) -> list[Drop]:
 def wait_for(done: Callable[[], bool], what: str, alive: Callable[[], bool],
              timeout: float = TIMEOUT) -> float:
     """Poll every POLL seconds until done(); the perf_counter time at which it was seen."""
-    deadline = time.perf_counter() + timeout
-    while True:
-        now = time.perf_counter()
-        if done():
-            return now
-        check(now < deadline, f"timed out after {timeout:g} s waiting for {what}")
-        check(alive(), f"the watcher died while waiting for {what}")
-        time.sleep(POLL)
+    return poll_until(done, what, timeout, POLL, lambda: "" if alive() else "the watcher died")
 
 
 def drop_file(inbox: Path, drop: Drop, mode: str) -> float:

@@ -63,6 +63,7 @@ from _common import (
     mib,
     peak_rss_kib,
     peak_rss_source,
+    poll_until,
     seed_workspace,
     versions,
 )
@@ -178,13 +179,12 @@ def stop_watchers(processes: Sequence[subprocess.Popen[bytes]]) -> list[int | No
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float,
              processes: Sequence[subprocess.Popen[bytes]], logs: Sequence[Path]) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        dead = [(p.pid, p.returncode, log.read_text(errors="replace")[-2000:])
-                for p, log in zip(processes, logs, strict=True) if p.poll() is not None]
-        check(not dead, f"a watcher exited while waiting for {what}: {dead}")
-        check(time.monotonic() < deadline, f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(POLL)
+    def dead() -> str:
+        exited = [(p.pid, p.returncode, log.read_text(errors="replace")[-2000:])
+                  for p, log in zip(processes, logs, strict=True) if p.poll() is not None]
+        return f"a watcher exited ({exited})" if exited else ""
+
+    poll_until(condition, what, timeout, POLL, dead)
 
 
 # --- one measurement ---------------------------------------------------------------------------
