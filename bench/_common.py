@@ -5,14 +5,20 @@
 - a "seed" workspace with the master data already ingested, copied for every timed run;
 - measurements run in a fresh ``spawn`` child process each, so every one starts from the same
   state and reports its own real peak memory (VmHWM of that child on Linux);
-- the printed result table.
+- the printed result table, the machine's load and the versions measured.
+
+The sample workbooks built from the master data are in _samples.py. The synthetic ledger of
+bench/report_large.py is the tests' (tests/helpers/synthetic_ledger.py): importing this module
+puts the repository root on sys.path, which `python bench/x.py` does not.
 """
 
 from __future__ import annotations
 
+import argparse
 import cProfile
 import io
 import multiprocessing
+import os
 import platform
 import pstats
 import resource
@@ -35,6 +41,9 @@ from sales_sheets.kinds import KINDS
 from sales_sheets.workspace import init_workspace
 
 BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+if str(ROOT) not in sys.path:  # for `tests.helpers`; appended, so the installed package wins
+    sys.path.append(str(ROOT))
 DATA_DIR = BENCH_DIR / ".data"
 # Bump when a generator changes, so that files cached by an older version are not reused.
 DATA_VERSION = 1
@@ -56,6 +65,19 @@ def check(condition: bool, message: str) -> None:
     """Like assert, but survives ``python -O`` and says what went wrong."""
     if not condition:
         raise BenchError(message)
+
+
+def bench_arguments(
+    doc: str | None,
+    repeat: str = "run every measurement this many times and keep the fastest",
+    regenerate: str = "rebuild the cached workbooks",
+) -> argparse.ArgumentParser:
+    """The command line every benchmark has: described by the first line of its docstring,
+    `--repeat` and `--regenerate`; the benchmark adds its size and the rest."""
+    parser = argparse.ArgumentParser(description=(doc or "").partition("\n")[0])
+    parser.add_argument("--repeat", type=int, default=1, help=repeat)
+    parser.add_argument("--regenerate", action="store_true", help=regenerate)
+    return parser
 
 
 # --- master data -------------------------------------------------------------------------------
@@ -120,22 +142,30 @@ def write_master_files(folder: Path, master: Master) -> list[Path]:
     ]
 
 
+def bench_config(contracts: bool) -> str:
+    """The shipped config.toml with `pdf = false` (LibreOffice takes seconds per document and
+    would measure LibreOffice); with `contracts=False` also without contracts and invoice
+    notices (the other paper of an accepted order)."""
+    from sales_sheets.config import CONFIG_TEMPLATE
+
+    config = CONFIG_TEMPLATE.replace("\npdf = true\n", "\npdf = false\n")
+    check(config != CONFIG_TEMPLATE, "the config template no longer says `pdf = true`")
+    if not contracts:
+        config = config.replace("\ncontracts = true\n", "\ncontracts = false\n")
+        config = config.replace("\ninvoices = true\n", "\ninvoices = false\n")
+    return config
+
+
 def seed_workspace(root: Path, contracts: bool = False) -> Path:
     """A workspace whose ledger already holds the master data (all three files accepted).
     Contracts and invoice notices are off unless asked for: the ingest benchmarks measure read,
     validate and store (contracts have their own benchmark, bench/contracts.py); PDFs are always
-    off. A config.toml
-    already in `root` is kept."""
-    from sales_sheets.config import CONFIG_TEMPLATE
+    off (`bench_config`). A config.toml already in `root` is kept."""
     from sales_sheets.intake.ingest import process_inbox
 
     root.mkdir(parents=True, exist_ok=True)
     if not (root / "config.toml").exists():
-        config = CONFIG_TEMPLATE.replace("\npdf = true\n", "\npdf = false\n")
-        if not contracts:  # nor the invoice notice: the other paper of an accepted order
-            config = config.replace("\ncontracts = true\n", "\ncontracts = false\n")
-            config = config.replace("\ninvoices = true\n", "\ninvoices = false\n")
-        (root / "config.toml").write_text(config, encoding="utf-8")
+        (root / "config.toml").write_text(bench_config(contracts), encoding="utf-8")
     workspace = init_workspace(root)
     write_master_files(workspace.inbox, master_data())
     results = process_inbox(workspace)
@@ -143,6 +173,22 @@ def seed_workspace(root: Path, contracts: bool = False) -> Path:
     check(len(results) == 3 and set(statuses.values()) == {"accepted"},
           f"master data not accepted: {[(r.file, r.status, r.problems[:3]) for r in results]}")
     return workspace.root
+
+
+def poll_until(done: Callable[[], bool], what: str, timeout: float, poll: float,
+               dead: Callable[[], str] = lambda: "") -> float:
+    """Ask `done()` every `poll` seconds until it says yes; the perf_counter time it did. Fails
+    when `dead()` names something that died (a watcher the wait depends on) or after
+    `timeout` seconds."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        now = time.perf_counter()
+        if done():
+            return now
+        died = dead()
+        check(not died, f"{died} while waiting for {what}")
+        check(now < deadline, f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(poll)
 
 
 def copy_workspace(seed: Path, target: Path, files: Sequence[Path]) -> Path:
@@ -157,6 +203,11 @@ def copy_workspace(seed: Path, target: Path, files: Sequence[Path]) -> Path:
 def count_rows(root: Path, sql: str) -> int:
     with sqlite3.connect(root / "ledger.sqlite") as conn:
         return int(conn.execute(sql).fetchone()[0])
+
+
+def check_rows(root: Path, table: str, expected: int) -> None:
+    stored = count_rows(root, f"SELECT count(*) FROM {table}")
+    check(stored == expected, f"{table} table has {stored} rows, expected {expected}")
 
 
 # --- cached sample files -----------------------------------------------------------------------
@@ -216,17 +267,19 @@ class Measurement:
 _PROC_STATUS = Path("/proc/self/status")
 
 
-def _peak_rss_kib() -> int:
-    """The process's resident-set peak so far, in KiB.
+def peak_rss_kib(pid: int | None = None) -> int:
+    """The resident-set peak so far of process `pid` (by default this one), in KiB.
 
-    Linux: VmHWM, the high-water mark of this process image. Not ru_maxrss (nor RUSAGE_CHILDREN
+    Linux: VmHWM, the high-water mark of that process image. Not ru_maxrss (nor RUSAGE_CHILDREN
     in the parent, which reads the same number): Linux carries ru_maxrss over fork and exec, so
     a child started from a parent that has grown (generating the 100k workbook) would report the
-    parent's size. Elsewhere ru_maxrss, the best there is."""
-    if _PROC_STATUS.exists():
-        for line in _PROC_STATUS.read_text().splitlines():
+    parent's size. Elsewhere ru_maxrss of this process, the best there is."""
+    status = _PROC_STATUS if pid is None else Path(f"/proc/{pid}/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
+    check(pid is None, f"no VmHWM for process {pid}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss // 1024 if sys.platform == "darwin" else rss  # bytes on macOS, KiB on Linux
 
@@ -253,13 +306,13 @@ def pandas_read(paths: list[str], sheet: str, header: int, engine: str) -> Measu
     """Child: `pandas.read_excel` every file (and `pandas.concat` them when there are several)."""
     import pandas as pd
 
-    base = _peak_rss_kib()
+    base = peak_rss_kib()
     started, cpu = time.perf_counter(), time.process_time()
     frames = [pd.read_excel(path, sheet_name=sheet, header=header, engine=engine)
               for path in paths]
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return Measurement(seconds, base, _peak_rss_kib(),
+    return Measurement(seconds, base, peak_rss_kib(),
                        {"rows": len(frame), "columns": [str(c) for c in frame.columns]}, cpu)
 
 
@@ -269,26 +322,44 @@ def ingest(root: str, profile_to: str | None = None) -> Measurement:
     from sales_sheets.workspace import open_workspace
 
     workspace = open_workspace(root)
-    base = _peak_rss_kib()
+    base = peak_rss_kib()
+    results, seconds, cpu = timed(lambda: process_inbox(workspace), profile_to, "process_inbox")
+    statuses = Counter(r.status for r in results)
+    failed = [(r.file, r.status, [str(p.as_dict("en")) for p in r.problems[:3]])
+              for r in results if r.status != "accepted"][:5]
+    return Measurement(seconds, base, peak_rss_kib(),
+                       {"statuses": dict(statuses), "failed": failed}, cpu)
+
+
+def timed(call: Callable[[], T], profile_to: str | None, what: str) -> tuple[T, float, float]:
+    """`call()` and the wall and CPU seconds it took; under cProfile when `profile_to` names a
+    file, which then gets the top 25 functions by cumulative and by own time."""
     profiler = cProfile.Profile() if profile_to else None
     started, cpu = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
-    results = process_inbox(workspace)
+    result = call()
     if profiler:
         profiler.disable()
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if profiler and profile_to:
-        _write_profile(profiler, Path(profile_to), seconds)
-    statuses = Counter(r.status for r in results)
-    failed = [(r.file, r.status, [str(p.as_dict("en")) for p in r.problems[:3]])
-              for r in results if r.status != "accepted"][:5]
-    return Measurement(seconds, base, _peak_rss_kib(),
-                       {"statuses": dict(statuses), "failed": failed}, cpu)
+        _write_profile(profiler, Path(profile_to), seconds, what)
+    return result, seconds, cpu
 
 
-def _write_profile(profiler: cProfile.Profile, path: Path, seconds: float,
-                   what: str = "process_inbox") -> None:
+def ingest_copy(seed: Path, target: Path, files: Sequence[Path],
+                statuses: dict[str, int] | None = None,
+                profile_to: Path | None = None) -> tuple[Path, Measurement]:
+    """`ingest` in a child on a copy of `seed` at `target` with `files` in its inbox: the copy and
+    the measurement. With `statuses` ({"accepted": 3}), the files must have come out so."""
+    root = copy_workspace(seed, target, files)
+    measured = in_child(ingest, str(root), None if profile_to is None else str(profile_to))
+    check(statuses is None or measured.detail["statuses"] == statuses,
+          f"{target.name}: expected {statuses}, got {measured.detail}")
+    return root, measured
+
+
+def _write_profile(profiler: cProfile.Profile, path: Path, seconds: float, what: str) -> None:
     out = io.StringIO()
     out.write(f"cProfile of {what}, {seconds:.2f} s under the profiler "
               f"({' '.join(sys.argv) or 'child'}; {datetime.now():%Y-%m-%d %H:%M})\n\n")
@@ -310,13 +381,28 @@ class Row:
     measurement: Measurement
 
 
+# What writes a contract, and the watcher that triggers it (contracts.py, approvals.py).
+CONTRACT_PACKAGES = ("docxtpl", "python-docx", "Jinja2", "lxml", "SQLAlchemy", "watchdog")
+
+
+def versions(*names: str) -> str:
+    """The installed version of each distribution named: "pandas 2.3.1, ..."."""
+    return ", ".join(f"{name} {version(name)}" for name in names)
+
+
 def environment() -> str:
-    packages = ", ".join(f"{name} {version(name)}"
-                         for name in ("pandas", "openpyxl", "python-calamine", "sales-sheets"))
+    packages = versions("pandas", "openpyxl", "python-calamine", "sales-sheets")
     return f"Python {platform.python_version()} on {platform.machine()}; {packages}"
 
 
-def _mib(kib: int) -> str:
+def load(cpus: bool = True) -> str:
+    """The load average (other work on a shared machine stretches wall times)."""
+    one, five, fifteen = os.getloadavg()
+    return (f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
+            + (f" on {os.cpu_count()} CPUs" if cpus else ""))
+
+
+def mib(kib: int) -> str:
     return f"{kib / 1024:,.0f} MiB"
 
 
@@ -344,29 +430,41 @@ def print_table(title: str, rows: Sequence[Row], count: int, unit: str) -> None:
     print(title)
     print(environment())
     print()
+    print_rows(rows, count, unit, cpu=all(r.measurement.cpu_seconds is not None for r in rows))
+
+
+def print_rows(rows: Sequence[Row], count: int, unit: str, *, cpu: bool = False,
+               each: bool = False, rate_width: int = 11) -> None:
+    """One line per measurement between two rules: its time, with `cpu` its CPU seconds, `unit`
+    per second over `count` of them, with `each` milliseconds per one, and its memory."""
     width = max(len(r.label) for r in rows)
-    cpu = all(r.measurement.cpu_seconds is not None for r in rows)
-    print(f"{'measurement':<{width}}  {'time':>9}  {'CPU':>9}  " if cpu else
-          f"{'measurement':<{width}}  {'time':>9}  ", end="")
-    print(f"{unit + '/s':>11}  {'RSS after imports':>17}  {'peak RSS':>9}")
-    rule = "-" * (width + 56 + (11 if cpu else 0))
+    header = (f"{'measurement':<{width}}  {'time':>9}  " + (f"{'CPU':>9}  " if cpu else "")
+              + f"{unit + '/s':>{rate_width}}  " + (f"{'ms each':>7}  " if each else "")
+              + f"{'RSS after imports':>17}  {'peak RSS':>9}")
+    print(header)
+    rule = "-" * (len(header) + 2)
     print(rule)
     for row in rows:
         m = row.measurement
-        print(f"{row.label:<{width}}  {m.seconds:>7.2f} s  ", end="")
-        if cpu:
-            print(f"{m.cpu_seconds:>7.2f} s  ", end="")
-        print(f"{count / m.seconds:>11,.0f}  {_mib(m.base_rss_kib):>17}  "
-              f"{_mib(m.peak_rss_kib):>9}")
+        print(f"{row.label:<{width}}  {m.seconds:>7.2f} s  "
+              + (f"{m.cpu_seconds or 0:>7.2f} s  " if cpu else "")
+              + f"{count / m.seconds:>{rate_width},.0f}  "
+              + (f"{1000 * m.seconds / count:>7.1f}  " if each else "")
+              + f"{mib(m.base_rss_kib):>17}  {mib(m.peak_rss_kib):>9}")
     print(rule)
 
 
-def print_notes(rows: Sequence[Row]) -> None:
-    """Every run's time when there were several, and what RSS means."""
+def print_runs(rows: Sequence[Row]) -> None:
+    """Every run's time of each measurement, when there were several."""
     runs = [(row.short, row.measurement.detail.get("runs", [])) for row in rows]
     if any(len(times) > 1 for _, times in runs):
         print("best of " + "; ".join(
             f"{short} {', '.join(f'{t:.2f}' for t in times)}" for short, times in runs))
+
+
+def print_notes(rows: Sequence[Row]) -> None:
+    """Every run's time when there were several, and what RSS means."""
+    print_runs(rows)
     print(f"RSS = resident-set peak ({peak_rss_source()}) of a fresh spawned child process that "
           "ran only that")
     print("      measurement; interpreter and imports included. Times exclude both.")

@@ -47,7 +47,6 @@ A miss is printed, not raised: this is not a test.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import signal
@@ -62,65 +61,40 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from _common import (
+    CONTRACT_PACKAGES,
     DATA_DIR,
-    DATA_VERSION,
     Measurement,
-    _peak_rss_kib,
+    Row,
+    bench_arguments,
     best_of,
-    cached_file,
     check,
+    check_rows,
     copy_workspace,
     count_rows,
     environment,
     in_child,
-    ingest,
+    ingest_copy,
+    load,
+    peak_rss_kib,
     peak_rss_source,
+    poll_until,
+    print_rows,
+    print_runs,
     seed_workspace,
+    versions,
 )
-from ingest_many import build_orders
+from _samples import order_files
 
-from sales_sheets.config import CONFIG_TEMPLATE, Watch
+from sales_sheets.config import Watch
 
 TARGET_MEDIAN = 0.5  # seconds from drop to contract
 POLL = 0.005  # how often the drop loop looks for the contract
 TIMEOUT = 60.0  # a drop whose contract takes longer than this fails the run
 MODES = ("replace", "copy")
-
-
-# --- workspaces --------------------------------------------------------------------------------
-
-
-def seed_without_pdf(root: Path) -> Path:
-    """A seeded workspace (master data stored) whose config.toml is the shipped one with
-    `pdf = false`; init_workspace keeps a config that is already there."""
-    root.mkdir(parents=True)
-    config = CONFIG_TEMPLATE.replace("\npdf = true\n", "\npdf = false\n")
-    check(config != CONFIG_TEMPLATE, "the config template no longer says `pdf = true`")
-    (root / "config.toml").write_text(config, encoding="utf-8")
-    return seed_workspace(root)
-
-
-def order_files(count: int, regenerate: bool) -> list[Path]:
-    folder = cached_file(DATA_DIR / f"v{DATA_VERSION}" / f"orders_{count}",
-                         lambda p: build_orders(p, count), regenerate)
-    files = sorted(folder.glob("*.xlsx"))
-    check(len(files) == count, f"{folder} holds {len(files)} workbooks, expected {count}")
-    return files
-
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
-
-
-def versions() -> str:
-    names = ("docxtpl", "python-docx", "Jinja2", "lxml", "SQLAlchemy", "watchdog")
-    return ", ".join(f"{name} {version(name)}" for name in names)
 
 
 # --- part 1: contracts per second --------------------------------------------------------------
@@ -135,14 +109,14 @@ def rerender(root: str) -> Measurement:
     from sales_sheets.workspace import open_workspace
 
     workspace = open_workspace(root)
-    base = _peak_rss_kib()
+    base = peak_rss_kib()
     with open_ledger(workspace.database_url).connect() as conn:
         ids = [int(row[0]) for row in conn.execute(text("SELECT document_id FROM orders"))]
         started = time.perf_counter()
         paths = [write_contract(workspace, order_facts(workspace, conn, document_id))
                  for document_id in ids]
         seconds = time.perf_counter() - started
-    return Measurement(seconds, base, _peak_rss_kib(),
+    return Measurement(seconds, base, peak_rss_kib(),
                        {"contracts": len(ids), "paths": [str(p) for p in paths]})
 
 
@@ -152,12 +126,12 @@ def docx_baseline(template: str, folder: str, count: int) -> Measurement:
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    base = _peak_rss_kib()
+    base = peak_rss_kib()
     started = time.perf_counter()
     for number in range(count):
         Document(template).save(str(out / f"{number}.docx"))
     seconds = time.perf_counter() - started
-    return Measurement(seconds, base, _peak_rss_kib(), {"files": count})
+    return Measurement(seconds, base, peak_rss_kib(), {"files": count})
 
 
 def docx_parts(path: Path) -> dict[str, bytes]:
@@ -172,11 +146,8 @@ def contract_files(root: Path) -> list[Path]:
 
 def run_render(scratch: Path, seed: Path, sources: list[Path], repeat: int) -> None:
     count = len(sources)
-    root = copy_workspace(seed, scratch / "render", sources)
-    first = in_child(ingest, str(root))
-    check(first.detail["statuses"] == {"accepted": count},
-          f"not every order was accepted: {first.detail}")
-    check(count_rows(root, "SELECT count(*) FROM orders") == count, "orders table incomplete")
+    root, first = ingest_copy(seed, scratch / "render", sources, {"accepted": count})
+    check_rows(root, "orders", count)
     lines = count_rows(root, "SELECT count(*) FROM order_lines")
     written = contract_files(root)
     check(len(written) == count, f"{len(written)} contracts after ingest, expected {count}")
@@ -194,40 +165,26 @@ def run_render(scratch: Path, seed: Path, sources: list[Path], repeat: int) -> N
         docx_baseline, str(template), str(scratch / f"baseline-{run}"), count))
 
     rows = [
-        ("ingest + render: process_inbox (for reference)", first),
-        ("ours: write_contract from the ledger", ours),
-        ("baseline: python-docx open template + save", baseline),
+        Row("ingest + render: process_inbox (for reference)", "ingest", first),
+        Row("ours: write_contract from the ledger", "ours", ours),
+        Row("baseline: python-docx open template + save", "baseline", baseline),
     ]
     print()
     print(f"contracts: {count:,} accepted orders, {lines:,} lines; template {template.name} "
           f"({template.stat().st_size:,} bytes); pdf = false")
     print(environment())
-    print(versions())
+    print(versions(*CONTRACT_PACKAGES))
     print(load())
     print()
-    width = max(len(label) for label, _ in rows)
-    print(f"{'measurement':<{width}}  {'time':>9}  {'contracts/s':>11}  {'ms each':>7}  "
-          f"{'RSS after imports':>17}  {'peak RSS':>9}")
-    print("-" * (width + 65))
-    for label, m in rows:
-        print(f"{label:<{width}}  {m.seconds:>7.2f} s  {count / m.seconds:>11,.0f}  "
-              f"{1000 * m.seconds / count:>7.1f}  {_mib(m.base_rss_kib):>17}  "
-              f"{_mib(m.peak_rss_kib):>9}")
-    print("-" * (width + 65))
+    print_rows(rows, count, "contracts", each=True)
     ratio = ours.seconds / baseline.seconds
     print(f"ratio ours / baseline = {ratio:.2f}x the time of the bare python-docx open + save "
           f"({1000 * (ours.seconds - baseline.seconds) / count:.1f} ms more per contract)")
-    if repeat > 1:
-        print("best of " + "; ".join(f"{name} {', '.join(f'{t:.2f}' for t in m.detail['runs'])}"
-                                     for name, m in (("ours", ours), ("baseline", baseline))))
+    print_runs(rows[1:])
     print(f"check: {count:,} re-rendered contracts, each with the same content (all zip parts) "
           "as the one written at ingest")
     print(f"RSS = resident-set peak ({peak_rss_source()}) of a fresh spawned child process per "
           "measurement; times exclude interpreter start and imports.")
-
-
-def _mib(kib: int) -> str:
-    return f"{kib / 1024:,.0f} MiB"
 
 
 # --- part 2: latency under watch ---------------------------------------------------------------
@@ -264,14 +221,7 @@ def plan_drops(sources: Sequence[Path]) -> list[Drop]:
 def wait_for(done: Callable[[], bool], what: str, alive: Callable[[], bool],
              timeout: float = TIMEOUT) -> float:
     """Poll every POLL seconds until done(); the perf_counter time at which it was seen."""
-    deadline = time.perf_counter() + timeout
-    while True:
-        now = time.perf_counter()
-        if done():
-            return now
-        check(now < deadline, f"timed out after {timeout:g} s waiting for {what}")
-        check(alive(), f"the watcher died while waiting for {what}")
-        time.sleep(POLL)
+    return poll_until(done, what, timeout, POLL, lambda: "" if alive() else "the watcher died")
 
 
 def drop_file(inbox: Path, drop: Drop, mode: str) -> float:
@@ -393,9 +343,10 @@ def run_watch(scratch: Path, seed: Path, drops: list[Drop], per_mode: int,
     print(f"watch latency: `sales-sheets watch` subprocess, {per_mode} drops per mode, one at a "
           "time, contract polled every 5 ms; pdf = false")
     print(environment())
-    print(versions())
+    print(versions(*CONTRACT_PACKAGES))
+    # The timings only: [watch] also holds the log file's name and size, and a wait in minutes.
     values = ", ".join(f"{name} = {value:g} s" for name, value in asdict(settings).items()
-                       if name != "polling")
+                       if name.endswith(("_seconds", "_interval")))
     print(f"[watch] defaults: polling = {str(settings.polling).lower()} ({mode_name}), {values}")
     print(f"before: {load_before}; at the end of the drops: {load_during}")
     print()
@@ -501,10 +452,11 @@ def _traced_watch(workspace: Any, out: Any, stop_file: Path) -> None:
                                   lambda args, _: args[2].claim.name)
     ingest_module._finish = before(ingest_module._finish, "committed",
                                    lambda args: args[1].claim.name)
-    ingest_module.write_documents = after(ingest_module.write_documents, "contract",
-                                          lambda args, _: Path(args[4]).name)
-    ingest_module.archive = after(ingest_module.archive, "archived",
-                                  lambda args, _: args[1].name)
+    # Names ingest imported: patched in its namespace, where it looks them up.
+    imported = vars(ingest_module)
+    imported["write_documents"] = after(imported["write_documents"], "contract",
+                                        lambda args, _: Path(args[4]).name)
+    imported["archive"] = after(imported["archive"], "archived", lambda args, _: args[1].name)
 
     stop = threading.Event()
     thread = threading.Thread(target=watch_module.watch, args=(workspace, stop), daemon=True)
@@ -579,7 +531,8 @@ def print_trace(trace: Path, results: list[Latencies]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
+    parser = bench_arguments(
+        __doc__, repeat="run every rendering measurement this many times, keep the fastest")
     parser.add_argument("--orders", type=int, default=1_000,
                         help="accepted orders whose contracts are re-rendered (default 1000)")
     parser.add_argument("--drops", type=int, default=50,
@@ -587,14 +540,11 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=0.0,
                         help="seconds to wait after the watcher finished a file before dropping "
                              "the next (default 0)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run every rendering measurement this many times, keep the fastest")
     parser.add_argument("--trace", action="store_true",
                         help="also run the drops against a traced in-process watcher and print "
                              "where the time goes")
     parser.add_argument("--skip-render", action="store_true", help="leave out part 1")
     parser.add_argument("--skip-watch", action="store_true", help="leave out part 2")
-    parser.add_argument("--regenerate", action="store_true", help="rebuild the cached workbooks")
     args = parser.parse_args()
     orders: int = args.orders
     per_mode: int = args.drops
@@ -608,7 +558,7 @@ def main() -> None:
                     else order_files(needed, args.regenerate))[:needed]
     with tempfile.TemporaryDirectory(prefix="run-", dir=DATA_DIR) as name:
         scratch = Path(name)
-        seed = seed_without_pdf(scratch / "seed")
+        seed = seed_workspace(scratch / "seed", contracts=True)
         if not args.skip_render:
             run_render(scratch, seed, sources, args.repeat)
         if not args.skip_watch or args.trace:

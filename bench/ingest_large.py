@@ -32,95 +32,49 @@ A miss is printed, not raised: this is not a test.
 
 from __future__ import annotations
 
-import argparse
-import random
 import tempfile
 import zipfile
-from decimal import Decimal
 from pathlib import Path
 
 from _common import (
     DATA_DIR,
-    DATA_VERSION,
-    LANGUAGE,
     Measurement,
     Row,
+    bench_arguments,
     best_of,
-    cached_file,
     check,
-    copy_workspace,
-    count_rows,
+    check_rows,
     data_sheet,
     in_child,
-    ingest,
-    master_data,
+    ingest_copy,
     pandas_read,
     print_notes,
     print_table,
     seed_workspace,
-    start_date,
     table_header_row,
 )
+from _samples import inline_copy, receipt_file
 
-from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.kinds import KINDS
 
 KIND = KINDS["receipt"]
 TARGET = 2.0  # ours / pandas.read_excel(engine="calamine"): at most this
 VARIANTS = ("shared", "inline")
-METHODS = ("银行转账", "承兑汇票", "现金", "微信")
-
-
-def build_receipts(path: Path, rows: int, known: bool = True) -> None:
-    """Receipt lines drawn from one seed; `known=False` gives every line a customer code the
-    master data does not have (the rest of the line is the same: bench/rejected_large.py)."""
-    rng = random.Random(rows)
-    customers = master_data().customers
-    lines: list[dict[str, object]] = []
-    for i in range(rows):
-        customer = rng.choice(customers)
-        lines.append({
-            "receipt_date": start_date(i * 60 // rows),
-            "customer_code": customer.code if known else f"X{customer.code}",
-            "amount": str(Decimal(rng.randint(1_000, 5_000_000)) / 100),
-            "method": rng.choice(METHODS),
-            "reference": f"BK{i:08d}",
-            "salesperson": customer.salesperson,
-        })
-    write_form(path, KIND, LANGUAGE, data=FormData(lines=lines))
-
-
-def resave_with_openpyxl(path: Path, source: Path) -> None:
-    """`source` loaded and saved by openpyxl: every string becomes an inline string."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(source)
-    book.save(path)
-    book.close()
-    with zipfile.ZipFile(path) as package:
-        check("xl/sharedStrings.xml" not in package.namelist(),
-              "openpyxl wrote a shared-strings table; the inline variant would not be inline")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
+    parser = bench_arguments(__doc__)
     parser.add_argument("--rows", type=int, default=100_000, help="receipt lines (default 100000)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run every measurement this many times and keep the fastest")
     parser.add_argument("--profile", action="store_true",
                         help="after the timed runs, profile one more ingest of each workbook "
                              "into bench/.data/profile_large_<variant>.txt (rows other than "
                              "100000 add _<rows> to the name)")
-    parser.add_argument("--regenerate", action="store_true", help="rebuild the cached workbooks")
     args = parser.parse_args()
     rows: int = args.rows
     check(rows > 0 and args.repeat > 0, "--rows and --repeat must be positive")
 
-    folder = DATA_DIR / f"v{DATA_VERSION}"
-    shared = cached_file(folder / f"receipts_{rows}.xlsx",
-                         lambda p: build_receipts(p, rows), args.regenerate)
-    inline = cached_file(folder / f"receipts_{rows}_inline.xlsx",
-                         lambda p: resave_with_openpyxl(p, shared), args.regenerate)
+    shared = receipt_file(rows, args.regenerate)
+    inline = inline_copy(shared, args.regenerate)
     sources = dict(zip(VARIANTS, (shared, inline), strict=True))
     with tempfile.TemporaryDirectory(prefix="run-", dir=DATA_DIR) as scratch:
         seed = seed_workspace(Path(scratch) / "seed")
@@ -146,20 +100,15 @@ def measure(variant: str, source: Path, rows: int, repeat: int, seed: Path, scra
     pandas_openpyxl = read_with("openpyxl")
 
     def ingest_once(run: int) -> Measurement:
-        root = copy_workspace(seed, scratch / f"timed-{run}", [source])
-        measured = in_child(ingest, str(root))
-        check(measured.detail["statuses"] == {"accepted": 1},
-              f"ingest did not accept the file: {measured.detail}")
-        stored = count_rows(root, "SELECT count(*) FROM receipts")
-        check(stored == rows, f"receipts table has {stored} rows, expected {rows}")
+        root, measured = ingest_copy(seed, scratch / f"timed-{run}", [source], {"accepted": 1})
+        check_rows(root, "receipts", rows)
         return measured
 
     ours = best_of(repeat, ingest_once)
     suffix = "" if rows == 100_000 else f"_{rows}"
     profile_file = DATA_DIR / f"profile_large_{variant}{suffix}.txt"
     if profile:
-        profiled = copy_workspace(seed, scratch / "profiled", [source])
-        in_child(ingest, str(profiled), str(profile_file))
+        ingest_copy(seed, scratch / "profiled", [source], profile_to=profile_file)
 
     with zipfile.ZipFile(source) as package:
         xml_mib = sum(i.file_size for i in package.infolist()

@@ -25,90 +25,40 @@ of each child (VmHWM on Linux, see _common.py). A miss is printed, not raised: t
 
 from __future__ import annotations
 
-import argparse
-import random
 import tempfile
-from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from _common import (
     DATA_DIR,
-    DATA_VERSION,
-    LANGUAGE,
     Measurement,
     Row,
+    bench_arguments,
     best_of,
-    cached_file,
     check,
-    copy_workspace,
-    count_rows,
+    check_rows,
     data_sheet,
     in_child,
-    ingest,
-    master_data,
+    ingest_copy,
     pandas_read,
     print_report,
     seed_workspace,
-    start_date,
     table_header_row,
 )
+from _samples import order_files
 
-from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.kinds import KINDS
 
 KIND = KINDS["order"]
 TARGET = 2.0
-# Order dates stay inside this many days, below the customers' 30 payment days: nothing that an
-# earlier order in the same run leaves open can be overdue, so no order is held for it.
-DATE_SPAN_DAYS = 20
-
-
-def at_or_above_list(index: int, product: Any, rng: random.Random) -> str:
-    """A unit price at or above the list price: the order is not held for its price."""
-    return str(product.list_price + Decimal(rng.choice((0, 0, 5, 12))))
-
-
-def order_form(number: int, rng: random.Random, prefix: str = "SO",
-               price: Callable[[int, Any, random.Random], str] = at_or_above_list) -> FormData:
-    """Order `prefix`<number> of a random customer, 1-5 products, each line priced by `price`."""
-    master = master_data()
-    customer = rng.choice(master.customers)
-    lines = [
-        {"product_code": product.code, "quantity": rng.randint(1, 20),
-         "unit_price": price(index, product, rng), "remark": ""}
-        for index, product in enumerate(rng.sample(master.products, rng.randint(1, 5)))
-    ]
-    header = {
-        "order_no": f"{prefix}{number:06d}",
-        "order_date": start_date(number % DATE_SPAN_DAYS),
-        "customer_code": customer.code,
-        "salesperson": customer.salesperson,
-        "delivery_address": f"浙江省杭州市测试路 {number} 号",
-        "delivery_method": "送货",
-    }
-    return FormData(header=header, lines=lines)
-
-
-def build_orders(folder: Path, files: int) -> None:
-    rng = random.Random(files)
-    folder.mkdir(parents=True)
-    for number in range(1, files + 1):
-        write_form(folder / f"order_SO{number:06d}.xlsx", KIND, LANGUAGE,
-                   data=order_form(number, rng))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
+    parser = bench_arguments(__doc__)
     parser.add_argument("--files", type=int, default=1_000, help="order workbooks (default 1000)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run every measurement this many times and keep the fastest")
     parser.add_argument("--profile", action="store_true",
                         help="after the timed runs, profile one more ingest into "
                              "bench/.data/profile_many.txt (files other than 1000 get "
                              "profile_many_<files>.txt)")
-    parser.add_argument("--regenerate", action="store_true", help="rebuild the cached workbooks")
     parser.add_argument("--contracts", action="store_true",
                         help="also write each accepted order's contract, as the shipped "
                              "config does (default: off, the ingest alone)")
@@ -116,10 +66,8 @@ def main() -> None:
     files: int = args.files
     check(files > 0 and args.repeat > 0, "--files and --repeat must be positive")
 
-    folder = cached_file(DATA_DIR / f"v{DATA_VERSION}" / f"orders_{files}",
-                         lambda p: build_orders(p, files), args.regenerate)
-    sources = sorted(folder.glob("*.xlsx"))
-    check(len(sources) == files, f"{folder} holds {len(sources)} workbooks, expected {files}")
+    sources = order_files(files, args.regenerate)
+    folder = sources[0].parent
 
     pandas_default = best_of(args.repeat, lambda _: in_child(
         pandas_read, [str(p) for p in sources], data_sheet(KIND), table_header_row(KIND),
@@ -131,23 +79,17 @@ def main() -> None:
         print(f"contracts on acceptance: {'on' if args.contracts else 'off'}")
 
         def ingest_once(run: int) -> Measurement:
-            root = copy_workspace(seed, Path(scratch) / f"timed-{run}", sources)
-            measured = in_child(ingest, str(root))
-            check(measured.detail["statuses"] == {"accepted": files},
-                  f"not every order was accepted: {measured.detail}")
-            orders = count_rows(root, "SELECT count(*) FROM orders")
-            stored = count_rows(root, "SELECT count(*) FROM order_lines")
-            check(orders == files, f"orders table has {orders} rows, expected {files}")
-            check(stored == lines,
-                  f"order_lines has {stored} rows, pandas read {lines} lines from the files")
+            root, measured = ingest_copy(seed, Path(scratch) / f"timed-{run}", sources,
+                                         {"accepted": files})
+            check_rows(root, "orders", files)
+            check_rows(root, "order_lines", lines)  # as many as pandas read from the files
             return measured
 
         ours = best_of(args.repeat, ingest_once)
         profile = DATA_DIR / ("profile_many.txt" if files == 1_000
                               else f"profile_many_{files}.txt")
         if args.profile:
-            profiled = copy_workspace(seed, Path(scratch) / "profiled", sources)
-            in_child(ingest, str(profiled), str(profile))
+            ingest_copy(seed, Path(scratch) / "profiled", sources, profile_to=profile)
 
     default = Row("pandas.read_excel loop + concat, engine openpyxl (default)", "pandas",
                   pandas_default)

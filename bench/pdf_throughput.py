@@ -22,15 +22,22 @@ raised: this is not a test.
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from _common import DATA_DIR, check, copy_workspace, in_child, seed_workspace
-from contracts import load, order_files
+from _common import (
+    DATA_DIR,
+    bench_arguments,
+    check,
+    copy_workspace,
+    in_child,
+    load,
+    seed_workspace,
+)
+from _samples import order_files
 
 from sales_sheets.documents.libreoffice import find_soffice, find_uno_python
 
@@ -52,11 +59,9 @@ def intake(root: str) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
+    parser = bench_arguments(
+        __doc__, repeat="run each measurement this many times and keep the fastest")
     parser.add_argument("--orders", type=int, default=100, help="order workbooks (default 100)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run each measurement this many times and keep the fastest")
-    parser.add_argument("--regenerate", action="store_true", help="rebuild the cached workbooks")
     args = parser.parse_args()
     count: int = args.orders
     check(count > 0 and args.repeat > 0, "--orders and --repeat must be positive")

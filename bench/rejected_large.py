@@ -26,72 +26,56 @@ is not a test.
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from pathlib import Path
 
 from _common import (
     DATA_DIR,
-    DATA_VERSION,
     Measurement,
+    bench_arguments,
     best_of,
-    cached_file,
     check,
-    copy_workspace,
+    check_rows,
     count_rows,
     environment,
-    in_child,
-    ingest,
+    ingest_copy,
     seed_workspace,
 )
-from ingest_large import build_receipts, resave_with_openpyxl
+from _samples import inline_copy, receipt_file
 
 TARGET = 2.0
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
+    parser = bench_arguments(__doc__)
     parser.add_argument("--rows", type=int, default=100_000, help="receipt lines (default 100000)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run every measurement this many times and keep the fastest")
     parser.add_argument("--profile", action="store_true",
                         help="after the timed runs, profile one more rejection into "
                              "bench/.data/profile_rejected_<rows>.txt")
     parser.add_argument("--openpyxl", action="store_true",
                         help="re-save both workbooks with openpyxl (inline strings)")
-    parser.add_argument("--regenerate", action="store_true", help="rebuild the cached workbooks")
     args = parser.parse_args()
     rows: int = args.rows
     check(rows > 0 and args.repeat > 0, "--rows and --repeat must be positive")
 
-    folder = DATA_DIR / f"v{DATA_VERSION}"
     # The known file is ingest_large's own; the unknown one differs in every customer code only.
-    good = cached_file(folder / f"receipts_{rows}.xlsx",
-                       lambda p: build_receipts(p, rows), args.regenerate)
-    bad = cached_file(folder / f"receipts_{rows}_unknown.xlsx",
-                      lambda p: build_receipts(p, rows, known=False), args.regenerate)
+    good = receipt_file(rows, args.regenerate)
+    bad = receipt_file(rows, args.regenerate, known=False)
     if args.openpyxl:
-        good, bad = (cached_file(source.with_name(f"{source.stem}_inline.xlsx"),
-                                 lambda p, source=source: resave_with_openpyxl(p, source),
-                                 args.regenerate) for source in (good, bad))
+        good, bad = inline_copy(good, args.regenerate), inline_copy(bad, args.regenerate)
 
     with tempfile.TemporaryDirectory(prefix="run-", dir=DATA_DIR) as scratch:
         seed = seed_workspace(Path(scratch) / "seed")
 
         def accept_once(run: int) -> Measurement:
-            root = copy_workspace(seed, Path(scratch) / f"good-{run}", [good])
-            measured = in_child(ingest, str(root))
-            check(measured.detail["statuses"] == {"accepted": 1},
-                  f"the good file was not accepted: {measured.detail}")
-            stored = count_rows(root, "SELECT count(*) FROM receipts")
-            check(stored == rows, f"receipts table has {stored} rows, expected {rows}")
+            root, measured = ingest_copy(seed, Path(scratch) / f"good-{run}", [good],
+                                         {"accepted": 1})
+            check_rows(root, "receipts", rows)
             return measured
 
         def reject_once(run: int) -> Measurement:
-            root = copy_workspace(seed, Path(scratch) / f"bad-{run}", [bad])
-            measured = in_child(ingest, str(root))
-            check(measured.detail["statuses"] == {"rejected": 1},
-                  f"the all-wrong file was not rejected: {measured.detail}")
+            root, measured = ingest_copy(seed, Path(scratch) / f"bad-{run}", [bad],
+                                         {"rejected": 1})
             check_rejection(root, rows)
             return measured
 
@@ -101,8 +85,7 @@ def main() -> None:
         rejected = best_of(args.repeat, lambda i: runs[i][1])
         profile = DATA_DIR / f"profile_rejected_{rows}.txt"
         if args.profile:
-            profiled = copy_workspace(seed, Path(scratch) / "profiled", [bad])
-            in_child(ingest, str(profiled), str(profile))
+            ingest_copy(seed, Path(scratch) / "profiled", [bad], profile_to=profile)
 
     print()
     print(f"rejected_large: 1 receipt workbook{' saved by openpyxl' if args.openpyxl else ''}, "
@@ -128,7 +111,7 @@ def main() -> None:
 
 def check_rejection(root: Path, rows: int) -> None:
     """The rejected file left its answers and nothing in the ledger."""
-    check(count_rows(root, "SELECT count(*) FROM receipts") == 0, "the bad file stored rows")
+    check_rows(root, "receipts", 0)
     problems = count_rows(root, "SELECT json_array_length(problems) FROM intake "
                           "WHERE status = 'rejected'")
     check(problems == rows, f"{problems} problems recorded, expected one per line ({rows})")

@@ -36,7 +36,6 @@ this is not a test.
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import shutil
@@ -50,23 +49,27 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from importlib.metadata import version
 from pathlib import Path
 
 from _common import (
     DATA_DIR,
-    BenchError,
     Measurement,
+    bench_arguments,
+    bench_config,
     best_of,
     check,
     environment,
+    load,
+    mib,
+    peak_rss_kib,
     peak_rss_source,
+    poll_until,
     seed_workspace,
+    versions,
 )
-from contracts import load, order_files
+from _samples import order_files
 from sqlalchemy import Engine, create_engine, make_url, text
 
-from sales_sheets.config import CONFIG_TEMPLATE
 from sales_sheets.workspace import open_workspace
 
 SERVER = os.environ.get("SALES_SHEETS_BENCH_POSTGRES",
@@ -136,8 +139,7 @@ def make_workspace(root: Path, url: str | None) -> Path:
     """A workspace on the shipped config with `pdf = false` (and `url` as its ledger), master
     data stored."""
     root.mkdir(parents=True)
-    config = CONFIG_TEMPLATE.replace("\npdf = true\n", "\npdf = false\n")
-    check(config != CONFIG_TEMPLATE, "the config template no longer says `pdf = true`")
+    config = bench_config(contracts=True)
     if url is not None:
         check(SQLITE_URL in config, f"the config template no longer says {SQLITE_URL}")
         config = config.replace(SQLITE_URL, f'url = "{url}"')
@@ -175,23 +177,14 @@ def stop_watchers(processes: Sequence[subprocess.Popen[bytes]]) -> list[int | No
     return codes
 
 
-def peak_rss_kib(pid: int) -> int:
-    """VmHWM of process `pid`: its resident-set peak so far."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    raise BenchError(f"no VmHWM for process {pid}")
-
-
 def wait_for(condition: Callable[[], bool], what: str, timeout: float,
              processes: Sequence[subprocess.Popen[bytes]], logs: Sequence[Path]) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        dead = [(p.pid, p.returncode, log.read_text(errors="replace")[-2000:])
-                for p, log in zip(processes, logs, strict=True) if p.poll() is not None]
-        check(not dead, f"a watcher exited while waiting for {what}: {dead}")
-        check(time.monotonic() < deadline, f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(POLL)
+    def dead() -> str:
+        exited = [(p.pid, p.returncode, log.read_text(errors="replace")[-2000:])
+                  for p, log in zip(processes, logs, strict=True) if p.poll() is not None]
+        return f"a watcher exited ({exited})" if exited else ""
+
+    poll_until(condition, what, timeout, POLL, dead)
 
 
 # --- one measurement ---------------------------------------------------------------------------
@@ -263,16 +256,12 @@ def verify(engine: Engine, root: Path, sources: Sequence[Path]) -> dict[str, obj
 # --- report ------------------------------------------------------------------------------------
 
 
-def _mib(kib: int) -> str:
-    return f"{kib / 1024:,.0f} MiB"
-
-
 def print_report(files: int, folder: str, rows: Sequence[tuple[Setup, Measurement]]) -> None:
     print()
     print(f"shared_ledger: {files:,} order workbooks ({folder}) dropped at once into the inbox "
           "of `sales-sheets watch`; contracts and invoice notices on, PDF off")
     print(environment())
-    print(f"{', '.join(f'{n} {version(n)}' for n in ('SQLAlchemy', 'psycopg'))}; "
+    print(f"{versions('SQLAlchemy', 'psycopg')}; "
           f"{server_version()}")
     print()
     width = max(len(setup.label) for setup, _ in rows)
@@ -282,7 +271,7 @@ def print_report(files: int, folder: str, rows: Sequence[tuple[Setup, Measuremen
     for setup, m in rows:
         shares = "/".join(str(n) for n in m.detail["shares"])
         print(f"{setup.label:<{width}}  {m.seconds:>7.2f} s  {files / m.seconds:>8.1f}  "
-              f"{_mib(m.base_rss_kib):>11}  {_mib(m.peak_rss_kib):>9}  {shares:>17}  "
+              f"{mib(m.base_rss_kib):>11}  {mib(m.peak_rss_kib):>9}  {shares:>17}  "
               f"{m.detail['load']}")
     print("-" * (width + 90))
     seconds = {setup.short: m.seconds for setup, m in rows}
@@ -314,11 +303,8 @@ def server_version() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
+    parser = bench_arguments(__doc__)
     parser.add_argument("--orders", type=int, default=1_000, help="order workbooks (default 1000)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run every measurement this many times and keep the fastest")
-    parser.add_argument("--regenerate", action="store_true", help="rebuild the cached workbooks")
     args = parser.parse_args()
     check(args.orders > 0 and args.repeat > 0, "--orders and --repeat must be positive")
 
