@@ -12,7 +12,6 @@ import pytest
 
 from sales_sheets.demo import CUSTOMERS, PRODUCTS, SALESPEOPLE
 from sales_sheets.intake.ingest import process_inbox
-from sales_sheets.ledger.database import close_all
 from sales_sheets.workspace import Workspace, init_workspace
 
 from .helpers.config import configure
@@ -55,12 +54,6 @@ def ledger_url(ledger_dialect: str, request: pytest.FixtureRequest) -> str | Non
         return None
     database: PostgresDatabase = request.getfixturevalue("postgres_database")
     return database.fresh_schema()
-
-
-@pytest.fixture(autouse=True)
-def _close_engines() -> Iterator[None]:
-    yield
-    close_all()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from ..config import Settings
 from ..files import atomic_path
 from ..forms.normalize import to_code
 from ..forms.periods import Period, add_months, month_end
-from ..ledger.database import open_ledger
+from ..ledger.database import ledger_of
 from ..ledger.schema import customers
 from ..ledger.statement import Statement, customer_statement
 from ..paths import inside
@@ -67,7 +67,7 @@ def statement_files(
     check_letter_template(workspace)
     written: list[StatementFiles] = []
     # One LibreOffice for all the letters' PDFs (or the running watcher's).
-    with pdf_worker(workspace), open_ledger(workspace.database_url).connect() as conn:
+    with pdf_worker(workspace), ledger_of(workspace).connect() as conn:
         query = select(customers).order_by(customers.c.code)
         if customer:
             query = query.where(customers.c.code == to_code(customer))

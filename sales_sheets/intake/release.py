@@ -12,7 +12,7 @@ from ..documents.contract import check_contract_template, order_facts, write_con
 from ..documents.invoice import write_invoice_notice
 from ..errors import UsageError
 from ..forms.normalize import to_code
-from ..ledger.database import open_ledger
+from ..ledger.database import ledger_of
 from ..ledger.locks import customer_lock, document_lock, serialise
 from ..ledger.queries import current_document, hold_reasons
 from ..ledger.schema import documents, orders
@@ -36,7 +36,7 @@ def release_order(workspace: Workspace, order_no: str, approval: str) -> Release
     if not approval.strip():
         raise UsageError("an approval reference is required")
     check_contract_template(workspace)
-    engine = open_ledger(workspace.database_url)
+    engine = ledger_of(workspace)
     with engine.begin() as conn:
         serialise(conn, _locks(conn, to_code(order_no)))
         doc = current_document(conn, "order", to_code(order_no))
