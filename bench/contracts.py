@@ -105,12 +105,12 @@ def rerender(root: str) -> Measurement:
     from sqlalchemy import text
 
     from sales_sheets.documents.contract import order_facts, write_contract
-    from sales_sheets.ledger.database import open_ledger
+    from sales_sheets.ledger.database import ledger_of
     from sales_sheets.workspace import open_workspace
 
     workspace = open_workspace(root)
     base = peak_rss_kib()
-    with open_ledger(workspace.database_url).connect() as conn:
+    with ledger_of(workspace).connect() as conn:
         ids = [int(row[0]) for row in conn.execute(text("SELECT document_id FROM orders"))]
         started = time.perf_counter()
         paths = [write_contract(workspace, order_facts(workspace, conn, document_id))

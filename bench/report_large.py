@@ -77,7 +77,6 @@ from _common import (
     versions,
 )
 
-from sales_sheets.ledger.database import close_all
 from sales_sheets.workspace import init_workspace
 from tests.helpers.synthetic_ledger import (
     FIRST_DAY,
@@ -95,10 +94,7 @@ T = TypeVar("T")
 
 def build_ledger(root: Path, lines: int) -> None:
     """A workspace whose ledger holds the year, written into the tables directly."""
-    try:
-        write_synthetic_ledger(init_workspace(root), lines)
-    finally:
-        close_all()  # the last connection checkpoints the WAL into ledger.sqlite
+    write_synthetic_ledger(init_workspace(root), lines)
     stored = count_accepted_lines(root / "ledger.sqlite")
     check(stored == lines, f"generated {stored} accepted {YEAR} order lines, expected {lines}")
 

@@ -3,7 +3,7 @@ contracts, statements and summary workbooks.
 
 The packages follow the one direction a file travels; each may import only from the ones
 before it (and from the foundation modules beside this file: errors, config, problems, status,
-text, paths, workspace, files):
+text, paths, workspace, files, services):
 
     formats -> forms -> rules -> kinds -> ledger -> documents -> reports -> intake
     -> addin | service
@@ -12,5 +12,6 @@ text, paths, workspace, files):
 they may ask the ledger (`rules.Context`); `kinds` declares each input form once, naming its
 rules; the `ledger` stores what the kinds declare and answers the rules. `api` gathers the
 public functions, `demo` runs them on sample data, and `cli` is a thin layer over both
-(`python -m sales_sheets` runs `cli`).
+(`python -m sales_sheets` runs `cli`). The engine, the PDF worker and the clock are
+`services.Services`, built by those entry points and handed down with the workspace.
 """

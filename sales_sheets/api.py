@@ -24,7 +24,7 @@ from .intake.watch import watch
 from .kinds import get_kind
 from .ledger import overview
 from .ledger.backup import backup_ledger as backup_ledger_at
-from .ledger.database import open_ledger
+from .ledger.database import ledger_of
 from .ledger.leases import Holder, hold_claims
 from .ledger.migrate import Upgrade
 from .ledger.migrate import ledger_revisions as ledger_revisions_at
@@ -38,6 +38,7 @@ from .service.log import service_log_file
 from .service.systemd import Installed, Scope, install_unit, uninstall_unit
 from .service.windows import Task
 from .service.windows import write_task as write_task_at
+from .services import Services
 from .workspace import Workspace, open_workspace
 from .workspace import init_workspace as create_workspace
 
@@ -53,7 +54,7 @@ def init_workspace(path: Path | str) -> Workspace:
 def write_template(workspace: Workspace, kind: str, output: Path | None = None) -> Path:
     """A blank template of `kind` with drop-downs from the ledger's current master data."""
     form = get_kind(kind)
-    with open_ledger(workspace.database_url).connect() as conn:
+    with ledger_of(workspace).connect() as conn:
         lists = master_lists(conn)
     target = output or workspace.templates / f"{form.name}.xlsx"
     return write_form(target, form, workspace.language, lists)
@@ -111,7 +112,8 @@ def write_task(workspace: Workspace, account: str, output: Path) -> Task:
 
 
 __all__ = [
-    "Health", "Installed", "Scope", "Task", "check_health", "install_unit", "uninstall_unit",
+    "Health", "Installed", "Scope", "Services", "Task", "check_health", "install_unit",
+    "uninstall_unit",
     "write_task",
     "ADDIN_FILE_NAME", "IngestResult", "Installation", "LedgerStatus", "Release", "Revisions",
     "StatementFiles", "Upgrade", "WorkbookCheck", "backup_ledger", "build_addin",

@@ -23,6 +23,7 @@ import click
 
 from . import api
 from .errors import SalesSheetsError
+from .intake.collector import collector_paused
 from .intake.ingest import IngestResult
 from .kinds import KINDS
 from .ledger.migrations import Standing
@@ -93,10 +94,14 @@ workspace_option = click.option(
 
 
 def _open(path: Path) -> Workspace:
+    """The command's workspace with services of its own (the entry point builds them), whose
+    engine is closed when the command ends."""
     try:
-        return api.open_workspace(path)
+        workspace = api.open_workspace(path, api.Services())
     except SalesSheetsError as exc:
         raise click.ClickException(str(exc)) from None
+    click.get_current_context().call_on_close(workspace.services.close)
+    return workspace
 
 
 def _guard(work: Callable[[], Any]) -> Any:
@@ -144,18 +149,21 @@ def process(as_json: bool, workspace: Path) -> None:
     """Process everything now in the inbox, then exit."""
     ws = _open(workspace)
     # PDFs are made beside the intake; leaving the block waits for them (a warning names those
-    # not done in time).
+    # not done in time). The command owns its process: it pauses the garbage collector around
+    # each file, which `process_inbox` called from another program does not.
     with api.pdf_worker(ws), _guard(lambda: api.hold_claims(ws, "process")) as holder:
         claims = _guard(lambda: api.claim_inbox(ws, holder))
         if as_json:
-            results = _guard(lambda: api.process_claims(ws, claims, holder.counting(None)))
+            results = _guard(lambda: api.process_claims(
+                ws, claims, holder.counting(None), around_file=collector_paused))
             click.echo(json.dumps({"files": [r.as_dict(ws.language) for r in results]},
                                   ensure_ascii=False, indent=2))
         else:
             with click.progressbar(length=len(claims), label="processing", file=sys.stderr,
                                    show_pos=True) as bar:
                 results = _guard(lambda: api.process_claims(
-                    ws, claims, holder.counting(lambda _r: bar.update(1))))
+                    ws, claims, holder.counting(lambda _r: bar.update(1)),
+                    around_file=collector_paused))
             for result in results:
                 _echo_result(result, ws.language)
             if not results:

@@ -22,7 +22,7 @@ from .forms.template import FormData, write_form
 from .intake.ingest import IngestResult, process_inbox
 from .kinds import KINDS
 from .ledger.approvals import latest_document
-from .ledger.database import open_ledger
+from .ledger.database import ledger_of
 from .reports.summary import write_summary
 from .workspace import Workspace
 
@@ -237,7 +237,7 @@ def write_decisions(workspace: Workspace) -> list[Path]:
     language = workspace.language
     kind = KINDS["approval"]
     written = []
-    with open_ledger(workspace.database_url).connect() as conn:
+    with ledger_of(workspace).connect() as conn:
         for number, approver, decision, day, remark in DECISIONS:
             document = latest_document(conn, number)
             if document is None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import CONFIG_TEMPLATE, Settings, load_settings
 from .errors import WorkspaceError
+from .services import Services
 
 CONFIG_NAME = "config.toml"
 OUTBOX_PARTS = ("contracts", "invoices", "statements", "reports", "receipts", "rejected")
@@ -14,8 +15,12 @@ OUTBOX_PARTS = ("contracts", "invoices", "statements", "reports", "receipts", "r
 
 @dataclass(frozen=True)
 class Workspace:
+    """A workspace folder, its settings, and the services its work runs with: each Workspace
+    object has its own (see services.py), unless the caller that builds it passes some."""
+
     root: Path
     settings: Settings
+    services: Services = field(default_factory=Services, compare=False, repr=False)
 
     @property
     def inbox(self) -> Path:
@@ -60,12 +65,14 @@ class Workspace:
             (self.outbox / part).mkdir(parents=True, exist_ok=True)
 
 
-def open_workspace(path: Path | str = ".") -> Workspace:
-    """Open an existing folder as a workspace; its config.toml is optional (defaults apply)."""
+def open_workspace(path: Path | str = ".", services: Services | None = None) -> Workspace:
+    """Open an existing folder as a workspace; its config.toml is optional (defaults apply).
+    `services` are the engine, PDF worker and clock its work runs with: new ones by default,
+    opened when first needed (close them with `workspace.services.close()`)."""
     root = Path(path).resolve()
     if not root.is_dir():
         raise WorkspaceError(f"{root} is not a folder; create one with `sales-sheets init {path}`")
-    workspace = Workspace(root, load_settings(root / CONFIG_NAME))
+    workspace = Workspace(root, load_settings(root / CONFIG_NAME), services or Services())
     workspace.ensure_folders()
     return workspace
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sales_sheets.demo import CUSTOMERS, PRODUCTS, SALESPEOPLE
 from sales_sheets.intake.ingest import process_inbox
-from sales_sheets.ledger.database import close_all
+from sales_sheets.services import Services
 from sales_sheets.workspace import Workspace, init_workspace
 
 from .helpers.config import configure
@@ -58,9 +59,20 @@ def ledger_url(ledger_dialect: str, request: pytest.FixtureRequest) -> str | Non
 
 
 @pytest.fixture(autouse=True)
-def _close_engines() -> Iterator[None]:
+def _close_services(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Close every Services a test made (each workspace it opened or re-configured has its
+    own), as the CLI and the add-in close theirs: no connection outlives its test."""
+    made: list[Services] = []
+    build = Services.__init__
+
+    def tracked(self: Services, **kwargs: Any) -> None:
+        build(self, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(Services, "__init__", tracked)
     yield
-    close_all()
+    for services in made:
+        services.close()
 
 
 @pytest.fixture

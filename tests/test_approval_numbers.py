@@ -10,7 +10,7 @@ import pytest
 
 from sales_sheets.api import write_template
 from sales_sheets.intake.ingest import process_inbox
-from sales_sheets.ledger.database import open_ledger
+from sales_sheets.ledger.database import ledger_of
 from sales_sheets.workspace import Workspace
 
 from .helpers.approvals import approval_number_plan, decide
@@ -57,7 +57,7 @@ def test_the_days_numbers_are_read_through_the_index(loaded: Workspace) -> None:
     """The largest number of the day is read from the end of the day's range of
     ix_approvals_day_number, unsorted: reading every approval of the ledger, or sorting the
     day's numbers, once per form made a busy day quadratic."""
-    with open_ledger(loaded.database_url).connect() as conn:
+    with ledger_of(loaded).connect() as conn:
         number, plan = approval_number_plan(conn, DAY)
     assert number == "AP-20261125-001"
     assert "ix_approvals_day_number" in plan

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sales_sheets.cli import main
 from sales_sheets.errors import StorageError
 from sales_sheets.ledger.backup import backup_ledger
-from sales_sheets.ledger.database import close_all, open_ledger
+from sales_sheets.ledger.database import open_ledger
 from sales_sheets.ledger.migrate import ledger_revisions
 from sales_sheets.ledger.migrations import Standing
 from sales_sheets.workspace import Workspace
@@ -47,9 +47,9 @@ def test_a_backup_taken_while_a_writer_is_busy_has_every_committed_row(
     assert sorted(p.name for p in target.parent.iterdir()) == [target.name]  # one file
     with sqlite3.connect(target) as copy:
         assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
-    close_all()
+    loaded.services.close()
     url = f"sqlite:///{target}"
-    open_ledger(url)  # a copy is a ledger like any other
+    open_ledger(url).dispose()  # a copy is a ledger like any other
     assert ledger_revisions(url).standing is Standing.CURRENT
 
 

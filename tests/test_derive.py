@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from sales_sheets.forms.form import Document
 from sales_sheets.intake.check import read_document
 from sales_sheets.ledger.context import LedgerContext, context_for
-from sales_sheets.ledger.database import open_ledger
+from sales_sheets.ledger.database import ledger_of
 from sales_sheets.ledger.store import Provenance, store_document
 from sales_sheets.rules import derive, validate
 from sales_sheets.status import Status
@@ -47,7 +47,7 @@ def _read(workspace: Workspace, kind: str, header: Mapping[str, object],
 
 @pytest.fixture
 def ledger(workspace: Workspace) -> Iterator[Connection]:
-    with open_ledger(workspace.database_url).connect() as conn:
+    with ledger_of(workspace).connect() as conn:
         yield conn
 
 

@@ -10,7 +10,8 @@ import pytest
 import sales_sheets
 
 PACKAGE = Path(sales_sheets.__file__).parent
-FOUNDATION = {"errors", "config", "problems", "paths", "workspace", "text", "status", "files"}
+FOUNDATION = {"errors", "config", "problems", "paths", "workspace", "text", "status", "files",
+              "services"}
 STAGES = ["formats", "forms", "rules", "kinds", "ledger", "documents", "reports", "intake",
           "addin", "service"]
 TOP = {"api", "cli", "demo", "__main__"}

@@ -30,7 +30,7 @@ from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.intake.inbox import claim_files
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.kinds import KINDS
-from sales_sheets.ledger.database import open_ledger
+from sales_sheets.ledger.database import ledger_of
 from sales_sheets.ledger.leases import Owner, hold_claims, is_live, this_node
 from sales_sheets.workspace import Workspace
 
@@ -46,7 +46,7 @@ LEASE = timedelta(seconds=10)
 
 
 def sql(workspace: Workspace, statement: str, **params: Any) -> list[tuple[Any, ...]]:
-    with open_ledger(workspace.database_url).begin() as conn:
+    with ledger_of(workspace).begin() as conn:
         result = conn.execute(text(statement), params)
         return [tuple(row) for row in result] if result.returns_rows else []
 
@@ -174,7 +174,7 @@ def test_a_batch_is_claimed_in_one_transaction_before_any_of_its_folders_exists(
         folders_at_commit.append(len(list(ws.claimed.glob("*"))))
 
     with hold_claims(ws, "watch") as watcher:
-        engine = open_ledger(ws.database_url)
+        engine = ledger_of(ws)
         event.listen(engine, "commit", committed)
         try:
             claims = claim_files(ws, [*paths[:2], gone, *paths[2:]], watcher)

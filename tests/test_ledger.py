@@ -10,7 +10,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import InternalError
 
 from sales_sheets.errors import StorageError
-from sales_sheets.ledger.database import close_all, open_ledger, reading
+from sales_sheets.ledger.database import ledger_of, reading
 from sales_sheets.ledger.decimals import Money
 from sales_sheets.ledger.schema import meta
 from sales_sheets.workspace import Workspace
@@ -74,7 +74,7 @@ def test_lines_are_stored_exactly_and_on_postgresql_through_copy(
     loaded: Workspace, ledger_dialect: str,
 ) -> None:
     statements: list[str] = []
-    event.listen(open_ledger(loaded.database_url), "before_cursor_execute",
+    event.listen(ledger_of(loaded), "before_cursor_execute",
                  lambda _conn, _cursor, sql, *_: statements.append(sql))
     drop(loaded, "order", "S01/o.xlsx", order_header(), [
         dict(LINE, quantity="1.5", remark="含\t制表符"),
@@ -91,20 +91,21 @@ def test_lines_are_stored_exactly_and_on_postgresql_through_copy(
 
 @pytest.mark.ledgers("sqlite")
 def test_schema_version_is_recorded_and_a_newer_ledger_is_refused(workspace: Workspace) -> None:
-    open_ledger(workspace.database_url)
+    ledger_of(workspace)
     assert query(workspace, "SELECT value FROM meta WHERE key='schema_version'") == [("3",)]
-    close_all()
+    workspace.services.close()
     with sqlite3.connect(workspace.root / "ledger.sqlite") as conn:
         conn.execute("UPDATE alembic_version SET version_num='0099'")
     with pytest.raises(StorageError, match="revision 0099.*newer"):
-        open_ledger(workspace.database_url)
+        ledger_of(workspace)
+    assert workspace.services.engine is None  # a refused ledger is not kept
 
 
 @pytest.mark.ledgers("sqlite")
 def test_a_reader_takes_a_snapshot_and_no_lock(workspace: Workspace) -> None:
     """A report reads while a watcher stores (and two report processes read side by side):
     a reading connection must not take the write lock that storing begins with."""
-    engine = open_ledger(workspace.database_url)
+    engine = ledger_of(workspace)
     count = select(func.count()).select_from(meta)
     with reading(engine) as reader:
         before = reader.execute(count).scalar_one()
@@ -120,7 +121,7 @@ def test_a_reader_takes_a_snapshot_and_no_lock(workspace: Workspace) -> None:
 def test_a_reader_on_postgresql_reads_one_snapshot_and_writes_nothing(
     workspace: Workspace,
 ) -> None:
-    engine = open_ledger(workspace.database_url)
+    engine = ledger_of(workspace)
     count = select(func.count()).select_from(meta)
     writer = create_engine(workspace.database_url)
     try:

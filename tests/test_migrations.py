@@ -24,7 +24,7 @@ from sales_sheets.demo import CUSTOMERS, PRODUCTS, SALESPEOPLE
 from sales_sheets.errors import StorageError
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.ledger import migrations
-from sales_sheets.ledger.database import close_all, open_ledger, refusal
+from sales_sheets.ledger.database import open_ledger, refusal
 from sales_sheets.ledger.migrate import ledger_revisions, upgrade_ledger
 from sales_sheets.ledger.migrations import Standing
 from sales_sheets.ledger.schema import metadata
@@ -78,7 +78,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     finally:
-        close_all()
         with psycopg.connect(SERVER, autocommit=True) as server:
             server.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
@@ -101,7 +100,7 @@ def filled(workspace: Workspace, database_url: str) -> Workspace:
     results = process_inbox(ws)
     assert sorted(r.status for r in results) == ["accepted"] * 2 + ["held"], [
         r.problems for r in results]
-    close_all()
+    ws.services.close()
     return ws
 
 
@@ -169,8 +168,7 @@ def _drift(conn: Connection, target: MetaData) -> list[tuple[str, ...]]:
 
 
 def test_a_new_ledger_is_created_at_the_newest_revision(database_url: str) -> None:
-    open_ledger(database_url)
-    close_all()
+    open_ledger(database_url).dispose()
     assert _sql(database_url, "SELECT version_num FROM alembic_version") == [("0004",)]
     assert _sql(database_url, "SELECT key, value FROM meta ORDER BY key") == [
         ("program_version", version("sales-sheets")), ("schema_version", "4")]
@@ -186,8 +184,7 @@ def test_a_ledger_made_before_migrations_is_stamped_and_keeps_every_row(
     _make_pre_migration(url)
     before = _rows(url)
     assert ledger_revisions(url).standing is Standing.UNVERSIONED
-    open_ledger(url)  # what `process` and `watch` do first
-    close_all()
+    open_ledger(url).dispose()  # what `process` and `watch` do first
     after = _rows(url)
     assert _kept(after) == _kept(before)
     assert [after[name] for name in APPROVAL_TABLES] == [[], []]

@@ -31,7 +31,7 @@ from sales_sheets.demo import ORDERS
 from sales_sheets.forms.template import write_form
 from sales_sheets.kinds import KINDS
 from sales_sheets.ledger.approvals import latest_document
-from sales_sheets.ledger.database import close_all, open_ledger
+from sales_sheets.ledger.database import ledger_of
 from sales_sheets.workspace import Workspace, init_workspace
 
 from .helpers.config import configure
@@ -89,7 +89,7 @@ def outputs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     workspace = configure(init_workspace(root / "ws"), documents={"pdf": False},
                           language=language)
     demo = run_demo(workspace)  # contracts, approval requests, annotated copies, reports
-    with open_ledger(workspace.database_url).connect() as conn:
+    with ledger_of(workspace).connect() as conn:
         held = next(r.document for r in demo.results if r.status == "held"
                     and (latest := latest_document(conn, r.document)) is not None
                     and latest["status"] == "held")
@@ -101,7 +101,7 @@ def outputs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         write_template(workspace, kind)
     build_addin(workspace.outbox / "addin" / "sales_sheets.xlam", language)
     elsewhere = [_preview(workspace, root)]
-    close_all()
+    workspace.services.close()
     yield workspace.root, sorted(_office_files(workspace.root)) + elsewhere
 
 

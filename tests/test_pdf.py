@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from sales_sheets.cli import main
 from sales_sheets.documents.libreoffice import find_soffice, find_uno_python
-from sales_sheets.documents.pdf import pdf_worker
+from sales_sheets.documents.pdf import PdfWorker, pdf_worker
 from sales_sheets.workspace import Workspace
 
 from .helpers.config import configure
@@ -87,6 +87,7 @@ def test_a_killed_converter_is_started_again(workspace: Workspace, tmp_path: Pat
     workspace = configure(workspace, documents={"pdf": True})
     first, second = letter(tmp_path, "first"), letter(tmp_path, "second")
     with pdf_worker(workspace) as worker:
+        assert isinstance(worker, PdfWorker)  # the one started here, not one passed in
         worker.request(first)
         assert worker.wait(START) == []
         assert worker.converter is not None

@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sales_sheets import api
 from sales_sheets.cli import main
 from sales_sheets.intake.approvals import release_order
-from sales_sheets.ledger.database import open_ledger
+from sales_sheets.ledger.database import ledger_of
 from sales_sheets.ledger.overview import ledger_status
 from sales_sheets.ledger.pending import pending_approvals
 from sales_sheets.ledger.schema import documents
@@ -33,7 +33,7 @@ STORED = {"SO-A": datetime(2026, 11, 25, 10, 0), "SO-B": datetime(2026, 10, 20, 
 
 
 def _stored(workspace: Workspace, when: dict[str, datetime]) -> None:
-    with open_ledger(workspace.database_url).begin() as conn:
+    with ledger_of(workspace).begin() as conn:
         for key, stored_at in when.items():
             conn.execute(update(documents).where(documents.c.doc_key == key,
                                                  documents.c.status == "held")
@@ -64,7 +64,7 @@ def pending(loaded: Workspace) -> Workspace:
 
 
 def _rows(workspace: Workspace, as_of: datetime) -> list[tuple[object, ...]]:
-    with open_ledger(workspace.database_url).connect() as conn:
+    with ledger_of(workspace).connect() as conn:
         return [(p.kind, p.document, p.version, p.customer, p.customer_name, p.salesperson,
                  p.amount, p.reasons, p.stored_at, p.age_days, p.folder)
                 for p in pending_approvals(conn, as_of)]

@@ -34,10 +34,10 @@ pytestmark = pytest.mark.ledgers
 WORKER = """
 import json, pathlib, sys, time
 from sales_sheets.intake.ingest import process_inbox
-from sales_sheets.ledger.database import open_ledger
+from sales_sheets.ledger.database import ledger_of
 from sales_sheets.workspace import open_workspace
 workspace = open_workspace(sys.argv[1])
-open_ledger(workspace.database_url)
+ledger_of(workspace)
 pathlib.Path(sys.argv[2]).touch()
 while not pathlib.Path(sys.argv[3]).exists():
     time.sleep(0.002)

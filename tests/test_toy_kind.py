@@ -17,7 +17,7 @@ from sales_sheets.forms.kinds import Field, FieldType, Kind, Ref
 from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.kinds import KINDS
-from sales_sheets.ledger.database import open_ledger
+from sales_sheets.ledger.database import ledger_of
 from sales_sheets.ledger.schema import KIND_TABLES, metadata, tables_of
 from sales_sheets.problems import Problem, problem
 from sales_sheets.status import Status
@@ -73,7 +73,7 @@ def samples(loaded: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[Work
     """The demo's master data, and the toy kind listed and migrated (its tables created)."""
     monkeypatch.setitem(KINDS, SAMPLES.name, SAMPLES)
     tables = tables_of(SAMPLES)
-    metadata.create_all(open_ledger(loaded.database_url), tables=list(tables.values()))
+    metadata.create_all(ledger_of(loaded), tables=list(tables.values()))
     yield loaded
     for name, table in tables.items():  # the shipped schema must stay the migrations' own
         metadata.remove(table)

@@ -44,7 +44,8 @@ def run(tag: str, host: Host | None = None, settings_file: Path | None = None) -
             raise AddinError("unknown_action", tag=tag)
         setup = load_setup(action.needs_salesperson, settings_file)
         language = setup.language
-        action.run(host, setup)
+        with setup.workspace.services:  # the engine is the button's, closed when it is done
+            action.run(host, setup)
     except AddinError as exc:
         host.tell(_in(language, exc.message), _in(language, _title), problem=True)
     except Exception as exc:  # noqa: BLE001 - a dialog, never a traceback

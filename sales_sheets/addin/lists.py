@@ -14,7 +14,7 @@ from ..formats.safety import inspect_file
 from ..forms.grid import open_workbook
 from ..forms.meta import LISTS_SHEET, META_SHEET, list_name, list_range, parse_meta
 from ..kinds import KINDS
-from ..ledger.database import open_ledger
+from ..ledger.database import ledger_of
 from ..ledger.queries import master_lists
 from ..text import Text
 from ..workspace import Workspace
@@ -69,7 +69,7 @@ def plan_list_refresh(workspace: Workspace, path: Path) -> ListRefresh:
     defined = set(book.defined_names)
     book.close()
     headings = [str(v) if v is not None else "" for v in (lists[0] if lists else [])]
-    with open_ledger(workspace.database_url).connect() as conn:
+    with ledger_of(workspace).connect() as conn:
         current = master_lists(conn)
     updates = []
     for f in meta.kind.fields:

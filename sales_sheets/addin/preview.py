@@ -10,7 +10,7 @@ from ..documents.contract import CONTRACT, check_contract_template, contract_con
 from ..documents.render import render_docx
 from ..forms.kinds import Output
 from ..intake.check import WorkbookCheck, check_workbook
-from ..ledger.database import open_ledger
+from ..ledger.database import ledger_of
 from ..ledger.queries import current_document
 from ..paths import safe_component
 from ..status import Status
@@ -45,7 +45,7 @@ def preview_contract(workspace: Workspace, path: Path, folder: str) -> Preview:
     if doc is None or check.status == Status.REJECTED:
         return Preview(check, None)
     check_contract_template(workspace)
-    with open_ledger(workspace.database_url).connect() as conn:
+    with ledger_of(workspace).connect() as conn:
         stored = current_document(conn, doc.kind.name, doc.identity())
         order = {**doc.final_header(), "version": stored["version"] + 1 if stored else 1}
         context = contract_context(workspace, conn, order,

@@ -16,7 +16,7 @@ from ..errors import UsageError
 from ..forms.kinds import Ref
 from ..forms.normalize import CENT, to_code
 from ..kinds import KINDS
-from ..ledger.database import open_ledger
+from ..ledger.database import ledger_of
 from ..ledger.queries import current_document, master_record, order_version
 from ..paths import inside, safe_component
 from ..status import Status
@@ -108,7 +108,7 @@ def write_contract(workspace: Workspace, facts: OrderFacts) -> Path:
 def generate_contract(workspace: Workspace, order_no: str) -> Path:
     """(Re)generate the contract of an order's current accepted version."""
     check_contract_template(workspace)
-    with open_ledger(workspace.database_url).connect() as conn:
+    with ledger_of(workspace).connect() as conn:
         return write_contract(workspace,
                               order_facts(workspace, conn, accepted_version(conn, order_no)))
 

@@ -16,7 +16,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ..files import write_bytes_atomic
-from ..ledger.database import open_ledger
+from ..ledger.database import ledger_of
 from ..paths import inside
 from ..text import Text
 from ..workspace import Workspace
@@ -93,7 +93,7 @@ def write_invoice_notice(workspace: Workspace, facts: OrderFacts) -> Path:
 
 def generate_invoice_notice(workspace: Workspace, order_no: str) -> Path:
     """(Re)write the invoice notice of an order's current accepted version."""
-    with open_ledger(workspace.database_url).connect() as conn:
+    with ledger_of(workspace).connect() as conn:
         return write_invoice_notice(
             workspace, order_facts(workspace, conn, accepted_version(conn, order_no)))
 

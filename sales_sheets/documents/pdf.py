@@ -1,11 +1,11 @@
 """PDFs beside contracts and letters, written by a background worker off the intake path.
 
 A document asks for its PDF with `request_pdf` and goes on. While `pdf_worker` runs for the
-workspace (around `watch`, `process`, the demo, a statements run), the request joins the
-worker's queue; the worker converts whatever is queued in one persistent LibreOffice
-(libreoffice.py), starts it anew when it died, and tries a file that failed again later, behind
-the others, a bounded number of times. The .docx is what counts: a PDF that cannot be made is
-logged, never an error of the intake.
+workspace's services (around `watch`, `process`, the demo, a statements run), or when they were
+built with a worker, the request joins the worker's queue; the worker converts whatever is
+queued in one persistent LibreOffice (libreoffice.py), starts it anew when it died, and tries a
+file that failed again later, behind the others, a bounded number of times. The .docx is
+what counts: a PDF that cannot be made is logged, never an error of the intake.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import write_bytes_atomic
+from ..services import PdfQueue
 from ..text import Text
 from ..workspace import Workspace
 from .libreoffice import ConversionError, UnoServer, find_soffice, find_uno_python
@@ -32,9 +33,6 @@ WAIT_SECONDS = 300.0
 UNFINISHED = Text("{count} 个 PDF 在 {seconds:.0f} 秒内未能生成（.docx 已写好）：{files}",
                   "{count} PDF(s) not written within {seconds:.0f} s (the .docx files are "
                   "there): {files}")
-
-_lock = threading.Lock()
-_running: dict[Path, tuple[PdfWorker, int]] = {}  # workspace root -> worker, its users
 
 
 @dataclass
@@ -180,28 +178,36 @@ class PdfWorker:
 
 
 @contextmanager
-def pdf_worker(workspace: Workspace, timeout: float = WAIT_SECONDS) -> Iterator[PdfWorker]:
-    """The workspace's PDF worker for the length of a block: started here, or the one an outer
-    block (the watcher, `process`) already runs. The outermost block waits up to `timeout`
-    seconds for the outstanding PDFs at its end, then stops LibreOffice."""
-    key = workspace.root
-    with _lock:
-        worker, users = _running.get(key) or (PdfWorker(workspace), 0)
-        _running[key] = (worker, users + 1)
+def pdf_worker(workspace: Workspace, timeout: float = WAIT_SECONDS) -> Iterator[PdfQueue]:
+    """The PDF worker of the workspace's services for the length of a block: the one they were
+    built with, or the one an outer block (the watcher, `process`) already runs, or one started
+    here. The outermost block that started it waits up to `timeout` seconds for the outstanding
+    PDFs at its end, then stops LibreOffice. Two workspaces (two services) never share one."""
+    services = workspace.services
+    with services.lock:
+        if services.pdf is None:
+            services.pdf = PdfWorker(workspace)
+            services.pdf_users = 1
+        elif services.pdf_users:
+            services.pdf_users += 1
+        worker = services.pdf
+        ours = services.pdf_users > 0  # else the caller passed it in, runs and closes it
     try:
         yield worker
     finally:
-        with _lock:
-            worker, users = _running.pop(key)
-            if users > 1:
-                _running[key] = (worker, users - 1)
-        if users == 1:
-            worker.close(timeout)
+        if ours:
+            with services.lock:
+                services.pdf_users -= 1
+                last = services.pdf_users == 0
+                if last:
+                    services.pdf = None
+            if last:
+                worker.close(timeout)
 
 
 def request_pdf(workspace: Workspace, docx: Path) -> None:
-    """A PDF beside `docx` when `documents.pdf` is on: queued to the running worker, or made
-    before returning when none runs (a one-off document)."""
+    """A PDF beside `docx` when `documents.pdf` is on: queued to the worker of the workspace's
+    services, or made before returning when none runs (a one-off document)."""
     if not workspace.settings.documents.pdf:
         return
     with pdf_worker(workspace) as worker:

@@ -14,7 +14,7 @@ from ..files import atomic_path
 from ..forms.kinds import Ref
 from ..forms.normalize import to_code
 from ..forms.periods import Period, add_months, month_end
-from ..ledger.database import open_ledger
+from ..ledger.database import ledger_of
 from ..ledger.queries import master_records
 from ..ledger.statement import Statement, customer_statement
 from ..paths import inside
@@ -67,7 +67,7 @@ def statement_files(
     check_letter_template(workspace)
     written: list[StatementFiles] = []
     # One LibreOffice for all the letters' PDFs (or the running watcher's).
-    with pdf_worker(workspace), open_ledger(workspace.database_url).connect() as conn:
+    with pdf_worker(workspace), ledger_of(workspace).connect() as conn:
         one = to_code(customer) if customer else None
         for record in master_records(conn, Ref.CUSTOMER, one):
             statement = customer_statement(conn, record, period)

@@ -4,7 +4,6 @@ approval given on paper (`sales-sheets release`), through the same decision as t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from ..documents.contract import check_contract_template, order_facts, write_contract
@@ -13,7 +12,7 @@ from ..errors import UsageError
 from ..forms.normalize import to_code
 from ..kinds.order import ORDER
 from ..ledger.approvals import DecisionConflict, decide
-from ..ledger.database import open_ledger
+from ..ledger.database import ledger_of
 from ..ledger.locks import decision_locks, serialise
 from ..ledger.queries import current_document, hold_reasons
 from ..workspace import Workspace
@@ -37,14 +36,14 @@ def release_order(workspace: Workspace, order_no: str, approval: str) -> Release
         raise UsageError("an approval reference is required")
     check_contract_template(workspace)
     number = to_code(order_no)
-    engine = open_ledger(workspace.database_url)
+    engine = ledger_of(workspace)
     with engine.begin() as conn:
         serialise(conn, decision_locks(conn, ORDER, number))
         doc = current_document(conn, ORDER.name, number)
         if doc is None:
             raise UsageError(f"order {order_no} is not in the ledger")
         try:
-            decide(conn, doc["id"], True, reference, datetime.now())
+            decide(conn, doc["id"], True, reference, workspace.services.clock())
         except DecisionConflict:
             raise UsageError(f"order {order_no} is {doc['status']}, not held") from None
     with engine.connect() as conn:

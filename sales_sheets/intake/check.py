@@ -20,7 +20,7 @@ from ..forms.form import Document, normalize_form
 from ..forms.reader import ReadResult, read_form
 from ..kinds import KINDS
 from ..ledger.context import context_for
-from ..ledger.database import open_ledger
+from ..ledger.database import ledger_of
 from ..problems import SEVERITY_LABELS, Problem, Severity, problem, worst
 from ..rules import derive, validate
 from ..status import Status
@@ -114,7 +114,7 @@ def check_workbook(workspace: Workspace, path: Path, folder: str = "") -> Workbo
     reading = read_document(path, workspace.settings.limits)
     document, problems = reading.document, reading.problems
     if document is not None:
-        with open_ledger(workspace.database_url).connect() as conn:
+        with ledger_of(workspace).connect() as conn:
             ctx = context_for(conn, folder, workspace.settings.access, document,
                               workspace.settings.approvals)
             document = derive(document, ctx)

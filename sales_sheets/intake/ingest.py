@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +30,7 @@ from ..forms.form import Document
 from ..forms.reader import ReadResult
 from ..ledger.approvals import Decision, settle
 from ..ledger.context import context_for
-from ..ledger.database import open_ledger
+from ..ledger.database import ledger_of
 from ..ledger.leases import hold_claims
 from ..ledger.locks import locks_of, serialise
 from ..ledger.store import (
@@ -48,7 +49,6 @@ from ..workspace import Workspace
 from .annotate import earlier_marks, plan_annotations, write_annotated_copy
 from .answers import receipt_text
 from .check import read_document, status_of
-from .collector import collector_paused
 from .faults import OutputFault, writing
 from .inbox import Claim, archive, archive_path, candidates, claim_files, pending_claims
 from .outcomes import planned_documents, write_documents
@@ -125,10 +125,14 @@ def process_claims(
     workspace: Workspace, claims: list[Claim],
     on_result: Callable[[IngestResult], None] | None = None,
     stop: threading.Event | None = None,
+    *, around_file: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> list[IngestResult]:
     """Process files already taken out of the inbox (the watcher's and the CLI's entry). Once
-    `stop` is set no further file is started: those left stay claimed, for the next run."""
-    engine = open_ledger(workspace.database_url)
+    `stop` is set no further file is started: those left stay claimed, for the next run.
+    `around_file` wraps the storing of each file: a program that owns its process (the watcher,
+    the CLI) pauses the garbage collector there (collector.py); by default nothing process-wide
+    changes, so another program can call this."""
+    engine = ledger_of(workspace)
     check_templates(workspace)
     stopping = stop or threading.Event()
     prepared: list[_Prepared] = []
@@ -136,7 +140,9 @@ def process_claims(
         if stopping.is_set():
             return []
         began = time.perf_counter()
-        if (item := _prepare(workspace, c)) is not None:
+        with around_file():  # reading builds the file's grid and lines
+            item = _prepare(workspace, c)
+        if item is not None:
             item.seconds = time.perf_counter() - began
             prepared.append(item)
     # Master data first, so orders in the same batch can refer to the customers it creates.
@@ -146,7 +152,7 @@ def process_claims(
         if stopping.is_set():
             break
         began = time.perf_counter()
-        with collector_paused():  # the file's grid, lines and problems stay alive till answered
+        with around_file():  # the file's grid, lines and problems stay alive till answered
             result = _commit_safely(workspace, engine, item)
         if result is None:
             continue
@@ -200,8 +206,7 @@ def _prepare(workspace: Workspace, claim: Claim) -> _Prepared | None:
                 size += len(chunk)
     except FileNotFoundError:
         return None
-    with collector_paused():
-        reading = read_document(claim.path, workspace.settings.limits)
+    reading = read_document(claim.path, workspace.settings.limits)
     return _Prepared(claim, digest.hexdigest(), size, reading.read, reading.document,
                      reading.problems)
 
@@ -209,8 +214,7 @@ def _prepare(workspace: Workspace, claim: Claim) -> _Prepared | None:
 def _commit(workspace: Workspace, engine: Engine, item: _Prepared) -> IngestResult:
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            with collector_paused():
-                result, record, decision = _store(engine, workspace, item)
+            result, record, decision = _store(engine, workspace, item)
             break
         except IntegrityError:
             # Another watcher or office stored the same content, version or reference (or
@@ -227,7 +231,7 @@ def _store(
 ) -> tuple[IngestResult, dict[str, Any], Decision | None]:
     """Decide and record the claim in one transaction, or read back its earlier outcome; with
     the decision an approval form made now (None when only read back)."""
-    now = datetime.now().replace(microsecond=0)
+    now = workspace.services.clock().replace(microsecond=0)
     with engine.begin() as conn:
         stored = intake_record(conn, item.claim.id)
         if stored is not None:

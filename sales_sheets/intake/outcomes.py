@@ -21,7 +21,7 @@ from ..files import write_text_atomic
 from ..forms.form import Document
 from ..kinds import KINDS
 from ..ledger.approvals import Decision, decide_by_form, decision_of
-from ..ledger.database import open_ledger
+from ..ledger.database import ledger_of
 from ..ledger.queries import stored_document
 from ..paths import inside
 from ..status import Status
@@ -68,7 +68,7 @@ def write_documents(
     An approval form's `decision` is read from the ledger when None (its documents written
     again after a crash)."""
     written = []
-    with open_ledger(workspace.database_url).connect() as conn:
+    with ledger_of(workspace).connect() as conn:
         if kind is not None and KINDS[kind].decides and decision is None:
             decision = decision_of(conn, document_id)
         # The contract and the invoice notice show the same order: read once, when first asked.

@@ -14,9 +14,9 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from functools import partial
 from pathlib import Path
 from stat import S_ISREG
@@ -33,6 +33,7 @@ from ..ledger.leases import Holder, hold_claims
 from ..reports.summary import write_summary
 from ..status import CURRENT
 from ..workspace import Workspace
+from .collector import collector_paused
 from .inbox import Claim, candidates, claim_files, forget_finished, is_ignored, pending_claims
 from .ingest import IngestResult, process_claims
 
@@ -52,6 +53,8 @@ _CLAIM_BATCH = 10
 # lost: a warning naming the watched folder, and nothing else. See _Overflows.
 _OVERFLOW_LOGGER = "watchdog.observers.inotify"
 _OVERFLOW_MESSAGE = "Inotify queue overflowed; reconciling recursive watches below %r"
+# watchdog's move pairing window while a watcher runs (its default: 0.5 s); see below.
+_MOVE_PAIRING_SECONDS = 0.02
 
 
 @dataclass
@@ -156,7 +159,9 @@ def watch(
     """Process the inbox until `stop` is set (or Ctrl-C). Several watchers may share an inbox:
     each holds the files it claimed under a lease in the ledger (see ledger/leases.py). Raises
     StorageError when the ledger cannot be reached at the start."""
-    with pdf_worker(workspace):  # contracts' and letters' PDFs, made beside the loop
+    # The watcher owns its process while it runs: what it changes process-wide (watchdog's
+    # move pairing, the collector paused around each file) it changes here, and puts back.
+    with pdf_worker(workspace), _move_pairing_shortened():  # PDFs are made beside the loop
         _watch(workspace, stop, on_result, polling)
 
 
@@ -171,7 +176,6 @@ def _watch(
     use_polling = settings.polling if polling is None else polling
     holder = hold_claims(workspace, "watch")
     on_result = holder.counting(on_result)
-    _shorten_move_pairing()
     observer = PollingObserver(timeout=settings.poll_interval) if use_polling else Observer()
     events: queue.Queue[tuple[Path, bool | None]] = queue.Queue()
     observer.schedule(_Events(events, use_polling), str(workspace.inbox), recursive=True)
@@ -231,20 +235,29 @@ def _claim_all(workspace: Workspace, paths: list[Path], holder: Holder) -> list[
     return claim_files(workspace, [path for path in paths if path.exists()], holder)
 
 
-def _shorten_move_pairing() -> None:
+@contextmanager
+def _move_pairing_shortened() -> Iterator[None]:
     """watchdog (inotify) holds every "moved out" event back for half a second to pair it with
     its "moved in", and every event queued behind it waits as well. Claiming a file is such a
     move (its claim folder is too new to be watched yet), so each arrival would wait for the
     previous claim. Events are only hints here: a short pairing window costs nothing.
 
     watchdog has no public setting for the window, so this sets its internal grouper's class
-    attribute: watchdog is capped in pyproject.toml and tests/test_private_apis.py fails if the
-    attribute stops governing the observer's delay."""
+    attribute for as long as the watcher runs, and puts the old value back when it stops (a
+    program that embeds the library keeps its own): watchdog is capped in pyproject.toml and
+    tests/test_private_apis.py fails if the attribute stops governing the observer's delay.
+    (Two watchers in one process share the class: the first one's value is put back last.)"""
     try:
         from watchdog.observers.inotify_move_event_grouper import InotifyMoveEventGrouper
     except ImportError:  # not Linux, or a watchdog that groups differently
+        yield
         return
-    InotifyMoveEventGrouper.delay = 0.02
+    before = InotifyMoveEventGrouper.delay
+    InotifyMoveEventGrouper.delay = _MOVE_PAIRING_SECONDS
+    try:
+        yield
+    finally:
+        InotifyMoveEventGrouper.delay = before
 
 
 def _process(
@@ -256,14 +269,15 @@ def _process(
     again at the next rescan or by the next holder."""
     if not claims:
         return False
-    results = _safely(partial(process_claims, workspace, claims, on_result, stop)) or []
+    results = _safely(partial(process_claims, workspace, claims, on_result, stop,
+                              around_file=collector_paused)) or []
     _safely(partial(forget_finished, holder, claims))
     return any(r.status in CURRENT for r in results)
 
 
 def refresh_month_report(workspace: Workspace) -> Path:
     """The current month's summary workbook, so the folder always holds an up-to-date one."""
-    return write_summary(workspace, parse_period(f"{date.today():%Y-%m}"))
+    return write_summary(workspace, parse_period(f"{workspace.services.clock():%Y-%m}"))
 
 
 def _events_within(

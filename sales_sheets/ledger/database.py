@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import StorageError
+from ..workspace import Workspace
 from . import migrations
 from .migrations import Revisions, Standing
 from .schema import metadata
 
-_engines: dict[str, Engine] = {}
 _READ_ONLY = "sales_sheets_read_only"  # an execution option of our own, read at BEGIN
 # PostgreSQL: the advisory lock that lets one process at a time create or upgrade the schema.
 _SCHEMA_LOCK = 0x5A1E5_5C4E
@@ -57,15 +59,13 @@ def reading(engine: Engine) -> Connection:
 
 
 def open_ledger(url: str) -> Engine:
-    """An engine on the ledger at `url`, created at the current schema if there is none yet;
-    one per url for the life of the process.
+    """A new engine on the ledger at `url`, created at the current schema if there is none yet;
+    the caller owns it (`ledger_of` gives a workspace's, opened once).
 
     Raises:
         StorageError: the ledger cannot be opened, is older than this program (run
             `sales-sheets db upgrade`) or newer (install a newer sales-sheets).
     """
-    if url in _engines:
-        return _engines[url]
     engine = ledger_engine(url)
     try:
         with engine.begin() as conn:
@@ -76,8 +76,35 @@ def open_ledger(url: str) -> Engine:
             raise
         raise StorageError(
             f"cannot open the ledger at {url}: {exc.__class__.__name__}: {exc}") from None
-    _engines[url] = engine
     return engine
+
+
+def ledger_of(workspace: Workspace) -> Engine:
+    """The engine of `workspace`'s services: the one the entry point opened, or opened here on
+    first use and kept in them (not in this module: see services.py).
+
+    Raises:
+        StorageError: as `open_ledger`.
+    """
+    services = workspace.services
+    with services.lock:
+        if services.engine is None:
+            services.engine = open_ledger(workspace.database_url)
+        return services.engine
+
+
+@contextmanager
+def engine_of(ledger: Engine | str) -> Iterator[Engine]:
+    """`ledger` itself when it is an engine; for a URL (a helper process is handed one) a new
+    engine, disposed of at the end of the block."""
+    if not isinstance(ledger, str):
+        yield ledger
+        return
+    engine = open_ledger(ledger)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def ledger_engine(url: str) -> Engine:
@@ -133,11 +160,3 @@ def _prepare(conn: Connection) -> None:
         revisions = migrations.read_revisions(conn)
     if revisions.standing is not Standing.CURRENT:
         raise refusal(revisions)
-
-
-def close_all() -> None:
-    """Dispose of every engine, so the next `open_ledger` opens and migrates afresh (tests call
-    it; a process that ends takes its engines with it)."""
-    for engine in _engines.values():
-        engine.dispose()
-    _engines.clear()

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..errors import StorageError
 from ..workspace import Workspace
-from .database import open_ledger
+from .database import ledger_of
 from .schema import claims, watchers
 
 T = TypeVar("T")
@@ -230,7 +230,7 @@ def _owner(row: Any) -> Owner | None:
 def hold_claims(workspace: Workspace, command: str) -> Holder:
     """Register this process (running `command`, "watch" or "process") as a holder of claims in
     the workspace's ledger and start its heartbeat; rows of holders gone for a week go."""
-    engine = open_ledger(workspace.database_url)
+    engine = ledger_of(workspace)
     owner = uuid.uuid4().hex
     node = this_node()
     try:

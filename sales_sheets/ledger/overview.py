@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..workspace import Workspace
-from .database import open_ledger
+from .database import ledger_of
 from .leases import Seen, Watching, watching
 from .pending import PendingApproval, pending_approvals
 from .schema import KIND_TABLES, documents, intake
@@ -54,7 +54,7 @@ def ledger_status(workspace: Workspace, recent: int = 10,
     """Counts, the latest `recent` files, the pending approvals with their age at `now`
     (default: the clock's now) and who is watching, with a warning when `waiting` files sit in
     the inbox while nobody is."""
-    engine = open_ledger(workspace.database_url)
+    engine = ledger_of(workspace)
     with engine.connect() as conn:
         counts: dict[str, dict[str, int]] = {}
         query = select(documents.c.kind, documents.c.status, func.count()).group_by(

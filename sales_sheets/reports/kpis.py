@@ -31,7 +31,7 @@ from sqlalchemy import (
 
 from ..documents.contract import WrittenContracts
 from ..forms.periods import Period, add_months, parse_period
-from ..ledger.database import open_ledger, reading
+from ..ledger.database import engine_of, reading
 from ..ledger.pending import pending_approvals
 from ..ledger.queries import hold_reasons
 from ..ledger.schema import (
@@ -95,7 +95,7 @@ def build_report(workspace: Workspace, engine: Engine, period: Period) -> Report
             aging=_aging(conn, period.end),
             contracts=_contracts(workspace, conn, period),
             visits=_visits(conn, period),
-            details=partial(details, workspace.database_url, period),
+            details=partial(details, engine, period),
             pending=pending_approvals(conn, datetime.combine(period.end, time())),
         )
 
@@ -380,9 +380,9 @@ def _visits(conn: Connection, period: Period) -> list[VisitRow]:
             for s, w, a, b, c in conn.execute(query)]
 
 
-def details(url: str, period: Period) -> Iterator[DetailRow]:
-    """The accepted order lines of `period` by date and order number, streamed from the ledger
-    at `url` (a URL, not an engine: a helper process can run this, see details.py).
+def details(ledger: Engine | str, period: Period) -> Iterator[DetailRow]:
+    """The accepted order lines of `period` by date and order number, streamed from the ledger:
+    its engine, or its URL in a helper process (which opens its own, see details.py).
 
     A year can hold a million lines: the scaled integers and date text come back raw and are
     converted here, in bulk, instead of through a type processor per value; customer names
@@ -400,7 +400,7 @@ def details(url: str, period: Period) -> Iterator[DetailRow]:
     )
     days: dict[Any, date] = {}
     quantities, prices, amounts = _Scaled(4), _Scaled(2), _Scaled(2)
-    with reading(open_ledger(url)) as conn:
+    with engine_of(ledger) as engine, reading(engine) as conn:
         names = dict(conn.execute(select(customers.c.code, customers.c.name)).all())
         for no, day, code, person, product, product_name, spec, unit, quantity, price, \
                 amount in conn.execution_options(yield_per=10_000).execute(query):

@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from ..forms.periods import Period
-from ..ledger.database import open_ledger
+from ..ledger.database import ledger_of
 from ..paths import inside
 from ..text import Text
 from ..workspace import Workspace
@@ -39,7 +39,7 @@ def write_summary(workspace: Workspace, period: Period) -> Path:
     A period of many order lines has its 明细 rendered in a helper process (see details.py):
     a script that calls this at its top level must guard it with `if __name__ == "__main__":`.
     """
-    engine = open_ledger(workspace.database_url)
+    engine = ledger_of(workspace)
     with ExitStack() as stack:
         rendered = None
         if can_start_helper() and has_detail_lines(engine, period, HELPER_LINES):

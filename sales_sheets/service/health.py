@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..intake.inbox import candidates
-from ..ledger.database import open_ledger
+from ..ledger.database import ledger_of
 from ..ledger.leases import watching
 from ..workspace import Workspace
 
@@ -70,7 +70,7 @@ def check_health(workspace: Workspace, now: float | None = None) -> Health:
         except FileNotFoundError:  # claimed meanwhile
             continue
     settings = workspace.settings.watch
-    with open_ledger(workspace.database_url).connect() as conn:
+    with ledger_of(workspace).connect() as conn:
         seen = watching(conn, str(workspace.inbox), timedelta(seconds=settings.lease_seconds))
     return judge(seen.inbox_watchers, arrivals, time.time() if now is None else now,
                  settings.max_wait_minutes)

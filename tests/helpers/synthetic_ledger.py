@@ -598,12 +598,15 @@ def write_synthetic_ledger(workspace: Workspace, lines: int, sizes: Sizes = BENC
     """
     rng = random.Random(seed)
     engine = open_ledger(workspace.database_url)
-    master = make_master(rng, sizes)
-    docs = Documents(rng)
-    with engine.begin() as conn:
-        store_master(conn, docs, master, rng)
-    sales = store_orders(engine, rng, master, docs, lines)
-    with engine.begin() as conn:
-        store_receipts(conn, rng, docs, sales, max(1, round(lines * RECEIPTS_PER_LINE)))
-        store_plans(conn, rng, docs, master, sales)
-        store_visits(conn, rng, docs, master)
+    try:
+        master = make_master(rng, sizes)
+        docs = Documents(rng)
+        with engine.begin() as conn:
+            store_master(conn, docs, master, rng)
+        sales = store_orders(engine, rng, master, docs, lines)
+        with engine.begin() as conn:
+            store_receipts(conn, rng, docs, sales, max(1, round(lines * RECEIPTS_PER_LINE)))
+            store_plans(conn, rng, docs, master, sales)
+            store_visits(conn, rng, docs, master)
+    finally:
+        engine.dispose()  # its last connection checkpoints the WAL into ledger.sqlite
