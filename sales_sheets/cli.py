@@ -370,7 +370,7 @@ def demo(workspace: Path) -> None:
     for r in done.results:
         counts[r.status] = counts.get(r.status, 0) + 1
     click.echo("\n" + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
-    click.echo(f"receipts, annotated copies, contracts and approval forms: {ws.outbox}")
+    click.echo(f"acknowledgements, annotated copies, contracts and approval forms: {ws.outbox}")
     click.echo(f"summary workbook: {done.report.relative_to(ws.root).as_posix()}")
     click.echo(f"statements and letters: {len(done.statements)} customers, "
                f"{ws.outbox.relative_to(ws.root).as_posix()}/statements/2026-11")

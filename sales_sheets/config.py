@@ -173,7 +173,7 @@ def _coerce(target: Any, value: Any, path: Path, key: str) -> Any:
 CONFIG_TEMPLATE = """\
 # sales-sheets workspace settings. Every key is optional; the values shown are the defaults.
 
-# Language of forms, messages, receipts and reports: "zh" (中文) or "en".
+# Language of forms, messages, acknowledgements and reports: "zh" (中文) or "en".
 language = "zh"
 
 # The seller printed on contracts and statements.

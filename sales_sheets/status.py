@@ -1,5 +1,5 @@
 """What became of a file or a stored document: the codes the ledger and JSON carry, and the one
-table of the words every receipt, report, message and command says for them."""
+table of the words every acknowledgement, report, message and command says for them."""
 
 from __future__ import annotations
 
@@ -34,9 +34,9 @@ class Status(StrEnum):
         return self.text(language)
 
     def outcome(self, language: str) -> str:
-        """What a receipt and `process` say became of a file: the name, with what it means for
-        the sender where the name alone does not tell (a held file was received, a duplicate
-        changed nothing)."""
+        """What an acknowledgement and `process` say became of a file: the name, with what it
+        means for the sender where the name alone does not tell (a held file was received, a
+        duplicate changed nothing)."""
         words = WORDS[self]
         return (words.outcome or words.word)(language)
 

@@ -10,6 +10,7 @@ from .errors import WorkspaceError
 from .services import Services
 
 CONFIG_NAME = "config.toml"
+# "receipts" holds the acknowledgements (回执): the folder keeps the name people know it by.
 OUTBOX_PARTS = ("contracts", "invoices", "statements", "reports", "receipts", "rejected")
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from sales_sheets import api
 from sales_sheets.cli import main
-from sales_sheets.intake.answers import receipt_text
+from sales_sheets.intake.answers import acknowledgement_text
 from sales_sheets.intake.ingest import IngestResult
 from sales_sheets.ledger.overview import LedgerStatus
 from sales_sheets.problems import problem
@@ -44,7 +44,7 @@ def test_every_status_has_its_words_in_both_languages() -> None:
 def test_a_receipt_says_the_outcome(language: str) -> None:
     heading = {"zh": "结果", "en": "Result"}[language]
     for status in Status:
-        text = receipt_text(file="a.xlsx", processed="2026-11-03 09:00", kind="order",
+        text = acknowledgement_text(file="a.xlsx", processed="2026-11-03 09:00", kind="order",
                             status=status, document="SO-1", stored="", outputs=[], problems=[],
                             language=language)
         assert f"\n{heading}: {status.outcome(language)}\n" in text, status

@@ -1,4 +1,6 @@
-"""The receipt (回执) each processed file gets: what happened, what was stored and generated."""
+"""The acknowledgement (回执) each processed file gets: what happened, what was stored and
+generated. They go to outbox/receipts/, the folder's first name, kept for the people who know
+it; a 回款 (a payment received) is the other "receipt", the input kind."""
 
 from __future__ import annotations
 
@@ -9,13 +11,13 @@ from ..text import Text
 from .annotate import COMMENT_LIMIT, PROBLEM_SHEET
 
 # Up to this many problems are listed one by one; more are summarised by code, with the first
-# few of each: a receipt is read by a person, and a file with 100,000 wrong lines would
-# otherwise get a receipt of 100,000 lines.
+# few of each: an acknowledgement is read by a person, and a file with 100,000 wrong lines would
+# otherwise get an acknowledgement of 100,000 lines.
 RECEIPT_LIMIT = 30
 EXAMPLES = 3
 
 _WORDS: dict[str, Text] = {
-    "title": Text("sales-sheets 回执", "sales-sheets receipt"),
+    "title": Text("sales-sheets 回执", "sales-sheets acknowledgement"),
     "file": Text("文件", "File"),
     "received": Text("处理时间", "Processed"),
     "kind": Text("表单", "Form"),
@@ -63,7 +65,7 @@ def decision_text(
     *, approve: bool, kind: str, number: str, version: int, approval_no: str, approver: str,
     approved_on: object, remarks: str, source_file: str, outputs: list[str], language: str,
 ) -> str:
-    """The notice a submitter gets in their receipts folder when their held document is
+    """The notice a submitter gets in their acknowledgements folder when their held document is
     decided."""
     kind_name = KINDS[kind].title(language)
     lines = [
@@ -82,7 +84,7 @@ def decision_text(
     return "\n".join(lines) + "\n"
 
 
-def receipt_text(
+def acknowledgement_text(
     *, file: str, processed: str, kind: str | None, status: Status, document: str, stored: str,
     outputs: list[str], problems: list[Problem], language: str,
 ) -> str:

@@ -2,7 +2,8 @@
 
 Each file is stored in one transaction together with its intake record, so a crash at any point
 either left nothing (the claim is redone) or left the record (the claim is only finished:
-receipt, annotated copy, archive). Nothing is stored twice: an identical file is a duplicate.
+acknowledgement, annotated copy, archive). Nothing is stored twice: an identical file is a
+duplicate.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from ..status import CURRENT, Status
 from ..text import Text
 from ..workspace import Workspace
 from .annotate import earlier_marks, plan_annotations, write_annotated_copy
-from .answers import receipt_text
+from .answers import acknowledgement_text
 from .check import read_document, status_of
 from .faults import OutputFault, writing
 from .inbox import Claim, archive, archive_path, candidates, claim_files, pending_claims
@@ -316,12 +317,13 @@ def _stamp(claim: Claim, now: datetime) -> str:
 
 def _output_paths(workspace: Workspace, claim: Claim, result: IngestResult, stamp: str,
                   planned: list[Path]) -> list[str]:
-    """The receipt first; then the annotated copy of a rejected file, or the documents a
+    """The acknowledgement first; then the annotated copy of a rejected file, or the documents a
     stored one brings (see outcomes.planned_documents)."""
     stem = Path(claim.name).stem
     folder = claim.folder or "_inbox"
-    receipt = inside(workspace.outbox, "receipts", folder, f"{stamp}_{stem}.{result.status}.txt")
-    paths = [receipt]
+    acknowledgement = inside(workspace.outbox, "receipts", folder,
+                             f"{stamp}_{stem}.{result.status}.txt")
+    paths = [acknowledgement]
     if result.status == Status.REJECTED:
         suffix = _REJECTED_SUFFIX(workspace.language)
         paths.append(inside(workspace.outbox, "rejected", folder, f"{stamp}_{stem}_{suffix}.xlsx"))
@@ -342,21 +344,22 @@ def _finish(
     workspace: Workspace, item: _Prepared, result: IngestResult, record: Any,
     decision: Decision | None,
 ) -> IngestResult:
-    """Everything after the commit; safe to repeat after a crash. The receipt is the first
-    output; then the annotated copy of a rejected file, or the documents a stored one brings.
+    """Everything after the commit; safe to repeat after a crash. The acknowledgement is the
+    first output; then the annotated copy of a rejected file, or the documents a stored one
+    brings.
     Raises OutputFault when the outbox or the archive cannot take them (see faults.py)."""
     language = workspace.language
     root = workspace.root
-    receipt, *others = result.outputs
+    acknowledgement, *others = result.outputs
     if result.status == Status.REJECTED:
         _write_annotated(item, result, root / others[0], language)
     elif others:
         others = write_documents(workspace, record["document_id"], result.kind, others,
                                  item.claim.relative, decision)
-        result.outputs = [receipt, *others]
+        result.outputs = [acknowledgement, *others]
     try:
-        with writing(root / receipt):
-            write_text_atomic(root / receipt, receipt_text(
+        with writing(root / acknowledgement):
+            write_text_atomic(root / acknowledgement, acknowledgement_text(
                 file=result.file, processed=str(record["processed_at"]), kind=result.kind,
                 status=result.status, document=result.document, stored=result.stored,
                 outputs=others, problems=result.problems, language=language))
@@ -388,5 +391,5 @@ def _write_annotated(item: _Prepared, result: IngestResult, dest: Path, language
             write_annotated_copy(item.claim.path, None, None, plan, dest)
     except OutputFault:
         raise
-    except Exception:  # the receipt still tells the person what is wrong
+    except Exception:  # the acknowledgement still tells the person what is wrong
         log.exception("writing the problem list of %s failed", item.claim.relative)

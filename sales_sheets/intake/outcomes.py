@@ -1,4 +1,4 @@
-"""The documents a stored file brings, beyond its receipt: an accepted order's contract and
+"""The documents a stored file brings, beyond its acknowledgement: an accepted order's contract and
 invoice notice, a held document's approval request, and for an approval form the approved
 order's contract and invoice notice and the notice to its submitter. Planned inside the file's
 transaction (their paths go into the intake record), written after the commit, and written

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 _ZIP_SUFFIXES = {".xlsx", ".xlsm", ".ods"}
 # A file that never becomes a valid zip (truncated for good) is handed over after this many
-# stability windows, to be rejected with a receipt rather than waited on forever.
+# stability windows, to be rejected with an acknowledgement rather than waited on forever.
 _GIVE_UP_WINDOWS = 20
 # Files are claimed this many at a time, each batch processed before the next is claimed: of a
 # burst dropped at once, every watcher on the inbox takes a share instead of the first one to
