@@ -1,12 +1,12 @@
 """Storage faults on the way out: the outbox or the archive full, read-only or not writable.
 
 They strike after the file is stored, while its answer (documents, annotated copy,
-acknowledgement) is written and its original archived. Leaving an output out would lose it
-for good, and answering before everything is written would answer twice. So such a fault
-stops the file's finishing: it stays claimed, its holder finishes it at a later rescan once the fault is fixed (the
-ledger's intake record makes that a mere finishing, see ingest.py), and the fault is told in
-one sentence naming the folder. Other errors keep their own handling: a file that makes a
-reader or a template fail must not be held back for ever.
+acknowledgement) is written and its original archived. Leaving an output out would lose it for
+good, and answering before everything is written would answer twice. So such a fault stops the
+file's finishing: it stays claimed, its holder finishes it at a later rescan once the fault is
+fixed (the ledger's intake record makes that a mere finishing, see ingest.py), and the fault is
+told in one sentence naming the folder. Other errors keep their own handling: a file that makes
+a reader or a template fail must not be held back for ever.
 """
 
 from __future__ import annotations
