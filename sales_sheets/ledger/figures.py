@@ -283,9 +283,9 @@ class OrderVersion(NamedTuple):
     approval: str | None
 
 
-def order_versions(conn: Connection, period: Period) -> list[OrderVersion]:
+def order_versions(conn: Connection, period: Period) -> Iterator[OrderVersion]:
     """Every stored version of every order dated in `period`, whatever its status, by date,
-    number and version."""
+    number and version; streamed, as a year holds tens of thousands."""
     query = (
         select(orders.c.order_no, documents.c.version, orders.c.order_date,
                orders.c.customer_code, customers.c.name, orders.c.salesperson, orders.c.total,
@@ -295,8 +295,8 @@ def order_versions(conn: Connection, period: Period) -> list[OrderVersion]:
         .where(orders.c.order_date >= period.start, orders.c.order_date <= period.end)
         .order_by(orders.c.order_date, orders.c.order_no, documents.c.version)
     )
-    return [OrderVersion(no, version, day, code, name, person, total, Status(status),
-                         hold_reasons(reasons), approval)
-            for no, version, day, code, name, person, total, status, reasons, approval
-            in conn.execute(query)]
+    for no, version, day, code, name, person, total, status, reasons, approval in conn.execute(
+            query):
+        yield OrderVersion(no, version, day, code, name, person, total, Status(status),
+                           hold_reasons(reasons), approval)
 
