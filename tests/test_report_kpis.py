@@ -294,8 +294,8 @@ def test_a_helper_process_renders_the_same_workbook(ledger: Workspace,
 
 
 def test_scaled_integers_stay_exact_when_the_remembered_ones_are_forgotten() -> None:
-    from sales_sheets.reports.kpis import _Scaled
+    from sales_sheets.ledger.detail_lines import Scaled
 
-    amounts = _Scaled(2)
+    amounts = Scaled(2)
     assert all(str(amounts[fen]) == f"{Decimal(fen) / 100:.2f}" for fen in range(-5, 100_010))
     assert len(amounts) < 100_000 and str(amounts[7]) == "0.07"
