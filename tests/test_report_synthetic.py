@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select, text
 
 from sales_sheets.forms.periods import parse_period
 from sales_sheets.ledger import schema
-from sales_sheets.ledger.database import open_ledger
+from sales_sheets.ledger.database import ledger_of
 from sales_sheets.reports.kpis import build_report
 from sales_sheets.workspace import Workspace, init_workspace
 
@@ -43,7 +43,7 @@ def test_the_same_seed_writes_the_same_rows(tmp_path: Path) -> None:
         (tmp_path / name).mkdir()
         workspace = init_workspace(tmp_path / name)
         write_synthetic_ledger(workspace, LINES, SMALL)
-        engines.append(open_ledger(workspace.database_url))
+        engines.append(ledger_of(workspace))
     first, second = (_rows(engine) for engine in engines)
     assert first["order_lines"] and first["visits"] and first["plans"]
     assert first == second
@@ -52,7 +52,7 @@ def test_the_same_seed_writes_the_same_rows(tmp_path: Path) -> None:
 @pytest.mark.ledgers
 def test_the_report_of_the_year_adds_up_to_the_ledger(workspace: Workspace) -> None:
     write_synthetic_ledger(workspace, LINES, SMALL)
-    engine = open_ledger(workspace.database_url)
+    engine = ledger_of(workspace)
     lines = _scalar(engine, "SELECT count(*) FROM order_lines AS l JOIN orders AS o "
                             f"ON o.document_id = l.document_id {IN_YEAR}", status="accepted")
     assert lines == LINES
