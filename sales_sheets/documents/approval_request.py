@@ -12,7 +12,7 @@ from sqlalchemy import Connection, RowMapping
 from ..config import Approvals
 from ..forms.kinds import Ref
 from ..forms.template import FormData, write_form
-from ..kinds import KINDS
+from ..kinds.approval import APPROVAL
 from ..ledger.hold_facts import hold_facts
 from ..ledger.queries import master_record, stored_document
 from ..paths import inside, safe_component
@@ -21,7 +21,6 @@ from ..rules.facts import HoldFacts
 from ..text import Text
 from ..workspace import Workspace
 
-APPROVAL = KINDS["approval"]
 _FILE = Text("{number}_审批单.xlsx", "{number}_approval.xlsx")
 _REASONS = {
     "price": Text("优惠价格", "Price below list"),

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, RowMapping
 from ..errors import UsageError
 from ..forms.kinds import Ref
 from ..forms.normalize import CENT, to_code
-from ..kinds import KINDS
+from ..kinds.order import ORDER
 from ..ledger.database import ledger_of
 from ..ledger.queries import current_document, master_record, order_version
 from ..paths import inside, safe_component
@@ -147,7 +147,7 @@ def contract_context(
     salesperson = (master_record(conn, Ref.SALESPERSON, order["salesperson"])
                    if order["salesperson"] else None)
     person = salesperson["name"] if salesperson else None
-    method = KINDS["order"].header_field("delivery_method")
+    method = ORDER.header_field("delivery_method")
     methods = {c.value: c.label(language) for c in method.choices}
     version = order["version"]
     return {
