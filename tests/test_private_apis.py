@@ -10,12 +10,10 @@ import inspect
 import logging
 import os
 import queue
-import random
 import re
 import sys
 import time
 import zipfile
-import zlib
 from io import BytesIO
 from pathlib import Path
 
@@ -31,7 +29,6 @@ from watchdog.observers import Observer
 from watchdog.observers.inotify_move_event_grouper import InotifyMoveEventGrouper
 
 from sales_sheets.documents.render import _patched, _rendered, template_text
-from sales_sheets.formats.xlsx_rows import _BIG, _zip_info
 from sales_sheets.intake.watch import _OVERFLOW_LOGGER, _OVERFLOW_MESSAGE, _Overflows
 from sales_sheets.reports.styles import KINDS, Styles
 
@@ -226,7 +223,7 @@ def test_watchdog_reports_an_inotify_overflow_in_the_warning_the_watcher_listens
         logger.removeHandler(overflows)
 
 
-# --- xlsxwriter and zipfile, behind the fast summary-workbook writer -----------------------
+# --- xlsxwriter, behind the fast summary-workbook writer -----------------------
 
 
 def test_style_index_is_the_one_xlsxwriter_writes_into_cells() -> None:
@@ -251,26 +248,6 @@ def test_style_index_is_the_one_xlsxwriter_writes_into_cells() -> None:
     # rendered in another process agrees (details.py).
     assert [styles.index(kind) for kind in KINDS] == [1, 2, 3, 4, 1, 5, 6]
     assert style_count is not None and int(style_count[1]) == len(set(indices)) + 2
-
-
-@pytest.mark.parametrize(("declared", "level"), [(1000, 6), (_BIG + 1, 1)])
-def test_zip_parts_are_deflated_at_the_level_chosen(declared: int, level: int) -> None:
-    # _zip_info sets the level through ZipInfo (a private name before Python 3.13): the part
-    # must come out exactly as zlib deflates it at that level.
-    rng = random.Random(7)
-    data = " ".join(rng.choice(["销售", "合同", "SO-2026", "12,800.00", "<c r="])
-                    for _ in range(50_000)).encode()
-    target = BytesIO()
-    with zipfile.ZipFile(target, "w") as package, \
-            package.open(_zip_info("part.xml", declared), "w") as out:
-        out.write(data)
-    deflate = zlib.compressobj(level, zlib.DEFLATED, -15)
-    expected = deflate.compress(data) + deflate.flush()
-    with zipfile.ZipFile(target) as package:
-        info = package.getinfo("part.xml")
-        assert (info.compress_size, package.read("part.xml")) == (len(expected), data)
-    other = zlib.compressobj(7 - level, zlib.DEFLATED, -15)  # 6 <-> 1: the level shows
-    assert len(other.compress(data) + other.flush()) != len(expected)
 
 
 def test_a_calamine_panic_surfaces_as_pyo3s_panic_exception() -> None:

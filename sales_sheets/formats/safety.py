@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 import string
-import zipfile
-import zlib
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.parsers import expat
 from xml.parsers.expat import XMLParserType
 
@@ -22,6 +21,10 @@ from openpyxl.utils.cell import column_index_from_string
 from ..config import Limits
 from ..problems import Problem, problem
 from .cfb_chains import ChainError, check_chains
+from .package import Member, PackageReader, Unsupported
+
+if TYPE_CHECKING:
+    from zipfile import ZipInfo
 
 MB = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -83,68 +86,62 @@ def _inspect_csv(path: Path) -> tuple[Format | None, list[Problem]]:
 
 def _inspect_zip(path: Path, limits: Limits) -> tuple[Format | None, list[Problem]]:
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
+        with PackageReader(path) as archive:
+            members = archive.declared
             fault = _zip_bomb(members, limits)
             if fault:
                 return None, [problem("oversized_file", detail=fault)]
+            # Named before any member is read: zipfile would refuse it with
+            # NotImplementedError or RuntimeError.
             unreadable = _unreadable_member(members)
             if unreadable:
                 return None, [unreadable]
-            names = {m.filename for m in members}
-            if "xl/workbook.xml" in names:
+            if archive.has("xl/workbook.xml"):
                 kind = Format.XLSX
-            elif _is_ods(archive, names):
+            elif _is_ods(archive):
                 kind = Format.ODS
             else:
                 return None, [problem("not_spreadsheet")]
-            if any(_declares_dtd(archive, m) for m in members
+            # Each member, not each name: a zip may hold two members of one name.
+            if any(_declares_dtd(archive, m) for m in archive.members
                    if m.filename.endswith((".xml", ".rels", ".vml"))):
                 return None, [problem("unsafe_xml")]
             cells = _cell_extent(archive, kind, limits.max_cells)
             if cells > limits.max_cells:
                 return None, [problem("oversized_file", detail=f"{cells:,} cells")]
             return kind, []
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
-            ValueError, LookupError) as exc:
-        # zlib.error: a damaged deflate stream; LookupError: a part declares an encoding that
-        # does not exist, so it cannot be checked for a DTD either
+    except (Unsupported, OSError, ValueError, LookupError) as exc:
+        # Unsupported: not a zip, a damaged directory, deflate stream or checksum, a member
+        # cut short; LookupError: a part declares an encoding that does not exist, so it
+        # cannot be checked for a DTD either
         return None, [problem("corrupt_file", detail=str(exc) or type(exc).__name__)]
 
 
-# Office writes members stored or deflated and never encrypts them one by one (a password
-# encrypts the whole package inside an OLE file); zipfile refuses anything else with
-# NotImplementedError or RuntimeError, so it is named here before any member is read.
-_OFFICE_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
-_ENCRYPTED_FLAGS = 0x01 | 0x40  # traditional encryption, strong encryption
-_PATCHED_FLAG = 0x20
-
-
-def _unreadable_member(members: list[zipfile.ZipInfo]) -> Problem | None:
+def _unreadable_member(members: list[Member]) -> Problem | None:
     for member in members:
-        if member.flag_bits & _ENCRYPTED_FLAGS:
+        if member.encrypted:
             return problem("encrypted_file")
-        if member.compress_type not in _OFFICE_METHODS or member.flag_bits & _PATCHED_FLAG:
-            detail = f"{member.filename}: compression method {member.compress_type}"
+        if not member.readable:
+            detail = f"{member.name}: compression method {member.method}"
             return problem("corrupt_file", detail=detail)
     return None
 
 
-def _zip_bomb(members: list[zipfile.ZipInfo], limits: Limits) -> str:
+def _zip_bomb(members: list[Member], limits: Limits) -> str:
     if len(members) > _MAX_MEMBERS:
         return f"{len(members)} parts"
-    total = sum(m.file_size for m in members)
+    total = sum(m.size for m in members)
     if total > limits.max_unzipped_mb * MB:
         return f"{total / MB:.0f} MB"
     for member in members:
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > MB and ratio > limits.max_compression_ratio:
-            return f"{member.filename} ×{ratio:.0f}"
+        ratio = member.size / max(member.compressed_size, 1)
+        if member.size > MB and ratio > limits.max_compression_ratio:
+            return f"{member.name} ×{ratio:.0f}"
     return ""
 
 
-def _is_ods(archive: zipfile.ZipFile, names: set[str]) -> bool:
-    if "mimetype" not in names:
+def _is_ods(archive: PackageReader) -> bool:
+    if not archive.has("mimetype"):
         return False
     with archive.open("mimetype") as handle:
         return handle.read(100).strip() == b"application/vnd.oasis.opendocument.spreadsheet"
@@ -157,7 +154,7 @@ class _Stop(Exception):
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
-def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+def _declares_dtd(archive: PackageReader, member: ZipInfo) -> bool:
     """Parse the prolog, however long its comments, up to the first element."""
     with archive.open(member) as handle:
         head = handle.read(1024)
@@ -179,7 +176,7 @@ def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     return bool(found)
 
 
-def _parse(parser: XMLParserType, archive: zipfile.ZipFile, member: zipfile.ZipInfo | str,
+def _parse(parser: XMLParserType, archive: PackageReader, member: ZipInfo | str,
            chunk_size: int) -> None:
     """Feed a part to `parser` until its end or until a handler raises _Stop."""
     with archive.open(member) as handle:
@@ -210,7 +207,7 @@ _CHUNK = 1 << 20
 _OVERLAP = 64
 
 
-def _cell_extent(archive: zipfile.ZipFile, kind: Format, limit: int) -> int:
+def _cell_extent(archive: PackageReader, kind: Format, limit: int) -> int:
     """The largest rows × columns any sheet spans: what a reader allocates for it. A few
     kilobytes can claim the whole 1,048,576 × 16,384 grid. Sheets are scanned as they are
     decompressed, a chunk at a time, and the scan stops once a sheet is beyond `limit`."""
@@ -219,7 +216,7 @@ def _cell_extent(archive: zipfile.ZipFile, kind: Format, limit: int) -> int:
     largest = 0
     # Every part, not only xl/worksheets/: readers follow the workbook's relationships, and
     # those may put a sheet anywhere. Rows and cells only match inside a sheet's markup.
-    for name in archive.namelist():
+    for name in archive.names:
         if name.endswith(".xml"):
             largest = max(largest, _sheet_extent(archive, name, limit))
             if largest > limit:
@@ -227,7 +224,7 @@ def _cell_extent(archive: zipfile.ZipFile, kind: Format, limit: int) -> int:
     return largest
 
 
-def _sheet_extent(archive: zipfile.ZipFile, name: str, limit: int) -> int:
+def _sheet_extent(archive: PackageReader, name: str, limit: int) -> int:
     rows = columns = 0
     tail = b""
     with archive.open(name) as handle:
@@ -253,7 +250,7 @@ def _sheet_extent(archive: zipfile.ZipFile, name: str, limit: int) -> int:
 _REFERENCE = re.compile(r"\s*([A-Za-z]*)0*(\d+)\s*")
 
 
-def _parsed_extent(archive: zipfile.ZipFile, name: str, limit: int) -> int:
+def _parsed_extent(archive: PackageReader, name: str, limit: int) -> int:
     """What _sheet_extent finds, for a part whose references it cannot match as bytes: every
     `r` of a <row> or <c> as an XML parser reads it (slower, and only for such parts). The
     check for a DTD has run before, so the parser expands no entities of the file's own."""
@@ -321,7 +318,7 @@ _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
 
-def _ods_extent(archive: zipfile.ZipFile) -> int:
+def _ods_extent(archive: PackageReader) -> int:
     """ODS compresses runs with number-rows/columns-repeated; count the area up to the last
     repeated cell that holds a value (trailing empty runs cost a reader nothing)."""
     parser = expat.ParserCreate(namespace_separator=" ")
@@ -347,18 +344,20 @@ def _ods_extent(archive: zipfile.ZipFile) -> int:
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
+    if not archive.has("content.xml"):
+        return 0  # no content: the reader reports it
     try:
         with archive.open("content.xml") as handle:
             parser.ParseFile(handle)
-    except (KeyError, expat.ExpatError, ValueError):
-        return 0  # no or damaged content: the reader reports it
+    except (expat.ExpatError, ValueError):
+        return 0  # malformed content: the reader reports it
     return state["largest"]
 
 
 def is_complete_zip(path: Path) -> bool:
     """True when the zip's central directory can be read: the writer has finished."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            return bool(archive.namelist())
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        with PackageReader(path) as archive:
+            return bool(archive.names)
+    except (Unsupported, OSError, ValueError):
         return False

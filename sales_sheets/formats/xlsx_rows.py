@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 import tempfile
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -35,11 +33,11 @@ from io import BytesIO
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
-from xml.etree import ElementTree
 
 from xlsxwriter.utility import xl_col_to_name
 
 from ..errors import SalesSheetsError
+from .package import PackageReader, PackageWriter
 
 EXCEL_ROWS = 1_048_576
 _EPOCH = date(1899, 12, 30).toordinal()  # Excel's day 0 (1900 date system)
@@ -258,10 +256,6 @@ class _Serials(dict[date | None, str]):
 
 # -- the package ----------------------------------------------------------------------------
 
-_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # as xlsxwriter: the same figures give the same bytes
 _BIG = 8 << 20  # parts larger than this are deflated at level 1: four times faster than 6
 
 
@@ -269,45 +263,39 @@ def write_package(source: BytesIO, fragments: dict[str, Rows | Rendered],
                   target: Path) -> None:
     """Copy xlsxwriter's package to `target`, splicing each sheet's data rows into it.
 
+    Every part is deflated again (not copied as it is): at level 1 when larger than _BIG, and
+    stamped at FIXED_TIME, as xlsxwriter stamps its own, so the same figures give the same bytes.
+
     Args:
         source: the .xlsx xlsxwriter wrote.
         fragments: sheet name -> its data rows.
         target: the .xlsx to write.
     """
-    with zipfile.ZipFile(source) as src, \
-            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as dst:
-        parts = _sheet_parts(src)
+    with PackageReader(source) as src, PackageWriter(target) as dst:
+        parts = {entry.name: rel.target for entry, rel in src.sheets() if rel is not None}
         by_part = {parts[name]: rows for name, rows in fragments.items()}
-        for info in src.infolist():
+        for info in src.members:
             rows = by_part.get(info.filename)
             if rows is None:
-                with src.open(info) as data, dst.open(_zip_info(info.filename, info.file_size),
-                                                      "w") as out:
+                with src.open(info) as data, \
+                        dst.stream(info.filename, info.file_size,
+                                   level=_level(info.file_size)) as out:
                     shutil.copyfileobj(data, out, 1 << 20)
                 continue
             xml = src.read(info).decode("utf-8")
             at = _insertion_point(xml, rows.first)
             head, tail = xml[:at].encode("utf-8"), xml[at:].encode("utf-8")
-            with dst.open(_zip_info(info.filename, len(head) + rows.size + len(tail)),
-                          "w") as out:
+            size = len(head) + rows.size + len(tail)
+            with dst.stream(info.filename, size, level=_level(size)) as out:
                 out.write(head)
                 rows.file.seek(0)
                 shutil.copyfileobj(rows.file, out, 1 << 20)
                 out.write(tail)
 
 
-def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> its part, e.g. 明细 -> xl/worksheets/sheet9.xml."""
-    book = ElementTree.fromstring(package.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_PACKAGE_RELS}"
-                                                                            "Relationship")}
-    parts = {}
-    for sheet in book.iter(f"{_MAIN}sheet"):
-        target = targets[sheet.get(_RELS)]
-        parts[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") \
-            else f"xl/{target}"
-    return parts
+def _level(size: int) -> int:
+    """The deflate level of a part of `size` bytes: 1 for the large ones, four times faster."""
+    return 1 if size > _BIG else 6
 
 
 def _insertion_point(xml: str, first: int) -> int:
@@ -320,20 +308,3 @@ def _insertion_point(xml: str, first: int) -> int:
     if at < 0:
         raise SalesSheetsError("unexpected worksheet XML from xlsxwriter")
     return at
-
-
-def _zip_info(name: str, size: int) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, _ZIP_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.file_size = size  # lets zipfile decide on Zip64 before it writes the header
-    # ZipFile.open(info, "w") takes the level from the ZipInfo, public as `compress_level` from
-    # Python 3.13 on. 3.11 and 3.12 name it only `_compresslevel`; their zipfile gets bug fixes
-    # only, and tests/test_private_apis.py fails if the level is not honoured. The public
-    # alternative, ZipFile(compresslevel=) with open(name), stamps each part with the time
-    # of writing: the same figures would no longer give the same bytes.
-    level = 1 if size > _BIG else 6
-    if sys.version_info >= (3, 13):
-        info.compress_level = level
-    else:
-        info._compresslevel = level  # type: ignore[attr-defined]  # not in typeshed
-    return info

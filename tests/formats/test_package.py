@@ -125,6 +125,25 @@ def test_a_damaged_or_missing_part_is_unsupported(tmp_path: Path) -> None:
             reader.read("xl/none.xml")
         with pytest.raises(Unsupported):
             reader.text("missing")
+        with pytest.raises(Unsupported), reader.open("xl/worksheets/sheet1.xml") as part:
+            while part.read(1000):  # streamed, as the safety check reads parts
+                pass
+        with pytest.raises(Unsupported):
+            reader.open("xl/none.xml")
+
+
+def test_members_are_declared_with_their_sizes_and_whether_they_can_be_read() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("stored.xml", b"<a/>" * 100, zipfile.ZIP_STORED)
+        archive.writestr("deflated.xml", b"<a/>" * 100, zipfile.ZIP_DEFLATED)
+        archive.writestr("bzip2.xml", b"<a/>" * 100, zipfile.ZIP_BZIP2)
+    with PackageReader(out.getvalue()) as reader:
+        declared = {m.name: (m.size, m.compressed_size < m.size, m.method, m.encrypted,
+                             m.readable) for m in reader.declared}
+    assert declared == {"stored.xml": (400, False, 0, False, True),
+                        "deflated.xml": (400, True, 8, False, True),
+                        "bzip2.xml": (400, True, 12, False, False)}
 
 
 def test_prefixed_and_open_tags_and_escaped_names_read_as_the_plain_ones() -> None:
