@@ -30,7 +30,7 @@ from watchdog.observers.inotify_move_event_grouper import InotifyMoveEventGroupe
 
 from sales_sheets.documents.render import _patched, _rendered, template_text
 from sales_sheets.intake.watch import _OVERFLOW_LOGGER, _OVERFLOW_MESSAGE, _Overflows
-from sales_sheets.reports.styles import KINDS, Styles
+from sales_sheets.reports.styles import VALUE_TYPES, Styles
 
 from .helpers.bursts import small_inotify_queue
 
@@ -232,7 +232,7 @@ def test_style_index_is_the_one_xlsxwriter_writes_into_cells() -> None:
     output = BytesIO()
     book = xlsxwriter.Workbook(output, {"constant_memory": True})
     styles = Styles(book)
-    wanted = [(kind, variant) for kind in KINDS for variant in ("plain", "total", "alert")]
+    wanted = [(kind, variant) for kind in VALUE_TYPES for variant in ("plain", "total", "alert")]
     indices = [styles.index(kind, variant) for kind, variant in wanted]
     sheet = book.add_worksheet()
     sheet.write_string(0, 0, "title", styles.title)  # a format first used in a cell
@@ -246,7 +246,7 @@ def test_style_index_is_the_one_xlsxwriter_writes_into_cells() -> None:
     assert written == indices
     # The plain formats are numbered first (kinds with the same look share one), so that 明细
     # rendered in another process agrees (details.py).
-    assert [styles.index(kind) for kind in KINDS] == [1, 2, 3, 4, 1, 5, 6]
+    assert [styles.index(kind) for kind in VALUE_TYPES] == [1, 2, 3, 4, 1, 5, 6]
     assert style_count is not None and int(style_count[1]) == len(set(indices)) + 2
 
 

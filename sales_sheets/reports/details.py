@@ -35,7 +35,7 @@ from ..formats.xlsx_rows import Rows
 from .columns import DETAIL_AMOUNT, DETAIL_COLUMNS
 from .model import DetailRow
 from .sheet import FIRST_ROW
-from .styles import KINDS, Styles
+from .styles import VALUE_TYPES, Styles
 
 Details = Callable[[], Iterable[DetailRow]]
 
@@ -55,7 +55,7 @@ def render_details(details: Details, folder: str, per_sheet: int) -> list[Detail
     when there are none)."""
     with xlsxwriter.Workbook(BytesIO()) as scratch:  # Styles numbers these alike everywhere
         styles = Styles(scratch)
-        numbers = {kind: styles.index(kind) for kind in KINDS}
+        numbers = {kind: styles.index(kind) for kind in VALUE_TYPES}
     kinds = [column.kind for column in DETAIL_COLUMNS]
     rows = iter(details())
     parts: list[DetailPart] = []

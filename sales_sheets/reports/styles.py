@@ -19,20 +19,20 @@ _VARIANTS: dict[str, dict[str, Any]] = {
 }
 
 
-KINDS = ("text", "int", "money", "price", "qty", "pct", "date")  # of value, see columns.py
+VALUE_TYPES = ("text", "int", "money", "price", "qty", "pct", "date")  # see columns.py
 
 
 class Styles:
     """The workbook's formats, made once each; data cells need their style index.
 
-    The plain format of every kind is numbered first, in the order of KINDS: so any two
+    The plain format of every kind is numbered first, in the order of VALUE_TYPES: so any two
     workbooks agree on those numbers, and rows rendered in another process (明细, see
     details.py) can use them without seeing this workbook."""
 
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         self.book = book
         self._formats: dict[tuple[str, str], Format] = {}
-        for kind in KINDS:
+        for kind in VALUE_TYPES:
             self.index(kind)
         self.title = book.add_format({**FONT, "bold": True, "font_size": 14})
         self.info = book.add_format({**FONT, "font_size": 9, "font_color": "#595959"})
