@@ -76,7 +76,7 @@ def test_process_prints_the_outcome(workspace: Workspace, language: str,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     root = _workspace(workspace, language)
     results = [IngestResult(f"{status}.xlsx", "order", status, "", []) for status in Status]
-    monkeypatch.setattr(api, "process_claims", lambda *_args: results)
+    monkeypatch.setattr(api, "process_claims", lambda *_args, **_kwargs: results)
     output = CliRunner().invoke(main, ["process", "-w", str(root)]).stdout
     for status in Status:
         assert f"{status.outcome(language)}  {status}.xlsx\n" in output, status
