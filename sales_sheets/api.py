@@ -46,8 +46,8 @@ from .workspace import init_workspace as create_workspace
 def init_workspace(path: Path | str) -> Workspace:
     """A new workspace with config.toml, its folders and the default document templates."""
     workspace = create_workspace(path)
-    CONTRACT.path(workspace)
-    LETTER.path(workspace)
+    CONTRACT.ensure(workspace)
+    LETTER.ensure(workspace)
     return workspace
 
 

@@ -53,5 +53,5 @@ def preview_contract(workspace: Workspace, path: Path, folder: str) -> Preview:
     folder_path = Path(tempfile.mkdtemp(prefix="sales-sheets-"))
     name = f"{doc.header['order_no']}-{_DRAFT(workspace.language)}.docx"
     target = folder_path / safe_component(name)
-    render_docx(CONTRACT.path(workspace), context, target)
+    render_docx(CONTRACT.ensure(workspace), context, target)
     return Preview(check, target)

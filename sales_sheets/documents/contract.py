@@ -100,7 +100,7 @@ def write_contract(workspace: Workspace, facts: OrderFacts) -> Path:
     order = facts.order
     target = contract_path(workspace, order["customer_code"], order["order_no"],
                            order["version"])
-    render_docx(CONTRACT.path(workspace), facts.context, target)
+    render_docx(CONTRACT.ensure(workspace), facts.context, target)
     request_pdf(workspace, target)
     return target
 

@@ -44,7 +44,9 @@ class WorkspaceTemplate:
     variables: Mapping[str, tuple[str, str]]
     write_default: Callable[[Path, str], Path]
 
-    def path(self, workspace: Workspace) -> Path:
+    def ensure(self, workspace: Workspace) -> Path:
+        """The workspace's copy of this template, written from the shipped default when it
+        has none yet (an administrator's restyled copy is never replaced)."""
         path = workspace.templates / self.filename
         if not path.exists():
             self.write_default(path, workspace.language)
@@ -52,7 +54,7 @@ class WorkspaceTemplate:
 
     def check(self, workspace: Workspace, sample: Mapping[str, Any]) -> None:
         allowed = {name.split(".")[0].split("[")[0] for name in self.variables}
-        check_template(self.path(workspace), allowed, sample)
+        check_template(self.ensure(workspace), allowed, sample)
 
 
 class _Sandbox(SandboxedEnvironment):

@@ -63,7 +63,7 @@ def statement_files(
     include_all: bool = False,
 ) -> list[StatementFiles]:
     """Write the statement and letter of every customer (or one) for `period`."""
-    template = LETTER.path(workspace)
+    template = LETTER.ensure(workspace)
     check_letter_template(workspace)
     written: list[StatementFiles] = []
     # One LibreOffice for all the letters' PDFs (or the running watcher's).

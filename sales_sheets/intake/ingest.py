@@ -29,7 +29,7 @@ from ..errors import StorageError
 from ..files import write_text_atomic
 from ..forms.form import Document
 from ..forms.reader import ReadResult
-from ..ledger.approvals import Decision, settle
+from ..ledger.approvals import Decision, decide_by_form, settle
 from ..ledger.context import context_for
 from ..ledger.database import ledger_of
 from ..ledger.leases import hold_claims
@@ -52,7 +52,7 @@ from .answers import acknowledgement_text
 from .check import read_document, status_of
 from .faults import OutputFault, writing
 from .inbox import Claim, archive, archive_path, candidates, claim_files, pending_claims
-from .outcomes import planned_documents, write_documents
+from .outcomes import documents_to_write, write_documents
 
 log = logging.getLogger(__name__)
 
@@ -273,8 +273,10 @@ def _decide(
             holds = [p.code for p in problems if p.severity is Severity.HOLD]
             source = Provenance(claim.id, claim.relative, claim.folder, item.sha256)
             document_id, version = store_document(conn, doc, status, holds, source, now)
-            planned, decision = planned_documents(workspace, conn, doc, status, document_id,
-                                                  version, stamp, now)
+            if doc.kind.decides and status == Status.ACCEPTED:
+                decision = decide_by_form(conn, doc, now)
+            planned = documents_to_write(workspace, conn, doc, status, document_id, version,
+                                         stamp, decision)
     result = IngestResult(
         file=claim.relative,
         kind=doc.kind.name if doc else (duplicate["kind"] if duplicate else None),
@@ -318,7 +320,7 @@ def _stamp(claim: Claim, now: datetime) -> str:
 def _output_paths(workspace: Workspace, claim: Claim, result: IngestResult, stamp: str,
                   planned: list[Path]) -> list[str]:
     """The acknowledgement first; then the annotated copy of a rejected file, or the documents a
-    stored one brings (see outcomes.planned_documents)."""
+    stored one brings (see outcomes.documents_to_write)."""
     stem = Path(claim.name).stem
     folder = claim.folder or "_inbox"
     acknowledgement = inside(workspace.outbox, "receipts", folder,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection
@@ -20,7 +19,7 @@ from ..documents.orders import accepted_files, is_accepted_file, write_accepted_
 from ..files import write_text_atomic
 from ..forms.form import Document
 from ..kinds import KINDS
-from ..ledger.approvals import Decision, decide_by_form, decision_of
+from ..ledger.approvals import Decision, decision_of
 from ..ledger.database import ledger_of
 from ..ledger.queries import stored_document
 from ..paths import inside
@@ -32,22 +31,22 @@ from .faults import OutputFault, writing
 log = logging.getLogger(__name__)
 
 
-def planned_documents(
+def documents_to_write(
     workspace: Workspace, conn: Connection, doc: Document, status: Status, document_id: int,
-    version: int, stamp: str, now: datetime,
-) -> tuple[list[Path], Decision | None]:
-    """The documents to write for the stored `doc`; for an approval form this also records
-    its decision, in the caller's transaction, and returns it for writing them."""
+    version: int, stamp: str, decision: Decision | None,
+) -> list[Path]:
+    """Where the documents the stored `doc` brings go: a held document's approval request, an
+    accepted one's files, or for an approval form the files of the document its `decision`
+    accepted and the notice to that document's submitter."""
     header = doc.final_header()
     if status == Status.HELD:
         stored = stored_document(conn, document_id)
-        return [request_path(workspace, conn, stored, workspace.settings.approvals)], None
+        return [request_path(workspace, conn, stored, workspace.settings.approvals)]
     if not doc.kind.decides:
         return accepted_files(workspace, doc.kind, header.get("customer_code") or "",
-                              doc.identity(), version), None
-    decision = decide_by_form(conn, doc, now)
+                              doc.identity(), version)
     if decision is None:
-        return [], None
+        return []
     paths = []
     if decision.approve:
         paths += accepted_files(workspace, KINDS[decision.kind], header["customer_code"],
@@ -55,7 +54,7 @@ def planned_documents(
     word = "approved" if decision.approve else "declined"
     paths.append(inside(workspace.outbox, "receipts", decision.folder or "_inbox",
                         f"{stamp}_{decision.number}.{word}.txt"))
-    return paths, decision
+    return paths
 
 
 def write_documents(
