@@ -317,13 +317,17 @@ def pandas_read(paths: list[str], sheet: str, header: int, engine: str) -> Measu
 
 
 def ingest(root: str, profile_to: str | None = None) -> Measurement:
-    """Child: `process_inbox` on the workspace at `root`, optionally under cProfile."""
+    """Child: `process_inbox` on the workspace at `root`, optionally under cProfile, as the
+    `process` command runs it: with the garbage collector paused around each file."""
+    from sales_sheets.intake.collector import collector_paused
     from sales_sheets.intake.ingest import process_inbox
     from sales_sheets.workspace import open_workspace
 
     workspace = open_workspace(root)
     base = peak_rss_kib()
-    results, seconds, cpu = timed(lambda: process_inbox(workspace), profile_to, "process_inbox")
+    results, seconds, cpu = timed(
+        lambda: process_inbox(workspace, around_file=collector_paused), profile_to,
+        "process_inbox")
     statuses = Counter(r.status for r in results)
     failed = [(r.file, r.status, [str(p.as_dict("en")) for p in r.problems[:3]])
               for r in results if r.status != "accepted"][:5]

@@ -110,16 +110,18 @@ def check_templates(workspace: Workspace) -> None:
 
 
 def process_inbox(
-    workspace: Workspace, on_result: Callable[[IngestResult], None] | None = None
+    workspace: Workspace, on_result: Callable[[IngestResult], None] | None = None, *,
+    around_file: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> list[IngestResult]:
     """Finish interrupted work (except a live watcher's), then process everything now in the
-    inbox."""
+    inbox; `around_file` as for `process_claims`."""
     check_templates(workspace)
     # The PDFs are made beside the intake and waited for at the end.
     with pdf_worker(workspace), hold_claims(workspace, "process") as holder:
         claims = pending_claims(workspace, holder)
         claims += claim_files(workspace, candidates(workspace), holder)
-        return process_claims(workspace, claims, holder.counting(on_result))
+        return process_claims(workspace, claims, holder.counting(on_result),
+                              around_file=around_file)
 
 
 def process_claims(
