@@ -98,6 +98,74 @@ class Approvals:
 
 
 @dataclass(frozen=True)
+class EmailChannel:
+    """An SMTP server to send mail through; the password is read from the environment variable
+    named by `password_env`, never written here."""
+
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"  # starttls, ssl or none
+    username: str = ""
+    password_env: str = ""
+    sender: str = ""
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class RobotChannel:
+    """A group robot's webhook (企业微信, 钉钉, 飞书): its URL and signing secret are read from
+    the environment variables named here."""
+
+    webhook_env: str = ""
+    secret_env: str = ""
+
+
+@dataclass(frozen=True)
+class NotifyEvents:
+    """Which events tell people; all on by default."""
+
+    file_rejected: bool = True
+    file_held: bool = True
+    approval_decided: bool = True
+    approval_waiting: bool = True
+    approval_reminder: bool = True
+    statements_ready: bool = True
+    statement_reply_overdue: bool = True
+    standing_approval_due: bool = True
+    visit_record_missing: bool = True
+    report_ready: bool = True
+    complaint_overdue: bool = True
+    notification_dead: bool = True
+
+
+@dataclass(frozen=True)
+class Notify:
+    """How people are told. Without a channel, messages go to the console channel (the log)."""
+
+    remind_after_days: int = 2
+    max_attempts: int = 8
+    retry_seconds: float = 60.0  # the first wait before a retry; it doubles each time
+    administrators: tuple[str, ...] = ()  # e-mail addresses told when a message is dead
+    email: EmailChannel | None = None
+    wecom: RobotChannel | None = None
+    dingtalk: RobotChannel | None = None
+    feishu: RobotChannel | None = None
+    events: NotifyEvents = field(default_factory=NotifyEvents)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The department's calendar, run by `watch` or by `sales-sheets schedule run --due`."""
+
+    enabled: bool = True
+    timezone: str = "Asia/Shanghai"
+    hour: int = 8  # the hour of the day (in `timezone`) at which a day's jobs fall due
+    off: tuple[str, ...] = ()  # jobs not to run
+    holidays: tuple[str, ...] = ()  # weekdays that are not working days, e.g. "2027-01-01"
+    workdays: tuple[str, ...] = ()  # weekend days that are working days (调休), e.g. "2027-02-07"
+
+
+@dataclass(frozen=True)
 class Settings:
     language: str = "zh"
     company: Company = field(default_factory=Company)
@@ -107,6 +175,8 @@ class Settings:
     documents: Documents = field(default_factory=Documents)
     access: Access | None = None
     approvals: Approvals | None = None
+    notify: Notify = field(default_factory=Notify)
+    schedule: Schedule = field(default_factory=Schedule)
 
 
 def load_settings(path: Path) -> Settings:
