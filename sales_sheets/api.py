@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .addin.build import ADDIN_FILE_NAME, build_addin
 from .addin.install import Installation, install_addin
+from .channels import Channel
 from .demo import run_demo
 from .documents.contract import CONTRACT, generate_contract
 from .documents.invoice import generate_invoice_notice
 from .documents.orders import generate_order_files
 from .documents.pdf import pdf_worker
 from .documents.statements import LETTER, StatementFiles, statement_files
+from .errors import UsageError
 from .forms.periods import Period, last_complete_quarter, parse_period
 from .forms.template import write_form
 from .intake.approvals import Release, release_order
@@ -32,7 +34,15 @@ from .ledger.migrate import upgrade_ledger as upgrade_ledger_at
 from .ledger.migrations import Revisions
 from .ledger.overview import LedgerStatus
 from .ledger.queries import master_lists
+from .notify.dispatch import (
+    Dispatched,
+    Tried,
+    dispatch_due,
+    send_test,
+    workspace_channels,
+)
 from .reports.summary import write_summary
+from .schedule.runner import JobState, Ran, calendar_of, job_states, run_due, run_job
 from .service.health import Health, check_health
 from .service.log import service_log_file
 from .service.systemd import Installed, Scope, install_unit, uninstall_unit
@@ -89,6 +99,52 @@ def write_statements(
     return chosen, statement_files(workspace, chosen, customer, include_all)
 
 
+def notification_channels(workspace: Workspace) -> dict[str, Channel]:
+    """The configured channels (the console when none is). Raises ConfigError when a secret's
+    environment variable is missing or a setting is wrong."""
+    return workspace_channels(workspace)
+
+
+def send_notifications(workspace: Workspace,
+                       channels: dict[str, Channel] | None = None) -> Dispatched:
+    """Send every stored message that is due now (`sales-sheets notify send`)."""
+    return dispatch_due(workspace, channels or workspace_channels(workspace))
+
+
+def test_notification(workspace: Workspace, to: str) -> list[Tried]:
+    """Send a test message to `to` over every configured channel (`notify test --to`)."""
+    return send_test(workspace, workspace_channels(workspace), to)
+
+
+def schedule_moment(workspace: Workspace, at: str | None) -> datetime:
+    """`at` (ISO 8601; without a zone, in `[schedule] timezone`) or now, as an aware time."""
+    if not at:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        raise UsageError(f"--at {at!r} is not a time: use e.g. 2027-01-01T09:00") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=calendar_of(workspace).zone)
+    return moment
+
+
+def run_schedule(workspace: Workspace, at: str | None = None) -> list[Ran]:
+    """Run every job due at `at` (default now) that has not run for its period."""
+    return run_due(workspace, schedule_moment(workspace, at))
+
+
+def run_scheduled_job(workspace: Workspace, job: str, period: str,
+                      at: str | None = None) -> Ran:
+    """Run `job` for `period` once (not again when that period's run is done)."""
+    return run_job(workspace, job, period, schedule_moment(workspace, at))
+
+
+def schedule(workspace: Workspace, at: str | None = None) -> list[JobState]:
+    """Every job with its last run and its next one."""
+    return job_states(workspace, schedule_moment(workspace, at))
+
+
 def upgrade_ledger(workspace: Workspace) -> Upgrade:
     """Bring the workspace's ledger to this program's schema (`sales-sheets db upgrade`)."""
     return upgrade_ledger_at(workspace.database_url)
@@ -124,4 +180,6 @@ __all__ = [
     "ledger_status", "open_workspace", "pdf_worker", "process_claims",
     "process_inbox", "release_order", "write_report", "run_demo", "watch", "write_statements",
     "write_template",
+    "Dispatched", "JobState", "Ran", "Tried", "notification_channels", "run_schedule",
+    "run_scheduled_job", "schedule", "send_notifications", "test_notification",
 ]

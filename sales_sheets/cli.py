@@ -148,6 +148,7 @@ def template(kind: str, output: Path | None, workspace: Path) -> None:
 def process(as_json: bool, workspace: Path) -> None:
     """Process everything now in the inbox, then exit."""
     ws = _open(workspace)
+    channels = _guard(lambda: api.notification_channels(ws))  # a missing secret stops it first
     # PDFs are made beside the intake; leaving the block waits for them (a warning names those
     # not done in time). The command owns its process: it pauses the garbage collector around
     # each file, which `process_inbox` called from another program does not.
@@ -168,6 +169,9 @@ def process(as_json: bool, workspace: Path) -> None:
                 _echo_result(result, ws.language)
             if not results:
                 click.echo(_EMPTY_INBOX(ws.language))
+    # The messages the outcomes stored go out now; those that fail wait for `notify send` or a
+    # watcher (never in the way of the intake above).
+    _guard(lambda: api.send_notifications(ws, channels))
     if any(r.status == Status.REJECTED for r in results):
         sys.exit(EXIT_REJECTED)
 
@@ -235,8 +239,10 @@ def status(as_json: bool, recent: int, check: bool, workspace: Path) -> None:
         _check(ws, as_json)
         return
     state = _guard(lambda: api.ledger_status(ws, recent))
+    jobs = _guard(lambda: api.schedule(ws))
     if as_json:
-        click.echo(json.dumps(state.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**state.as_dict(), "schedule": _schedule_dict(jobs)},
+                              ensure_ascii=False, indent=2))
         return
     language = ws.language
     for warning in state.warnings:  # first, where it is seen
@@ -267,6 +273,13 @@ def status(as_json: bool, recent: int, check: bool, workspace: Path) -> None:
         click.echo(_STATUS_WORDS["no_pending"](language))
     if not state.approvals_enforced:
         click.echo(_STATUS_WORDS["anyone"](language))
+    queue = state.notifications
+    click.echo(_NOTIFY_WORDS["queue"](language))
+    click.echo(_NOTIFY_WORDS["counts"].format(language, pending=queue.pending,
+                                              sent_today=queue.sent_today, dead=len(queue.dead)))
+    for dead in queue.dead:
+        click.echo(_NOTIFY_WORDS["dead"].format(language, **vars(dead)))
+    _echo_schedule(ws, jobs)
 
 
 def _kind_title(kind: str, language: str) -> str:
@@ -374,6 +387,119 @@ def demo(workspace: Path) -> None:
     click.echo(f"summary workbook: {done.report.relative_to(ws.root).as_posix()}")
     click.echo(f"statements and letters: {len(done.statements)} customers, "
                f"{ws.outbox.relative_to(ws.root).as_posix()}/statements/2026-11")
+
+
+_NOTIFY_WORDS = {
+    "queue": Text("通知", "Notifications"),
+    "counts": Text("  待发送 {pending}，今日已发送 {sent_today}，失败放弃 {dead}",
+                   "  pending {pending}, sent today {sent_today}, dead {dead}"),
+    "dead": Text("  放弃：{key} → {recipient}（{attempts} 次）：{last_error}",
+                 "  dead: {key} -> {recipient} ({attempts} attempts): {last_error}"),
+    "schedule": Text("定期任务", "Schedule"),
+    "job": Text("  {job:<22} 上次 {last:<24} 下次 {next}",
+                "  {job:<22} last {last:<24} next {next}"),
+    "never": Text("从未运行", "never"),
+    "off": Text("已关闭", "off"),
+    "sent": Text("已发送 {sent}，待重试 {retried}，放弃 {dead}，顺延 {deferred}",
+                 "sent {sent}, to retry {retried}, dead {dead}, deferred {deferred}"),
+    "tried_ok": Text("{channel}：已发送", "{channel}: sent"),
+    "tried_failed": Text("{channel}：失败：{error}", "{channel}: failed: {error}"),
+    "ran": Text("{job} {period}：{status} {outcome}", "{job} {period}: {status} {outcome}"),
+    "nothing_due": Text("没有到期的任务", "nothing is due"),
+}
+
+
+def _echo_schedule(ws: Workspace, states: list[api.JobState]) -> None:
+    language = ws.language
+    click.echo(_NOTIFY_WORDS["schedule"](language))
+    for state in states:
+        last = (f"{state.last.period} ({state.last.outcome or '…'})" if state.last
+                else _NOTIFY_WORDS["never"](language))
+        upcoming = (f"{state.next.period} {state.next.due:%Y-%m-%d %H:%M %Z}" if state.next
+                    else _NOTIFY_WORDS["off"](language))
+        click.echo(_NOTIFY_WORDS["job"].format(language, job=state.job, last=last[:24],
+                                               next=upcoming))
+
+
+def _schedule_dict(states: list[api.JobState]) -> list[dict[str, Any]]:
+    return [{"job": s.job,
+             "last": ({"period": s.last.period, "finished_at": str(s.last.finished_at or ""),
+                       "outcome": s.last.outcome} if s.last else None),
+             "next": ({"period": s.next.period, "due": s.next.due.isoformat()} if s.next
+                      else None)} for s in states]
+
+
+@main.group()
+def notify() -> None:
+    """Send the stored messages, or check the settings with a test message."""
+
+
+@notify.command("send")
+@workspace_option
+def notify_send(workspace: Path) -> None:
+    """Send every stored message that is due now (a watcher does this by itself)."""
+    ws = _open(workspace)
+    done = _guard(lambda: api.send_notifications(ws))
+    click.echo(_NOTIFY_WORDS["sent"].format(ws.language, **done.as_dict()))
+
+
+@notify.command("test")
+@click.option("--to", "to", required=True,
+              help="An e-mail address, or a code or name from the salespeople master data.")
+@workspace_option
+def notify_test(to: str, workspace: Path) -> None:
+    """Send a test message over every configured channel; exit 1 when one fails."""
+    ws = _open(workspace)
+    tried = _guard(lambda: api.test_notification(ws, to))
+    for attempt in tried:
+        word = "tried_failed" if attempt.error else "tried_ok"
+        click.echo(_NOTIFY_WORDS[word].format(ws.language, channel=attempt.channel,
+                                              error=attempt.error))
+    if any(t.error for t in tried):
+        sys.exit(1)
+
+
+@main.group(invoke_without_command=True)
+@workspace_option
+@click.pass_context
+def schedule(ctx: click.Context, workspace: Path) -> None:
+    """List the department's scheduled jobs with their last and next runs."""
+    if ctx.invoked_subcommand is None:
+        ws = _open(workspace)
+        _echo_schedule(ws, _guard(lambda: api.schedule(ws)))
+
+
+@schedule.command("run")
+@click.argument("job", required=False)
+@click.option("--due", is_flag=True, help="Run every job due now (or at --at) not yet run.")
+@click.option("--period", "-p", help="With JOB: the period to run it for (2026-11, 2026-Q4, "
+                                     "2026-W49, 2026-12-07, as the job counts).")
+@click.option("--at", "at", help="Run as of this time (ISO 8601; without a zone, in "
+                                 "[schedule] timezone), e.g. 2027-01-01T09:00.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@workspace_option
+def schedule_run(job: str | None, due: bool, period: str | None, at: str | None,
+                 as_json: bool, workspace: Path) -> None:
+    """Run what is due (for cron or Task Scheduler), or JOB for one --period."""
+    if due == bool(job):
+        raise click.UsageError("give either --due, or a JOB with --period")
+    if job and not period:
+        raise click.UsageError("JOB needs --period")
+    ws = _open(workspace)
+    if job:
+        ran = [_guard(lambda: api.run_scheduled_job(ws, job, str(period), at))]
+    else:
+        ran = _guard(lambda: api.run_schedule(ws, at))
+    _guard(lambda: api.send_notifications(ws))
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in ran], ensure_ascii=False, indent=2))
+    else:
+        for r in ran:
+            click.echo(_NOTIFY_WORDS["ran"].format(ws.language, **r.as_dict()))
+        if not ran:
+            click.echo(_NOTIFY_WORDS["nothing_due"](ws.language))
+    if any(r.status == "failed" for r in ran):
+        sys.exit(1)
 
 
 @main.group()

@@ -145,7 +145,10 @@ class Notify:
     remind_after_days: int = 2
     max_attempts: int = 8
     retry_seconds: float = 60.0  # the first wait before a retry; it doubles each time
-    administrators: tuple[str, ...] = ()  # e-mail addresses told when a message is dead
+    # Who is told of the month's report and the quarter's statements (the director, the
+    # assistant), and who of a message given up: codes or names from the roster, or addresses.
+    office: tuple[str, ...] = ()
+    administrators: tuple[str, ...] = ()
     email: EmailChannel | None = None
     wecom: RobotChannel | None = None
     dingtalk: RobotChannel | None = None

@@ -11,11 +11,14 @@ from ..documents.invoice import write_invoice_notice
 from ..errors import UsageError
 from ..forms.normalize import to_code
 from ..kinds.order import ORDER
-from ..ledger.approvals import DecisionConflict, decide
+from ..ledger.approvals import Decision, DecisionConflict, decide
 from ..ledger.database import ledger_of
 from ..ledger.locks import decision_locks, serialise
-from ..ledger.queries import current_document, hold_reasons
+from ..ledger.notifications import enqueue
+from ..ledger.queries import current_document, hold_reasons, salesperson_of
+from ..notify.dispatch import utc_now
 from ..workspace import Workspace
+from .telling import decision_notices
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,18 @@ def release_order(workspace: Workspace, order_no: str, approval: str) -> Release
         doc = current_document(conn, ORDER.name, number)
         if doc is None:
             raise UsageError(f"order {order_no} is not in the ledger")
+        now = workspace.services.clock()
         try:
-            decide(conn, doc["id"], True, reference, workspace.services.clock())
+            decided = decide(conn, doc["id"], True, reference, now)
         except DecisionConflict:
             raise UsageError(f"order {order_no} is {doc['status']}, not held") from None
+        decision = Decision(
+            approve=True, approval_no=reference, approver="", approved_on=now.date(),
+            remarks="", target_id=doc["id"], kind=ORDER.name, number=number,
+            version=decided["version"], folder=decided["folder"],
+            source_file=decided["source_file"])
+        enqueue(conn, decision_notices(workspace, decision,
+                                       salesperson_of(conn, ORDER.name, doc["id"])), utc_now())
     with engine.connect() as conn:
         facts = order_facts(workspace, conn, doc["id"])
         contract = write_contract(workspace, facts)

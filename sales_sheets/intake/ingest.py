@@ -34,6 +34,8 @@ from ..ledger.context import context_for
 from ..ledger.database import ledger_of
 from ..ledger.leases import hold_claims
 from ..ledger.locks import locks_of, serialise
+from ..ledger.notifications import Notice, enqueue
+from ..ledger.queries import salesperson_of
 from ..ledger.store import (
     Provenance,
     find_duplicate,
@@ -41,6 +43,7 @@ from ..ledger.store import (
     record_intake,
     store_document,
 )
+from ..notify.dispatch import utc_now
 from ..paths import inside
 from ..problems import Problem, Severity, problem, records_json
 from ..rules import derive, validate
@@ -53,6 +56,7 @@ from .check import read_document, status_of
 from .faults import OutputFault, writing
 from .inbox import Claim, archive, archive_path, candidates, claim_files, pending_claims
 from .outcomes import documents_to_write, write_documents
+from .telling import outcome_notices
 
 log = logging.getLogger(__name__)
 
@@ -239,15 +243,17 @@ def _store(
         stored = intake_record(conn, item.claim.id)
         if stored is not None:
             return _result_from_record(stored), dict(stored), None  # only finish it
-        result, record, decision = _decide(workspace, conn, item, now)
+        result, record, decision, told = _decide(workspace, conn, item, now)
         record_intake(conn, record)
+        enqueue(conn, told, utc_now())
     return result, record, decision
 
 
 def _decide(
     workspace: Workspace, conn: Connection, item: _Prepared, now: datetime
-) -> tuple[IngestResult, dict[str, Any], Decision | None]:
-    """Derive, validate and store (or not) one file, inside the caller's transaction."""
+) -> tuple[IngestResult, dict[str, Any], Decision | None, list[Notice]]:
+    """Derive, validate and store (or not) one file, inside the caller's transaction; with the
+    messages its outcome brings."""
     claim = item.claim
     doc = item.document
     if doc is not None:
@@ -297,7 +303,11 @@ def _decide(
         "outputs": json.dumps(result.outputs, ensure_ascii=False),
         "archived_as": str(target.relative_to(workspace.root)), "processed_at": now,
     }
-    return result, record, decision
+    decided_for = (salesperson_of(conn, decision.kind, decision.target_id)
+                   if decision is not None else "")
+    told = outcome_notices(workspace, claim.folder, claim.relative, status, result.outputs,
+                           problems, doc, decision, decided_for)
+    return result, record, decision, told
 
 
 def _describe(doc: Document | None, duplicate: Any) -> str:

@@ -30,7 +30,9 @@ from ..documents.pdf import pdf_worker
 from ..formats.safety import is_complete_zip
 from ..forms.periods import parse_period
 from ..ledger.leases import Holder, hold_claims
+from ..notify.dispatch import Dispatcher, workspace_channels
 from ..reports.summary import write_summary
+from ..schedule.runner import Scheduler
 from ..status import CURRENT
 from ..workspace import Workspace
 from .collector import collector_paused
@@ -174,8 +176,15 @@ def _watch(
     settings = workspace.settings.watch
     stop = stop or threading.Event()
     use_polling = settings.polling if polling is None else polling
+    # Messages are sent and the calendar is run beside the intake, never in its way.
+    dispatcher = Dispatcher(workspace, workspace_channels(workspace))
+    scheduler = Scheduler(workspace, dispatcher.wake) if workspace.settings.schedule.enabled \
+        else None
     holder = hold_claims(workspace, "watch")
-    on_result = holder.counting(on_result)
+    on_result = holder.counting(_waking(dispatcher, on_result))
+    dispatcher.start()
+    if scheduler is not None:
+        scheduler.start()
     observer = PollingObserver(timeout=settings.poll_interval) if use_polling else Observer()
     events: queue.Queue[tuple[Path, bool | None]] = queue.Queue()
     observer.schedule(_Events(events, use_polling), str(workspace.inbox), recursive=True)
@@ -221,10 +230,23 @@ def _watch(
                 _safely(partial(refresh_month_report, workspace))
                 report_due = None
     finally:
+        if scheduler is not None:
+            scheduler.stop()
+        dispatcher.stop()
         holder.stop()
         observer.stop()
         observer.join(timeout=5)
         logging.getLogger(_OVERFLOW_LOGGER).removeHandler(overflows)
+
+
+def _waking(dispatcher: Dispatcher, then: Callable[[IngestResult], None] | None
+            ) -> Callable[[IngestResult], None]:
+    """`then`, after waking the dispatcher: a file's outcome may have stored messages."""
+    def answered(result: IngestResult) -> None:
+        dispatcher.wake()
+        if then is not None:
+            then(result)
+    return answered
 
 
 def _claim_all(workspace: Workspace, paths: list[Path], holder: Holder) -> list[Claim]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from ..workspace import Workspace
 from .database import ledger_of
 from .leases import Seen, Watching, watching
+from .notifications import Queue, queue
 from .pending import PendingApproval, pending_approvals
 from .schema import KIND_TABLES, documents, intake
 
@@ -26,13 +27,15 @@ class LedgerStatus:
     approvals_enforced: bool  # [approvals] in config.toml; without it anyone may approve
     watchers: list[Seen]  # live watchers and `process` runs, on every machine, oldest first
     warnings: list[dict[str, Any]]  # each with a stable "code"
+    notifications: Queue  # the outbox of messages
 
     def as_dict(self) -> dict[str, Any]:
         return {"documents": self.documents, "master": self.master, "files": self.files,
                 "recent": self.recent,
                 "pending_approvals": [p.as_dict() for p in self.pending_approvals],
                 "approvals_enforced": self.approvals_enforced,
-                "watchers": [w.as_dict() for w in self.watchers], "warnings": self.warnings}
+                "watchers": [w.as_dict() for w in self.watchers], "warnings": self.warnings,
+                "notifications": self.notifications.as_dict()}
 
 
 # Files wait unattended when no holder of the inbox has been seen for this many leases.
@@ -80,6 +83,13 @@ def ledger_status(workspace: Workspace, recent: int = 10,
         pending = pending_approvals(conn, now or datetime.now())
         lease = timedelta(seconds=workspace.settings.watch.lease_seconds)
         seen = watching(conn, str(workspace.inbox), lease)
+        outbox = queue(conn, _utc_day_start(now or datetime.now()))
     return LedgerStatus(counts, master, files, latest, pending,
                         workspace.settings.approvals is not None, seen.live,
-                        watcher_warnings(seen, waiting, lease))
+                        watcher_warnings(seen, waiting, lease), outbox)
+
+
+def _utc_day_start(local: datetime) -> datetime:
+    """The start of `local`'s day (this machine's time), as the outbox stores times."""
+    start = datetime.combine(local.date(), time())
+    return start.astimezone(UTC).replace(tzinfo=None)

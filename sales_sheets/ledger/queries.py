@@ -8,9 +8,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, RowMapping, Table, and_, bindparam, func, select
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    RowMapping,
+    Table,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 
 from ..forms.kinds import Ref
+from ..kinds import KINDS
 from ..rules.balance import Item, Position, opening_item, position
 from ..rules.context import Row
 from ..status import CURRENT, Status
@@ -26,6 +37,8 @@ from .schema import (
     return_lines,
     returns,
     salespeople,
+    tables_of,
+    visit_weeks,
 )
 
 MASTER_TABLES: dict[Ref, Table] = {
@@ -219,3 +232,32 @@ def order_version(
     found = conn.execute(_order_version, {"b_id": document_id}).mappings().first()
     lines = conn.execute(_order_lines, {"b_id": document_id}).mappings().all()
     return found, lines
+
+
+def person(conn: Connection, who: str) -> RowMapping | None:
+    """The roster's record of `who`, a code or a name (approvers are routed by either)."""
+    table = salespeople
+    return conn.execute(select(table).where(or_(table.c.code == who, table.c.name == who))
+                        .order_by(table.c.code != who).limit(1)).mappings().first()
+
+
+def salesperson_of(conn: Connection, kind: str, document_id: int) -> str:
+    """The salesperson a stored document names in its header ("" when its kind has none)."""
+    declared = KINDS[kind]
+    if not declared.header_table:
+        return ""
+    table = tables_of(declared)[declared.header_table]
+    if "salesperson" not in table.c:
+        return ""
+    found = conn.execute(select(table.c.salesperson)
+                         .where(table.c.document_id == document_id)).scalar()
+    return str(found or "")
+
+
+def visit_records_filed(conn: Connection, week_start: date) -> set[str]:
+    """The salespeople with a current visit record for the week starting `week_start`."""
+    return set(conn.execute(
+        select(visit_weeks.c.salesperson)
+        .join(documents, documents.c.id == visit_weeks.c.document_id)
+        .where(visit_weeks.c.week_start == week_start, documents.c.status.in_(CURRENT))
+    ).scalars())

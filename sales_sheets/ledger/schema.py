@@ -108,6 +108,44 @@ claims = Table(
     Column("taken_at", DateTime, nullable=False),
 )
 
+# The outbox of messages (spec 4d): one row per message and channel, written in the transaction
+# of the outcome that causes it; `key` makes a second write of the same message a no-op. A
+# dispatcher leases due rows (`claimed_until`), sends them outside any transaction and marks
+# them sent, or schedules a retry, or gives up (dead). Clocks are UTC.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("event", String(40), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("recipient", Text, nullable=False),  # a person's code or name, or an e-mail address
+    Column("payload", Text, nullable=False),  # JSON: the message's facts and attachments
+    Column("status", String(8), nullable=False),  # pending, sent, dead
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt", DateTime, nullable=False),
+    Column("claimed_until", DateTime),
+    Column("last_error", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime),
+    Index("ix_notifications_due", "status", "next_attempt"),
+)
+
+# One row per run of a scheduled job (spec 4d): inserted before the job runs, so that however
+# many watchers share the ledger each (job, period) runs once; `finished_at` stays empty while
+# it runs or if it failed, and a run whose lease passed is taken over. Clocks are UTC.
+scheduled_runs = Table(
+    "scheduled_runs",
+    metadata,
+    Column("job", String(40), primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("due", DateTime, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("claimed_until", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("outcome", Text),
+)
+
 _SQL_TYPES: dict[FieldType, TypeEngine[Any] | type[TypeEngine[Any]]] = {
     FieldType.TEXT: Text,
     FieldType.CODE: String(64),

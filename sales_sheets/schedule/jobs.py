@@ -1,0 +1,135 @@
+"""What each of the department's jobs does for one period: it writes what it writes (the
+summary workbook, the statements) and returns a line for the record of its run and the messages
+to store with that record (spec 4d). The calendar (sales_sheets.calendar) says when they run;
+runner.py runs them once per period.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+from ..documents.approval_request import request_path
+from ..documents.formatting import show_date
+from ..documents.statements import reply_by, statement_files
+from ..forms.kinds import Ref
+from ..forms.periods import parse_period
+from ..ledger.database import ledger_of
+from ..ledger.figures import customer_positions
+from ..ledger.notifications import Notice
+from ..ledger.pending import pending_approvals
+from ..ledger.queries import current_document, master_records, visit_records_filed
+from ..notify.events import notices
+from ..reports.summary import write_summary
+from ..workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a job's run did (kept with the run), and the messages it brings."""
+
+    outcome: str
+    notices: list[Notice]
+
+
+Job = Callable[[Workspace, str, date], Done]
+
+
+def _relative(workspace: Workspace, path: Path) -> str:
+    return path.relative_to(workspace.root).as_posix()
+
+
+def monthly_report(workspace: Workspace, period: str, _today: date) -> Done:
+    """The summary workbook of the month just ended, and `report_ready` to the office."""
+    path = write_summary(workspace, parse_period(period))
+    relative = _relative(workspace, path)
+    title = parse_period(period).title(workspace.language)
+    return Done(relative, notices(workspace.settings.notify, "report_ready", period,
+                                  workspace.settings.notify.office,
+                                  {"period": title, "file": relative}))
+
+
+def quarterly_statements(workspace: Workspace, period: str, _today: date) -> Done:
+    """The statements and 对账函 of the quarter just ended, and `statements_ready`."""
+    quarter = parse_period(period)
+    written = statement_files(workspace, quarter)
+    folder = f"outbox/statements/{quarter.label}/"
+    due = reply_by(quarter, workspace.settings.documents.reply_day)
+    return Done(f"{len(written)} statements", notices(
+        workspace.settings.notify, "statements_ready", period, workspace.settings.notify.office,
+        {"period": quarter.title(workspace.language), "count": len(written), "folder": folder,
+         "reply_by": show_date(due, workspace.language)}))
+
+
+def visit_review(workspace: Workspace, period: str, _today: date) -> Done:
+    """Friday's review: `visit_record_missing` to each salesperson with no visit record for
+    the week. Salespeople are the roster's people who neither manage anyone nor approve."""
+    year, week = period.split("-W")
+    monday = date.fromisocalendar(int(year), int(week), 1)
+    approvals = workspace.settings.approvals
+    approvers = set()
+    if approvals is not None:
+        approvers = {*approvals.price, *approvals.overdue, *approvals.credit, *approvals.returns}
+    with ledger_of(workspace).connect() as conn:
+        roster = master_records(conn, Ref.SALESPERSON)
+        filed = visit_records_filed(conn, monday)
+    managers = {str(r["manager"]) for r in roster if r["manager"]}
+    missing = [str(r["code"]) for r in roster
+               if r["code"] not in filed and r["code"] not in approvers
+               and r["name"] not in managers and r["name"] not in approvers]
+    found = [n for code in missing for n in notices(
+        workspace.settings.notify, "visit_record_missing", f"{period}:{code}", [code],
+        {"week": period, "week_start": show_date(monday, workspace.language)})]
+    return Done(f"{len(missing)} missing", found)
+
+
+def month_end_reminder(workspace: Workspace, period: str, today: date) -> Done:
+    """The last working day: `standing_approval_due` to the salespeople of customers with
+    overdue receivables, each with their customers."""
+    by_salesperson: dict[str, list[str]] = defaultdict(list)
+    with ledger_of(workspace).connect() as conn:
+        for customer, position in customer_positions(conn, today):
+            if position.overdue > 0:
+                by_salesperson[str(customer["salesperson"] or "")].append(
+                    f"{customer['code']} {customer['name']}：¥{position.overdue:,}")
+    found = [n for person, customers in sorted(by_salesperson.items()) for n in notices(
+        workspace.settings.notify, "standing_approval_due", f"{period}:{person}", [person],
+        {"month": period, "customers": customers})]
+    count = sum(len(c) for c in by_salesperson.values())
+    return Done(f"{count} overdue customers", found)
+
+
+def approval_digest(workspace: Workspace, period: str, today: date) -> Done:
+    """Each working day, `approval_reminder` to every approver with documents waiting: all of
+    them, those older than `[notify] remind_after_days` marked."""
+    remind_after = workspace.settings.notify.remind_after_days
+    waiting: dict[str, list[str]] = defaultdict(list)
+    with ledger_of(workspace).connect() as conn:
+        for pending in pending_approvals(conn, datetime.combine(today, time.max)):
+            stored = current_document(conn, pending.kind, pending.document)
+            if stored is None:
+                continue
+            approver = request_path(workspace, conn, stored,
+                                    workspace.settings.approvals).parent.name
+            late = "（已等待 {0} 天）" if workspace.language != "en" else " (waiting {0} days)"
+            line = f"{pending.document} {pending.customer_name} ¥{pending.amount:,}"
+            if pending.age_days >= remind_after:
+                line += late.format(pending.age_days)
+            waiting[approver].append(line)
+    found = [n for approver, lines in sorted(waiting.items()) for n in notices(
+        workspace.settings.notify, "approval_reminder", f"{period}:{approver}", [approver],
+        {"count": len(lines), "documents": lines,
+         "folder": f"outbox/approvals/{approver}/"})]
+    return Done(f"{sum(len(v) for v in waiting.values())} waiting", found)
+
+
+JOBS: dict[str, Job] = {
+    "monthly_report": monthly_report,
+    "quarterly_statements": quarterly_statements,
+    "visit_review": visit_review,
+    "month_end_reminder": month_end_reminder,
+    "approval_digest": approval_digest,
+}
