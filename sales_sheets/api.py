@@ -125,7 +125,7 @@ def schedule_moment(workspace: Workspace, at: str | None) -> datetime:
     except ValueError:
         raise UsageError(f"--at {at!r} is not a time: use e.g. 2027-01-01T09:00") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=calendar_of(workspace).zone)
+        moment = moment.replace(tzinfo=calendar_of(workspace).timezone)
     return moment
 
 

@@ -12,8 +12,8 @@ import sales_sheets
 PACKAGE = Path(sales_sheets.__file__).parent
 FOUNDATION = {"errors", "config", "problems", "paths", "workspace", "text", "status", "files",
               "services"}
-STAGES = ["formats", "forms", "rules", "kinds", "ledger", "notify", "documents", "reports",
-          "schedule", "intake", "addin", "service"]
+STAGES = ["formats", "forms", "calendar", "rules", "kinds", "ledger", "notify", "documents",
+          "reports", "schedule", "intake", "addin", "service"]
 TOP = {"api", "cli", "demo", "__main__"}
 
 

@@ -73,7 +73,7 @@ def run_due(workspace: Workspace, now: datetime) -> list[Ran]:
     with engine.connect() as conn:
         latest = latest_runs(conn)
     done: list[Ran] = []
-    for job in calendar.jobs:
+    for job in calendar.active:
         if job not in JOBS:
             continue
         record = latest.get(job)
@@ -101,7 +101,7 @@ def run_one(workspace: Workspace, run: Run, now: datetime) -> Ran:
         taken = take_run(conn, run.job, run.period, _utc(run.due), moment, _LEASE)
     if not taken:
         return Ran(run.job, run.period, run.due, "taken", "")
-    today = run.due.astimezone(calendar_of(workspace).zone).date()
+    today = run.due.astimezone(calendar_of(workspace).timezone).date()
     try:
         result = JOBS[run.job](workspace, run.period, today)
     except Exception as exc:  # noqa: BLE001 - recorded; the run is tried again later
@@ -132,7 +132,7 @@ def job_states(workspace: Workspace, now: datetime) -> list[JobState]:
     with ledger_of(workspace).connect() as conn:
         latest = latest_runs(conn)
     return [JobState(job, latest.get(job),
-                     calendar.next_run(job, now) if job in calendar.jobs else None)
+                     calendar.next_run(job, now) if job in calendar.active else None)
             for job in JOBS]
 
 
