@@ -387,6 +387,10 @@ def demo(workspace: Path) -> None:
     click.echo(f"summary workbook: {done.report.relative_to(ws.root).as_posix()}")
     click.echo(f"statements and letters: {len(done.statements)} customers, "
                f"{ws.outbox.relative_to(ws.root).as_posix()}/statements/2026-11")
+    sent = _guard(lambda: api.send_notifications(ws))
+    click.echo(_NOTIFY_WORDS["told"].format(ws.language, count=len(sent.told)))
+    for told in sent.told:
+        click.echo(f"  [{told.channel}] {told.to}: {told.subject}")
 
 
 _NOTIFY_WORDS = {
@@ -406,6 +410,10 @@ _NOTIFY_WORDS = {
     "tried_failed": Text("{channel}：失败：{error}", "{channel}: failed: {error}"),
     "ran": Text("{job} {period}：{status} {outcome}", "{job} {period}: {status} {outcome}"),
     "nothing_due": Text("没有到期的任务", "nothing is due"),
+    "told": Text("通知（{count} 条；在 config.toml 的 [notify] 中设置邮件或群机器人后"
+                 "即会真正发出）：",
+                 "notifications ({count}; set up mail or a group robot in [notify] in "
+                 "config.toml to really send them):"),
 }
 
 

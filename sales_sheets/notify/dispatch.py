@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -47,22 +47,32 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+@dataclass(frozen=True)
+class Told:
+    channel: str
+    to: str
+    subject: str
+
+
 @dataclass
 class Dispatched:
     sent: int = 0
     retried: int = 0
     dead: int = 0
     deferred: int = 0  # not tried: their channel had failed earlier in the same pass
+    told: list[Told] = field(default_factory=list)  # what was sent, to whom
 
     def __iadd__(self, other: Dispatched) -> Dispatched:
         self.sent += other.sent
         self.retried += other.retried
         self.dead += other.dead
         self.deferred += other.deferred
+        self.told += other.told
         return self
 
     def as_dict(self) -> dict[str, int]:
-        return vars(self).copy()
+        return {"sent": self.sent, "retried": self.retried, "dead": self.dead,
+                "deferred": self.deferred}
 
 
 def workspace_channels(workspace: Workspace) -> dict[str, Channel]:
@@ -125,7 +135,8 @@ def _send(workspace: Workspace, channels: Mapping[str, Channel], message: Outgoi
     with engine.begin() as conn:
         mark_sent(conn, message.id, now or utc_now())
     log.info("sent %s", message.key)
-    return Dispatched(sent=1)
+    to = "、".join(composed.emails) or message.recipient
+    return Dispatched(sent=1, told=[Told(message.channel, to, composed.subject)])
 
 
 def _failed(workspace: Workspace, message: Outgoing, reason: str,

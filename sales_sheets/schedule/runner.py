@@ -104,7 +104,7 @@ def run_one(workspace: Workspace, run: Run, now: datetime) -> Ran:
     today = run.due.astimezone(calendar_of(workspace).timezone).date()
     try:
         result = JOBS[run.job](workspace, run.period, today)
-    except Exception as exc:  # noqa: BLE001 - recorded; the run is tried again later
+    except Exception as exc:
         log.exception("the scheduled job %s for %s failed", run.job, run.period)
         outcome = f"{type(exc).__name__}: {exc}"
         with engine.begin() as conn:
@@ -162,6 +162,6 @@ class Scheduler:
             try:
                 if any(r.status == "done" for r in run_due(self.workspace, self.clock())):
                     self.after_run()
-            except Exception:  # noqa: BLE001 - the ledger may be away: try at the next check
+            except Exception:
                 log.exception("checking the schedule failed; trying again in a minute")
             self._stop.wait(_CHECK_SECONDS)
