@@ -81,8 +81,10 @@ def enqueue(conn: Connection, notices: Iterable[Notice], now: datetime) -> int:
     if not rows:
         return 0
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(notifications).on_conflict_do_nothing(index_elements=["key"])
-    return sum(conn.execute(statement, [row]).rowcount for row in rows)
+    # RETURNING counts what was new on both databases (psycopg's rowcount is -1 here).
+    statement = (dialect.insert(notifications).on_conflict_do_nothing(index_elements=["key"])
+                 .returning(notifications.c.id))
+    return sum(len(conn.execute(statement, row).all()) for row in rows)
 
 
 def lease_due(conn: Connection, now: datetime, lease: timedelta, limit: int) -> list[Outgoing]:

@@ -30,8 +30,9 @@ def take_run(conn: Connection, job: str, period: str, due: datetime, now: dateti
     whose runner died is taken again once its lease is over."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     inserted = conn.execute(dialect.insert(scheduled_runs).on_conflict_do_nothing().values(
-        job=job, period=period, due=due, started_at=now, claimed_until=now + lease)).rowcount
-    if inserted:
+        job=job, period=period, due=due, started_at=now, claimed_until=now + lease,
+    ).returning(scheduled_runs.c.job)).first()
+    if inserted is not None:
         return True
     retaken = conn.execute(update(scheduled_runs).where(
         scheduled_runs.c.job == job, scheduled_runs.c.period == period,
