@@ -336,4 +336,52 @@ reply_day = 15
 # M01 = 5
 # [approvals.excess_limits]     # the largest excess over the credit limit, in yuan
 # M01 = 50000
+
+# Telling people (see "Telling people" in the README). Without a channel, messages go to the
+# console channel: `process` and the demo print who would have been told what. People are
+# found in the salespeople master data (业务员: email, mobile, wecom_userid); managers and
+# assistants who approve or are told belong there too.
+[notify]
+# A held document's approver is reminded in the daily digest once it waited this many days.
+remind_after_days = 2
+# Tries per message before it is given up (dead); the first retry waits retry_seconds, each
+# next one twice as long.
+max_attempts = 8
+retry_seconds = 60.0
+# Told of the month's summary workbook and the quarter's statements; told when a message is
+# given up. Codes or names from the master data, or e-mail addresses.
+office = []
+administrators = []
+# [notify.email]
+# host = "smtp.example.cn"
+# port = 465
+# security = "ssl"              # ssl, starttls or none
+# username = "sales@example.cn"
+# password_env = "SALES_SHEETS_SMTP_PASSWORD"   # the name of an environment variable
+# sender = "销售部 <sales@example.cn>"
+# [notify.wecom]                # 企业微信 group robot
+# webhook_env = "SALES_SHEETS_WECOM_WEBHOOK"
+# [notify.dingtalk]             # 钉钉 group robot, signed
+# webhook_env = "SALES_SHEETS_DINGTALK_WEBHOOK"
+# secret_env = "SALES_SHEETS_DINGTALK_SECRET"
+# [notify.feishu]               # 飞书 group robot, signed
+# webhook_env = "SALES_SHEETS_FEISHU_WEBHOOK"
+# secret_env = "SALES_SHEETS_FEISHU_SECRET"
+# [notify.events]               # every event is on; switch one off like this
+# visit_record_missing = false
+
+# The department's calendar, run by `watch` (or by `sales-sheets schedule run --due` from cron
+# or the Task Scheduler): the month's summary workbook on the 1st, the quarter's statements on
+# the 1st of a quarter, Friday's visit review, the month-end reminder for overdue customers on
+# the last working day, and a daily digest of pending approvals.
+[schedule]
+enabled = true
+timezone = "Asia/Shanghai"
+hour = 8
+# Jobs not to run, e.g. ["visit_review"].
+off = []
+# Working days are Monday to Friday: list the year's public holidays and the weekend days
+# that are worked instead (调休), or "the last working day" is only an approximation.
+holidays = []
+workdays = []
 """

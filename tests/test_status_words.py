@@ -14,6 +14,7 @@ from sales_sheets import api
 from sales_sheets.cli import main
 from sales_sheets.intake.answers import acknowledgement_text
 from sales_sheets.intake.ingest import IngestResult
+from sales_sheets.ledger.notifications import Queue
 from sales_sheets.ledger.overview import LedgerStatus
 from sales_sheets.problems import problem
 from sales_sheets.reports.words import status_word
@@ -91,7 +92,8 @@ def test_status_prints_words_and_json_keeps_the_codes(
                "problems": 0, "processed_at": "2026-11-03 09:00:00"} for status in Status]
     state = LedgerStatus(documents={"order": every}, master={"salespeople": 3, "products": 6},
                          files=every, recent=recent, pending_approvals=[],
-                         approvals_enforced=True, watchers=[], warnings=[])
+                         approvals_enforced=True, watchers=[], warnings=[],
+                         notifications=Queue(0, 0, [], None))
     monkeypatch.setattr(api, "ledger_status", lambda *_args: state)
     output = CliRunner().invoke(main, ["status", "-w", str(root)]).stdout
     separator = {"zh": "，", "en": ", "}[language]

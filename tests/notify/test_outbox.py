@@ -31,7 +31,7 @@ UNKNOWN = {"product_code": "NOPE", "quantity": 1, "unit_price": "100"}
 
 
 def rows(ws: Workspace) -> list[tuple[str, str, str, str]]:
-    return [tuple(r) for r in query(  # type: ignore[misc]
+    return [(r[0], r[1], r[2], r[3]) for r in query(
         ws, "SELECT event, channel, recipient, status FROM notifications ORDER BY id")]
 
 
