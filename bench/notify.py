@@ -31,6 +31,7 @@ from typing import Any
 
 from _common import (
     DATA_DIR,
+    LANGUAGE,
     Measurement,
     Row,
     bench_arguments,
@@ -43,7 +44,7 @@ from _common import (
     print_report,
     seed_workspace,
 )
-from _samples import LANGUAGE, order_form
+from _samples import order_form
 
 from sales_sheets.forms.template import write_form
 from sales_sheets.kinds import KINDS
