@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,6 +41,8 @@ log = logging.getLogger("sales_sheets.notify")
 _LEASE = timedelta(minutes=5)
 _BATCH = 50
 _IDLE_SECONDS = 30.0  # the longest a dispatcher sleeps without looking (a row another wrote)
+_QUIET_SECONDS = 0.5  # intake quiet this long: its messages go out
+_LONGEST_WAIT = 30.0  # a stream of files that never stops still has its messages sent
 
 
 def utc_now() -> datetime:
@@ -219,6 +222,7 @@ class Dispatcher:
         self.channels = channels
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._woken = 0.0  # monotonic time of the last wake
         self._thread = threading.Thread(target=self._run, name="notify", daemon=True)
 
     def start(self) -> Dispatcher:
@@ -226,7 +230,20 @@ class Dispatcher:
         return self
 
     def wake(self) -> None:
+        self._woken = time.monotonic()
         self._wake.set()
+
+    def _settle(self) -> None:
+        """Wait while intake is busy: until it has been quiet for _QUIET_SECONDS since the last
+        wake, at most _LONGEST_WAIT. Composing mail competes with intake for the interpreter,
+        so a burst of files is answered first and told right after; a lone file is told within
+        a second."""
+        began = time.monotonic()
+        while not self._stop.is_set():
+            quiet = time.monotonic() - self._woken
+            if quiet >= _QUIET_SECONDS or time.monotonic() - began >= _LONGEST_WAIT:
+                return
+            self._stop.wait(_QUIET_SECONDS - quiet)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
@@ -236,6 +253,7 @@ class Dispatcher:
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()
+            self._settle()
             try:
                 dispatch_due(self.workspace, self.channels)
                 with ledger_of(self.workspace).connect() as conn:

@@ -9,6 +9,7 @@ logged and the shipped text is used instead: a typo in a reworded text must not 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError
+from jinja2 import Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..files import write_text_atomic
@@ -44,11 +45,18 @@ def message_text(workspace: Workspace, event: str, facts: Mapping[str, Any]) -> 
     from its (possibly reworded) template."""
     path = template_path(workspace, event)
     try:
-        return _split(_ENVIRONMENT.from_string(path.read_text(encoding="utf-8")).render(facts))
+        return _split(_compiled(path.read_text(encoding="utf-8")).render(facts))
     except (OSError, UnicodeDecodeError, TemplateError) as exc:
         log.warning("the message text %s cannot be used (%s); the shipped one is used instead",
                     path, exc)
-        return _split(_ENVIRONMENT.from_string(_shipped(event, workspace.language)).render(facts))
+        return _split(_compiled(_shipped(event, workspace.language)).render(facts))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(source: str) -> Template:
+    """A text's compiled template: compiling costs more than rendering, and a burst of files
+    renders the same few texts over and over (a reworded text is new source, compiled anew)."""
+    return _ENVIRONMENT.from_string(source)
 
 
 def template_path(workspace: Workspace, event: str) -> Path:
