@@ -101,7 +101,9 @@ def test_status_json_lists_them_as_the_api_does(pending: Workspace) -> None:
     result = CliRunner().invoke(main, ["status", "--json", "-w", str(pending.root)])
     assert result.exit_code == 0
     printed = json.loads(result.stdout)
+    schedule = printed.pop("schedule")  # the calendar's, beside the ledger's status
     assert printed == ledger_status(pending).as_dict()
+    assert "monthly_report" in [job["job"] for job in schedule]
     today = date.today()
     assert [(p["document"], p["version"], p["amount"], p["reasons"], p["stored_at"],
              p["age_days"], p["folder"]) for p in printed["pending_approvals"]] == [
@@ -128,7 +130,9 @@ def _status_lines(workspace: Workspace) -> list[list[str]]:
     result = CliRunner().invoke(main, ["status", "-w", str(workspace.root)])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    return [line.split() for line in lines[lines.index(_heading(workspace)) + 1:]]
+    start = lines.index(_heading(workspace)) + 1
+    end = lines.index("通知" if workspace.language == "zh" else "Notifications")  # next heading
+    return [line.split() for line in lines[start:end]]
 
 
 def _heading(workspace: Workspace) -> str:
