@@ -11,10 +11,7 @@ from ..documents.invoice import write_invoice_notice
 from ..errors import UsageError
 from ..forms.normalize import to_code
 from ..kinds.order import ORDER
-from ..ledger.approvals import DecisionConflict, decide
-from ..ledger.database import ledger_of
-from ..ledger.locks import decision_locks, serialise
-from ..ledger.queries import current_document, hold_reasons
+from ..ledger import Books, DecisionConflict, Ledger
 from ..workspace import Workspace
 
 
@@ -36,20 +33,20 @@ def release_order(workspace: Workspace, order_no: str, approval: str) -> Release
         raise UsageError("an approval reference is required")
     check_contract_template(workspace)
     number = to_code(order_no)
-    engine = ledger_of(workspace)
-    with engine.begin() as conn:
-        serialise(conn, decision_locks(conn, ORDER, number))
-        doc = current_document(conn, ORDER.name, number)
+    ledger = Ledger.of(workspace)
+    with ledger.transaction() as books:
+        books.serialise(books.decision_locks(ORDER, number))
+        doc = books.current_document(ORDER.name, number)
         if doc is None:
             raise UsageError(f"order {order_no} is not in the ledger")
         try:
-            decide(conn, doc["id"], True, reference, workspace.services.clock())
+            books.decide(doc["id"], True, reference, workspace.services.clock())
         except DecisionConflict:
             raise UsageError(f"order {order_no} is {doc['status']}, not held") from None
-    with engine.connect() as conn:
-        facts = order_facts(workspace, conn, doc["id"])
+    with ledger.connect() as books:
+        facts = order_facts(workspace, books, doc["id"])
         contract = write_contract(workspace, facts)
         invoice = (write_invoice_notice(workspace, facts)
                    if workspace.settings.documents.invoices else None)
-    return Release(order_no, doc["id"], reference, hold_reasons(doc["hold_reasons"]),
+    return Release(order_no, doc["id"], reference, Books.hold_reasons(doc),
                    contract, invoice)
