@@ -17,7 +17,7 @@ would measure LibreOffice) and otherwise the shipped config.toml, so `[watch]` h
    generated once and cached under bench/.data/, shared with that benchmark) are processed with
    `process_inbox`, which stores them and renders each contract. Then, each in a fresh child
    process (see _common.py), it times
-   - ours: `write_contract(ws, order_facts(ws, conn, document_id))` for every row of
+   - ours: `write_contract(ws, order_facts(ws, books, document_id))` for every row of
      `SELECT document_id FROM orders`, i.e. ledger queries, context, docxtpl render in the
      Jinja sandbox and atomic save;
    - the floor any .docx generation pays: python-docx opening the workspace's contract template
@@ -105,6 +105,7 @@ def rerender(root: str) -> Measurement:
     from sqlalchemy import text
 
     from sales_sheets.documents.contract import order_facts, write_contract
+    from sales_sheets.ledger import Books
     from sales_sheets.ledger.database import ledger_of
     from sales_sheets.workspace import open_workspace
 
@@ -112,8 +113,9 @@ def rerender(root: str) -> Measurement:
     base = peak_rss_kib()
     with ledger_of(workspace).connect() as conn:
         ids = [int(row[0]) for row in conn.execute(text("SELECT document_id FROM orders"))]
+        books = Books(conn)
         started = time.perf_counter()
-        paths = [write_contract(workspace, order_facts(workspace, conn, document_id))
+        paths = [write_contract(workspace, order_facts(workspace, books, document_id))
                  for document_id in ids]
         seconds = time.perf_counter() - started
     return Measurement(seconds, base, peak_rss_kib(),

@@ -24,16 +24,11 @@ from .intake.inbox import Claim, candidates, claim_files, pending_claims
 from .intake.ingest import IngestResult, check_templates, process_claims, process_inbox
 from .intake.watch import watch
 from .kinds import get_kind
-from .ledger import overview
-from .ledger.backup import backup_ledger as backup_ledger_at
-from .ledger.database import ledger_of
-from .ledger.leases import Holder, hold_claims
-from .ledger.migrate import Upgrade
-from .ledger.migrate import ledger_revisions as ledger_revisions_at
-from .ledger.migrate import upgrade_ledger as upgrade_ledger_at
-from .ledger.migrations import Revisions
-from .ledger.overview import LedgerStatus
-from .ledger.queries import master_lists
+from .ledger import Holder, Ledger, LedgerStatus, Revisions, Upgrade, hold_claims
+from .ledger import backup_ledger as backup_ledger_at
+from .ledger import ledger_revisions as ledger_revisions_at
+from .ledger import ledger_status as ledger_status_of
+from .ledger import upgrade_ledger as upgrade_ledger_at
 from .notify.dispatch import (
     Dispatched,
     Tried,
@@ -64,8 +59,8 @@ def init_workspace(path: Path | str) -> Workspace:
 def write_template(workspace: Workspace, kind: str, output: Path | None = None) -> Path:
     """A blank template of `kind` with drop-downs from the ledger's current master data."""
     form = get_kind(kind)
-    with ledger_of(workspace).connect() as conn:
-        lists = master_lists(conn)
+    with Ledger.of(workspace).connect() as books:
+        lists = books.master_lists()
     target = output or workspace.templates / f"{form.name}.xlsx"
     return write_form(target, form, workspace.language, lists)
 
@@ -82,7 +77,7 @@ def claim_inbox(workspace: Workspace, holder: Holder) -> list[Claim]:
 def ledger_status(workspace: Workspace, recent: int = 10) -> LedgerStatus:
     """What the ledger holds, what happened lately, what waits for approval and who is
     watching; with a warning when files wait in the inbox and no watcher has been seen."""
-    return overview.ledger_status(workspace, recent, waiting=len(candidates(workspace)))
+    return ledger_status_of(workspace, recent, waiting=len(candidates(workspace)))
 
 
 def write_report(workspace: Workspace, period: str) -> Path:

@@ -26,8 +26,7 @@ from .errors import SalesSheetsError
 from .intake.collector import collector_paused
 from .intake.ingest import IngestResult
 from .kinds import KINDS
-from .ledger.migrations import Standing
-from .ledger.pending import PendingApproval
+from .ledger import PendingApproval, Standing
 from .reports.words import hold_reason_words
 from .service.health import NO_WATCHER, WAITED_TOO_LONG, Health
 from .service.log import log_event, log_file_of, log_result, writing_log

@@ -21,8 +21,7 @@ from .forms.periods import parse_period
 from .forms.template import FormData, write_form
 from .intake.ingest import IngestResult, process_inbox
 from .kinds import KINDS
-from .ledger.approvals import latest_document
-from .ledger.database import ledger_of
+from .ledger import Ledger
 from .reports.summary import write_summary
 from .workspace import Workspace
 
@@ -237,12 +236,12 @@ def write_decisions(workspace: Workspace) -> list[Path]:
     language = workspace.language
     kind = KINDS["approval"]
     written = []
-    with ledger_of(workspace).connect() as conn:
+    with Ledger.of(workspace).connect() as books:
         for number, approver, decision, day, remark in DECISIONS:
-            document = latest_document(conn, number)
+            document = books.latest_document(number)
             if document is None:
                 continue
-            data = request_data(conn, document, language)
+            data = request_data(books, document, language)
             data.header.update(decision=_label(kind, "decision", decision, language),
                                approver=approver, approved_on=day, remarks=remark)
             written.append(write_form(workspace.inbox / approver / f"审批单-{number}.xlsx", kind,

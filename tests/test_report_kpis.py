@@ -13,7 +13,7 @@ import pytest
 from sales_sheets.demo import CUSTOMERS, PRODUCTS
 from sales_sheets.forms.periods import parse_period
 from sales_sheets.intake.ingest import process_inbox
-from sales_sheets.ledger.database import ledger_of
+from sales_sheets.ledger import Ledger
 from sales_sheets.reports.kpis import build_report, has_detail_lines
 from sales_sheets.reports.model import Report
 from sales_sheets.workspace import Workspace
@@ -139,7 +139,7 @@ def ledger(loaded: Workspace) -> Workspace:
 
 
 def _report(ws: Workspace, label: str) -> Report:
-    return build_report(ws, ledger_of(ws), parse_period(label))
+    return build_report(ws, Ledger.of(ws), parse_period(label))
 
 
 @pytest.mark.parametrize("label", ["2026-11", "2026-Q4", "2026"])
@@ -289,7 +289,7 @@ def test_a_helper_process_renders_the_same_workbook(ledger: Workspace,
     monkeypatch.setattr(summary, "HELPER_LINES", 10**9)
     alone = summary.write_summary(ledger, period).read_bytes()
     monkeypatch.setattr(summary, "HELPER_LINES", 1)
-    assert has_detail_lines(ledger_of(ledger), period, 1)
+    assert has_detail_lines(Ledger.of(ledger), period, 1)
     assert summary.write_summary(ledger, period).read_bytes() == alone
 
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, select, text
 
 from sales_sheets.forms.periods import parse_period
-from sales_sheets.ledger import schema
+from sales_sheets.ledger import Ledger, schema
 from sales_sheets.ledger.database import ledger_of
 from sales_sheets.reports.kpis import build_report
 from sales_sheets.workspace import Workspace, init_workspace
@@ -56,7 +56,7 @@ def test_the_report_of_the_year_adds_up_to_the_ledger(workspace: Workspace) -> N
     lines = _scalar(engine, "SELECT count(*) FROM order_lines AS l JOIN orders AS o "
                             f"ON o.document_id = l.document_id {IN_YEAR}", status="accepted")
     assert lines == LINES
-    report = build_report(workspace, engine, parse_period(str(YEAR)))
+    report = build_report(workspace, Ledger(engine), parse_period(str(YEAR)))
     assert len(report.salespeople) == SMALL.salespeople
     totals = {status: Decimal(_scalar(engine, f"SELECT sum(o.total) FROM orders AS o {IN_YEAR}",
                                       status=status)) / 100

@@ -25,13 +25,12 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy.exc import OperationalError
 from watchdog.observers.polling import PollingObserverVFS
 
-import sales_sheets.intake.ingest
 import sales_sheets.intake.watch
 from sales_sheets.forms.periods import parse_period
 from sales_sheets.forms.template import FormData, write_form
 from sales_sheets.intake.watch import Readiness
 from sales_sheets.kinds import KINDS
-from sales_sheets.ledger.store import record_intake
+from sales_sheets.ledger import Books
 from sales_sheets.reports.summary import report_path
 from sales_sheets.workspace import Workspace
 
@@ -418,15 +417,15 @@ def test_claims_left_by_a_ledger_outage_are_retried_while_running(
     loaded: Workspace, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ws = fast(loaded, rescan_seconds=0.3)
-    real = record_intake  # what ingest imported
+    real = Books.record_intake  # what ingest calls, in each file's unit of work
     failures = [OperationalError("INSERT INTO intake", {}, Exception("database is locked"))]
 
-    def flaky(conn: Any, row: dict[str, Any]) -> None:
+    def flaky(books: Books, row: dict[str, Any]) -> None:
         if failures:
             raise failures.pop()
-        real(conn, row)
+        real(books, row)
 
-    monkeypatch.setattr(sales_sheets.intake.ingest, "record_intake", flaky)
+    monkeypatch.setattr(Books, "record_intake", flaky)
     (ws.inbox / "S01").mkdir()
     with running(ws, allow_errors=True) as watcher:
         drop(ws, "order", "S01/x.xlsx", header=order_header(no="SO-L1"), lines=[LINE])

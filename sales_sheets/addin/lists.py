@@ -14,8 +14,7 @@ from ..formats.safety import inspect_file
 from ..forms.grid import open_workbook
 from ..forms.meta import LISTS_SHEET, META_SHEET, list_name, list_range, parse_meta
 from ..kinds import KINDS
-from ..ledger.database import ledger_of
-from ..ledger.queries import master_lists
+from ..ledger import Ledger
 from ..text import Text
 from ..workspace import Workspace
 from .messages import AddinError
@@ -69,8 +68,8 @@ def plan_list_refresh(workspace: Workspace, path: Path) -> ListRefresh:
     defined = set(book.defined_names)
     book.close()
     headings = [str(v) if v is not None else "" for v in (lists[0] if lists else [])]
-    with ledger_of(workspace).connect() as conn:
-        current = master_lists(conn)
+    with Ledger.of(workspace).connect() as books:
+        current = books.master_lists()
     updates = []
     for f in meta.kind.fields:
         if f.ref is None or f.key not in headings:

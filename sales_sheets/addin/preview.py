@@ -10,8 +10,7 @@ from ..documents.contract import CONTRACT, check_contract_template, contract_con
 from ..documents.render import render_docx
 from ..forms.kinds import Output
 from ..intake.check import WorkbookCheck, check_workbook
-from ..ledger.database import ledger_of
-from ..ledger.queries import current_document
+from ..ledger import Ledger
 from ..paths import safe_component
 from ..status import Status
 from ..text import Text
@@ -45,10 +44,10 @@ def preview_contract(workspace: Workspace, path: Path, folder: str) -> Preview:
     if doc is None or check.status == Status.REJECTED:
         return Preview(check, None)
     check_contract_template(workspace)
-    with ledger_of(workspace).connect() as conn:
-        stored = current_document(conn, doc.kind.name, doc.identity())
+    with Ledger.of(workspace).connect() as books:
+        stored = books.current_document(doc.kind.name, doc.identity())
         order = {**doc.final_header(), "version": stored["version"] + 1 if stored else 1}
-        context = contract_context(workspace, conn, order,
+        context = contract_context(workspace, books, order,
                                    [line.final_values() for line in doc.lines])
     folder_path = Path(tempfile.mkdtemp(prefix="sales-sheets-"))
     name = f"{doc.header['order_no']}-{_DRAFT(workspace.language)}.docx"

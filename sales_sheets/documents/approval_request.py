@@ -7,14 +7,13 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Connection, RowMapping
+from sqlalchemy import RowMapping
 
 from ..config import Approvals
 from ..forms.kinds import Ref
 from ..forms.template import FormData, write_form
 from ..kinds.approval import APPROVAL
-from ..ledger.hold_facts import hold_facts
-from ..ledger.queries import master_record, stored_document
+from ..ledger import Books
 from ..paths import inside, safe_component
 from ..rules.authority import route
 from ..rules.facts import HoldFacts
@@ -32,26 +31,26 @@ _SEPARATOR = Text("；", "; ")
 
 
 def request_path(
-    workspace: Workspace, conn: Connection, document: RowMapping, approvals: Approvals | None
+    workspace: Workspace, books: Books, document: RowMapping, approvals: Approvals | None
 ) -> Path:
     """Where the request for the held `document` goes: outbox/approvals/<approver>/."""
-    facts = hold_facts(conn, document, workspace.language)
-    folder = route(approvals, facts.reasons, facts.needs, _manager(conn, facts.salesperson))
+    facts = books.hold_facts(document, workspace.language)
+    folder = route(approvals, facts.reasons, facts.needs, _manager(books, facts.salesperson))
     name = _FILE.format(workspace.language, number=safe_component(facts.number))
     return inside(workspace.outbox, "approvals", folder, name)
 
 
-def write_request(workspace: Workspace, conn: Connection, document_id: int, path: Path) -> Path:
+def write_request(workspace: Workspace, books: Books, document_id: int, path: Path) -> Path:
     """Write the request of the held document `document_id` to `path` (see `request_path`)."""
-    document = stored_document(conn, document_id)
-    data = request_data(conn, document, workspace.language)
+    document = books.stored_document(document_id)
+    data = request_data(books, document, workspace.language)
     return write_form(path, APPROVAL, workspace.language, data=data)
 
 
-def request_data(conn: Connection, document: RowMapping, language: str) -> FormData:
+def request_data(books: Books, document: RowMapping, language: str) -> FormData:
     """The request's contents for the stored order or return `document`: the form an approver
     fills in."""
-    return _form_data(hold_facts(conn, document, language), language)
+    return _form_data(books.hold_facts(document, language), language)
 
 
 def _form_data(facts: HoldFacts, language: str) -> FormData:
@@ -75,8 +74,8 @@ def _percent(fraction: Decimal | None) -> str | None:
     return None if fraction is None else f"{fraction * 100:.2f}%"
 
 
-def _manager(conn: Connection, salesperson: str) -> str | None:
+def _manager(books: Books, salesperson: str) -> str | None:
     if not salesperson:
         return None
-    record = master_record(conn, Ref.SALESPERSON, salesperson)
+    record = books.master_record(Ref.SALESPERSON, salesperson)
     return str(record["manager"]) if record and record["manager"] else None

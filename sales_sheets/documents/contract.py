@@ -10,14 +10,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping
+from sqlalchemy import RowMapping
 
 from ..errors import UsageError
 from ..forms.kinds import Ref
 from ..forms.normalize import CENT, to_code
 from ..kinds.order import ORDER
-from ..ledger.database import ledger_of
-from ..ledger.queries import current_document, master_record, order_version
+from ..ledger import Books, Ledger
 from ..paths import inside, safe_component
 from ..status import Status
 from ..workspace import Workspace
@@ -90,9 +89,9 @@ class OrderFacts:
     context: dict[str, Any]
 
 
-def order_facts(workspace: Workspace, conn: Connection, document_id: int) -> OrderFacts:
-    order, lines = stored_order(conn, document_id)
-    return OrderFacts(order, lines, contract_context(workspace, conn, order, lines))
+def order_facts(workspace: Workspace, books: Books, document_id: int) -> OrderFacts:
+    order, lines = stored_order(books, document_id)
+    return OrderFacts(order, lines, contract_context(workspace, books, order, lines))
 
 
 def write_contract(workspace: Workspace, facts: OrderFacts) -> Path:
@@ -108,14 +107,14 @@ def write_contract(workspace: Workspace, facts: OrderFacts) -> Path:
 def generate_contract(workspace: Workspace, order_no: str) -> Path:
     """(Re)generate the contract of an order's current accepted version."""
     check_contract_template(workspace)
-    with ledger_of(workspace).connect() as conn:
+    with Ledger.of(workspace).connect() as books:
         return write_contract(workspace,
-                              order_facts(workspace, conn, accepted_version(conn, order_no)))
+                              order_facts(workspace, books, accepted_version(books, order_no)))
 
 
-def accepted_version(conn: Connection, order_no: str) -> int:
+def accepted_version(books: Books, order_no: str) -> int:
     """The document id of an order's current version, which must be accepted."""
-    current = current_document(conn, "order", to_code(order_no))
+    current = books.current_document("order", to_code(order_no))
     if current is None:
         raise UsageError(f"order {order_no} is not in the ledger")
     if current["status"] != Status.ACCEPTED:
@@ -124,27 +123,27 @@ def accepted_version(conn: Connection, order_no: str) -> int:
 
 
 def stored_order(
-    conn: Connection, document_id: int
+    books: Books, document_id: int
 ) -> tuple[RowMapping, Sequence[RowMapping]]:
     """One stored order version: its orders row with `version` and `status`, and its lines in
     order."""
-    found, lines = order_version(conn, document_id)
+    found, lines = books.order_version(document_id)
     if found is None:
         raise UsageError(f"no order is stored under document {document_id}")
     return found, lines
 
 
 def contract_context(
-    workspace: Workspace, conn: Connection, order: Mapping[Any, Any],
+    workspace: Workspace, books: Books, order: Mapping[Any, Any],
     lines: Sequence[Mapping[Any, Any]],
 ) -> dict[str, Any]:
     """The template's variables for one order version: `order` holds the orders columns and
     `version`, `lines` the order_lines columns in order; the parties come from the ledger."""
     language = workspace.language
-    customer = master_record(conn, Ref.CUSTOMER, order["customer_code"])
+    customer = books.master_record(Ref.CUSTOMER, order["customer_code"])
     if customer is None:
         raise UsageError(f"customer {order['customer_code']} is not in the ledger")
-    salesperson = (master_record(conn, Ref.SALESPERSON, order["salesperson"])
+    salesperson = (books.master_record(Ref.SALESPERSON, order["salesperson"])
                    if order["salesperson"] else None)
     person = salesperson["name"] if salesperson else None
     method = ORDER.header_field("delivery_method")

@@ -16,7 +16,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ..files import write_bytes_atomic
-from ..ledger.database import ledger_of
+from ..ledger import Ledger
 from ..paths import inside
 from ..text import Text
 from ..workspace import Workspace
@@ -93,9 +93,9 @@ def write_invoice_notice(workspace: Workspace, facts: OrderFacts) -> Path:
 
 def generate_invoice_notice(workspace: Workspace, order_no: str) -> Path:
     """(Re)write the invoice notice of an order's current accepted version."""
-    with ledger_of(workspace).connect() as conn:
+    with Ledger.of(workspace).connect() as books:
         return write_invoice_notice(
-            workspace, order_facts(workspace, conn, accepted_version(conn, order_no)))
+            workspace, order_facts(workspace, books, accepted_version(books, order_no)))
 
 
 def line_nets(amounts: Sequence[tuple[Decimal, Decimal]]) -> list[Decimal]:

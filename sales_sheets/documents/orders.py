@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..config import Documents
 from ..forms.kinds import Kind, Output
-from ..ledger.database import ledger_of
+from ..ledger import Ledger
 from ..workspace import Workspace
 from .contract import (
     OrderFacts,
@@ -67,8 +67,8 @@ def generate_order_files(workspace: Workspace, order_no: str) -> list[Path]:
     `documents.contracts` says (it is asked for), and its invoice notice when
     `documents.invoices` is on."""
     check_contract_template(workspace)
-    with ledger_of(workspace).connect() as conn:
-        facts = order_facts(workspace, conn, accepted_version(conn, order_no))
+    with Ledger.of(workspace).connect() as books:
+        facts = order_facts(workspace, books, accepted_version(books, order_no))
         written = [write_contract(workspace, facts)]
         if workspace.settings.documents.invoices:
             written.append(write_invoice_notice(workspace, facts))

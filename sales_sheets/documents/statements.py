@@ -14,9 +14,7 @@ from ..files import atomic_path
 from ..forms.kinds import Ref
 from ..forms.normalize import to_code
 from ..forms.periods import Period, add_months, month_end
-from ..ledger.database import ledger_of
-from ..ledger.queries import master_records
-from ..ledger.statement import Statement, customer_statement
+from ..ledger import Ledger, Statement
 from ..paths import inside
 from ..text import Text
 from ..workspace import Workspace
@@ -67,10 +65,10 @@ def statement_files(
     check_letter_template(workspace)
     written: list[StatementFiles] = []
     # One LibreOffice for all the letters' PDFs (or the running watcher's).
-    with pdf_worker(workspace), ledger_of(workspace).connect() as conn:
+    with pdf_worker(workspace), Ledger.of(workspace).connect() as books:
         one = to_code(customer) if customer else None
-        for record in master_records(conn, Ref.CUSTOMER, one):
-            statement = customer_statement(conn, record, period)
+        for record in books.master_records(Ref.CUSTOMER, one):
+            statement = books.customer_statement(record, period)
             if statement.is_empty and not include_all and not customer:
                 continue
             written.append(_write(workspace, template, statement))

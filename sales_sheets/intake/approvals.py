@@ -11,11 +11,7 @@ from ..documents.invoice import write_invoice_notice
 from ..errors import UsageError
 from ..forms.normalize import to_code
 from ..kinds.order import ORDER
-from ..ledger.approvals import Decision, DecisionConflict, decide
-from ..ledger.database import ledger_of
-from ..ledger.locks import decision_locks, serialise
-from ..ledger.notifications import enqueue
-from ..ledger.queries import current_document, hold_reasons, salesperson_of
+from ..ledger import Books, Decision, DecisionConflict, Ledger
 from ..notify.dispatch import utc_now
 from ..workspace import Workspace
 from .telling import decision_notices
@@ -39,15 +35,15 @@ def release_order(workspace: Workspace, order_no: str, approval: str) -> Release
         raise UsageError("an approval reference is required")
     check_contract_template(workspace)
     number = to_code(order_no)
-    engine = ledger_of(workspace)
-    with engine.begin() as conn:
-        serialise(conn, decision_locks(conn, ORDER, number))
-        doc = current_document(conn, ORDER.name, number)
+    ledger = Ledger.of(workspace)
+    with ledger.transaction() as books:
+        books.serialise(books.decision_locks(ORDER, number))
+        doc = books.current_document(ORDER.name, number)
         if doc is None:
             raise UsageError(f"order {order_no} is not in the ledger")
         now = workspace.services.clock()
         try:
-            decided = decide(conn, doc["id"], True, reference, now)
+            decided = books.decide(doc["id"], True, reference, now)
         except DecisionConflict:
             raise UsageError(f"order {order_no} is {doc['status']}, not held") from None
         decision = Decision(
@@ -55,12 +51,12 @@ def release_order(workspace: Workspace, order_no: str, approval: str) -> Release
             remarks="", target_id=doc["id"], kind=ORDER.name, number=number,
             version=decided["version"], folder=decided["folder"],
             source_file=decided["source_file"])
-        enqueue(conn, decision_notices(workspace, decision,
-                                       salesperson_of(conn, ORDER.name, doc["id"])), utc_now())
-    with engine.connect() as conn:
-        facts = order_facts(workspace, conn, doc["id"])
+        books.enqueue(decision_notices(workspace, decision,
+                                       books.salesperson_of(ORDER.name, doc["id"])), utc_now())
+    with ledger.connect() as books:
+        facts = order_facts(workspace, books, doc["id"])
         contract = write_contract(workspace, facts)
         invoice = (write_invoice_notice(workspace, facts)
                    if workspace.settings.documents.invoices else None)
-    return Release(order_no, doc["id"], reference, hold_reasons(doc["hold_reasons"]),
+    return Release(order_no, doc["id"], reference, Books.hold_reasons(doc),
                    contract, invoice)

@@ -19,8 +19,7 @@ from ..formats.safety import Format
 from ..forms.form import Document, normalize_form
 from ..forms.reader import ReadResult, read_form
 from ..kinds import KINDS
-from ..ledger.context import context_for
-from ..ledger.database import ledger_of
+from ..ledger import Ledger
 from ..problems import SEVERITY_LABELS, Problem, Severity, problem, worst
 from ..rules import derive, validate
 from ..status import Status
@@ -114,9 +113,9 @@ def check_workbook(workspace: Workspace, path: Path, folder: str = "") -> Workbo
     reading = read_document(path, workspace.settings.limits)
     document, problems = reading.document, reading.problems
     if document is not None:
-        with ledger_of(workspace).connect() as conn:
-            ctx = context_for(conn, folder, workspace.settings.access, document,
-                              workspace.settings.approvals)
+        with Ledger.of(workspace).connect() as books:
+            ctx = books.context(folder, workspace.settings.access, document,
+                                workspace.settings.approvals)
             document = derive(document, ctx)
             problems = validate(document, ctx, problems)
     grid = reading.read.workbook if reading.read else None

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..files import atomic_path
 from ..forms.normalize import to_code
-from ..ledger.leases import Holder
+from ..ledger import Holder
 from ..paths import inside
 from ..workspace import Workspace
 

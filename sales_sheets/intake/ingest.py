@@ -20,7 +20,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..documents.contract import check_contract_template
@@ -29,20 +28,7 @@ from ..errors import StorageError
 from ..files import write_text_atomic
 from ..forms.form import Document
 from ..forms.reader import ReadResult
-from ..ledger.approvals import Decision, decide_by_form, settle
-from ..ledger.context import context_for
-from ..ledger.database import ledger_of
-from ..ledger.leases import hold_claims
-from ..ledger.locks import locks_of, serialise
-from ..ledger.notifications import Notice, enqueue
-from ..ledger.queries import salesperson_of
-from ..ledger.store import (
-    Provenance,
-    find_duplicate,
-    intake_record,
-    record_intake,
-    store_document,
-)
+from ..ledger import Books, Decision, Ledger, Notice, Provenance, hold_claims, locks_of
 from ..notify.dispatch import utc_now
 from ..paths import inside
 from ..problems import Problem, Severity, problem, records_json
@@ -139,7 +125,7 @@ def process_claims(
     `around_file` wraps the storing of each file: a program that owns its process (the watcher,
     the CLI) pauses the garbage collector there (collector.py); by default nothing process-wide
     changes, so another program can call this."""
-    engine = ledger_of(workspace)
+    ledger = Ledger.of(workspace)
     check_templates(workspace)
     stopping = stop or threading.Event()
     prepared: list[_Prepared] = []
@@ -160,7 +146,7 @@ def process_claims(
             break
         began = time.perf_counter()
         with around_file():  # the file's grid, lines and problems stay alive till answered
-            result = _commit_safely(workspace, engine, item)
+            result = _commit_safely(workspace, ledger, item)
         if result is None:
             continue
         result.seconds = item.seconds + time.perf_counter() - began
@@ -170,9 +156,9 @@ def process_claims(
     return results
 
 
-def _commit_safely(workspace: Workspace, engine: Engine, item: _Prepared) -> IngestResult | None:
+def _commit_safely(workspace: Workspace, ledger: Ledger, item: _Prepared) -> IngestResult | None:
     try:
-        return _commit(workspace, engine, item)
+        return _commit(workspace, ledger, item)
     except OutputFault as fault:
         _unfinished(workspace, item, fault)
         return None
@@ -185,7 +171,7 @@ def _commit_safely(workspace: Workspace, engine: Engine, item: _Prepared) -> Ing
         item.document = None
         item.problems = [problem("internal_error", detail=type(exc).__name__)]
     try:
-        return _commit(workspace, engine, item)
+        return _commit(workspace, ledger, item)
     except OutputFault as fault:
         _unfinished(workspace, item, fault)
         return None
@@ -218,10 +204,10 @@ def _prepare(workspace: Workspace, claim: Claim) -> _Prepared | None:
                      reading.problems)
 
 
-def _commit(workspace: Workspace, engine: Engine, item: _Prepared) -> IngestResult:
+def _commit(workspace: Workspace, ledger: Ledger, item: _Prepared) -> IngestResult:
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            result, record, decision = _store(engine, workspace, item)
+            result, record, decision = _store(ledger, workspace, item)
             break
         except IntegrityError:
             # Another watcher or office stored the same content, version or reference (or
@@ -234,31 +220,31 @@ def _commit(workspace: Workspace, engine: Engine, item: _Prepared) -> IngestResu
 
 
 def _store(
-    engine: Engine, workspace: Workspace, item: _Prepared
+    ledger: Ledger, workspace: Workspace, item: _Prepared
 ) -> tuple[IngestResult, dict[str, Any], Decision | None]:
     """Decide and record the claim in one transaction, or read back its earlier outcome; with
     the decision an approval form made now (None when only read back)."""
     now = workspace.services.clock().replace(microsecond=0)
-    with engine.begin() as conn:
-        stored = intake_record(conn, item.claim.id)
+    with ledger.transaction() as books:
+        stored = books.intake_record(item.claim.id)
         if stored is not None:
             return _result_from_record(stored), dict(stored), None  # only finish it
-        result, record, decision, told = _decide(workspace, conn, item, now)
-        record_intake(conn, record)
-        enqueue(conn, told, utc_now())
+        result, record, decision, told = _decide(workspace, books, item, now)
+        books.record_intake(record)
+        books.enqueue(told, utc_now())
     return result, record, decision
 
 
 def _decide(
-    workspace: Workspace, conn: Connection, item: _Prepared, now: datetime
+    workspace: Workspace, books: Books, item: _Prepared, now: datetime
 ) -> tuple[IngestResult, dict[str, Any], Decision | None, list[Notice]]:
     """Derive, validate and store (or not) one file, inside the caller's transaction; with the
     messages its outcome brings."""
     claim = item.claim
     doc = item.document
     if doc is not None:
-        serialise(conn, locks_of(doc))  # before anything that other documents decide
-    duplicate = find_duplicate(conn, item.sha256)
+        books.serialise(locks_of(doc))  # before anything that other documents decide
+    duplicate = books.find_duplicate(item.sha256)
     problems = item.problems
     status = Status.DUPLICATE if duplicate else Status.REJECTED
     document_id: int | None = duplicate["id"] if duplicate else None
@@ -267,8 +253,8 @@ def _decide(
     stamp = _stamp(claim, now)
     if doc is not None and duplicate is None:
         try:
-            ctx = context_for(conn, claim.folder, workspace.settings.access, doc,
-                              workspace.settings.approvals)
+            ctx = books.context(claim.folder, workspace.settings.access, doc,
+                                workspace.settings.approvals)
             doc = derive(doc, ctx)
             problems = validate(doc, ctx, problems)
         except Exception as exc:  # a bug must not stop the watcher
@@ -277,13 +263,13 @@ def _decide(
         status = status_of(problems)
         if status != Status.REJECTED:
             if doc.kind.decides:
-                doc = settle(conn, doc, now)
+                doc = books.settle(doc, now)
             holds = [p.code for p in problems if p.severity is Severity.HOLD]
             source = Provenance(claim.id, claim.relative, claim.folder, item.sha256)
-            document_id, version = store_document(conn, doc, status, holds, source, now)
+            document_id, version = books.store_document(doc, status, holds, source, now)
             if doc.kind.decides and status == Status.ACCEPTED:
-                decision = decide_by_form(conn, doc, now)
-            planned = documents_to_write(workspace, conn, doc, status, document_id, version,
+                decision = books.decide_by_form(doc, now)
+            planned = documents_to_write(workspace, books, doc, status, document_id, version,
                                          stamp, decision)
     result = IngestResult(
         file=claim.relative,
@@ -303,7 +289,7 @@ def _decide(
         "outputs": json.dumps(result.outputs, ensure_ascii=False),
         "archived_as": str(target.relative_to(workspace.root)), "processed_at": now,
     }
-    decided_for = (salesperson_of(conn, decision.kind, decision.target_id)
+    decided_for = (books.salesperson_of(decision.kind, decision.target_id)
                    if decision is not None else "")
     told = outcome_notices(workspace, claim.folder, claim.relative, status, result.outputs,
                            problems, doc, decision, decided_for)

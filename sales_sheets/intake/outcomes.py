@@ -11,17 +11,13 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Connection
-
 from ..documents.approval_request import request_path, write_request
 from ..documents.contract import OrderFacts, order_facts
 from ..documents.orders import accepted_files, is_accepted_file, write_accepted_file
 from ..files import write_text_atomic
 from ..forms.form import Document
 from ..kinds import KINDS
-from ..ledger.approvals import Decision, decision_of
-from ..ledger.database import ledger_of
-from ..ledger.queries import stored_document
+from ..ledger import Books, Decision, Ledger
 from ..paths import inside
 from ..status import Status
 from ..workspace import Workspace
@@ -32,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 def documents_to_write(
-    workspace: Workspace, conn: Connection, doc: Document, status: Status, document_id: int,
+    workspace: Workspace, books: Books, doc: Document, status: Status, document_id: int,
     version: int, stamp: str, decision: Decision | None,
 ) -> list[Path]:
     """Where the documents the stored `doc` brings go: a held document's approval request, an
@@ -40,8 +36,8 @@ def documents_to_write(
     accepted and the notice to that document's submitter."""
     header = doc.final_header()
     if status == Status.HELD:
-        stored = stored_document(conn, document_id)
-        return [request_path(workspace, conn, stored, workspace.settings.approvals)]
+        stored = books.stored_document(document_id)
+        return [request_path(workspace, books, stored, workspace.settings.approvals)]
     if not doc.kind.decides:
         return accepted_files(workspace, doc.kind, header.get("customer_code") or "",
                               doc.identity(), version)
@@ -67,17 +63,17 @@ def write_documents(
     An approval form's `decision` is read from the ledger when None (its documents written
     again after a crash)."""
     written = []
-    with ledger_of(workspace).connect() as conn:
+    with Ledger.of(workspace).connect() as books:
         if kind is not None and KINDS[kind].decides and decision is None:
-            decision = decision_of(conn, document_id)
+            decision = books.decision_of(document_id)
         # The contract and the invoice notice show the same order: read once, when first asked.
         order = functools.cache(functools.partial(
-            order_facts, workspace, conn, decision.target_id if decision else document_id))
+            order_facts, workspace, books, decision.target_id if decision else document_id))
         for relative in outputs:
             path = workspace.root / relative
             try:
                 with writing(path):
-                    _write(workspace, conn, path, document_id, decision, outputs, order)
+                    _write(workspace, books, path, document_id, decision, outputs, order)
             except OutputFault:
                 raise
             except Exception:  # stored already; the commands can redo it
@@ -88,13 +84,13 @@ def write_documents(
 
 
 def _write(
-    workspace: Workspace, conn: Connection, path: Path, document_id: int,
+    workspace: Workspace, books: Books, path: Path, document_id: int,
     decision: Decision | None, outputs: list[str], order: Callable[[], OrderFacts],
 ) -> None:
     if is_accepted_file(workspace, path):
         write_accepted_file(workspace, order(), path)
     elif path.is_relative_to(workspace.outbox / "approvals"):
-        write_request(workspace, conn, document_id, path)
+        write_request(workspace, books, document_id, path)
     elif decision is not None:
         others = [o for o in outputs if workspace.root / o != path]
         write_text_atomic(path, decision_text(

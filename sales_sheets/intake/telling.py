@@ -13,8 +13,7 @@ from typing import Any
 
 from ..forms.form import Document
 from ..kinds import KINDS
-from ..ledger.approvals import Decision
-from ..ledger.notifications import Notice
+from ..ledger import Decision, Notice
 from ..notify.events import notices
 from ..problems import Severity
 from ..status import Status

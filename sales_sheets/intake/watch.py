@@ -29,7 +29,7 @@ from watchdog.observers.polling import PollingObserver
 from ..documents.pdf import pdf_worker
 from ..formats.safety import is_complete_zip
 from ..forms.periods import parse_period
-from ..ledger.leases import Holder, hold_claims
+from ..ledger import Holder, hold_claims
 from ..notify.dispatch import Dispatcher, workspace_channels
 from ..reports.summary import write_summary
 from ..schedule.runner import Scheduler

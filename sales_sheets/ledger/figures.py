@@ -4,7 +4,7 @@ accepted documents, grouped as the report's sheets want them, as plain values.
 Only accepted documents count; held orders are asked for apart (`order_totals_by_salesperson`
 with `Status.HELD`). What the report makes of these figures (ratios, targets that fall back to
 monthly plans, ranking, ABC classes, ageing buckets) is reports/kpis.py's business; the order
-lines of 明细 are streamed by detail_lines.py.
+lines of 明细 are streamed by detail_lines.py. reports/ asks for them through `Books` (books.py).
 """
 
 from __future__ import annotations
@@ -15,11 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-# Engine and Connection are re-exported (the "as" form) for reports/, which is handed them and
-# keeps no sqlalchemy import of its own: the database behind one door.
-from sqlalchemy import Connection as Connection
-from sqlalchemy import Engine as Engine
-from sqlalchemy import RowMapping, and_, case, distinct, func, select
+from sqlalchemy import Connection, RowMapping, and_, case, distinct, func, select
 
 from ..forms.kinds import Ref
 from ..forms.periods import Period

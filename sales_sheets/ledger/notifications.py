@@ -153,8 +153,3 @@ def queue(conn: Connection, day_start: datetime, dead_shown: int = 10) -> Queue:
     return Queue(pending, sent, [DeadMessage(r.key, r.recipient, r.attempts, r.last_error or "")
                                  for r in dead], next_due(conn))
 
-
-def stored_keys(conn: Connection, prefix: str) -> set[str]:
-    """The keys stored that begin with `prefix` (a job asks which reminders it sent)."""
-    return set(conn.execute(select(notifications.c.key).where(
-        notifications.c.key.startswith(prefix, autoescape=True))).scalars())

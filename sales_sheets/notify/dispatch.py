@@ -16,21 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
-
 from ..channels import Channel, channels_from
 from ..channels.message import Attachment, Message, SendFailed
-from ..ledger.database import ledger_of
-from ..ledger.notifications import (
-    Outgoing,
-    enqueue,
-    lease_due,
-    mark_failed,
-    mark_sent,
-    next_due,
-    release,
-)
-from ..ledger.queries import person
+from ..ledger import Books, Ledger, Outgoing
 from ..workspace import Workspace
 from .events import notices
 from .texts import message_text
@@ -91,7 +79,7 @@ def dispatch_due(workspace: Workspace, channels: Mapping[str, Channel],
                  now: datetime | None = None) -> Dispatched:
     """Send every message due at `now` (naive UTC; the current time by default), batch by
     batch, until none is due."""
-    engine = ledger_of(workspace)
+    ledger = Ledger.of(workspace)
     done = Dispatched()
     # A channel that failed once in this pass (its server is down, its password wrong) is not
     # tried again until the next pass: its other messages wait without an attempt counted,
@@ -99,15 +87,15 @@ def dispatch_due(workspace: Workspace, channels: Mapping[str, Channel],
     failing: set[str] = set()
     while True:
         moment = now or utc_now()
-        with engine.begin() as conn:
-            batch = lease_due(conn, moment, _LEASE, _BATCH)
+        with ledger.transaction() as books:
+            batch = books.lease_due(moment, _LEASE, _BATCH)
         if not batch:
             return done
         deferred = [m for m in batch if m.channel in failing]
         for message in batch:
             if message.channel in failing:
-                with engine.begin() as conn:
-                    release(conn, message.id)
+                with ledger.transaction() as books:
+                    books.release_message(message.id)
                 done.deferred += 1
                 continue
             done += _send(workspace, channels, message, now, failing)
@@ -117,10 +105,10 @@ def dispatch_due(workspace: Workspace, channels: Mapping[str, Channel],
 
 def _send(workspace: Workspace, channels: Mapping[str, Channel], message: Outgoing,
           now: datetime | None, failing: set[str]) -> Dispatched:
-    engine = ledger_of(workspace)
+    ledger = Ledger.of(workspace)
     try:
-        with engine.connect() as conn:
-            composed = compose(workspace, conn, message)
+        with ledger.connect() as books:
+            composed = compose(workspace, books, message)
         channel = channels.get(message.channel)
         if channel is None:
             raise SendFailed(f"the channel {message.channel} is not configured any more")
@@ -135,8 +123,8 @@ def _send(workspace: Workspace, channels: Mapping[str, Channel], message: Outgoi
         log.exception("sending %s failed", message.key)
         failing.add(message.channel)
         return _failed(workspace, message, f"{type(exc).__name__}: {exc}", now)
-    with engine.begin() as conn:
-        mark_sent(conn, message.id, now or utc_now())
+    with ledger.transaction() as books:
+        books.mark_sent(message.id, now or utc_now())
     log.info("sent %s", message.key)
     to = "、".join(composed.emails) or message.recipient
     return Dispatched(sent=1, told=[Told(message.channel, to, composed.subject)])
@@ -146,11 +134,11 @@ def _failed(workspace: Workspace, message: Outgoing, reason: str,
             now: datetime | None) -> Dispatched:
     notify = workspace.settings.notify
     moment = now or utc_now()
-    with ledger_of(workspace).begin() as conn:
-        dead = mark_failed(conn, message, reason, moment, notify.max_attempts,
-                           timedelta(seconds=notify.retry_seconds))
+    with Ledger.of(workspace).transaction() as books:
+        dead = books.mark_failed(message, reason, moment, notify.max_attempts,
+                                 timedelta(seconds=notify.retry_seconds))
         if dead and message.event != "notification_dead":
-            enqueue(conn, notices(notify, "notification_dead", message.key,
+            books.enqueue(notices(notify, "notification_dead", message.key,
                                   notify.administrators,
                                   {"key": message.key, "recipient": message.recipient,
                                    "attempts": message.attempts + 1, "error": reason}), moment)
@@ -171,7 +159,7 @@ class _Contact:
     user_id: str
 
 
-def compose(workspace: Workspace, conn: Connection, message: Outgoing) -> Message:
+def compose(workspace: Workspace, books: Books, message: Outgoing) -> Message:
     """The message as its recipients get it: their names and addresses from the roster (read
     now, so a corrected address counts at the next attempt), the text from the templates.
 
@@ -179,7 +167,7 @@ def compose(workspace: Workspace, conn: Connection, message: Outgoing) -> Messag
         SendFailed: an attachment is missing (not written yet), or a person on a mail channel
             has no address.
     """
-    contacts = [_contact(conn, who) for who in message.recipient.split(",") if who]
+    contacts = [_contact(books, who) for who in message.recipient.split(",") if who]
     if message.channel == "email" and not any(c.email for c in contacts):
         names = "、".join(c.name for c in contacts) or "nobody"
         raise SendFailed(f"no e-mail address for {names} in the roster (业务员 master data)")
@@ -195,10 +183,10 @@ def compose(workspace: Workspace, conn: Connection, message: Outgoing) -> Messag
                           for relative in message.payload.get("attachments", [])))
 
 
-def _contact(conn: Connection, who: str) -> _Contact:
+def _contact(books: Books, who: str) -> _Contact:
     if "@" in who:
         return _Contact(who, who, "", "")
-    record = person(conn, who)
+    record = books.person(who)
     if record is None:
         return _Contact(who, "", "", "")
     return _Contact(str(record["name"] or who), str(record["email"] or ""),
@@ -256,8 +244,8 @@ class Dispatcher:
             self._settle()
             try:
                 dispatch_due(self.workspace, self.channels)
-                with ledger_of(self.workspace).connect() as conn:
-                    due = next_due(conn)
+                with Ledger.of(self.workspace).connect() as books:
+                    due = books.next_message_due()
             except Exception:
                 log.exception("sending messages failed; trying again shortly")
                 due = None
@@ -280,8 +268,8 @@ def send_test(workspace: Workspace, channels: Mapping[str, Channel], to: str) ->
     for name, channel in channels.items():
         message = Outgoing(0, "test", "test", name, to, {"channel": name}, 0)
         try:
-            with ledger_of(workspace).connect() as conn:
-                channel.send(compose(workspace, conn, message))
+            with Ledger.of(workspace).connect() as books:
+                channel.send(compose(workspace, books, message))
         except SendFailed as failure:
             tried.append(Tried(name, failure.reason))
         else:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..config import Notify
-from ..ledger.notifications import Notice
+from ..ledger import Notice
 
 GROUP_CHANNELS = ("wecom", "dingtalk", "feishu")
 _KEY_LENGTH = 200  # the column's width

@@ -18,29 +18,7 @@ from typing import Any
 from ..documents.contract import WrittenContracts
 from ..forms.kinds import Ref
 from ..forms.periods import Period, add_months, parse_period
-from ..ledger.database import engine_of, reading
-from ..ledger.detail_lines import detail_lines, has_order_lines
-from ..ledger.figures import (
-    TARGET_FIELDS,
-    Connection,
-    Engine,
-    customer_positions,
-    new_customers_by_salesperson,
-    order_totals_by_salesperson,
-    order_versions,
-    orders_by_day,
-    plan_targets,
-    receipts_by_day,
-    receipts_by_order,
-    receipts_by_salesperson,
-    sales_by_customer,
-    sales_by_product,
-    sales_by_region,
-    visits_by_salesperson,
-    visits_by_week,
-)
-from ..ledger.pending import pending_approvals
-from ..ledger.queries import master_records
+from ..ledger import TARGET_FIELDS, Books, Ledger, ledger_at
 from ..status import Status
 from ..workspace import Workspace
 from .model import (
@@ -62,37 +40,39 @@ ZERO = Decimal("0.00")
 _BUCKETS = (30, 60, 90)
 
 
-def build_report(workspace: Workspace, engine: Engine, period: Period) -> Report:
-    with reading(engine) as conn:
-        people = _salespeople(conn, period)
-        customer_rows = _customers(conn, period)
+def build_report(workspace: Workspace, ledger: Ledger, period: Period) -> Report:
+    """The figures of `period`, read from one snapshot of `ledger`; its order lines are read
+    when the workbook asks for them, from a snapshot of their own."""
+    with ledger.reading() as books:
+        people = _salespeople(books, period)
+        customer_rows = _customers(books, period)
         return Report(
             period=period,
             salespeople=people,
-            regions=_regions(conn, period),
-            products=_products(conn, period),
+            regions=_regions(books, period),
+            products=_products(books, period),
             customers=customer_rows,
-            trend=_trend(conn, period),
-            aging=_aging(conn, period.end),
-            contracts=_contracts(workspace, conn, period),
-            visits=_visits(conn, period),
-            details=partial(details, engine, period),
-            pending=pending_approvals(conn, datetime.combine(period.end, time())),
+            trend=_trend(books, period),
+            aging=_aging(books, period.end),
+            contracts=_contracts(workspace, books, period),
+            visits=_visits(books, period),
+            details=partial(details, ledger, period),
+            pending=books.pending_approvals(datetime.combine(period.end, time())),
         )
 
 
 # -- by salesperson ----------------------------------------------------------------------------
 
 
-def _salespeople(conn: Connection, period: Period) -> list[SalespersonRow]:
-    actual = order_totals_by_salesperson(conn, period)
-    held = order_totals_by_salesperson(conn, period, Status.HELD)
-    targets = _targets(conn, period)
-    collected = receipts_by_salesperson(conn, period)
-    new = new_customers_by_salesperson(conn, period)
-    seen = visits_by_salesperson(conn, period)
+def _salespeople(books: Books, period: Period) -> list[SalespersonRow]:
+    actual = books.order_totals_by_salesperson(period)
+    held = books.order_totals_by_salesperson(period, Status.HELD)
+    targets = _targets(books, period)
+    collected = books.receipts_by_salesperson(period)
+    new = books.new_customers_by_salesperson(period)
+    seen = books.visits_by_salesperson(period)
     rows = []
-    for person in master_records(conn, Ref.SALESPERSON):
+    for person in books.master_records(Ref.SALESPERSON):
         code = person["code"]
         target = targets.get(code, {})
         sales, collection = target.get("target_amount"), target.get("target_collection")
@@ -114,11 +94,11 @@ def _salespeople(conn: Connection, period: Period) -> list[SalespersonRow]:
     return rows
 
 
-def _targets(conn: Connection, period: Period) -> dict[str, dict[str, Any]]:
+def _targets(books: Books, period: Period) -> dict[str, dict[str, Any]]:
     """The plan of the period itself, or else the sum of the monthly plans inside it."""
     months = set(period.months())
     targets: dict[str, dict[str, Any]] = {}
-    for person, plans_of in plan_targets(conn).items():
+    for person, plans_of in books.plan_targets().items():
         if period.label in plans_of:
             targets[person] = plans_of[period.label]
             continue
@@ -132,16 +112,16 @@ def _targets(conn: Connection, period: Period) -> dict[str, dict[str, Any]]:
 # -- regions, products, customers, trend --------------------------------------------------------
 
 
-def _regions(conn: Connection, period: Period) -> list[RegionRow]:
-    rows = sales_by_region(conn, period)
+def _regions(books: Books, period: Period) -> list[RegionRow]:
+    rows = books.sales_by_region(period)
     total = sum((r.amount for r in rows), ZERO)
     return [RegionRow(r.region, r.customers, r.orders, r.amount, ratio(r.amount, total))
             for r in rows]
 
 
-def _products(conn: Connection, period: Period) -> list[ProductRow]:
-    rows = sales_by_product(conn, period)
-    names = {p["code"]: p for p in master_records(conn, Ref.PRODUCT)}
+def _products(books: Books, period: Period) -> list[ProductRow]:
+    rows = books.sales_by_product(period)
+    names = {p["code"]: p for p in books.master_records(Ref.PRODUCT)}
     total = sum((r[2] for r in rows), ZERO)
     result = []
     for code, quantity, amount in rows:
@@ -153,8 +133,8 @@ def _products(conn: Connection, period: Period) -> list[ProductRow]:
     return result
 
 
-def _customers(conn: Connection, period: Period) -> list[CustomerRow]:
-    rows = sales_by_customer(conn, period)
+def _customers(books: Books, period: Period) -> list[CustomerRow]:
+    rows = books.sales_by_customer(period)
     total = sum((r.amount for r in rows), ZERO)
     result, running = [], ZERO
     for rank, (code, name, region, person, value) in enumerate(rows, start=1):
@@ -168,14 +148,14 @@ def _customers(conn: Connection, period: Period) -> list[CustomerRow]:
     return result
 
 
-def _trend(conn: Connection, period: Period) -> list[TrendRow]:
+def _trend(books: Books, period: Period) -> list[TrendRow]:
     last = parse_period(period.months()[-1])
     months = [f"{add_months(last.start, n):%Y-%m}" for n in range(-11, 1)]
     window = Period(f"{months[0]}..{months[-1]}", parse_period(months[0]).start, last.end)
     by_month: dict[str, list[Decimal]] = {m: [ZERO, ZERO] for m in months}
-    for day, total in orders_by_day(conn, window).items():
+    for day, total in books.orders_by_day(window).items():
         by_month[f"{day:%Y-%m}"][0] += total
-    for day, total in receipts_by_day(conn, window).items():
+    for day, total in books.receipts_by_day(window).items():
         by_month[f"{day:%Y-%m}"][1] += total
     return [TrendRow(m, *by_month[m]) for m in months]
 
@@ -183,11 +163,11 @@ def _trend(conn: Connection, period: Period) -> list[TrendRow]:
 # -- ageing, contracts, visits, details --------------------------------------------------------
 
 
-def _aging(conn: Connection, as_of: date) -> list[AgingRow]:
+def _aging(books: Books, as_of: date) -> list[AgingRow]:
     """Every customer with an outstanding balance at `as_of`, its open items in buckets of
     days overdue."""
     rows = []
-    for customer, state in customer_positions(conn, as_of):
+    for customer, state in books.customer_positions(as_of):
         if not state.outstanding:
             continue
         buckets = [ZERO] * 5
@@ -204,30 +184,30 @@ def _aging(conn: Connection, as_of: date) -> list[AgingRow]:
     return rows
 
 
-def _contracts(workspace: Workspace, conn: Connection, period: Period) -> list[ContractRow]:
-    received = receipts_by_order(conn, period.end)
+def _contracts(workspace: Workspace, books: Books, period: Period) -> list[ContractRow]:
+    received = books.receipts_by_order(period.end)
     written = WrittenContracts(workspace)
     return [ContractRow(o.order_no, o.version, o.order_date, o.customer_code,
                         o.customer_name or "", o.salesperson, o.total, o.status,
                         o.hold_reasons, o.approval or "",
                         written.path_of(o.customer_code, o.order_no, o.version),
                         received.get(o.order_no, ZERO))
-            for o in order_versions(conn, period)]
+            for o in books.order_versions(period)]
 
 
-def _visits(conn: Connection, period: Period) -> list[VisitRow]:
+def _visits(books: Books, period: Period) -> list[VisitRow]:
     return [VisitRow(person, week, *counts) for person, week, counts
-            in visits_by_week(conn, period)]
+            in books.visits_by_week(period)]
 
 
-def details(ledger: Engine | str, period: Period) -> Iterator[DetailRow]:
+def details(ledger: Ledger | str, period: Period) -> Iterator[DetailRow]:
     """The accepted order lines of `period` by date and order number, streamed from the ledger:
-    its engine, or its URL in a helper process (which opens its own, see details.py)."""
-    with engine_of(ledger) as engine, reading(engine) as conn:
-        yield from detail_lines(conn, period, DetailRow)
+    `ledger`, or its URL in a helper process (which opens its own, see details.py)."""
+    with ledger_at(ledger) as opened, opened.reading() as books:
+        yield from books.detail_lines(period, DetailRow)
 
 
-def has_detail_lines(engine: Engine, period: Period, count: int) -> bool:
+def has_detail_lines(ledger: Ledger, period: Period, count: int) -> bool:
     """Whether `period` has at least `count` accepted order lines (counting no further)."""
-    with reading(engine) as conn:
-        return has_order_lines(conn, period, count)
+    with ledger.reading() as books:
+        return books.has_order_lines(period, count)

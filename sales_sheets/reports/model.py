@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ..forms.periods import Period
-from ..ledger.pending import PendingApproval
+from ..ledger import PendingApproval
 from ..status import Status
 
 

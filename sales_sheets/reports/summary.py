@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from ..forms.periods import Period
-from ..ledger.database import ledger_of
+from ..ledger import Ledger
 from ..paths import inside
 from ..text import Text
 from ..workspace import Workspace
@@ -39,12 +39,12 @@ def write_summary(workspace: Workspace, period: Period) -> Path:
     A period of many order lines has its 明细 rendered in a helper process (see details.py):
     a script that calls this at its top level must guard it with `if __name__ == "__main__":`.
     """
-    engine = ledger_of(workspace)
+    ledger = Ledger.of(workspace)
     with ExitStack() as stack:
         rendered = None
-        if can_start_helper() and has_detail_lines(engine, period, HELPER_LINES):
+        if can_start_helper() and has_detail_lines(ledger, period, HELPER_LINES):
             lines = partial(details, workspace.database_url, period)
             rendered = stack.enter_context(rendered_elsewhere(lines, DETAIL_ROWS_PER_SHEET))
-        report = build_report(workspace, engine, period)
+        report = build_report(workspace, ledger, period)
         return write_report(report, report_path(workspace, period), workspace.language,
                             workspace.settings.company.name, rendered)

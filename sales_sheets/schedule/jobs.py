@@ -17,11 +17,7 @@ from ..documents.formatting import show_date
 from ..documents.statements import reply_by, statement_files
 from ..forms.kinds import Ref
 from ..forms.periods import parse_period
-from ..ledger.database import ledger_of
-from ..ledger.figures import customer_positions
-from ..ledger.notifications import Notice
-from ..ledger.pending import pending_approvals
-from ..ledger.queries import current_document, master_records, visit_records_filed
+from ..ledger import Ledger, Notice
 from ..notify.events import notices
 from ..reports.summary import write_summary
 from ..workspace import Workspace
@@ -73,9 +69,9 @@ def visit_review(workspace: Workspace, period: str, _today: date) -> Done:
     approvers = set()
     if approvals is not None:
         approvers = {*approvals.price, *approvals.overdue, *approvals.credit, *approvals.returns}
-    with ledger_of(workspace).connect() as conn:
-        roster = master_records(conn, Ref.SALESPERSON)
-        filed = visit_records_filed(conn, monday)
+    with Ledger.of(workspace).connect() as books:
+        roster = books.master_records(Ref.SALESPERSON)
+        filed = books.visit_records_filed(monday)
     managers = {str(r["manager"]) for r in roster if r["manager"]}
     missing = [str(r["code"]) for r in roster
                if r["code"] not in filed and r["code"] not in approvers
@@ -90,8 +86,8 @@ def month_end_reminder(workspace: Workspace, period: str, today: date) -> Done:
     """The last working day: `standing_approval_due` to the salespeople of customers with
     overdue receivables, each with their customers."""
     by_salesperson: dict[str, list[str]] = defaultdict(list)
-    with ledger_of(workspace).connect() as conn:
-        for customer, position in customer_positions(conn, today):
+    with Ledger.of(workspace).connect() as books:
+        for customer, position in books.customer_positions(today):
             if position.overdue > 0:
                 by_salesperson[str(customer["salesperson"] or "")].append(
                     f"{customer['code']} {customer['name']}：¥{position.overdue:,}")
@@ -107,12 +103,12 @@ def approval_digest(workspace: Workspace, period: str, today: date) -> Done:
     them, those older than `[notify] remind_after_days` marked."""
     remind_after = workspace.settings.notify.remind_after_days
     waiting: dict[str, list[str]] = defaultdict(list)
-    with ledger_of(workspace).connect() as conn:
-        for pending in pending_approvals(conn, datetime.combine(today, time.max)):
-            stored = current_document(conn, pending.kind, pending.document)
+    with Ledger.of(workspace).connect() as books:
+        for pending in books.pending_approvals(datetime.combine(today, time.max)):
+            stored = books.current_document(pending.kind, pending.document)
             if stored is None:
                 continue
-            approver = request_path(workspace, conn, stored,
+            approver = request_path(workspace, books, stored,
                                     workspace.settings.approvals).parent.name
             late = "（已等待 {0} 天）" if workspace.language != "en" else " (waiting {0} days)"
             line = f"{pending.document} {pending.customer_name} ¥{pending.amount:,}"

@@ -19,9 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..calendar import Calendar, Run
-from ..ledger.database import ledger_of
-from ..ledger.notifications import enqueue
-from ..ledger.scheduled_runs import RunRecord, fail_run, finish_run, latest_runs, take_run
+from ..ledger import Ledger, RunRecord
 from ..workspace import Workspace
 from .jobs import JOBS
 
@@ -69,9 +67,8 @@ def _utc(moment: datetime) -> datetime:
 def run_due(workspace: Workspace, now: datetime) -> list[Ran]:
     """Run every job due at `now` (aware) and not yet run for its period, oldest first."""
     calendar = calendar_of(workspace)
-    engine = ledger_of(workspace)
-    with engine.connect() as conn:
-        latest = latest_runs(conn)
+    with Ledger.of(workspace).connect() as books:
+        latest = books.latest_runs()
     done: list[Ran] = []
     for job in calendar.active:
         if job not in JOBS:
@@ -95,10 +92,10 @@ def run_job(workspace: Workspace, job: str, period: str, now: datetime) -> Ran:
 
 
 def run_one(workspace: Workspace, run: Run, now: datetime) -> Ran:
-    engine = ledger_of(workspace)
+    ledger = Ledger.of(workspace)
     moment = _utc(now)
-    with engine.begin() as conn:
-        taken = take_run(conn, run.job, run.period, _utc(run.due), moment, _LEASE)
+    with ledger.transaction() as books:
+        taken = books.take_run(run.job, run.period, _utc(run.due), moment, _LEASE)
     if not taken:
         return Ran(run.job, run.period, run.due, "taken", "")
     today = run.due.astimezone(calendar_of(workspace).timezone).date()
@@ -107,12 +104,12 @@ def run_one(workspace: Workspace, run: Run, now: datetime) -> Ran:
     except Exception as exc:
         log.exception("the scheduled job %s for %s failed", run.job, run.period)
         outcome = f"{type(exc).__name__}: {exc}"
-        with engine.begin() as conn:
-            fail_run(conn, run.job, run.period, outcome)
+        with ledger.transaction() as books:
+            books.fail_run(run.job, run.period, outcome)
         return Ran(run.job, run.period, run.due, "failed", outcome)
-    with engine.begin() as conn:
-        finish_run(conn, run.job, run.period, _utc(datetime.now(UTC)), result.outcome)
-        enqueue(conn, result.notices, moment)
+    with ledger.transaction() as books:
+        books.finish_run(run.job, run.period, _utc(datetime.now(UTC)), result.outcome)
+        books.enqueue(result.notices, moment)
     log.info("scheduled job %s for %s: %s", run.job, run.period, result.outcome)
     return Ran(run.job, run.period, run.due, "done", result.outcome)
 
@@ -120,17 +117,17 @@ def run_one(workspace: Workspace, run: Run, now: datetime) -> Ran:
 def _baseline(workspace: Workspace, run: Run, now: datetime) -> Ran:
     """Record `run` as the job's starting point without running it."""
     moment = _utc(now)
-    with ledger_of(workspace).begin() as conn:
-        if take_run(conn, run.job, run.period, _utc(run.due), moment, _LEASE):
-            finish_run(conn, run.job, run.period, moment, _BASELINE)
+    with Ledger.of(workspace).transaction() as books:
+        if books.take_run(run.job, run.period, _utc(run.due), moment, _LEASE):
+            books.finish_run(run.job, run.period, moment, _BASELINE)
     return Ran(run.job, run.period, run.due, "baseline", _BASELINE)
 
 
 def job_states(workspace: Workspace, now: datetime) -> list[JobState]:
     """Every job with its last run and its next one (None when switched off)."""
     calendar = calendar_of(workspace)
-    with ledger_of(workspace).connect() as conn:
-        latest = latest_runs(conn)
+    with Ledger.of(workspace).connect() as books:
+        latest = books.latest_runs()
     return [JobState(job, latest.get(job),
                      calendar.next_run(job, now) if job in calendar.active else None)
             for job in JOBS]

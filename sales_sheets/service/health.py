@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..intake.inbox import candidates
-from ..ledger.database import ledger_of
-from ..ledger.leases import watching
+from ..ledger import Ledger
 from ..workspace import Workspace
 
 NO_WATCHER = "no_watcher_alive"
@@ -70,8 +69,8 @@ def check_health(workspace: Workspace, now: float | None = None) -> Health:
         except FileNotFoundError:  # claimed meanwhile
             continue
     settings = workspace.settings.watch
-    with ledger_of(workspace).connect() as conn:
-        seen = watching(conn, str(workspace.inbox), timedelta(seconds=settings.lease_seconds))
+    with Ledger.of(workspace).connect() as books:
+        seen = books.watching(str(workspace.inbox), timedelta(seconds=settings.lease_seconds))
     return judge(seen.inbox_watchers, arrivals, time.time() if now is None else now,
                  settings.max_wait_minutes)
 
