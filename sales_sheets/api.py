@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from .addin.build import ADDIN_FILE_NAME, build_addin
 from .addin.install import Installation, install_addin
 from .channels import Channel
+from .channels import describe as describe_channels
 from .demo import run_demo
 from .documents.contract import CONTRACT, generate_contract
 from .documents.invoice import generate_invoice_notice
@@ -24,7 +26,7 @@ from .intake.inbox import Claim, candidates, claim_files, pending_claims
 from .intake.ingest import IngestResult, check_templates, process_claims, process_inbox
 from .intake.watch import watch
 from .kinds import get_kind
-from .ledger import Holder, Ledger, LedgerStatus, Revisions, Upgrade, hold_claims
+from .ledger import Holder, Ledger, LedgerStatus, Queue, Revisions, Upgrade, hold_claims
 from .ledger import backup_ledger as backup_ledger_at
 from .ledger import ledger_revisions as ledger_revisions_at
 from .ledger import ledger_status as ledger_status_of
@@ -98,6 +100,11 @@ def notification_channels(workspace: Workspace) -> dict[str, Channel]:
     """The configured channels (the console when none is). Raises ConfigError when a secret's
     environment variable is missing or a setting is wrong."""
     return workspace_channels(workspace)
+
+
+def notification_settings(workspace: Workspace) -> list[str]:
+    """One line per configured channel for `status`, every secret masked."""
+    return describe_channels(workspace.settings.notify, os.environ, workspace.language)
 
 
 def send_notifications(workspace: Workspace,
@@ -175,6 +182,7 @@ __all__ = [
     "ledger_status", "open_workspace", "pdf_worker", "process_claims",
     "process_inbox", "release_order", "write_report", "run_demo", "watch", "write_statements",
     "write_template",
-    "Dispatched", "JobState", "Ran", "Tried", "notification_channels", "run_schedule",
-    "run_scheduled_job", "schedule", "send_notifications", "test_notification",
+    "Dispatched", "JobState", "Queue", "Ran", "Tried", "notification_channels",
+    "notification_settings", "run_schedule", "run_scheduled_job", "schedule",
+    "send_notifications", "test_notification",
 ]

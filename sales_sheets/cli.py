@@ -240,7 +240,8 @@ def status(as_json: bool, recent: int, check: bool, workspace: Path) -> None:
     state = _guard(lambda: api.ledger_status(ws, recent))
     jobs = _guard(lambda: api.schedule(ws))
     if as_json:
-        click.echo(json.dumps({**state.as_dict(), "schedule": _schedule_dict(jobs)},
+        click.echo(json.dumps({**state.as_dict(), "schedule": _schedule_dict(jobs),
+                               "channels": api.notification_settings(ws)},
                               ensure_ascii=False, indent=2))
         return
     language = ws.language
@@ -272,12 +273,7 @@ def status(as_json: bool, recent: int, check: bool, workspace: Path) -> None:
         click.echo(_STATUS_WORDS["no_pending"](language))
     if not state.approvals_enforced:
         click.echo(_STATUS_WORDS["anyone"](language))
-    queue = state.notifications
-    click.echo(_NOTIFY_WORDS["queue"](language))
-    click.echo(_NOTIFY_WORDS["counts"].format(language, pending=queue.pending,
-                                              sent_today=queue.sent_today, dead=len(queue.dead)))
-    for dead in queue.dead:
-        click.echo(_NOTIFY_WORDS["dead"].format(language, **vars(dead)))
+    _echo_notifications(ws, state.notifications)
     _echo_schedule(ws, jobs)
 
 
@@ -414,6 +410,17 @@ _NOTIFY_WORDS = {
                  "notifications ({count}; set up mail or a group robot in [notify] in "
                  "config.toml to really send them):"),
 }
+
+
+def _echo_notifications(ws: Workspace, queue: api.Queue) -> None:
+    language = ws.language
+    click.echo(_NOTIFY_WORDS["queue"](language))
+    click.echo(_NOTIFY_WORDS["counts"].format(language, pending=queue.pending,
+                                              sent_today=queue.sent_today, dead=len(queue.dead)))
+    for line in api.notification_settings(ws):
+        click.echo(f"  {line}")
+    for dead in queue.dead:
+        click.echo(_NOTIFY_WORDS["dead"].format(language, **vars(dead)))
 
 
 def _echo_schedule(ws: Workspace, states: list[api.JobState]) -> None:

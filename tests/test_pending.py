@@ -102,6 +102,7 @@ def test_status_json_lists_them_as_the_api_does(pending: Workspace) -> None:
     assert result.exit_code == 0
     printed = json.loads(result.stdout)
     schedule = printed.pop("schedule")  # the calendar's, beside the ledger's status
+    assert len(printed.pop("channels")) == 1  # the console's line: no channel is set up
     assert printed == ledger_status(pending).as_dict()
     assert "monthly_report" in [job["job"] for job in schedule]
     today = date.today()
