@@ -1,5 +1,6 @@
 from ..forms.kinds import Choice, Field, FieldType, Kind, Output, Ref
 from ..rules.derive import derive_order
+from ..rules.hold_facts import order_hold_facts
 from ..rules.order import check_order
 
 T = FieldType
@@ -69,4 +70,5 @@ ORDER = Kind(
     ),
     derive=derive_order,
     check=check_order,
+    hold_facts=order_hold_facts,
 )

@@ -1,5 +1,6 @@
 from ..forms.kinds import Field, FieldType, Kind, Ref
 from ..rules.derive import derive_return
+from ..rules.hold_facts import return_hold_facts
 from ..rules.payments import check_return
 
 T = FieldType
@@ -44,4 +45,5 @@ RETURN = Kind(
     ),
     derive=derive_return,
     check=check_return,
+    hold_facts=return_hold_facts,
 )

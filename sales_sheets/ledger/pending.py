@@ -8,17 +8,19 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table, bindparam, select, union_all
+from sqlalchemy import Connection, bindparam, select, union_all
 
+from ..forms.kinds import Kind
+from ..kinds import KINDS
 from ..status import Status
 from .queries import hold_reasons
-from .schema import customers, documents, orders, returns
+from .schema import customers, documents, tables_of
 
 
 @dataclass(frozen=True)
 class PendingApproval:
-    kind: str  # order, return
-    document: str  # its number: order_no, return_no
+    kind: str  # an approvable kind: order, return
+    document: str  # its number, the kind's `approvable` field: order_no, return_no
     version: int
     customer: str
     customer_name: str
@@ -38,24 +40,26 @@ class PendingApproval:
                 "age_days": self.age_days, "folder": self.folder}
 
 
-def _held(kind: str, table: Table, number: Column[Any], salesperson: Any) -> Any:
+def _held(kind: Kind) -> Any:
+    """The held documents of an approvable `kind`, by the number an approval form names them
+    by; a kind whose header names no salesperson answers with its customer's."""
+    table = tables_of(kind)[str(kind.header_table)]
+    salesperson = (table.c.salesperson if "salesperson" in table.c
+                   else customers.c.salesperson)
     return (
-        select(documents.c.id, documents.c.kind, number.label("document"), documents.c.version,
-               table.c.customer_code, customers.c.name, salesperson.label("salesperson"),
-               table.c.total, documents.c.hold_reasons, documents.c.stored_at,
-               documents.c.folder)
+        select(documents.c.id, documents.c.kind, table.c[str(kind.approvable)].label("document"),
+               documents.c.version, table.c.customer_code, customers.c.name,
+               salesperson.label("salesperson"), table.c.total, documents.c.hold_reasons,
+               documents.c.stored_at, documents.c.folder)
         .join(documents, documents.c.id == table.c.document_id)
         .outerjoin(customers, customers.c.code == table.c.customer_code)
-        .where(documents.c.kind == kind, documents.c.status == Status.HELD,
+        .where(documents.c.kind == kind.name, documents.c.status == Status.HELD,
                documents.c.stored_at < bindparam("before"))
     )
 
 
-# The kinds that can be held. A return names no salesperson: the customer's own answers for it.
-_PENDING = union_all(
-    _held("order", orders, orders.c.order_no, orders.c.salesperson),
-    _held("return", returns, returns.c.return_no, customers.c.salesperson),
-).subquery()
+# Every kind an approval form can decide.
+_PENDING = union_all(*(_held(kind) for kind in KINDS.values() if kind.approvable)).subquery()
 _QUERY = select(_PENDING).order_by(_PENDING.c.stored_at, _PENDING.c.id)
 
 

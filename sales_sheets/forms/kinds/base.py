@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 # what they may ask the ledger (a rules.Context, declared there: forms come before rules).
 Derivation = Callable[["Document", Any], "Document"]
 Check = Callable[["Document", Any], "list[Problem]"]
+# (the ledger's answers, a rules.hold_facts.FactsSource; the stored `documents` row; language)
+# -> rules.facts.HoldFacts: what an approver weighs about a held document of the kind.
+HoldFactsRule = Callable[[Any, Mapping[Any, Any], str], Any]
 
 
 class FieldType(StrEnum):
@@ -100,9 +103,10 @@ class Kind:
     (none: a kind without one keeps no header), its lines in `table`, each with the values the
     ledger derives (`derived_header`, `derived_columns`) and the indexes its queries need.
     `approvable` names the header field by which an approval form (审批单) names a held
-    document of this kind; a kind that `decides` is such an approval form. `writes` lists the
-    files an accepted version gets. `derive` fills in what the form leaves to us and `check`
-    holds the kind's own rules, after those every kind shares."""
+    document of this kind, and `hold_facts` says what its approver weighs; a kind that
+    `decides` is such an approval form. `writes` lists the files an accepted version gets.
+    `derive` fills in what the form leaves to us and `check` holds the kind's own rules, after
+    those every kind shares."""
 
     name: str
     zh: str
@@ -133,6 +137,7 @@ class Kind:
     writes: tuple[Output, ...] = ()
     derive: Derivation | None = None
     check: Check | None = None
+    hold_facts: HoldFactsRule | None = None
 
     def title(self, language: str) -> str:
         return pick(language, self.zh, self.en)

@@ -1,0 +1,148 @@
+"""What an approver weighs about a held document, as of its own date, with the same functions
+the rules judged it by. Each approvable kind declares its own (`Kind.hold_facts`): an order's
+price given away per line, the customer's overdue items and recent receipts, the credit
+position; a return's lines against its order. They only ask a `FactsSource` (the ledger answers
+it in ledger/hold_facts.py), so they stay pure functions of the stored document and the answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
+
+from ..text import Text
+from .authority import Limits, reasons_of
+from .balance import Position
+from .context import Row
+from .facts import FactLine, HoldFacts
+
+_PERCENT = Decimal("0.01")
+_WORDS = {
+    "limit": Text("授信额度", "Credit limit"),
+    "balance": Text("应收余额", "Balance"),
+    "this_order": Text("本单金额", "This order"),
+    "excess": Text("超出额度", "Excess"),
+    "given_away": Text("让利金额", "Amount given away"),
+    "overdue": Text("逾期应收", "Overdue"),
+    "oldest": Text("最早逾期：{ref}（{day}）", "Oldest overdue: {ref} ({day})"),
+    "days": Text("逾期 {days} 天", "{days} days overdue"),
+    "receipt": Text("近期回款 {day}", "Receipt {day}"),
+    "shipped": Text("本月已发货（{first} 起）", "Shipped this month (since {first})"),
+    "ordered": Text("原订单 {order} 订货数量 {quantity}", "Order {order}: {quantity} ordered"),
+}
+
+
+class FactsSource(Protocol):
+    """What the hold facts of one stored document may ask the ledger."""
+
+    def hold_reasons(self, document: Row) -> tuple[str, ...]:
+        """The codes of the problems `document` (a `documents` row) was held for."""
+
+    def header(self, document: Row) -> Row:
+        """The stored header of `document` (a `documents` row)."""
+
+    def lines(self, document: Row) -> Sequence[Row]:
+        """Its stored lines, in order."""
+
+    def customer(self, code: str) -> Row:
+        """The customer record of `code`."""
+
+    def products(self, codes: Iterable[str]) -> Mapping[str, Row]:
+        """The product records of `codes` the ledger has, by code."""
+
+    def position(self, customer: Row, as_of: date, exclude_order: str) -> Position:
+        """The customer's receivables as of a day, leaving out the order being judged."""
+
+    def recent_receipts(self, customer: str, as_of: date, count: int) -> Sequence[Row]:
+        """The customer's latest `count` receipts up to `as_of` (receipt_date, amount,
+        reference), the newest first."""
+
+    def shipped(self, customer: str, first: date, last: date) -> Decimal:
+        """The total of the customer's accepted orders dated from `first` to `last`."""
+
+    def ordered(self, order_no: str) -> dict[str, Decimal]:
+        """Per product, the quantity the accepted order `order_no` ordered."""
+
+
+def order_hold_facts(source: FactsSource, document: Row, language: str) -> HoldFacts:
+    """The facts of a held order: per reason it was held for."""
+    reasons = reasons_of(source.hold_reasons(document))
+    order = source.header(document)
+    day, code = order["order_date"], order["customer_code"]
+    customer = source.customer(code)
+    lines: list[FactLine] = []
+    discount = excess = Decimal(0)
+    if "price" in reasons:
+        price_lines = _price_lines(source, document, language)
+        lines += price_lines
+        discount = max((ln.discount or Decimal(0) for ln in price_lines), default=Decimal(0)) * 100
+    if "overdue" in reasons or "credit" in reasons:  # the position reads all their orders
+        position = source.position(customer, day, order["order_no"])
+        if "overdue" in reasons:
+            lines += _overdue_lines(source, customer, position, day, language)
+        if "credit" in reasons:
+            limit = customer["credit_limit"] or Decimal(0)
+            excess = position.outstanding + order["total"] - limit
+            lines += [
+                FactLine("credit", _WORDS["limit"](language), amount=limit),
+                FactLine("credit", _WORDS["balance"](language), amount=position.outstanding),
+                FactLine("credit", _WORDS["this_order"](language), amount=order["total"]),
+                FactLine("credit", _WORDS["excess"](language), amount=excess),
+            ]
+    return HoldFacts(document["kind"], order["order_no"], document["version"], day, code,
+                     order["salesperson"] or "", order["total"], reasons, tuple(lines),
+                     Limits(discount.quantize(_PERCENT, ROUND_HALF_UP), excess))
+
+
+def return_hold_facts(source: FactsSource, document: Row, language: str) -> HoldFacts:
+    """The facts of a held return: each line against what its order ordered."""
+    reasons = reasons_of(source.hold_reasons(document))
+    ret = source.header(document)
+    ordered = source.ordered(ret["order_no"])
+    lines = tuple(
+        FactLine("return", row["product_code"], offered_price=row["unit_price"],
+                 quantity=row["quantity"],
+                 amount=(row["quantity"] * row["unit_price"]).quantize(_PERCENT, ROUND_HALF_UP),
+                 note=_WORDS["ordered"].format(language, order=ret["order_no"],
+                                               quantity=ordered.get(row["product_code"], 0)))
+        for row in source.lines(document))
+    return HoldFacts(document["kind"], ret["return_no"], document["version"], ret["return_date"],
+                     ret["customer_code"], "", ret["total"], reasons, lines, Limits())
+
+
+def _price_lines(source: FactsSource, document: Row, language: str) -> list[FactLine]:
+    rows = source.lines(document)
+    products = source.products(r["product_code"] for r in rows)
+    found = []
+    for row in rows:
+        product = products.get(row["product_code"])
+        if product is None or row["unit_price"] >= product["list_price"]:
+            continue
+        listed, offered = product["list_price"], row["unit_price"]
+        found.append(FactLine(
+            "price", f"{row['product_code']} {row['product_name'] or product['name']}",
+            listed, offered, (listed - offered) / listed, row["quantity"],
+            ((listed - offered) * row["quantity"]).quantize(_PERCENT, ROUND_HALF_UP),
+            _WORDS["given_away"](language)))
+    return found
+
+
+def _overdue_lines(
+    source: FactsSource, customer: Row, position: Position, day: date, language: str
+) -> list[FactLine]:
+    overdue_items = [i for i in position.items if i.due < day]
+    lines = [FactLine("overdue", _WORDS["overdue"](language), amount=position.overdue)]
+    if overdue_items:
+        oldest = overdue_items[0]
+        lines.append(FactLine(
+            "overdue", _WORDS["oldest"].format(language, ref=oldest.ref, day=oldest.day),
+            amount=oldest.open, note=_WORDS["days"].format(language, days=(day - oldest.due).days)))
+    lines += [FactLine("overdue", _WORDS["receipt"].format(language, day=r["receipt_date"]),
+                       amount=r["amount"], note=r["reference"])
+              for r in source.recent_receipts(customer["code"], day, 3)]
+    first = day.replace(day=1)
+    lines.append(FactLine("overdue", _WORDS["shipped"].format(language, first=first),
+                          amount=source.shipped(customer["code"], first, day)))
+    return lines
