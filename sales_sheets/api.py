@@ -19,7 +19,7 @@ from .documents.pdf import pdf_worker
 from .documents.statements import LETTER, StatementFiles, statement_files
 from .errors import UsageError
 from .forms.periods import Period, last_complete_quarter, parse_period
-from .forms.template import write_form
+from .forms.template import MasterLists, write_form
 from .intake.approvals import Release, release_order
 from .intake.check import WorkbookCheck, check_workbook
 from .intake.inbox import Claim, candidates, claim_files, pending_claims
@@ -59,10 +59,13 @@ def init_workspace(path: Path | str) -> Workspace:
 
 
 def write_template(workspace: Workspace, kind: str, output: Path | None = None) -> Path:
-    """A blank template of `kind` with drop-downs from the ledger's current master data."""
+    """A blank template of `kind` with drop-downs from the ledger's current master data and
+    the workspace's settings (the expense categories)."""
     form = get_kind(kind)
     with Ledger.of(workspace).connect() as books:
-        lists = books.master_lists()
+        lists: MasterLists = dict(books.master_lists().items())
+    lists.update({name: [(v, v) for v in values]
+                  for name, values in workspace.settings.lists().items()})
     target = output or workspace.templates / f"{form.name}.xlsx"
     return write_form(target, form, workspace.language, lists)
 

@@ -88,13 +88,28 @@ class Approvals:
     overdue: tuple[str, ...] = ()
     credit: tuple[str, ...] = ()
     returns: tuple[str, ...] = ()
+    expense: tuple[str, ...] = ()
     discount_limits: dict[str, float] = field(default_factory=dict)
     excess_limits: dict[str, float] = field(default_factory=dict)
+    max_excess: dict[str, float] = field(default_factory=dict)  # expense claims, yuan
 
     def approvers(self, reason: str) -> tuple[str, ...]:
-        """Who may approve `reason` (price, overdue, credit, return); () means anyone."""
+        """Who may approve `reason` (price, overdue, credit, return, expense); () means
+        anyone."""
         return {"price": self.price, "overdue": self.overdue, "credit": self.credit,
-                "return": self.returns}[reason]
+                "return": self.returns, "expense": self.expense}[reason]
+
+
+DEFAULT_EXPENSE_CATEGORIES = ("差旅费", "业务招待费", "市场推广费", "交通费", "通讯费", "其他")
+
+
+@dataclass(frozen=True)
+class Expenses:
+    """Expense budgets and claims (费用): the categories a budget and a claim may name, and
+    the largest amount of one claim line per category (yuan; none: no cap)."""
+
+    categories: tuple[str, ...] = DEFAULT_EXPENSE_CATEGORIES
+    caps: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -178,8 +193,13 @@ class Settings:
     documents: Documents = field(default_factory=Documents)
     access: Access | None = None
     approvals: Approvals | None = None
+    expenses: Expenses = field(default_factory=Expenses)
     notify: Notify = field(default_factory=Notify)
     schedule: Schedule = field(default_factory=Schedule)
+
+    def lists(self) -> dict[str, tuple[str, ...]]:
+        """The lists a form's field may be `listed` from, by name."""
+        return {"expense_category": self.expenses.categories}
 
 
 def load_settings(path: Path) -> Settings:
@@ -191,6 +211,10 @@ def load_settings(path: Path) -> Settings:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     settings = settings_from_table(Settings, data, path, "")
+    unknown = set(settings.expenses.caps) - set(settings.expenses.categories)
+    if unknown:
+        raise ConfigError(f"{path}: [expenses.caps] names {', '.join(sorted(unknown))}, not "
+                          f"among [expenses] categories")
     if settings.language not in LANGUAGES:
         raise ConfigError(
             f"{path}: language = {settings.language!r}; use one of {', '.join(LANGUAGES)}"
@@ -332,10 +356,22 @@ reply_day = 15
 # overdue = ["M01", "D01"]      # shipping to a customer with overdue receivables (逾期客户发货审批)
 # credit = ["D01"]              # balance + order above the credit limit (客户授信审批)
 # returns = ["M01"]             # returns (退货申请)
+# expense = ["M01", "D01"]      # an expense claim over budget or above a cap (费用报销审批)
 # [approvals.discount_limits]   # the largest discount, in percent off the list price
 # M01 = 5
 # [approvals.excess_limits]     # the largest excess over the credit limit, in yuan
 # M01 = 50000
+# [approvals.max_excess]        # the largest excess of an expense claim over budget and caps,
+# M01 = 2000                    # in yuan
+
+# Expenses (费用预算 and 费用报销单): the categories budgets and claims use (the drop-down of both
+# templates), and the largest amount one claim line of a category may have (yuan) before the
+# claim waits for approval (over_cap). A claim taking a salesperson's month over its budget in
+# a category waits too (over_budget).
+[expenses]
+categories = ["差旅费", "业务招待费", "市场推广费", "交通费", "通讯费", "其他"]
+# [expenses.caps]
+# 业务招待费 = 2000
 
 # Telling people (see "Telling people" in the README). Without a channel, messages go to the
 # console channel: `process` and the demo print who would have been told what. People are

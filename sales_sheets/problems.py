@@ -176,6 +176,26 @@ MESSAGES: dict[str, Text] = {
         "The customer has overdue receivables of {overdue}; shipped under the standing "
         "approval {approval} (this month {used} of {cap}).",
     ),
+    # expenses
+    "unknown_category": Text(
+        "费用类别“{value}”不在设置的类别（{categories}）中。",
+        "Expense category \u201c{value}\u201d is not one of the categories set up "
+        "({categories}).",
+    ),
+    "unknown_budget_owner": Text(
+        "预算对象“{value}”既不是业务员编码，也不是片区。",
+        "Budget owner \u201c{value}\u201d is neither a salesperson code nor a region.",
+    ),
+    "over_budget": Text(
+        "{month} {category}：预算 {budget}，已报销 {spent}，本单 {claimed}，超出 {excess}，"
+        "须经审批。",
+        "{month} {category}: budget {budget}, already claimed {spent}, this claim {claimed}: "
+        "{excess} over budget; it needs approval.",
+    ),
+    "over_cap": Text(
+        "{category}单笔 {value} 超出上限 {cap}，须经审批。",
+        "{category}: {value} on one line is above the cap of {cap}; it needs approval.",
+    ),
     # approvals
     "decision_required": Text(
         "请填写审批结果：同意或不同意。",
@@ -210,6 +230,11 @@ MESSAGES: dict[str, Text] = {
     "excess_beyond_limit": Text(
         "超授信额度 {excess} 超出“{value}”的审批权限 {limit}。",
         "An excess of {excess} over the credit limit is beyond the {limit} that "
+        "\u201c{value}\u201d may approve.",
+    ),
+    "spending_beyond_limit": Text(
+        "费用超预算/超标准 {excess} 超出“{value}”的审批权限 {limit}。",
+        "An expense claim {excess} over budget and caps is beyond the {limit} that "
         "\u201c{value}\u201d may approve.",
     ),
     "standing_month": Text(
@@ -255,6 +280,7 @@ TERMS: dict[str, Text] = {
     "overdue": Text("逾期客户发货", "shipping to overdue customers"),
     "credit": Text("超授信额度", "orders over the credit limit"),
     "return": Text("退货", "returns"),
+    "expense": Text("费用报销", "expense claims"),
 }
 
 SEVERITY_LABELS: dict[Severity, Text] = {

@@ -26,6 +26,7 @@ _REASONS = {
     "overdue": Text("逾期客户发货", "Overdue customer"),
     "credit": Text("超授信额度", "Over credit limit"),
     "return": Text("退货", "Return"),
+    "expense": Text("费用报销", "Expense claim"),
 }
 _SEPARATOR = Text("；", "; ")
 

@@ -31,7 +31,9 @@ _INSTRUCTION_HEADS = (Text("字段", "Field"), Text("必填", "Required"), Text(
 _REQUIRED_NOTE = Text("带 * 的为必填项", "Fields marked * are required")
 _YES, _NO = Text("是", "Yes"), Text("否", "No")
 
-MasterLists = dict[Ref, list[tuple[str, str]]]
+# Drop-down lists by the master data they come from, or by the name of a settings list a field
+# is `listed` from (e.g. "expense_category").
+MasterLists = dict[Ref | str, list[tuple[str, str]]]
 _CREATED = datetime(2026, 1, 1)
 
 
@@ -115,6 +117,8 @@ def _write_lists(
     for f in kind.fields:
         if f.ref is not None:
             values = [code for code, _name in lists.get(f.ref, [])]
+        elif f.listed is not None:
+            values = [code for code, _name in lists.get(f.listed, [])]
         elif f.choices:
             values = [c.label(language) for c in f.choices]
         else:

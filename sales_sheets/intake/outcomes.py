@@ -45,7 +45,7 @@ def documents_to_write(
         return []
     paths = []
     if decision.approve:
-        paths += accepted_files(workspace, KINDS[decision.kind], header["customer_code"],
+        paths += accepted_files(workspace, KINDS[decision.kind], header.get("customer_code") or "",
                                 decision.number, decision.version)
     word = "approved" if decision.approve else "declined"
     paths.append(inside(workspace.outbox, "receipts", decision.folder or "_inbox",

@@ -9,7 +9,9 @@ May import: formats, forms, rules and the foundation modules.
 from ..errors import UsageError
 from ..forms.kinds import Kind
 from .approval import APPROVAL
+from .budget import BUDGET
 from .customers import CUSTOMERS
+from .expense import EXPENSE
 from .order import ORDER
 from .plan import PLAN
 from .products import PRODUCTS
@@ -20,7 +22,7 @@ from .visit import VISIT
 
 KINDS: dict[str, Kind] = {
     k.name: k for k in (ORDER, VISIT, PLAN, RECEIPT, RETURN, CUSTOMERS, PRODUCTS, SALESPEOPLE,
-                         APPROVAL)
+                         BUDGET, EXPENSE, APPROVAL)
 }
 
 

@@ -13,6 +13,7 @@ come from them) and the foundation modules.
 from .approvals import Decision, DecisionConflict
 from .backup import backup_ledger
 from .books import Books, Ledger, ledger_at
+from .expenses import ClaimLine
 from .figures import TARGET_FIELDS, CustomerSales, OrderVersion, RegionSales, VisitCounts
 from .leases import Holder, Watching, hold_claims
 from .locks import locks_of
@@ -26,7 +27,8 @@ from .statement import Movement, Statement
 from .store import Provenance
 
 __all__ = [
-    "TARGET_FIELDS", "Books", "CustomerSales", "Decision", "DecisionConflict", "Holder",
+    "TARGET_FIELDS", "Books", "ClaimLine", "CustomerSales", "Decision", "DecisionConflict",
+    "Holder",
     "Ledger", "LedgerStatus", "Movement", "OrderVersion", "PendingApproval", "Provenance",
     "RegionSales", "Revisions", "Standing", "Statement", "Upgrade", "VisitCounts", "Watching",
     "backup_ledger", "hold_claims", "ledger_at", "ledger_revisions", "ledger_status", "locks_of",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, RowMapping, bindparam, func, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, func, literal, select, update
 
 from ..forms.form import Document
 from ..kinds import KINDS
@@ -27,7 +27,9 @@ _latest = (
     .where(documents.c.kind.in_(APPROVABLE), documents.c.doc_key == bindparam("b_number"))
     .order_by(documents.c.version.desc()).limit(1)
 )
-_total = {kind.name: select(table.c.customer_code, table.c.total)
+# A kind whose header names no customer (an expense claim) answers with "".
+_total = {kind.name: select((table.c.customer_code if "customer_code" in table.c
+                             else literal("")).label("customer_code"), table.c.total)
           .where(table.c.document_id == bindparam("b_id"))
           for kind in KINDS.values() if kind.approvable and kind.header_table
           for table in (KIND_TABLES[kind.header_table],)}
@@ -53,7 +55,8 @@ def latest_document(conn: Connection, number: str) -> RowMapping | None:
 
 
 def document_total(conn: Connection, document: Row) -> tuple[str, Decimal]:
-    """The customer code and total of a stored order or return."""
+    """The customer code ("" for a kind without one) and total of a stored approvable
+    document."""
     row = conn.execute(_total[document["kind"]], {"b_id": document["id"]}).one()
     return row.customer_code, row.total
 

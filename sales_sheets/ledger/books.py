@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, RowMapping
 
-from ..config import Access, Approvals
+from ..config import Access, Approvals, Expenses
 from ..forms.form import Document
 from ..forms.kinds import Kind, Ref
 from ..forms.periods import Period
@@ -33,12 +33,13 @@ from ..rules.facts import HoldFacts
 from ..status import Status
 from ..workspace import Workspace
 from . import approvals as _approvals
-from . import detail_lines, figures, leases, locks, notifications, pending, queries, store
+from . import detail_lines, expenses, figures, leases, locks, notifications, pending, queries, store
 from . import hold_facts as _hold_facts
 from . import scheduled_runs as _runs
 from .approvals import Decision
 from .context import LedgerContext, context_for
 from .database import engine_of, ledger_of, reading
+from .expenses import ClaimLine
 from .figures import CustomerSales, OrderVersion, RegionSales, VisitCounts
 from .leases import Watching
 from .notifications import Notice, Outgoing, Queue
@@ -189,11 +190,11 @@ class Books:
 
     def context(
         self, folder: str, access: Access | None, document: Document,
-        approvals: Approvals | None = None,
+        approvals: Approvals | None = None, expenses: Expenses | None = None,
     ) -> LedgerContext:
         """The ledger's answers to the rules about `document`, submitted from the inbox folder
         `folder` (a `rules.Context`); the master records it names are fetched once, now."""
-        return context_for(self._conn, folder, access, document, approvals)
+        return context_for(self._conn, folder, access, document, approvals, expenses)
 
     def find_duplicate(self, sha256: str) -> RowMapping | None:
         """A stored document with exactly this content, if any."""
@@ -375,3 +376,21 @@ class Books:
     def has_order_lines(self, period: Period, count: int) -> bool:
         """Whether `period` has at least `count` accepted order lines."""
         return detail_lines.has_order_lines(self._conn, period, count)
+
+    # -- expenses (expenses.py) ---------------------------------------------------------------
+
+    def expense_budgets(self, period: Period) -> dict[tuple[str, str, str], Decimal]:
+        """(owner, category, month YYYY-MM) -> the budget of each month of `period`, the
+        accepted year's and quarter's budgets spread over their months (a month's own budget
+        wins); an owner is a salesperson's code or a region."""
+        return expenses.expense_budgets(self._conn, period)
+
+    def expense_spent(self, period: Period) -> dict[tuple[str, str, str], Decimal]:
+        """(salesperson, category, month YYYY-MM) -> what their accepted claims spent in each
+        month of `period`, by the day each line was spent."""
+        return expenses.expense_spent(self._conn, period)
+
+    def expense_claim_lines(self, period: Period) -> list[ClaimLine]:
+        """The lines of accepted expense claims spent in `period`, by salesperson and claim:
+        what finance pays."""
+        return expenses.accepted_claim_lines(self._conn, period)

@@ -11,14 +11,16 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, RowMapping
 
-from ..config import Access, Approvals
+from ..config import Access, Approvals, Expenses
 from ..forms.form import Document
 from ..forms.kinds import Ref
 from ..rules.balance import Position
 from ..rules.context import Row
-from ..rules.facts import HoldFacts, Standing
+from ..rules.facts import Allowance, HoldFacts, Standing
+from . import expenses as _expenses
 from .approvals import document_total, latest_document, standing_approval
 from .hold_facts import hold_facts
+from .locks import expense_lock, serialise
 from .queries import (
     current_document,
     customer_position,
@@ -37,6 +39,7 @@ class LedgerContext:
     access: Access | None
     masters: dict[Ref, dict[str, RowMapping]]  # code -> record, of the codes a document names
     approvals: Approvals | None = None
+    expenses: Expenses = field(default_factory=Expenses)
     # number -> the newest version of the approvable document a form names (see latest)
     named: dict[str, RowMapping | None] = field(default_factory=dict)
 
@@ -83,10 +86,22 @@ class LedgerContext:
     def plan_totals(self, salesperson: str) -> dict[str, Decimal]:
         return plan_totals(self.conn, salesperson)
 
+    def budget_owner(self, owner: str) -> str | None:
+        return _expenses.budget_owner(self.conn, owner)
+
+    def allowances(self, salesperson: str, keys: Iterable[tuple[str, str]],
+                   exclude_claim: str) -> dict[tuple[str, str], Allowance]:
+        # A claim judged against its region's budget must not pass beside another of the
+        # region's: the salesperson's own lock is held already (locks_of), the region's now.
+        region = _expenses.region_of(self.conn, salesperson)
+        if region:
+            serialise(self.conn, [expense_lock(region)])
+        return _expenses.allowances(self.conn, salesperson, keys, exclude_claim)
+
 
 def context_for(
     conn: Connection, folder: str, access: Access | None, document: Document,
-    approvals: Approvals | None = None,
+    approvals: Approvals | None = None, expenses: Expenses | None = None,
 ) -> LedgerContext:
     """The context of one document, with only the master records it mentions fetched, once:
     deriving and validating read the same ones (deriving never changes a code)."""
@@ -101,4 +116,4 @@ def context_for(
             distinct = set(document.column(f.key))
             wanted[f.ref].update(str(v) for v in distinct if v)
     masters = {ref: lookup(conn, ref, codes) for ref, codes in wanted.items()}
-    return LedgerContext(conn, folder, access, masters, approvals)
+    return LedgerContext(conn, folder, access, masters, approvals, expenses or Expenses())

@@ -13,8 +13,9 @@ from ..forms.kinds import Ref
 from ..kinds import KINDS
 from ..rules.balance import Position
 from ..rules.context import Row
-from ..rules.facts import HoldFacts
+from ..rules.facts import Allowance, HoldFacts
 from ..status import Status
+from . import expenses as _expenses
 from .queries import customer_position, hold_reasons, lookup
 from .schema import documents, order_lines, orders, receipts, tables_of
 
@@ -85,3 +86,7 @@ class LedgerFacts:
                 .where(orders.c.order_no == order_no, documents.c.status == Status.ACCEPTED)):
             ordered[row.product_code] = ordered.get(row.product_code, Decimal(0)) + row.quantity
         return ordered
+
+    def allowances(self, salesperson: str, keys: Iterable[tuple[str, str]],
+                   exclude_claim: str) -> dict[tuple[str, str], Allowance]:
+        return _expenses.allowances(self.conn, salesperson, keys, exclude_claim)

@@ -9,7 +9,7 @@ number makes the second wait for the first to commit, and then it reads what the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Connection, select, text
 
@@ -31,9 +31,15 @@ def document_lock(kind: str, number: object) -> str:
     return f"document:{kind}:{number}"
 
 
+def expense_lock(owner: object) -> str:
+    """An expense budget's owner (a salesperson or a region) and the claims against it."""
+    return f"expenses:{owner}"
+
+
 def locks_of(doc: Document) -> set[str]:
     """What storing `doc` must not do at the same time as another transaction: judge one of
-    the customers it names, or store a version of (or decide) the document it is."""
+    the customers it names or the expense budget it is or claims against (its kind's
+    `serialised_by`), or store a version of (or decide) the document it is."""
     if doc.kind.master:
         return set()
     keys = {customer_lock(value) for f in doc.kind.header
@@ -41,12 +47,16 @@ def locks_of(doc: Document) -> set[str]:
     for f in doc.kind.columns:
         if f.ref is Ref.CUSTOMER:  # distinct codes first: a receipt file may have 100,000 lines
             keys |= {customer_lock(v) for v in set(doc.column(f.key)) if v}
+    keys |= {expense_lock(value) for key in doc.kind.serialised_by
+             if (value := doc.header.get(key))}
     if doc.kind.identity:
         keys.add(document_lock(doc.kind.name, doc.identity()))
     if doc.kind.decides:
         keys.add(APPROVAL_NUMBERS)
         if number := doc.header.get("document_no"):
             keys |= {document_lock(kind, number) for kind in APPROVABLE}
+        if salesperson := doc.header.get("salesperson"):  # approving a claim spends budget
+            keys.add(expense_lock(salesperson))
     return keys
 
 
@@ -55,10 +65,16 @@ def decision_locks(conn: Connection, kind: Kind, number: str) -> set[str]:
     transaction: store a version of it, or judge its customers (an approval adds to their
     balance)."""
     table = tables_of(kind)[kind.header_table or kind.table]
-    customers = conn.execute(
-        select(table.c.customer_code).join(documents, documents.c.id == table.c.document_id)
-        .where(documents.c.kind == kind.name, documents.c.doc_key == number)).scalars()
-    return {document_lock(kind.name, number)} | {customer_lock(code) for code in customers}
+    keys = {document_lock(kind.name, number)}
+    owners: list[tuple[str, Callable[[object], str]]] = (
+        [("customer_code", customer_lock)] if "customer_code" in table.c else [])
+    owners += [(key, expense_lock) for key in kind.serialised_by]
+    for column, lock in owners:
+        keys |= {lock(value) for value in conn.execute(
+            select(table.c[column]).join(documents, documents.c.id == table.c.document_id)
+            .where(documents.c.kind == kind.name, documents.c.doc_key == number)).scalars()
+            if value}
+    return keys
 
 
 def serialise(conn: Connection, keys: Iterable[str]) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, union_all
+from sqlalchemy import Connection, String, bindparam, literal, select, union_all
 
 from ..forms.kinds import Kind
 from ..kinds import KINDS
@@ -19,7 +19,7 @@ from .schema import customers, documents, tables_of
 
 @dataclass(frozen=True)
 class PendingApproval:
-    kind: str  # an approvable kind: order, return
+    kind: str  # an approvable kind: order, return, expense
     document: str  # its number, the kind's `approvable` field: order_no, return_no
     version: int
     customer: str
@@ -46,13 +46,15 @@ def _held(kind: Kind) -> Any:
     table = tables_of(kind)[str(kind.header_table)]
     salesperson = (table.c.salesperson if "salesperson" in table.c
                    else customers.c.salesperson)
+    # A kind whose header names no customer (an expense claim) lists none.
+    customer = table.c.customer_code if "customer_code" in table.c else literal(None, String)
     return (
         select(documents.c.id, documents.c.kind, table.c[str(kind.approvable)].label("document"),
-               documents.c.version, table.c.customer_code, customers.c.name,
+               documents.c.version, customer.label("customer_code"), customers.c.name,
                salesperson.label("salesperson"), table.c.total, documents.c.hold_reasons,
                documents.c.stored_at, documents.c.folder)
         .join(documents, documents.c.id == table.c.document_id)
-        .outerjoin(customers, customers.c.code == table.c.customer_code)
+        .outerjoin(customers, customers.c.code == customer)
         .where(documents.c.kind == kind.name, documents.c.status == Status.HELD,
                documents.c.stored_at < bindparam("before"))
     )
@@ -74,7 +76,7 @@ def pending_approvals(conn: Connection, as_of: datetime) -> list[PendingApproval
     day = as_of.date()
     before = datetime.combine(day + timedelta(days=1), time())
     return [
-        PendingApproval(r.kind, r.document, r.version, r.customer_code, r.name or "",
+        PendingApproval(r.kind, r.document, r.version, r.customer_code or "", r.name or "",
                         r.salesperson or "", r.total, hold_reasons(r.hold_reasons), r.stored_at,
                         (day - r.stored_at.date()).days, r.folder)
         for r in conn.execute(_QUERY, {"before": before})

@@ -49,6 +49,8 @@ def _document(doc: Document, ctx: Context) -> list[Problem]:
 def _standing(doc: Document, ctx: Context) -> list[Problem]:
     header = doc.header
     problems: list[Problem] = []
+    if not header.get("customer_code"):
+        problems.append(problem("required", **doc.at_header("customer_code")))
     period = header.get("period")
     if not period:
         problems.append(problem("required", **doc.at_header("period")))

@@ -17,18 +17,22 @@ REASON_OF_HOLD = {
     "customer_overdue": "overdue",
     "credit_limit_exceeded": "credit",
     "return_needs_approval": "return",
+    "over_budget": "expense",
+    "over_cap": "expense",
 }
-REASONS = ("price", "overdue", "credit", "return")
+REASONS = ("price", "overdue", "credit", "return", "expense")
 ANYONE = "_all"  # the request folder when nobody in particular approves
 
 
 @dataclass(frozen=True)
 class Limits:
     """What an approval must cover: the largest discount in percent, the excess over the
-    credit limit in yuan (zero where the document is not held for it)."""
+    credit limit in yuan, an expense claim's excess over its budgets and caps in yuan (zero
+    where the document is not held for it)."""
 
     discount: Decimal = Decimal(0)
     excess: Decimal = Decimal(0)
+    spending: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,11 @@ def refusals(
         if limit is not None and needs.excess > _exact(limit):
             found.append(Refusal("excess_beyond_limit",
                                  {"excess": needs.excess, "limit": _exact(limit)}))
+    if "expense" in reasons and approvals.approvers("expense"):
+        limit = approvals.max_excess.get(approver)
+        if limit is not None and needs.spending > _exact(limit):
+            found.append(Refusal("spending_beyond_limit",
+                                 {"excess": needs.spending, "limit": _exact(limit)}))
     return found
 
 

@@ -9,10 +9,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
-from ..config import Access, Approvals
+from ..config import Access, Approvals, Expenses
 from ..forms.kinds import Ref
 from .balance import Position
-from .facts import HoldFacts, Standing
+from .facts import Allowance, HoldFacts, Standing
 
 Row = Mapping[Any, Any]  # a record as the ledger gives it (a RowMapping)
 
@@ -31,6 +31,10 @@ class Context(Protocol):
     @property
     def approvals(self) -> Approvals | None:
         """Who may approve what ([approvals] of config.toml); None: anyone anything."""
+
+    @property
+    def expenses(self) -> Expenses:
+        """The expense categories and caps ([expenses] of config.toml)."""
 
     def customer(self, code: object) -> Row | None:
         """The customer record of `code`, among those the document names."""
@@ -71,3 +75,12 @@ class Context(Protocol):
 
     def plan_totals(self, salesperson: str) -> dict[str, Decimal]:
         """The salesperson's current plan totals by period."""
+
+    def budget_owner(self, owner: str) -> str | None:
+        """What a budget's owner is: "salesperson", "region", or None when neither."""
+
+    def allowances(self, salesperson: str, keys: Iterable[tuple[str, str]],
+                   exclude_claim: str) -> dict[tuple[str, str], Allowance]:
+        """Per (category, month YYYY-MM) of `keys`, the budget a claim of `salesperson` is
+        judged against and what accepted claims spent of it, the claim `exclude_claim`'s
+        earlier versions left out."""

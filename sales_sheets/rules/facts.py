@@ -46,3 +46,13 @@ class HoldFacts:
     reasons: tuple[str, ...]
     lines: tuple[FactLine, ...]
     needs: Limits
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """A salesperson's budget for one category in one month, and what accepted claims spent
+    of it: their own budget, else their region's (shared by its salespeople), else none."""
+
+    owner: str  # whose budget: the salesperson, their region, or "" when there is none
+    budget: Decimal
+    spent: Decimal

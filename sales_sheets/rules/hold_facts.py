@@ -16,7 +16,8 @@ from ..text import Text
 from .authority import Limits, reasons_of
 from .balance import Position
 from .context import Row
-from .facts import FactLine, HoldFacts
+from .expenses import claimed
+from .facts import Allowance, FactLine, HoldFacts
 
 _PERCENT = Decimal("0.01")
 _WORDS = {
@@ -31,6 +32,14 @@ _WORDS = {
     "receipt": Text("近期回款 {day}", "Receipt {day}"),
     "shipped": Text("本月已发货（{first} 起）", "Shipped this month (since {first})"),
     "ordered": Text("原订单 {order} 订货数量 {quantity}", "Order {order}: {quantity} ordered"),
+    "budget": Text("{category} {month} 预算", "{category} {month}: budget"),
+    "region_budget": Text("{category} {month} 预算（片区 {owner}）",
+                          "{category} {month}: budget (region {owner})"),
+    "spent": Text("{category} {month} 已报销", "{category} {month}: claimed so far"),
+    "this_claim": Text("{category} {month} 本单", "{category} {month}: this claim"),
+    "over": Text("{category} {month} 超出预算", "{category} {month}: over budget"),
+    "capped": Text("{category} {day} 单笔", "{category} {day}: one line"),
+    "cap": Text("上限 {cap}，超出 {excess}", "cap {cap}, {excess} above"),
 }
 
 
@@ -64,6 +73,10 @@ class FactsSource(Protocol):
 
     def ordered(self, order_no: str) -> dict[str, Decimal]:
         """Per product, the quantity the accepted order `order_no` ordered."""
+
+    def allowances(self, salesperson: str, keys: Iterable[tuple[str, str]],
+                   exclude_claim: str) -> dict[tuple[str, str], Allowance]:
+        """As `rules.Context.allowances`: the budgets a claim is judged against."""
 
 
 def order_hold_facts(source: FactsSource, document: Row, language: str) -> HoldFacts:
@@ -110,6 +123,43 @@ def return_hold_facts(source: FactsSource, document: Row, language: str) -> Hold
         for row in source.lines(document))
     return HoldFacts(document["kind"], ret["return_no"], document["version"], ret["return_date"],
                      ret["customer_code"], "", ret["total"], reasons, lines, Limits())
+
+
+def expense_hold_facts(source: FactsSource, document: Row, language: str) -> HoldFacts:
+    """The facts of a held expense claim: per category and month it takes over budget, the
+    budget, what was claimed so far, this claim and the excess; each line above its cap. What
+    the approval must cover is the sum of those excesses."""
+    reasons = reasons_of(source.hold_reasons(document))
+    claim = source.header(document)
+    rows = source.lines(document)
+    totals = claimed(rows)
+    allowances = source.allowances(claim["salesperson"], totals, claim["claim_no"])
+    lines: list[FactLine] = []
+    spending = Decimal(0)
+    for (category, month), amount in sorted(totals.items()):
+        allowance = allowances[(category, month)]
+        excess = allowance.spent + amount - allowance.budget
+        if excess <= 0:
+            continue
+        spending += excess
+        names = {"category": category, "month": month, "owner": allowance.owner}
+        budget = "region_budget" if allowance.owner not in ("", claim["salesperson"]) else "budget"
+        lines += [FactLine("expense", _WORDS[word].format(language, **names), amount=figure)
+                  for word, figure in ((budget, allowance.budget), ("spent", allowance.spent),
+                                       ("this_claim", amount), ("over", excess))]
+    for row in rows:
+        cap = row["cap"]
+        if cap is None or row["amount"] <= cap:
+            continue
+        spending += row["amount"] - cap
+        lines.append(FactLine(
+            "expense", _WORDS["capped"].format(language, category=row["category"],
+                                               day=row["spent_on"]),
+            amount=row["amount"], note=_WORDS["cap"].format(language, cap=cap,
+                                                           excess=row["amount"] - cap)))
+    return HoldFacts(document["kind"], claim["claim_no"], document["version"],
+                     claim["claim_date"], "", claim["salesperson"], claim["total"], reasons,
+                     tuple(lines), Limits(spending=spending))
 
 
 def _price_lines(source: FactsSource, document: Row, language: str) -> list[FactLine]:

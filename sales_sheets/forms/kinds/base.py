@@ -72,6 +72,9 @@ class Field:
     required: bool = False
     ref: Ref | None = None
     choices: tuple[Choice, ...] = ()
+    # The name of a list the workspace's settings give (`Settings.lists`, e.g. the expense
+    # categories): the template's drop-down; the kind's rules check the value.
+    listed: str | None = None
     aliases: tuple[str, ...] = ()
     width: int = 14
     hint_zh: str = ""
@@ -106,7 +109,8 @@ class Kind:
     document of this kind, and `hold_facts` says what its approver weighs; a kind that
     `decides` is such an approval form. `writes` lists the files an accepted version gets.
     `derive` fills in what the form leaves to us and `check` holds the kind's own rules, after
-    those every kind shares."""
+    those every kind shares. `serialised_by` names header fields besides the customer codes
+    whose value no two transactions may judge at once (a salesperson's expense budget)."""
 
     name: str
     zh: str
@@ -138,6 +142,7 @@ class Kind:
     derive: Derivation | None = None
     check: Check | None = None
     hold_facts: HoldFactsRule | None = None
+    serialised_by: tuple[str, ...] = ()
 
     def title(self, language: str) -> str:
         return pick(language, self.zh, self.en)
