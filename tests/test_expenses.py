@@ -6,7 +6,7 @@ workbooks through the real ingest and CLI, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -338,3 +338,35 @@ def test_claims_and_budgets_are_serialised_per_salesperson(workspace: Workspace)
     assert locks("expense", {"claim_no": "BX-1", "salesperson": "S01", "claim_date": "2026-11-30"},
                  [{"spent_on": "2026-11-03", "category": TRAVEL, "amount": 1,
                    "description": "出差"}]) == {"expenses:S01", "document:expense:BX-1"}
+
+
+def test_a_held_claim_is_pending_in_status_and_the_summary_workbook_and_a_decline_ends_it(
+    loaded: Workspace,
+) -> None:
+    budget(loaded, "S01", "2026-11", {TRAVEL: "100"})
+    claim(loaded, "BX-1", ("2026-11-03", TRAVEL, "150"))
+    assert one(loaded).status == "held"
+    later = datetime.now() + timedelta(days=1)  # stored by the workspace's clock: today
+    with Ledger.of(loaded).reading() as books:
+        [pending] = books.pending_approvals(later)
+    assert (pending.kind, pending.document, pending.customer, pending.salesperson,
+            pending.amount, pending.reasons) == (
+        "expense", "BX-1", "", "S01", Decimal("150.00"), ("over_budget",))
+    result = CliRunner().invoke(main, ["report", "--period", f"{later:%Y-%m}", "-w",
+                                        str(loaded.root)])
+    assert result.exit_code == 0, result.output
+    [report] = (loaded.outbox / "reports").rglob("*.xlsx")
+    book = openpyxl.load_workbook(report)
+    cells = [c.value for row in book["待审批"].iter_rows() for c in row]
+    assert "BX-1" in cells and "费用超预算" in cells
+    [request] = requests(loaded)
+    decide(loaded, loaded.outbox / "approvals" / request, "李强/no.xlsx", decision="不同意",
+           approver="M01", approval_no="SP-9", remarks="超支")
+    assert one(loaded).status == "accepted"
+    assert statuses(loaded, "BX-1") == [(1, "declined", "SP-9")]
+    with Ledger.of(loaded).reading() as books:
+        assert books.pending_approvals(later) == []
+        assert books.expense_spent(parse_period("2026-11")) == {}
+    claim(loaded, "BX-1", ("2026-11-03", TRAVEL, "100"), folder="S01/v2")
+    assert one(loaded).status == "accepted"
+    assert statuses(loaded, "BX-1") == [(1, "declined", "SP-9"), (2, "accepted", None)]

@@ -24,6 +24,8 @@ HOLD_REASON_WORDS: dict[str, Text] = {
     "customer_overdue": Text("客户逾期", "customer overdue"),
     "credit_limit_exceeded": Text("超授信额度", "over credit limit"),
     "return_needs_approval": Text("退货审批", "return approval"),
+    "over_budget": Text("费用超预算", "expenses over budget"),
+    "over_cap": Text("费用超标准", "expense above cap"),
 }
 _REASON_SEPARATOR = Text("、", "; ")
 WORDS: dict[str, Text] = {
