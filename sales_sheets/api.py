@@ -63,9 +63,7 @@ def write_template(workspace: Workspace, kind: str, output: Path | None = None) 
     the workspace's settings (the expense categories)."""
     form = get_kind(kind)
     with Ledger.of(workspace).connect() as books:
-        lists: MasterLists = dict(books.master_lists().items())
-    lists.update({name: [(v, v) for v in values]
-                  for name, values in workspace.settings.lists().items()})
+        lists: MasterLists = books.drop_down_lists(workspace.settings.lists())
     target = output or workspace.templates / f"{form.name}.xlsx"
     return write_form(target, form, workspace.language, lists)
 

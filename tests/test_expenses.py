@@ -284,7 +284,11 @@ def test_templates_have_the_categories_and_salespeople_to_pick_from(loaded: Work
         assert columns["category"] == ["差旅费", "会议费"]
         if kind == "expense":
             assert columns["salesperson"] == ["S01", "S02", "S03"]
+        else:
+            assert columns["owner"] == ["S01", "S02", "S03", "华东", "华北", "华南"]
         assert "填写说明" in book.sheetnames
+        sheet = book.worksheets[0]
+        assert (sheet.page_setup.paperSize, sheet.page_setup.orientation) == (9, "landscape")
 
 
 def test_in_english(loaded: Workspace) -> None:

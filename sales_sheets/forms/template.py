@@ -192,6 +192,7 @@ def _write_table(
             _write_value(sheet, r, c, f, line.get(f.key), styles.cell(f), language)
     sheet.freeze_panes(header_row + 1, 0)
     sheet.set_landscape()
+    sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
 
 

@@ -13,6 +13,7 @@ BUDGET = Kind(
     version=1,
     header=(
         Field("owner", "预算对象", "Owner", T.CODE, required=True, width=16,
+              listed="budget_owner",
               hint_zh="业务员编码或片区", hint_en="a salesperson code or a region",
               aliases=("业务员", "片区")),
         Field("period", "预算期间", "Period", T.PERIOD, required=True,

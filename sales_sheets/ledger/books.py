@@ -15,7 +15,7 @@ any unit of work: a `Holder` is got with `hold_claims(workspace, command)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -164,6 +164,17 @@ class Books:
     def master_lists(self) -> dict[Ref, list[tuple[str, str]]]:
         """Every code with its name, for drop-down lists."""
         return queries.master_lists(self._conn)
+
+    def drop_down_lists(self, settings: Mapping[str, tuple[str, ...]]
+                        ) -> dict[Ref | str, list[tuple[str, str]]]:
+        """Every list a form's drop-down may take (code, name): the master data by `Ref`, the
+        budget owners (salespeople, then regions) as "budget_owner", and the lists of the
+        workspace's settings (`Settings.lists()`, e.g. "expense_category") by name."""
+        lists: dict[Ref | str, list[tuple[str, str]]] = dict(
+            queries.master_lists(self._conn).items())
+        lists["budget_owner"] = queries.budget_owners(self._conn)
+        lists.update({name: [(v, v) for v in values] for name, values in settings.items()})
+        return lists
 
     def person(self, who: str) -> RowMapping | None:
         """The roster's record of `who`, a code or a name."""

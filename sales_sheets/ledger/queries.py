@@ -75,6 +75,15 @@ def master_lists(conn: Connection) -> dict[Ref, list[tuple[str, str]]]:
     }
 
 
+def budget_owners(conn: Connection) -> list[tuple[str, str]]:
+    """Who a budget may be for: every salesperson's code with their name, then every region
+    of the roster."""
+    people = conn.execute(select(salespeople.c.code, salespeople.c.name, salespeople.c.region)
+                          .order_by(salespeople.c.code)).all()
+    regions = sorted({r.region for r in people if r.region})
+    return [(r.code, r.name) for r in people] + [(region, region) for region in regions]
+
+
 def hold_reasons(stored: str | None) -> tuple[str, ...]:
     """The codes of the problems a document was held for, from `documents.hold_reasons` (a JSON
     list that `store_document` writes, or NULL when there were none)."""

@@ -72,8 +72,8 @@ class Field:
     required: bool = False
     ref: Ref | None = None
     choices: tuple[Choice, ...] = ()
-    # The name of a list the workspace's settings give (`Settings.lists`, e.g. the expense
-    # categories): the template's drop-down; the kind's rules check the value.
+    # The name of a list the template's drop-down takes besides the master data (the expense
+    # categories of the settings, the budget owners); the kind's rules check the value.
     listed: str | None = None
     aliases: tuple[str, ...] = ()
     width: int = 14
