@@ -286,7 +286,9 @@ def test_templates_have_the_categories_and_salespeople_to_pick_from(loaded: Work
             assert columns["salesperson"] == ["S01", "S02", "S03"]
         else:
             assert columns["owner"] == ["S01", "S02", "S03", "华东", "华北", "华南"]
-        assert "填写说明" in book.sheetnames
+        notes = {row[0]: row[2] for row in book["填写说明"].iter_rows(values_only=True)
+                 if row[0] and row[2]}
+        assert notes["费用类别"] == "从下拉列表选择"
         sheet = book.worksheets[0]
         assert (sheet.page_setup.paperSize, sheet.page_setup.orientation) == (9, "landscape")
 

@@ -262,7 +262,12 @@ _WITH_HINT = Text("{text}（{hint}）", "{text} ({hint})")
 
 
 def _describe(f: Field, language: str) -> str:
-    words = _FREE_CODE if f.type is FieldType.CODE and f.ref is None else _TYPE_WORDS[f.type]
+    if f.listed is not None:  # a list to pick from, though not master data
+        words = _TYPE_WORDS[FieldType.ENUM]
+    elif f.type is FieldType.CODE and f.ref is None:
+        words = _FREE_CODE
+    else:
+        words = _TYPE_WORDS[f.type]
     hint = f.hint(language)
     text = words(language)
     return _WITH_HINT.format(language, text=text, hint=hint) if hint else text
