@@ -6,6 +6,7 @@ workbooks through the real ingest and CLI, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -155,7 +156,7 @@ def test_a_claim_within_budget_is_accepted_and_counts_as_spent(loaded: Workspace
 
 
 def test_a_claim_without_a_budget_or_over_it_is_held_with_what_the_approver_weighs(
-    loaded: Workspace,
+    loaded: Workspace, caplog: pytest.LogCaptureFixture,
 ) -> None:
     budget(loaded, "S01", "2026-11", {TRAVEL: "1000"})
     claim(loaded, "BX-0", ("2026-11-02", TRAVEL, "700"))
@@ -163,6 +164,10 @@ def test_a_claim_without_a_budget_or_over_it_is_held_with_what_the_approver_weig
     claim(loaded, "BX-1", ("2026-11-03", TRAVEL, "200"), ("2026-11-05", TRAVEL, "300"),
           ("2026-11-06", "通讯费", "50"))
     result = one(loaded)
+    with caplog.at_level(logging.INFO, logger="sales_sheets.notify"):
+        told = CliRunner().invoke(main, ["notify", "send", "-w", str(loaded.root)])
+    assert told.exit_code == 0, told.output
+    assert "【请审批】费用报销单 BX-1（S01，¥550.00）" in caplog.text  # no customer: whose
     assert result.status == "held"
     assert sorted({(c, s) for c, s, _ in codes(result)}) == [("over_budget", "hold")]
     assert len(codes(result)) == 2  # travel over by 200; no communication budget at all
