@@ -363,6 +363,8 @@ def test_a_held_claim_is_pending_in_status_and_the_summary_workbook_and_a_declin
     assert (pending.kind, pending.document, pending.customer, pending.salesperson,
             pending.amount, pending.reasons) == (
         "expense", "BX-1", "", "S01", Decimal("150.00"), ("over_budget",))
+    status = CliRunner().invoke(main, ["status", "-w", str(loaded.root)])
+    assert status.exit_code == 0 and "BX-1" in status.output, status.output
     result = CliRunner().invoke(main, ["report", "--period", f"{later:%Y-%m}", "-w",
                                         str(loaded.root)])
     assert result.exit_code == 0, result.output
