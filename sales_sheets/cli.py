@@ -23,6 +23,7 @@ import click
 
 from . import api
 from .errors import SalesSheetsError
+from .intake.answers import problem_line, problem_lines
 from .intake.collector import collector_paused
 from .intake.ingest import IngestResult
 from .kinds import KINDS
@@ -143,8 +144,11 @@ def template(kind: str, output: Path | None, workspace: Path) -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every file.")
+@click.option("--all-problems", is_flag=True,
+              help="Print every problem; by default a file with more than 30 gets them counted "
+                   "by code with the first few of each (the annotated copy lists them all).")
 @workspace_option
-def process(as_json: bool, workspace: Path) -> None:
+def process(as_json: bool, all_problems: bool, workspace: Path) -> None:
     """Process everything now in the inbox, then exit."""
     ws = _open(workspace)
     channels = _guard(lambda: api.notification_channels(ws))  # a missing secret stops it first
@@ -165,7 +169,7 @@ def process(as_json: bool, workspace: Path) -> None:
                     ws, claims, holder.counting(lambda _r: bar.update(1)),
                     around_file=collector_paused))
             for result in results:
-                _echo_result(result, ws.language)
+                _echo_result(result, ws.language, all_problems)
             if not results:
                 click.echo(_EMPTY_INBOX(ws.language))
     # The messages the outcomes stored go out now; those that fail wait for `notify send` or a
@@ -175,16 +179,19 @@ def process(as_json: bool, workspace: Path) -> None:
         sys.exit(EXIT_REJECTED)
 
 
-def _echo_result(result: IngestResult, language: str) -> None:
+def _echo_result(result: IngestResult, language: str, all_problems: bool = False) -> None:
     label = Status(result.status).outcome(language)
     colour = _COLOURS.get(result.status)
     line = f"{click.style(label, fg=colour)}  {result.file}"
     if result.document:
         line += f"  [{result.document}]"
     click.echo(line)
-    for p in result.problems:
-        where = f"{p.location} " if p.location else ""
-        click.echo(f"    {p.severity}: {where}{p.message(language)}")
+    problems = list(result.problems)
+    lines = ([f"  {problem_line(p, language)}" for p in problems] if all_problems
+             else problem_lines(problems, language))
+    if lines:
+        # one write: a 100,000-line file's problems echoed line by line cost seconds
+        click.echo("\n".join(f"  {line}" for line in lines))
     for output in result.outputs:
         click.echo(f"    -> {output}")
 

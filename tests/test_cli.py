@@ -1,6 +1,7 @@
 """The real CLI through click's CliRunner, and then the files and the database checked."""
 
 import json
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -95,6 +96,25 @@ def test_process_text_output_and_exit_codes(loaded: Workspace) -> None:
     drop(loaded, "order", "S01/good.xlsx", order_header(no="SO-1"), [LINE])
     code, output = run("process", "-w", str(loaded.root))
     assert code == 0 and "已接收" in output and "SO-1" in output
+
+
+def test_process_prints_at_most_thirty_problems_a_file_unless_asked_for_all(
+        loaded: Workspace) -> None:
+    lines = [{"receipt_date": "2026-11-02", "customer_code": f"X{n:03}", "amount": "10",
+              "reference": f"R-{n}"} for n in range(100)]
+    drop(loaded, "receipt", "many.xlsx", lines=lines)
+    shutil.copy(loaded.inbox / "many.xlsx", loaded.root / "many.xlsx")
+    code, output = run("process", "-w", str(loaded.root))
+    assert code == EXIT_REJECTED
+    problem_lines = [line for line in output.splitlines() if "[错误]" in line]
+    assert len(problem_lines) == 3  # the first few of the one code
+    assert "unknown_customer（错误）共 100 处，前 3 处：" in output
+    assert "error:" not in output  # the severity in the form's words
+    shutil.copy(loaded.root / "many.xlsx", loaded.inbox / "many-again.xlsx")
+    code, output = run("process", "--all-problems", "-w", str(loaded.root))
+    assert code == EXIT_REJECTED
+    assert len([line for line in output.splitlines() if "[错误]" in line]) == 100
+    assert all(f"X{n:03}" in output for n in range(100))
 
 
 def test_status_reports_counts_and_recent_files(loaded: Workspace) -> None:
