@@ -22,6 +22,7 @@ from typing import Any
 import click
 
 from . import api
+from .calendar import job_named
 from .errors import SalesSheetsError
 from .intake.answers import problem_line, problem_lines
 from .intake.collector import collector_paused
@@ -66,6 +67,20 @@ _STATUS_WORDS = {  # the headings of `status`
     "never_watched": Text("注意：收件箱里有 {waiting} 个文件在等待，从未有监视程序处理过。",
                           "Warning: {waiting} files wait in the inbox and no watcher has ever "
                           "been seen."),
+}
+
+_RELEASE_WORDS = {
+    "released": Text("已放行 {order_no}（{reasons}），审批号 {approval}",
+                     "released {order_no} ({reasons}) with {approval}"),
+    "contract": Text("合同：{path}", "contract: {path}"),
+    "invoice": Text("开票通知单：{path}", "invoice notice: {path}"),
+}
+_DEMO_WORDS = {
+    "outbox": Text("回执、退回文件、合同和审批单：{outbox}",
+                   "acknowledgements, annotated copies, contracts and approval forms: {outbox}"),
+    "report": Text("汇总表：{path}", "summary workbook: {path}"),
+    "statements": Text("对账单和对账函：{count} 个客户，{folder}",
+                       "statements and letters: {count} customers, {folder}"),
 }
 
 _STOPPING = {
@@ -301,6 +316,11 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def _padded(text: str, columns: int) -> str:
+    """`text` filled with spaces to `columns` terminal columns."""
+    return text + " " * max(0, columns - _width(text))
+
+
 def _check(ws: Workspace, as_json: bool) -> None:
     health: Health = _guard(lambda: api.check_health(ws))
     facts = health.as_dict()
@@ -329,10 +349,15 @@ def release(order_no: str, approval: str, workspace: Path) -> None:
     """Release a held order with a manager's approval."""
     ws = _open(workspace)
     done = _guard(lambda: api.release_order(ws, order_no, approval))
-    click.echo(f"released {done.order_no} ({', '.join(done.reasons) or '-'}) with {done.approval}")
-    click.echo(f"contract: {done.contract.relative_to(ws.root)}")
+    language = ws.language
+    click.echo(_RELEASE_WORDS["released"].format(
+        language, order_no=done.order_no, approval=done.approval,
+        reasons=hold_reason_words(done.reasons, language) or "-"))
+    click.echo(_RELEASE_WORDS["contract"].format(language,
+                                                 path=done.contract.relative_to(ws.root)))
     if done.invoice is not None:
-        click.echo(f"invoice notice: {done.invoice.relative_to(ws.root)}")
+        click.echo(_RELEASE_WORDS["invoice"].format(language,
+                                                    path=done.invoice.relative_to(ws.root)))
 
 
 @main.command()
@@ -384,11 +409,14 @@ def demo(workspace: Path) -> None:
     counts: dict[str, int] = {}
     for r in done.results:
         counts[r.status] = counts.get(r.status, 0) + 1
-    click.echo("\n" + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
-    click.echo(f"acknowledgements, annotated copies, contracts and approval forms: {ws.outbox}")
-    click.echo(f"summary workbook: {done.report.relative_to(ws.root).as_posix()}")
-    click.echo(f"statements and letters: {len(done.statements)} customers, "
-               f"{ws.outbox.relative_to(ws.root).as_posix()}/statements/2026-11")
+    language = ws.language
+    click.echo("\n" + _counts(counts, language))
+    click.echo(_DEMO_WORDS["outbox"].format(language, outbox=ws.outbox))
+    click.echo(_DEMO_WORDS["report"].format(
+        language, path=done.report.relative_to(ws.root).as_posix()))
+    click.echo(_DEMO_WORDS["statements"].format(
+        language, count=len(done.statements),
+        folder=f"{ws.outbox.relative_to(ws.root).as_posix()}/statements/2026-11"))
     sent = _guard(lambda: api.send_notifications(ws))
     click.echo(_NOTIFY_WORDS["told"].format(ws.language, count=len(sent.told)))
     for told in sent.told:
@@ -402,8 +430,7 @@ _NOTIFY_WORDS = {
     "dead": Text("  放弃：{key} → {recipient}（{attempts} 次）：{last_error}",
                  "  dead: {key} -> {recipient} ({attempts} attempts): {last_error}"),
     "schedule": Text("定期任务", "Schedule"),
-    "job": Text("  {job:<22} 上次 {last:<24} 下次 {next}",
-                "  {job:<22} last {last:<24} next {next}"),
+    "job": Text("  {job} 上次 {last} 下次 {next}", "  {job} last {last} next {next}"),
     "never": Text("从未运行", "never"),
     "off": Text("已关闭", "off"),
     "sent": Text("已发送 {sent}，待重试 {retried}，放弃 {dead}，顺延 {deferred}",
@@ -438,8 +465,9 @@ def _echo_schedule(ws: Workspace, states: list[api.JobState]) -> None:
                 else _NOTIFY_WORDS["never"](language))
         upcoming = (f"{state.next.period} {state.next.due:%Y-%m-%d %H:%M %Z}" if state.next
                     else _NOTIFY_WORDS["off"](language))
-        click.echo(_NOTIFY_WORDS["job"].format(language, job=state.job, last=last[:24],
-                                               next=upcoming))
+        name = f"{job_named(state.job).title(language)} ({state.job})"
+        click.echo(_NOTIFY_WORDS["job"].format(language, job=_padded(name, 38),
+                                               last=_padded(last[:24], 24), next=upcoming))
 
 
 def _schedule_dict(states: list[api.JobState]) -> list[dict[str, Any]]:

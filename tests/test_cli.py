@@ -1,6 +1,7 @@
 """The real CLI through click's CliRunner, and then the files and the database checked."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -129,6 +130,11 @@ def test_status_reports_counts_and_recent_files(loaded: Workspace) -> None:
     assert state["recent"][0]["document"] == "SO-1"
     code, output = run("status", "-w", str(loaded.root))
     assert code == 0 and "S01/good.xlsx" in output
+    # every word in the form's language; the codes only where a person types them back
+    assert "订货单：已接收 1" in output and "主数据：业务员 3" in output
+    assert "月度汇总 (monthly_report)" in output
+    english = re.compile(r"\b(accepted|held|rejected|salespeople|products|customers|never)\b")
+    assert english.findall(output) == []
 
 
 def test_release_through_the_cli(loaded: Workspace) -> None:
@@ -153,7 +159,7 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
     assert code == 0
     # 12 forms and 3 held orders; then two managers' decisions, a standing approval and the
     # December order it lets through
-    assert "accepted: 16, held: 3, rejected: 2" in output
+    assert "已接收 16，待审批 3，退回修改 2" in output
     ws = open_workspace(tmp_path / "d")
     # a receipt per file, and a notice per decision in the salesperson's folder
     assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 23
@@ -175,7 +181,7 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
         assert [p for p in letters + contracts if not p.with_suffix(".pdf").exists()] == []
     code, output = run("demo", "-w", str(tmp_path / "d"))
     # the damaged file and the wrong order are checked again; everything stored is a duplicate
-    assert "duplicate: 19, rejected: 2" in output
+    assert "退回修改 2，重复提交 19" in output
 
 
 def test_report_command_and_strict_periods(loaded: Workspace) -> None:
