@@ -15,29 +15,28 @@ import subprocess
 import sys
 import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+# Only what every command needs is imported here: `--help` and `status` must start quickly
+# (SQLAlchemy, openpyxl and the renderers load when a command uses them; `api` is lazy).
 from . import api
-from .calendar import job_named
 from .errors import SalesSheetsError
-from .intake.answers import problem_line, problem_lines
-from .intake.collector import collector_paused
-from .intake.ingest import IngestResult
-from .kinds import KINDS
-from .ledger import PendingApproval, Standing
 from .reports.words import hold_reason_words
-from .service.health import NO_WATCHER, WAITED_TOO_LONG, Health
 from .service.log import log_event, log_file_of, log_result, writing_log
 from .service.stopping import SignalStop
 from .service.systemd import Scope
 from .service.windows import current_account, drive_letter_warning
 from .status import Status
 from .text import Text
-from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .intake.ingest import IngestResult
+    from .ledger import PendingApproval
+    from .workspace import Workspace
 
 EXIT_REJECTED = 3
 _COLOURS = {Status.ACCEPTED: "green", Status.HELD: "yellow", Status.REJECTED: "red"}
@@ -91,13 +90,13 @@ _STOPPING = {
 # `status --check`: what each finding says, and the exit code it gives (the first one found).
 EXIT_NO_WATCHER = 4
 EXIT_WAITED_TOO_LONG = 5
-_CHECK_EXITS = {NO_WATCHER: EXIT_NO_WATCHER, WAITED_TOO_LONG: EXIT_WAITED_TOO_LONG}
+_CHECK_EXITS = {"no_watcher_alive": EXIT_NO_WATCHER, "waited_too_long": EXIT_WAITED_TOO_LONG}
 _CHECK_WORDS = {
     "healthy": Text("正常：{watchers} 个监视程序在运行，收件箱里有 {waiting} 个文件。",
                     "healthy: {watchers} watchers alive, {waiting} files in the inbox."),
-    NO_WATCHER: Text("没有监视程序在处理收件箱 {inbox}。",
+    "no_watcher_alive": Text("没有监视程序在处理收件箱 {inbox}。",
                      "No watcher of the inbox {inbox} is alive."),
-    WAITED_TOO_LONG: Text("{overdue} 个文件在收件箱里等待超过 {max_wait_minutes} 分钟"
+    "waited_too_long": Text("{overdue} 个文件在收件箱里等待超过 {max_wait_minutes} 分钟"
                           "（最久 {oldest_minutes} 分钟）。",
                           "{overdue} files have waited in the inbox longer than "
                           "{max_wait_minutes} minutes (the oldest {oldest_minutes} minutes)."),
@@ -106,6 +105,29 @@ _CHECK_WORDS = {
 workspace_option = click.option(
     "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
     show_default=True, help="The workspace folder (config.toml, inbox/, outbox/).")
+
+
+class _KindChoice(click.Choice[str]):
+    """The kinds, found when the argument is parsed or the help shown, not on import."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> Sequence[str]:
+        from .kinds import KINDS
+
+        return sorted(KINDS)
+
+    @choices.setter
+    def choices(self, _value: Sequence[str]) -> None:
+        pass
+
+
+def _job_title(job: str, language: str) -> str:
+    from .calendar import job_named
+
+    return job_named(job).title(language)
 
 
 def _open(path: Path) -> Workspace:
@@ -146,7 +168,7 @@ def init(path: Path) -> None:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(sorted(KINDS)))
+@click.argument("kind", type=_KindChoice())
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write it (default: templates/<kind>.xlsx in the workspace).")
 @workspace_option
@@ -174,7 +196,7 @@ def process(as_json: bool, all_problems: bool, workspace: Path) -> None:
         claims = _guard(lambda: api.claim_inbox(ws, holder))
         if as_json:
             results = _guard(lambda: api.process_claims(
-                ws, claims, holder.counting(None), around_file=collector_paused))
+                ws, claims, holder.counting(None), around_file=api.collector_paused))
             click.echo(json.dumps({"files": [r.as_dict(ws.language) for r in results]},
                                   ensure_ascii=False, indent=2))
         else:
@@ -182,7 +204,7 @@ def process(as_json: bool, all_problems: bool, workspace: Path) -> None:
                                    show_pos=True) as bar:
                 results = _guard(lambda: api.process_claims(
                     ws, claims, holder.counting(lambda _r: bar.update(1)),
-                    around_file=collector_paused))
+                    around_file=api.collector_paused))
             for result in results:
                 _echo_result(result, ws.language, all_problems)
             if not results:
@@ -201,6 +223,8 @@ def _echo_result(result: IngestResult, language: str, all_problems: bool = False
     if result.document:
         line += f"  [{result.document}]"
     click.echo(line)
+    from .intake.answers import problem_line, problem_lines
+
     problems = list(result.problems)
     lines = ([f"  {problem_line(p, language)}" for p in problems] if all_problems
              else problem_lines(problems, language))
@@ -300,6 +324,8 @@ def status(as_json: bool, recent: int, check: bool, workspace: Path) -> None:
 
 
 def _kind_title(kind: str, language: str) -> str:
+    from .kinds import KINDS
+
     return KINDS[kind].title(language) if kind in KINDS else kind
 
 
@@ -322,7 +348,7 @@ def _padded(text: str, columns: int) -> str:
 
 
 def _check(ws: Workspace, as_json: bool) -> None:
-    health: Health = _guard(lambda: api.check_health(ws))
+    health: api.Health = _guard(lambda: api.check_health(ws))
     facts = health.as_dict()
     if as_json:
         click.echo(json.dumps(facts, ensure_ascii=False, indent=2))
@@ -465,7 +491,7 @@ def _echo_schedule(ws: Workspace, states: list[api.JobState]) -> None:
                 else _NOTIFY_WORDS["never"](language))
         upcoming = (f"{state.next.period} {state.next.due:%Y-%m-%d %H:%M %Z}" if state.next
                     else _NOTIFY_WORDS["off"](language))
-        name = f"{job_named(state.job).title(language)} ({state.job})"
+        name = f"{_job_title(state.job, language)} ({state.job})"
         click.echo(_NOTIFY_WORDS["job"].format(language, job=_padded(name, 38),
                                                last=_padded(last[:24], 24), next=upcoming))
 
@@ -560,6 +586,8 @@ def db() -> None:
 @workspace_option
 def db_upgrade(workspace: Path) -> None:
     """Upgrade the ledger to this program's schema (back it up first), or create it."""
+    from .ledger import Standing
+
     ws = _open(workspace)
     done = _guard(lambda: api.upgrade_ledger(ws))
     before = done.before
@@ -600,7 +628,7 @@ def addin() -> None:
 
 @addin.command("build")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"Where to write it (default: {api.ADDIN_FILE_NAME} in the workspace).")
+              help="Where to write it (default: sales_sheets.xlam in the workspace).")
 @workspace_option
 def addin_build(output: Path | None, workspace: Path) -> None:
     """Build the add-in (.xlam) in the workspace's language."""
