@@ -16,6 +16,7 @@ from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.kinds import KINDS
 from sales_sheets.workspace import Workspace, open_workspace
 
+from .helpers.approvals import filed_requests, requests
 from .helpers.forms import drop, order_header, query
 
 pytestmark = pytest.mark.ledgers
@@ -164,10 +165,10 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
     # a receipt per file, and a notice per decision in the salesperson's folder
     assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 23
     assert len(list((ws.outbox / "rejected").rglob("*.xlsx"))) == 2
-    assert sorted(p.relative_to(ws.outbox / "approvals").as_posix()
-                  for p in (ws.outbox / "approvals").rglob("*.xlsx")) == [
-        "李强/SO-20261112-005_审批单.xlsx", "陈静/SO-20261106-003_审批单.xlsx",
-        "陈静/SO-20261110-004_审批单.xlsx"]
+    # what still waits for an approver, and what they decided, filed away
+    assert requests(ws) == [Path("陈静/SO-20261106-003_审批单.xlsx")]
+    assert filed_requests(ws) == ["李强/SO-20261112-005_审批单.已批准.xlsx",
+                                  "陈静/SO-20261110-004_审批单.未批准.xlsx"]
     assert query(ws, "SELECT doc_key, status FROM documents WHERE kind = 'order' AND status "
                      "IN ('held', 'declined') ORDER BY doc_key") == [
         ("SO-20261106-003", "held"), ("SO-20261110-004", "declined")]

@@ -353,7 +353,8 @@ def _finish(
     acknowledgement, *others = result.outputs
     if result.status == Status.REJECTED:
         _write_annotated(item, result, root / others[0], language)
-    elif others:
+    elif others or result.status in (Status.ACCEPTED, Status.HELD):
+        # (with no documents to write, a new version may still file away stale requests)
         others = write_documents(workspace, record["document_id"], result.kind, others,
                                  item.claim.relative, decision)
         result.outputs = [acknowledgement, *others]
