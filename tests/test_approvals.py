@@ -99,7 +99,8 @@ def test_a_decided_request_leaves_the_approvers_folder_stamped_with_the_decision
     decide(loaded, declined, "李强/b.xlsx", decision="不同意", approver="M01")
     assert {r.status for r in process_inbox(loaded)} == {"accepted"}
     assert requests(loaded) == []  # nothing waits for 李强 any more
-    assert filed_requests(loaded) == ["李强/SO-1_审批单.已批准.xlsx", "李强/SO-2_审批单.未批准.xlsx"]
+    assert filed_requests(loaded) == ["李强/SO-1_审批单.已批准.xlsx",
+                                      "李强/SO-2_审批单.未批准.xlsx"]
     # the filed request is the one the approver saw, unchanged
     [filed] = (loaded.outbox / "approvals" / "李强" / "已处理").glob("*SO-1*")
     assert fields(filed)["document_no"] == "SO-1" and fields(filed)["decision"] is None
