@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -33,6 +34,14 @@ def test_help_is_shown_without_loading_them() -> None:
     code = ("from sales_sheets.cli import main\n"
             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass")
     assert _loaded_by(code) == []
+
+
+def test_status_loads_only_what_reading_the_ledger_needs(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    assert CliRunner().invoke(main, ["init", str(root)]).exit_code == 0
+    code = ("from sales_sheets.cli import main\n"
+            f"try:\n    main(['status', '-w', {str(root)!r}])\nexcept SystemExit:\n    pass")
+    assert _loaded_by(code) == ["sqlalchemy", "alembic"]
 
 
 def test_a_name_of_the_library_is_found_when_first_used() -> None:

@@ -6,12 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from operator import attrgetter, itemgetter
-from typing import Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from ..problems import Problem, problem
 from .kinds import Field, Kind
 from .normalize import Invalid, OutOfRange, convert_whole_column, converter_for, is_blank
-from .reader import RawForm
+
+if TYPE_CHECKING:  # a Document is used where no workbook is read (the ledger, status)
+    from .reader import RawForm
 
 
 class At(TypedDict):

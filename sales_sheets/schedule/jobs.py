@@ -12,14 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from ..documents.approval_request import request_path
 from ..documents.formatting import show_date
-from ..documents.statements import reply_by, statement_files
 from ..forms.kinds import Ref
 from ..forms.periods import parse_period
 from ..ledger import Ledger, Notice
 from ..notify.events import notices
-from ..reports.summary import write_summary
 from ..workspace import Workspace
 
 
@@ -40,6 +37,8 @@ def _relative(workspace: Workspace, path: Path) -> str:
 
 def monthly_report(workspace: Workspace, period: str, _today: date) -> Done:
     """The summary workbook of the month just ended, and `report_ready` to the office."""
+    from ..reports.summary import write_summary  # (a job's heavy parts load when it runs)
+
     path = write_summary(workspace, parse_period(period))
     relative = _relative(workspace, path)
     title = parse_period(period).title(workspace.language)
@@ -50,6 +49,8 @@ def monthly_report(workspace: Workspace, period: str, _today: date) -> Done:
 
 def quarterly_statements(workspace: Workspace, period: str, _today: date) -> Done:
     """The statements and 对账函 of the quarter just ended, and `statements_ready`."""
+    from ..documents.statements import reply_by, statement_files
+
     quarter = parse_period(period)
     written = statement_files(workspace, quarter)
     folder = f"outbox/statements/{quarter.label}/"
@@ -101,6 +102,8 @@ def month_end_reminder(workspace: Workspace, period: str, today: date) -> Done:
 def approval_digest(workspace: Workspace, period: str, today: date) -> Done:
     """Each working day, `approval_reminder` to every approver with documents waiting: all of
     them, those older than `[notify] remind_after_days` marked."""
+    from ..documents.approval_request import request_path
+
     remind_after = workspace.settings.notify.remind_after_days
     waiting: dict[str, list[str]] = defaultdict(list)
     with Ledger.of(workspace).connect() as books:
