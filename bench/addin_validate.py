@@ -53,6 +53,7 @@ def main() -> None:
     parser.set_defaults(repeat=5)
     args = parser.parse_args()
     check(args.repeat > 0, "--repeat must be positive")
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="run-", dir=DATA_DIR) as scratch_name:
         scratch = Path(scratch_name)
         seed = seed_workspace(scratch / "ws")

@@ -65,6 +65,7 @@ def main() -> None:
                         help="seconds between two dropped files (default 3)")
     args = parser.parse_args()
     check(sys.platform == "linux", "the soak reads /proc: Linux only")
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="soak-", dir=DATA_DIR) as scratch:
         root = Path(scratch) / "ws"
         root.mkdir()
