@@ -176,6 +176,37 @@ MESSAGES: dict[str, Text] = {
         "The customer has overdue receivables of {overdue}; shipped under the standing "
         "approval {approval} (this month {used} of {cap}).",
     ),
+    # deliveries and invoices: what they may name
+    "order_held": Text(
+        "订单“{value}”尚待审批，审批通过后才能发货或开票。",
+        "Order \u201c{value}\u201d is held for approval; it can be shipped or invoiced once "
+        "approved.",
+    ),
+    "order_declined": Text(
+        "订单“{value}”已被否决，不能发货或开票。",
+        "Order \u201c{value}\u201d was declined; it cannot be shipped or invoiced.",
+    ),
+    "order_superseded": Text(
+        "此单据针对订单“{value}”的第 {version} 版，现行的是第 {current} 版，请使用新版本的单据。",
+        "This form is for version {version} of order \u201c{value}\u201d; version {current} "
+        "is current: use its form.",
+    ),
+    # invoices
+    "over_invoiced": Text(
+        "开票金额 {value} 超过订单“{order_no}”尚可开票的 {remaining}"
+        "（订单 {total}，退货 {returned}，已开票 {invoiced}）。",
+        "The invoice amount {value} exceeds the {remaining} left to invoice on order "
+        "\u201c{order_no}\u201d (order {total}, returned {returned}, invoiced {invoiced}).",
+    ),
+    "duplicate_invoice": Text(
+        "发票号码“{value}”已登记在订单“{order_no}”上。",
+        "Invoice No. \u201c{value}\u201d is already registered against order "
+        "\u201c{order_no}\u201d.",
+    ),
+    "invoice_before_order": Text(
+        "开票日期 {value} 早于订单日期 {order_date}。",
+        "The invoice date {value} is before the order date {order_date}.",
+    ),
     # approvals
     "decision_required": Text(
         "请填写审批结果：同意或不同意。",

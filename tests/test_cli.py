@@ -66,8 +66,8 @@ def test_template_to_a_chosen_file_and_unknown_kind(tmp_path: Path, workspace: W
     target = tmp_path / "x.xlsx"
     assert run("template", "visit", "-o", str(target), "-w", str(workspace.root))[0] == 0
     assert target.exists()
-    result = CliRunner().invoke(main, ["template", "invoice", "-w", str(workspace.root)])
-    assert result.exit_code == 2 and "invoice" in result.stderr
+    result = CliRunner().invoke(main, ["template", "warranty_claim", "-w", str(workspace.root)])
+    assert result.exit_code == 2 and "warranty_claim" in result.stderr
 
 
 @pytest.mark.ledgers("sqlite")  # the twin workspace is a copy of the ledger file too

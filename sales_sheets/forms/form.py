@@ -96,7 +96,7 @@ def normalize_form(form: RawForm) -> tuple[Document, list[Problem]]:
     columns += [[None] * len(rows)] * len(missing)
     names = (*keys, *missing)
     lines = list(map(Line, rows, map(dict, map(partial(zip, names), zip(*columns, strict=True)))))
-    if not lines and not form.problems and form.kind.lines_required:
+    if not lines and not form.problems and form.kind.has_lines and form.kind.lines_required:
         problems.append(problem("empty_form", sheet=form.sheet, cell=f"A{form.header_row + 1}"))
     document = Document(form.kind, form.sheet, header, cells, lines, form.columns, form)
     return document, problems

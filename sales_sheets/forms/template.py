@@ -65,7 +65,12 @@ def _write_book(
     sheet = book.add_worksheet(kind.title(language)[:31])
     list_ranges = _write_lists(book, kind, language, lists or {})
     header_row = _write_header(book, sheet, kind, language, styles, data, list_ranges)
-    _write_table(sheet, kind, language, styles, data, header_row, list_ranges)
+    if kind.table is not None:
+        _write_table(sheet, kind, kind.table, language, styles, data, header_row, list_ranges)
+    else:  # a header-only form: its fields are all there is
+        sheet.set_column(0, 0, max((len(column_label(f, language)) for f in kind.header),
+                                   default=10) * 2 + 2)
+        sheet.set_column(1, 1, max((f.width for f in kind.header), default=14))
     _write_instructions(book, kind, language, styles)
     meta = book.add_worksheet(META_SHEET)
     for r, row in enumerate(meta_rows(kind, language)):
@@ -166,6 +171,7 @@ def _write_header(
 def _write_table(
     sheet: Worksheet,
     kind: Kind,
+    table: str,
     language: str,
     styles: _Styles,
     data: FormData,
@@ -175,7 +181,7 @@ def _write_table(
     count = max(len(data.lines), BLANK_LINES)
     last_col = len(kind.columns) - 1
     sheet.add_table(header_row, 0, header_row + count, last_col, {
-        "name": kind.table,
+        "name": table,
         "style": "Table Style Medium 2",
         "columns": [{"header": column_label(f, language)} for f in kind.columns],
     })

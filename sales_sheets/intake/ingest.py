@@ -305,7 +305,8 @@ def _describe(doc: Document | None, duplicate: Any) -> str:
 def _stored(doc: Document | None, language: str) -> str:
     if doc is None:
         return ""
-    text = _STORED.format(language, kind=doc.kind.title(language), count=len(doc.lines))
+    text = (_STORED.format(language, kind=doc.kind.title(language), count=len(doc.lines))
+            if doc.kind.has_lines else doc.kind.title(language))  # a registration: no lines
     total = doc.final_header().get("total")
     return f"{text}, ¥{total:,}" if total is not None else text
 

@@ -10,6 +10,7 @@ from ..errors import UsageError
 from ..forms.kinds import Kind
 from .approval import APPROVAL
 from .customers import CUSTOMERS
+from .invoice import INVOICE
 from .order import ORDER
 from .plan import PLAN
 from .products import PRODUCTS
@@ -20,7 +21,7 @@ from .visit import VISIT
 
 KINDS: dict[str, Kind] = {
     k.name: k for k in (ORDER, VISIT, PLAN, RECEIPT, RETURN, CUSTOMERS, PRODUCTS, SALESPEOPLE,
-                         APPROVAL)
+                         APPROVAL, INVOICE)
 }
 
 

@@ -14,6 +14,7 @@ from .approvals import Decision, DecisionConflict
 from .backup import backup_ledger
 from .books import Books, Ledger, ledger_at
 from .figures import TARGET_FIELDS, CustomerSales, OrderVersion, RegionSales, VisitCounts
+from .invoices import InvoiceRecord
 from .leases import Holder, Watching, hold_claims
 from .locks import locks_of
 from .migrate import Upgrade, ledger_revisions, upgrade_ledger
@@ -30,5 +31,5 @@ __all__ = [
     "Ledger", "LedgerStatus", "Movement", "OrderVersion", "PendingApproval", "Provenance",
     "RegionSales", "Revisions", "Standing", "Statement", "Upgrade", "VisitCounts", "Watching",
     "backup_ledger", "hold_claims", "ledger_at", "ledger_revisions", "ledger_status", "locks_of",
-    "upgrade_ledger", "DeadMessage", "Notice", "Outgoing", "Queue", "RunRecord",
+    "upgrade_ledger", "DeadMessage", "Notice", "Outgoing", "Queue", "RunRecord", "InvoiceRecord",
 ]

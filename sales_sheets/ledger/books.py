@@ -35,11 +35,13 @@ from ..workspace import Workspace
 from . import approvals as _approvals
 from . import detail_lines, figures, leases, locks, notifications, pending, queries, store
 from . import hold_facts as _hold_facts
+from . import invoices as _invoices
 from . import scheduled_runs as _runs
 from .approvals import Decision
 from .context import LedgerContext, context_for
 from .database import engine_of, ledger_of, reading
 from .figures import CustomerSales, OrderVersion, RegionSales, VisitCounts
+from .invoices import InvoiceRecord
 from .leases import Watching
 from .notifications import Notice, Outgoing, Queue
 from .pending import PendingApproval
@@ -248,6 +250,22 @@ class Books:
     def hold_facts(self, document: Row, language: str) -> HoldFacts:
         """What an approver weighs about the stored, held `document`, named in `language`."""
         return _hold_facts.hold_facts(self._conn, document, language)
+
+    # -- invoices registered against orders (invoices.py) ---------------------------------------
+
+    def invoiced_by_order(
+        self, order_nos: Iterable[str] | None = None, as_of: date | None = None
+    ) -> dict[str, Decimal]:
+        """order number -> the sum of its current invoices (dated up to `as_of`, when given),
+        for `order_nos` or else every invoiced order; an order without invoices is absent."""
+        return _invoices.invoiced_by_order(self._conn, order_nos, as_of)
+
+    def customer_invoices(
+        self, customer_code: str, as_of: date | None = None
+    ) -> list[InvoiceRecord]:
+        """The customer's current invoices (dated up to `as_of`, when given), by date and
+        number: what the receivables basis "invoice" counts from."""
+        return _invoices.customer_invoices(self._conn, customer_code, as_of)
 
     # -- statements, watchers -------------------------------------------------------------------
 

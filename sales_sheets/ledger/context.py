@@ -17,8 +17,10 @@ from ..forms.kinds import Ref
 from ..rules.balance import Position
 from ..rules.context import Row
 from ..rules.facts import HoldFacts, Standing
+from ..rules.order_state import OrderState
 from .approvals import document_total, latest_document, standing_approval
 from .hold_facts import hold_facts
+from .invoices import invoice_order, invoiced, order_state
 from .queries import (
     current_document,
     customer_position,
@@ -82,6 +84,15 @@ class LedgerContext:
 
     def plan_totals(self, salesperson: str) -> dict[str, Decimal]:
         return plan_totals(self.conn, salesperson)
+
+    def order_state(self, order_no: str) -> OrderState | None:
+        return order_state(self.conn, order_no)
+
+    def invoiced(self, order_no: str, leaving_out: str = "") -> Decimal:
+        return invoiced(self.conn, order_no, leaving_out)
+
+    def invoice_order(self, invoice_no: str) -> str | None:
+        return invoice_order(self.conn, invoice_no)
 
 
 def context_for(

@@ -54,7 +54,7 @@ def decision_locks(conn: Connection, kind: Kind, number: str) -> set[str]:
     """What deciding the `kind` document `number` must not do at the same time as another
     transaction: store a version of it, or judge its customers (an approval adds to their
     balance)."""
-    table = tables_of(kind)[kind.header_table or kind.table]
+    table = tables_of(kind)[kind.tables[0]]
     customers = conn.execute(
         select(table.c.customer_code).join(documents, documents.c.id == table.c.document_id)
         .where(documents.c.kind == kind.name, documents.c.doc_key == number)).scalars()

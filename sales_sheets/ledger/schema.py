@@ -190,6 +190,7 @@ def _kind_tables(kind: Kind) -> dict[str, Table]:
     """The tables a kind declares, by name: its lines (master data: its records by code) and,
     when it has one, its header."""
     if kind.master:
+        assert kind.table is not None, "master data is kept by code, in its line table"
         code, *rest = kind.columns
         return {kind.table: Table(
             kind.table,
@@ -210,6 +211,8 @@ def _kind_tables(kind: Kind) -> dict[str, Table]:
             Column("source_sheet", Text, nullable=False),
             *_indexes(name, kind.header_indexes),
         )
+    if kind.table is None:  # a header-only kind: its header table is all it keeps
+        return tables
     tables[kind.table] = Table(
         kind.table,
         metadata,
@@ -226,7 +229,7 @@ def _kind_tables(kind: Kind) -> dict[str, Table]:
 def tables_of(kind: Kind) -> dict[str, Table]:
     """The tables of `kind`, made from its declaration the first time it is asked for (a
     kind's migration creates them in the database)."""
-    names = (kind.table,) if kind.master else tuple(filter(None, (kind.header_table, kind.table)))
+    names = kind.tables
     if not all(name in KIND_TABLES for name in names):
         KIND_TABLES.update(_kind_tables(kind))
     return {name: KIND_TABLES[name] for name in names}
@@ -248,6 +251,7 @@ plan_lines = KIND_TABLES["plan_lines"]
 visit_weeks = KIND_TABLES["visit_weeks"]
 visits = KIND_TABLES["visits"]
 approvals = KIND_TABLES["approvals"]
+invoices = KIND_TABLES["invoices"]
 
 # An approval number AP-<yyyymmdd>-<n> as the index orders it: the day's prefix, then the
 # number without its leading zeros by length and by text, which for digits is by value. The

@@ -13,6 +13,7 @@ from ..config import Access, Approvals
 from ..forms.kinds import Ref
 from .balance import Position
 from .facts import HoldFacts, Standing
+from .order_state import OrderState
 
 Row = Mapping[Any, Any]  # a record as the ledger gives it (a RowMapping)
 
@@ -71,3 +72,14 @@ class Context(Protocol):
 
     def plan_totals(self, salesperson: str) -> dict[str, Decimal]:
         """The salesperson's current plan totals by period."""
+
+    def order_state(self, order_no: str) -> OrderState | None:
+        """The newest stored version of the order `order_no` (whatever its status) with its
+        value net of accepted returns; None when no order has that number."""
+
+    def invoiced(self, order_no: str, leaving_out: str = "") -> Decimal:
+        """What the current invoices of the order add up to, leaving out the invoice numbered
+        `leaving_out` (the one a new version of it replaces)."""
+
+    def invoice_order(self, invoice_no: str) -> str | None:
+        """The order the current invoice numbered `invoice_no` registers, if there is one."""

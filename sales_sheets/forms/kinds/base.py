@@ -106,15 +106,19 @@ class Kind:
     document of this kind, and `hold_facts` says what its approver weighs; a kind that
     `decides` is such an approval form. `writes` lists the files an accepted version gets.
     `derive` fills in what the form leaves to us and `check` holds the kind's own rules, after
-    those every kind shares."""
+    those every kind shares.
+
+    A kind without a line table (`table` None, no `columns`: a registration such as 开票登记,
+    one fact a form) is all header: its template has no table, its reader finds it by its
+    header fields, and the ledger keeps it in its `header_table` alone."""
 
     name: str
     zh: str
     en: str
     version: int
     header: tuple[Field, ...]
-    table: str
-    columns: tuple[Field, ...]
+    table: str | None = None
+    columns: tuple[Field, ...] = ()
     line_key: tuple[str, ...] = ()
     identity: tuple[str, ...] = ()
     master: bool = False
@@ -138,6 +142,24 @@ class Kind:
     derive: Derivation | None = None
     check: Check | None = None
     hold_facts: HoldFactsRule | None = None
+
+    def __post_init__(self) -> None:
+        # A header-only kind still needs somewhere to keep its documents.
+        if self.table is None and (self.columns or self.header_table is None):
+            raise ValueError(f"kind {self.name!r}: without a line table it needs a header_table "
+                             "and no columns")
+
+    @property
+    def has_lines(self) -> bool:
+        """Whether the form has a line table (a header-only kind has none)."""
+        return self.table is not None
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The ledger tables the kind's documents are kept in: its header's, then its lines'."""
+        if self.master:
+            return (self.table,) if self.table else ()
+        return tuple(filter(None, (self.header_table, self.table)))
 
     def title(self, language: str) -> str:
         return pick(language, self.zh, self.en)
