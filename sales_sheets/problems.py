@@ -176,6 +176,29 @@ MESSAGES: dict[str, Text] = {
         "The customer has overdue receivables of {overdue}; shipped under the standing "
         "approval {approval} (this month {used} of {cap}).",
     ),
+    # deliveries
+    "order_held": Text(
+        "订单“{value}”（第 {version} 版）正在待审批，审批通过后才能发货。",
+        "Order \u201c{value}\u201d (version {version}) is held for approval; it cannot be "
+        "delivered until it is approved.",
+    ),
+    "order_declined": Text(
+        "订单“{value}”（第 {version} 版）已被否决，不能发货。",
+        "Order \u201c{value}\u201d (version {version}) was declined; nothing can be delivered "
+        "on it.",
+    ),
+    "order_superseded": Text(
+        "订单“{value}”已被替代，现在没有有效的版本"
+        "（最新的第 {version} 版为“{status}”），不能发货。",
+        "Order \u201c{value}\u201d was superseded and no version of it stands now (the "
+        "newest, version {version}, is {status}); nothing can be delivered on it.",
+    ),
+    "over_delivery": Text(
+        "发货数量 {value} 超过订单“{order_no}”尚可发货的 {left}"
+        "（订购 {ordered}，退货 {returned}，已发货 {delivered}）。",
+        "Delivering {value} is more than the {left} left to deliver on order "
+        "\u201c{order_no}\u201d (ordered {ordered}, returned {returned}, delivered {delivered}).",
+    ),
     # approvals
     "decision_required": Text(
         "请填写审批结果：同意或不同意。",

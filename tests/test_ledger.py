@@ -92,7 +92,7 @@ def test_lines_are_stored_exactly_and_on_postgresql_through_copy(
 @pytest.mark.ledgers("sqlite")
 def test_schema_version_is_recorded_and_a_newer_ledger_is_refused(workspace: Workspace) -> None:
     ledger_of(workspace)
-    assert query(workspace, "SELECT value FROM meta WHERE key='schema_version'") == [("5",)]
+    assert query(workspace, "SELECT value FROM meta WHERE key='schema_version'") == [("6",)]
     workspace.services.close()
     with sqlite3.connect(workspace.root / "ledger.sqlite") as conn:
         conn.execute("UPDATE alembic_version SET version_num='0099'")

@@ -10,6 +10,7 @@ from ..errors import UsageError
 from ..forms.kinds import Kind
 from .approval import APPROVAL
 from .customers import CUSTOMERS
+from .delivery import DELIVERY
 from .order import ORDER
 from .plan import PLAN
 from .products import PRODUCTS
@@ -19,8 +20,8 @@ from .salespeople import SALESPEOPLE
 from .visit import VISIT
 
 KINDS: dict[str, Kind] = {
-    k.name: k for k in (ORDER, VISIT, PLAN, RECEIPT, RETURN, CUSTOMERS, PRODUCTS, SALESPEOPLE,
-                         APPROVAL)
+    k.name: k for k in (ORDER, VISIT, PLAN, RECEIPT, RETURN, DELIVERY, CUSTOMERS, PRODUCTS,
+                         SALESPEOPLE, APPROVAL)
 }
 
 
