@@ -13,6 +13,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from sales_sheets.addin.lists import apply_list_refresh, plan_list_refresh
+from sales_sheets.api import write_template
 from sales_sheets.cli import main
 from sales_sheets.intake.check import read_document
 from sales_sheets.intake.ingest import IngestResult
@@ -26,7 +28,7 @@ from .helpers.approvals import decide
 from .helpers.config import configure
 from .helpers.forms import codes, drop, one, order_header, query
 from .helpers.ledgers import commits_held
-from .test_shared_ledger import run_at_once, second_office
+from .helpers.offices import run_at_once, second_office
 
 pytestmark = pytest.mark.ledgers
 
@@ -252,6 +254,23 @@ def test_the_template_offers_open_orders_and_their_products(loaded: Workspace) -
     labels = [book["Delivery note"].cell(row, 1).value for row in range(3, 11)]
     assert labels == ["Delivery No.*", "Delivery date*", "Order No.*", "Customer code",
                       "Salesperson", "Vehicle / picker", "Signed by", "Remarks"]
+
+
+def test_refresh_lists_renews_the_open_orders_of_a_delivery_form(
+    loaded: Workspace, tmp_path: Path,
+) -> None:
+    template = write_template(loaded, "delivery", tmp_path / "desk" / "fh.xlsx")
+    order(loaded)
+    refresh = plan_list_refresh(loaded, template)
+    updates = {u.key: u.values for u in refresh.updates}
+    assert (updates["order_no"], updates["product_code"]) == (("SO-1",), ("P001", "P003"))
+    book = openpyxl.load_workbook(template)
+    apply_list_refresh(book, refresh)
+    book.save(template)
+    book = openpyxl.load_workbook(template)
+    column = next(c.column for c in book["_lists"][1] if c.value == "order_no")
+    assert book["_lists"].cell(2, column).value == "SO-1"
+    assert book.defined_names["list_order_no"].attr_text.endswith("$2")
 
 
 def test_what_a_delivery_is_serialised_on(loaded: Workspace) -> None:
