@@ -4,6 +4,11 @@ function and the CLI, on SQLite and on PostgreSQL; what the ledger then says was
 from __future__ import annotations
 
 import json
+import random
+import signal
+import subprocess
+import sys
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -17,12 +22,12 @@ from sales_sheets.addin.lists import apply_list_refresh, plan_list_refresh
 from sales_sheets.api import write_template
 from sales_sheets.cli import main
 from sales_sheets.intake.check import read_document
-from sales_sheets.intake.ingest import IngestResult
+from sales_sheets.intake.ingest import IngestResult, process_inbox
 from sales_sheets.ledger import Ledger
 from sales_sheets.ledger.locks import locks_of
 from sales_sheets.rules.delivery import allocate, order_standing
 from sales_sheets.rules.facts import DeliveredLine, DeliveredValue, OrderLine
-from sales_sheets.workspace import Workspace
+from sales_sheets.workspace import Workspace, open_workspace
 
 from .helpers.approvals import decide
 from .helpers.config import configure
@@ -315,6 +320,50 @@ def test_two_deliveries_of_one_order_at_the_same_moment_do_not_over_deliver(
                       for f in first + second)
     assert outcomes == [("accepted", ()), ("rejected", ("over_delivery",))]
     assert query(loaded, "SELECT SUM(quantity) FROM delivery_lines") == [(30000,)]
+
+
+KILLED_WORKER = ("import sys; from sales_sheets.workspace import open_workspace; "
+                 "from sales_sheets.intake.ingest import process_inbox; "
+                 "process_inbox(open_workspace(sys.argv[1]))")
+
+
+def test_kill_9_while_delivering_loses_nothing_and_over_delivers_nothing(
+    loaded: Workspace,
+) -> None:
+    """Ten orders of 2, three deliveries of 1 each: whatever moment a SIGKILL interrupts the
+    processing, the restart ends with two deliveries per order and one over_delivery."""
+    for n in range(10):
+        drop(loaded, "order", f"S01/SO-{n}.xlsx", order_header(no=f"SO-{n}"),
+             [dict(GEARS, quantity=2)])
+    assert [r.status for r in process_inbox(loaded)] == ["accepted"] * 10
+    names = []
+    for n in range(10):
+        for k in range(3):
+            names.append(f"FH-{n}-{k}")
+            drop(loaded, "delivery", f"S01/FH-{n}-{k}.xlsx",
+                 {"delivery_no": f"FH-{n}-{k}", "delivery_date": "2026-11-05",
+                  "order_no": f"SO-{n}"}, [{"product_code": "P001", "quantity": 1}])
+    rng = random.Random(20261205)
+    killed = 0
+    for delay in (rng.uniform(0.3, 0.6), rng.uniform(0.6, 1.0), rng.uniform(0.2, 1.2)):
+        worker = subprocess.Popen([sys.executable, "-c", KILLED_WORKER, str(loaded.root)],
+                                  stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGKILL)
+            killed += 1
+        _, errors = worker.communicate(timeout=60)
+        assert worker.returncode in (0, -signal.SIGKILL), errors
+    assert killed >= 1
+    process_inbox(open_workspace(loaded.root))  # the restart finishes whatever was claimed
+    assert sorted(p.name for p in loaded.inbox.rglob("*.xlsx")) == []
+    rows = query(loaded, "SELECT document, status FROM intake WHERE kind = 'delivery'")
+    assert sorted(document for document, _status in rows) == sorted(names)  # once each
+    per_order = query(loaded, "SELECT d.order_no, COUNT(*), SUM(l.quantity) FROM deliveries d "
+                              "JOIN delivery_lines l ON l.document_id = d.document_id "
+                              "GROUP BY d.order_no ORDER BY d.order_no")
+    assert per_order == [(f"SO-{n}", 2, 20000) for n in range(10)]
+    assert sorted(status for _document, status in rows) == ["accepted"] * 20 + ["rejected"] * 10
 
 
 def test_allocation_fills_an_orders_lines_of_a_product_in_line_order() -> None:

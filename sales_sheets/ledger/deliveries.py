@@ -169,7 +169,9 @@ def delivered_lines(conn: Connection, order_nos: Iterable[str] | None = None,
 def delivered_values(conn: Connection, customer: str | None = None,
                      as_of: date | None = None) -> Iterator[DeliveredValue]:
     """Every current delivery (of `customer`, dated up to `as_of`, when given) with the value
-    of what it shipped at its order's prices, by order number and then date."""
+    of what it shipped at the prices of its order's current version, by order number and then
+    date (see `rules.delivery.allocate`; an order with no current version any more prices
+    nothing)."""
     for order_no, lines, ships in _by_order(conn, None, customer, as_of):
         if not ships:
             continue
