@@ -17,6 +17,8 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sales_sheets.addin.lists import apply_list_refresh, plan_list_refresh
 from sales_sheets.api import write_template
@@ -377,3 +379,37 @@ def test_allocation_fills_an_orders_lines_of_a_product_in_line_order() -> None:
     # Beyond the lines of a product (an order revised down after shipping): its last price.
     values, taken = allocate(lines, [{"P001": Decimal(6)}])
     assert (values, taken) == ([Decimal("560.00")], [Decimal(2), Decimal(0), Decimal(4)])
+
+
+_QUANTITIES = st.integers(min_value=1, max_value=50).map(Decimal)
+_PRICES = st.integers(min_value=1, max_value=100_000).map(lambda cents: Decimal(cents) / 100)
+
+
+@given(
+    ordered=st.lists(st.tuples(st.sampled_from(["P001", "P003"]), _QUANTITIES, _PRICES),
+                     min_size=1, max_size=5),
+    shipped=st.lists(st.dictionaries(st.sampled_from(["P001", "P003", "P009"]), _QUANTITIES,
+                                     min_size=1), max_size=6),
+)
+def test_allocation_delivers_every_quantity_once_at_an_order_price(
+    ordered: list[tuple[str, Decimal, Decimal]], shipped: list[dict[str, Decimal]],
+) -> None:
+    lines = [OrderLine(n, code, quantity, price)
+             for n, (code, quantity, price) in enumerate(ordered, start=1)]
+    values, taken = allocate(lines, shipped)
+    on_order = {line.product_code for line in lines}
+    # Every quantity of a product on the order lands on one of its lines, and only there.
+    for product in on_order:
+        assert sum(t for t, line in zip(taken, lines, strict=True)
+                   if line.product_code == product) == sum(d.get(product, 0) for d in shipped)
+    # The values add up to the lines' quantities at their prices, give or take the rounding
+    # of each delivery to the cent.
+    exact = sum((t * line.unit_price for t, line in zip(taken, lines, strict=True)), Decimal(0))
+    assert abs(sum(values, Decimal(0)) - exact) <= Decimal("0.005") * len(values)
+    # A line fills before the next line of its product takes anything.
+    for product in on_order:
+        mine = [(t, line) for t, line in zip(taken, lines, strict=True)
+                if line.product_code == product]
+        for (t, line), (later, _next) in zip(mine, mine[1:], strict=False):
+            assert later == 0 or t >= line.quantity
+
