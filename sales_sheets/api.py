@@ -91,14 +91,15 @@ def init_workspace(path: Path | str) -> Workspace:
 
 
 def write_template(workspace: Workspace, kind: str, output: Path | None = None) -> Path:
-    """A blank template of `kind` with drop-downs from the ledger's current master data."""
+    """A blank template of `kind` with drop-downs from the ledger's current master data (and
+    what its fields offer from its documents: a delivery's open orders and their products)."""
     from .forms.template import write_form
     from .kinds import get_kind
     from .ledger import Ledger
 
     form = get_kind(kind)
     with Ledger.of(workspace).connect() as books:
-        lists = books.master_lists()
+        lists = books.drop_down_lists(form)
     target = output or workspace.templates / f"{form.name}.xlsx"
     return write_form(target, form, workspace.language, lists)
 

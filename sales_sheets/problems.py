@@ -176,20 +176,34 @@ MESSAGES: dict[str, Text] = {
         "The customer has overdue receivables of {overdue}; shipped under the standing "
         "approval {approval} (this month {used} of {cap}).",
     ),
-    # deliveries and invoices: what they may name
+    # deliveries and invoices: the order they name
     "order_held": Text(
-        "订单“{value}”尚待审批，审批通过后才能发货或开票。",
-        "Order \u201c{value}\u201d is held for approval; it can be shipped or invoiced once "
-        "approved.",
+        "订单“{value}”（第 {version} 版）正在待审批，审批通过后才能发货或开票。",
+        "Order \u201c{value}\u201d (version {version}) is held for approval; it cannot be "
+        "delivered or invoiced until it is approved.",
     ),
     "order_declined": Text(
-        "订单“{value}”已被否决，不能发货或开票。",
-        "Order \u201c{value}\u201d was declined; it cannot be shipped or invoiced.",
+        "订单“{value}”（第 {version} 版）已被否决，不能发货或开票。",
+        "Order \u201c{value}\u201d (version {version}) was declined; nothing can be delivered "
+        "or invoiced on it.",
     ),
     "order_superseded": Text(
+        "订单“{value}”已被替代，现在没有有效的版本"
+        "（最新的第 {version} 版为“{status}”），不能发货或开票。",
+        "Order \u201c{value}\u201d was superseded and no version of it stands now (the "
+        "newest, version {version}, is {status}); nothing can be delivered or invoiced on it.",
+    ),
+    "stale_order_version": Text(
         "此单据针对订单“{value}”的第 {version} 版，现行的是第 {current} 版，请使用新版本的单据。",
         "This form is for version {version} of order \u201c{value}\u201d; version {current} "
         "is current: use its form.",
+    ),
+    # deliveries
+    "over_delivery": Text(
+        "发货数量 {value} 超过订单“{order_no}”尚可发货的 {left}"
+        "（订购 {ordered}，退货 {returned}，已发货 {delivered}）。",
+        "Delivering {value} is more than the {left} left to deliver on order "
+        "\u201c{order_no}\u201d (ordered {ordered}, returned {returned}, delivered {delivered}).",
     ),
     # invoices
     "over_invoiced": Text(

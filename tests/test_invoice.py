@@ -160,7 +160,7 @@ def test_the_release_command_names_it(loaded: Workspace) -> None:
     result = CliRunner().invoke(main, ["release", "SO-1", "--approval", "SP-1",
                                        "-w", str(loaded.root)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[-1] == f"invoice notice: {INVOICE}"
+    assert result.stdout.splitlines()[-1] == f"开票通知单：{INVOICE}"
 
 
 def test_a_revision_gets_its_own_file_and_the_old_one_stays(loaded: Workspace) -> None:

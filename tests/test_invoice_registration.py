@@ -208,7 +208,8 @@ def test_a_held_order_cannot_be_invoiced(loaded: Workspace) -> None:
     assert ordered(loaded, lines=[BELOW_LIST, P006]).status == "held"
     result = registered(loaded, path, invoice_no="FP-1", invoiced_on=date(2026, 11, 5))
     assert (result.status, codes(result)) == ("rejected", [("order_held", "error", "C3")])
-    assert result.problems[0].message("zh") == "订单“SO-1”尚待审批，审批通过后才能发货或开票。"
+    assert result.problems[0].message("zh") == (
+        "订单“SO-1”（第 1 版）正在待审批，审批通过后才能发货或开票。")
 
 
 def test_a_declined_order_cannot_be_invoiced(loaded: Workspace) -> None:
@@ -229,7 +230,7 @@ def test_a_notice_of_a_superseded_version_cannot_be_invoiced(loaded: Workspace) 
     old = notice(loaded, version=1)
     assert ordered(loaded, lines=[P001]).status == "accepted"  # version 2, without P006
     result = registered(loaded, old, invoice_no="FP-1", invoiced_on=date(2026, 11, 5))
-    assert codes(result) == [("order_superseded", "error", "C3")]
+    assert codes(result) == [("stale_order_version", "error", "C3")]
     assert result.problems[0].message("en") == (
         "This form is for version 1 of order \u201cSO-1\u201d; version 2 is current: use its "
         "form.")

@@ -36,10 +36,14 @@ from .helpers.forms import drop, order_header
 
 SERVER = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 # The tables a ledger made before migrations may lack: approvals, the leases the second
-# migration adds, the fifth's notifications and scheduled runs and the invoices of 0008.
+# migration adds, the fifth's notifications and scheduled runs, the sixth's deliveries and the
+# invoices of 0008.
 APPROVAL_TABLES = ("approval_lines", "approvals")
+DELIVERY_TABLES = ("deliveries", "delivery_lines")
 NEWER_TABLES = (*APPROVAL_TABLES, "claims", "watchers", "notifications", "scheduled_runs",
-                "invoices")
+                *DELIVERY_TABLES, "invoices")
+# The tables of the migrations after the last release's head, 0005.
+SINCE_RELEASE_TABLES = (*DELIVERY_TABLES, "invoices")
 # This program's newest revision and its position (meta's schema_version), read from the
 # migrations themselves: a new migration moves them without editing every test.
 HEAD = migrations.head()
@@ -240,6 +244,34 @@ def test_a_migration_that_adds_a_column_keeps_every_row(
     with pytest.raises(StorageError,
                        match=rf"revision {TEST_REVISION}.*sales-sheets {program} or newer"):
         open_ledger(url)
+
+
+def test_db_upgrade_brings_a_ledger_of_the_previous_release_forward(
+    filled: Workspace,
+) -> None:
+    """A ledger as 0005 (the release before deliveries and invoices) left it: db upgrade adds
+    the new tables, keeps every row, and a delivery of an order stored before is then
+    accepted."""
+    url = filled.database_url
+    _sql(url, *(f"DROP TABLE {name}" for name in reversed(SINCE_RELEASE_TABLES)),
+         "UPDATE alembic_version SET version_num = '0005'",
+         "UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    before = _rows(url)
+    assert ledger_revisions(url).standing is Standing.OLDER
+    result = CliRunner().invoke(main, ["db", "upgrade", "-w", str(filled.root)])
+    assert (result.exit_code, result.output) == (
+        0, f"ledger upgraded from revision 0005 to {HEAD}\n")
+    after = _rows(url)
+    assert _kept(after) == _kept(before)
+    assert [after[name] for name in SINCE_RELEASE_TABLES] == [[]] * len(SINCE_RELEASE_TABLES)
+    assert _sql(url, "SELECT value FROM meta WHERE key = 'schema_version'") == [(POSITION,)]
+    drop(filled, "delivery", "S01/d.xlsx", {"delivery_no": "FH-1", "delivery_date": "2026-11-05",
+                                            "order_no": "SO-1"},
+         [{"product_code": "P001", "quantity": 2}])
+    results = process_inbox(filled)
+    assert [(r.status, r.problems) for r in results] == [("accepted", [])]
+    assert _sql(url, "SELECT delivery_no, order_no, customer_code FROM deliveries") == [
+        ("FH-1", "SO-1", "C001")]
 
 
 def test_released_at_becomes_decided_at_with_its_values(filled: Workspace) -> None:

@@ -4,12 +4,7 @@ one that processing the files one at a time would give."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,23 +21,10 @@ from sales_sheets.workspace import Workspace, init_workspace
 from .helpers.config import configure
 from .helpers.forms import drop, one, order_header, query
 from .helpers.ledgers import PostgresDatabase, commits_held
+from .helpers.offices import run_at_once, second_office
 
 pytestmark = pytest.mark.ledgers
 
-# Each worker opens the ledger, says it is ready and waits for the go, so that both processes
-# reach their transactions together instead of one finishing while the other still imports.
-WORKER = """
-import json, pathlib, sys, time
-from sales_sheets.intake.ingest import process_inbox
-from sales_sheets.ledger.database import ledger_of
-from sales_sheets.workspace import open_workspace
-workspace = open_workspace(sys.argv[1])
-ledger_of(workspace)
-pathlib.Path(sys.argv[2]).touch()
-while not pathlib.Path(sys.argv[3]).exists():
-    time.sleep(0.002)
-print(json.dumps([r.as_dict("en") for r in process_inbox(workspace)]))
-"""
 ORDER_OF_5060 = {"product_code": "P003", "quantity": 11, "unit_price": "460"}
 
 
@@ -101,35 +83,6 @@ def test_every_document_is_byte_for_byte_the_same_on_postgresql(
     on_sqlite, on_postgresql = outputs
     assert len(on_sqlite) >= 6 and list(on_sqlite) == list(on_postgresql)
     assert [name for name in on_sqlite if on_sqlite[name] != on_postgresql[name]] == []
-
-
-def second_office(loaded: Workspace, root: Path) -> Workspace:
-    """Another workspace (its own inbox and outbox) on the same ledger as `loaded`."""
-    return configure(init_workspace(root), documents={"pdf": False},
-                     database={"url": loaded.database_url})
-
-
-def run_at_once(
-    tmp_path: Path, *workspaces: Workspace, started: Callable[[], None] = lambda: None,
-) -> list[list[dict[str, Any]]]:
-    """Process each workspace's inbox in a process of its own, all starting together;
-    `started` runs once they are under way."""
-    go = tmp_path / "go"
-    workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(ws.root), str(tmp_path / f"ready{n}"),
-                          str(go)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for n, ws in enumerate(workspaces)]
-    deadline = time.monotonic() + 60
-    while not all((tmp_path / f"ready{n}").exists() for n in range(len(workers))):
-        assert time.monotonic() < deadline and all(w.poll() is None for w in workers), [
-            w.communicate() for w in workers if w.poll() is not None]
-        time.sleep(0.01)
-    go.touch()
-    started()
-    outputs = [w.communicate(timeout=120) for w in workers]
-    assert [w.returncode for w in workers] == [0] * len(workers), outputs
-    assert all("Traceback" not in err for _, err in outputs), outputs
-    return [json.loads(out) for out, _ in outputs]
 
 
 def test_the_same_orders_dropped_in_two_offices_are_stored_once(

@@ -52,8 +52,9 @@ class ListRefresh:
 
 
 def plan_list_refresh(workspace: Workspace, path: Path) -> ListRefresh:
-    """The master-data lists of the template at `path` (customers, products, salespeople) as
-    the ledger has them now. The choice lists (delivery method, say) are fixed and left."""
+    """The master-data lists of the template at `path` (customers, products, salespeople), and
+    what its fields offer from the ledger's documents (open orders), as the ledger has them
+    now. The choice lists (delivery method, say) are fixed and left."""
     fmt, _problems = inspect_file(path, workspace.settings.limits)
     if fmt is None:
         raise AddinError("not_a_template")
@@ -69,17 +70,18 @@ def plan_list_refresh(workspace: Workspace, path: Path) -> ListRefresh:
     book.close()
     headings = [str(v) if v is not None else "" for v in (lists[0] if lists else [])]
     with Ledger.of(workspace).connect() as books:
-        current = books.master_lists()
+        current = books.drop_down_lists(meta.kind)
     updates = []
     for f in meta.kind.fields:
-        if f.ref is None or f.key not in headings:
+        source = f.list_source
+        if source is None or f.key not in headings:
             continue
         if list_name(f.key) not in defined:
             # Made before drop-downs referred to named lists: they point at fixed ranges.
             raise AddinError("old_template")
         column = headings.index(f.key)
         stale = sum(1 for row in lists[1:] if column < len(row) and row[column] not in ("", None))
-        values = tuple(code for code, _name in current.get(f.ref, []))
+        values = tuple(code for code, _name in current.get(source, []))
         updates.append(ListUpdate(f.key, f.label(workspace.language), column, values, stale))
     if not updates:
         raise AddinError("no_lists")

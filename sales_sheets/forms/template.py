@@ -20,7 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..files import atomic_path
 from ..text import Text
-from .kinds import Field, FieldType, Kind, Ref
+from .kinds import Field, FieldType, Kind, Offer, Ref
 from .meta import LISTS_SHEET, META_SHEET, column_label, list_name, list_range, meta_rows
 
 BLANK_LINES = 20
@@ -31,7 +31,9 @@ _INSTRUCTION_HEADS = (Text("字段", "Field"), Text("必填", "Required"), Text(
 _REQUIRED_NOTE = Text("带 * 的为必填项", "Fields marked * are required")
 _YES, _NO = Text("是", "Yes"), Text("否", "No")
 
-MasterLists = dict[Ref, list[tuple[str, str]]]
+# What drop-downs pick from, as (code, name): master data by `Ref`, lists of the ledger's
+# documents by `Offer` (a field's `list_source`).
+MasterLists = dict[Ref | Offer, list[tuple[str, str]]]
 _CREATED = datetime(2026, 1, 1)
 
 
@@ -112,14 +114,15 @@ def _write_lists(
     book: xlsxwriter.Workbook, kind: Kind, language: str, lists: MasterLists
 ) -> dict[str, str]:
     """Codes and choices on a hidden sheet, each list under a defined name (see `list_name`);
-    returns field key -> the name, for the drop-downs. Master-data lists get their name even
-    when empty, so that the add-in can fill them later."""
+    returns field key -> the name, for the drop-downs. Master-data lists (and what a field
+    offers from the ledger's documents) get their name even when empty, so that the add-in can
+    fill them later."""
     sheet = book.add_worksheet(LISTS_SHEET)
     names: dict[str, str] = {}
     column = 0
     for f in kind.fields:
-        if f.ref is not None:
-            values = [code for code, _name in lists.get(f.ref, [])]
+        if (source := f.list_source) is not None:
+            values = [code for code, _name in lists.get(source, [])]
         elif f.choices:
             values = [c.label(language) for c in f.choices]
         else:
@@ -263,7 +266,8 @@ _WITH_HINT = Text("{text}（{hint}）", "{text} ({hint})")
 
 
 def _describe(f: Field, language: str) -> str:
-    words = _FREE_CODE if f.type is FieldType.CODE and f.ref is None else _TYPE_WORDS[f.type]
+    words = (_FREE_CODE if f.type is FieldType.CODE and f.list_source is None
+             else _TYPE_WORDS[f.type])
     hint = f.hint(language)
     text = words(language)
     return _WITH_HINT.format(language, text=text, hint=hint) if hint else text

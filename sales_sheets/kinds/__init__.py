@@ -10,6 +10,7 @@ from ..errors import UsageError
 from ..forms.kinds import Kind
 from .approval import APPROVAL
 from .customers import CUSTOMERS
+from .delivery import DELIVERY
 from .invoice import INVOICE
 from .order import ORDER
 from .plan import PLAN
@@ -20,8 +21,8 @@ from .salespeople import SALESPEOPLE
 from .visit import VISIT
 
 KINDS: dict[str, Kind] = {
-    k.name: k for k in (ORDER, VISIT, PLAN, RECEIPT, RETURN, CUSTOMERS, PRODUCTS, SALESPEOPLE,
-                         APPROVAL, INVOICE)
+    k.name: k for k in (ORDER, VISIT, PLAN, RECEIPT, RETURN, DELIVERY, INVOICE, CUSTOMERS,
+                         PRODUCTS, SALESPEOPLE, APPROVAL)
 }
 
 

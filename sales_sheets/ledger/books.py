@@ -25,15 +25,25 @@ from sqlalchemy import Connection, Engine, RowMapping
 
 from ..config import Access, Approvals
 from ..forms.form import Document
-from ..forms.kinds import Kind, Ref
+from ..forms.kinds import Kind, Offer, Ref
 from ..forms.periods import Period
 from ..rules.balance import Position
 from ..rules.context import Row
-from ..rules.facts import HoldFacts
+from ..rules.facts import DeliveredLine, DeliveredValue, HoldFacts
 from ..status import Status
 from ..workspace import Workspace
 from . import approvals as _approvals
-from . import detail_lines, figures, leases, locks, notifications, pending, queries, store
+from . import (
+    deliveries,
+    detail_lines,
+    figures,
+    leases,
+    locks,
+    notifications,
+    pending,
+    queries,
+    store,
+)
 from . import hold_facts as _hold_facts
 from . import invoices as _invoices
 from . import scheduled_runs as _runs
@@ -166,6 +176,16 @@ class Books:
         """Every code with its name, for drop-down lists."""
         return queries.master_lists(self._conn)
 
+    def drop_down_lists(self, kind: Kind) -> dict[Ref | Offer, list[tuple[str, str]]]:
+        """Every list `kind`'s drop-downs pick from, as (code, name): the master data, and
+        what its fields offer from the documents (a delivery's open orders and their
+        products), asked only when one of its fields offers it."""
+        lists: dict[Ref | Offer, list[tuple[str, str]]] = {
+            ref: values for ref, values in self.master_lists().items()}
+        if any(f.offers for f in kind.fields):
+            lists.update(deliveries.open_order_lists(self._conn))
+        return lists
+
     def person(self, who: str) -> RowMapping | None:
         """The roster's record of `who`, a code or a name."""
         return queries.person(self._conn, who)
@@ -216,6 +236,25 @@ class Books:
         """Store a derived and validated document; a new version supersedes the current one of
         its key. Returns its id and version."""
         return store.store_document(self._conn, doc, status, hold_reasons, source, now)
+
+    # -- deliveries (deliveries.py) ----------------------------------------------------------
+
+    def delivered_lines(self, order_nos: Iterable[str] | None = None,
+                        as_of: date | None = None) -> Iterator[DeliveredLine]:
+        """Every line of the current version of each order (of `order_nos`, or all), with the
+        quantity the order's current deliveries (dated up to `as_of`, when given) delivered of
+        it and that quantity's value at the line's unit price; by order number and line."""
+        return deliveries.delivered_lines(self._conn, order_nos, as_of)
+
+    def delivered_values(self, customer: str | None = None,
+                         as_of: date | None = None) -> Iterator[DeliveredValue]:
+        """Every current delivery (of `customer`, dated up to `as_of`, when given) with its
+        date and the value of what it shipped at its order's unit prices."""
+        return deliveries.delivered_values(self._conn, customer, as_of)
+
+    def delivered_value_by_order(self, as_of: date | None = None) -> dict[str, Decimal]:
+        """order number -> the value of its current deliveries dated up to `as_of`."""
+        return deliveries.delivered_value_by_order(self._conn, as_of)
 
     # -- approvals ------------------------------------------------------------------------------
 

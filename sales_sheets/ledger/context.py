@@ -16,14 +16,16 @@ from ..forms.form import Document
 from ..forms.kinds import Ref
 from ..rules.balance import Position
 from ..rules.context import Row
-from ..rules.facts import HoldFacts, Standing
+from ..rules.facts import Deliverable, HoldFacts, Standing
 from ..rules.order_state import OrderState
 from .approvals import document_total, latest_document, standing_approval
+from .deliveries import deliverable
 from .hold_facts import hold_facts
 from .invoices import invoice_order, invoiced, order_state
 from .queries import (
     current_document,
     customer_position,
+    document_versions,
     existing_references,
     lookup,
     orders_of,
@@ -41,6 +43,8 @@ class LedgerContext:
     approvals: Approvals | None = None
     # number -> the newest version of the approvable document a form names (see latest)
     named: dict[str, RowMapping | None] = field(default_factory=dict)
+    # (order, delivery) -> what the order still lets it ship: deriving and checking both ask
+    shippable: dict[tuple[str, str], Deliverable | None] = field(default_factory=dict)
 
     def known(self, ref: Ref) -> Mapping[str, RowMapping]:
         return self.masters[ref]
@@ -59,6 +63,15 @@ class LedgerContext:
 
     def current(self, kind: str, key: str) -> RowMapping | None:
         return current_document(self.conn, kind, key)
+
+    def versions(self, kind: str, key: str) -> list[RowMapping]:
+        return document_versions(self.conn, kind, key)
+
+    def deliverable(self, order_no: str, delivery_no: str) -> Deliverable | None:
+        key = (order_no, delivery_no)
+        if key not in self.shippable:
+            self.shippable[key] = deliverable(self.conn, order_no, delivery_no)
+        return self.shippable[key]
 
     def position(self, customer: Row, as_of: date,
                  exclude_order: str) -> Position:

@@ -41,6 +41,10 @@ def locks_of(doc: Document) -> set[str]:
     for f in doc.kind.columns:
         if f.ref is Ref.CUSTOMER:  # distinct codes first: a receipt file may have 100,000 lines
             keys |= {customer_lock(v) for v in set(doc.column(f.key)) if v}
+    # A document it refers to (a delivery's order): what it may do depends on that one, which
+    # a new version or a decision of it, or another document referring to it, may change.
+    keys |= {document_lock(f.refers_to, value) for f in doc.kind.header
+             if f.refers_to and (value := doc.header.get(f.key))}
     if doc.kind.identity:
         keys.add(document_lock(doc.kind.name, doc.identity()))
     if doc.kind.decides:

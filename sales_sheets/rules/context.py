@@ -4,7 +4,7 @@ rules and derivations only ask, so they stay pure functions of the document and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from ..config import Access, Approvals
 from ..forms.kinds import Ref
 from .balance import Position
-from .facts import HoldFacts, Standing
+from .facts import Deliverable, HoldFacts, Standing
 from .order_state import OrderState
 
 Row = Mapping[Any, Any]  # a record as the ledger gives it (a RowMapping)
@@ -49,6 +49,10 @@ class Context(Protocol):
     def current(self, kind: str, key: str) -> Row | None:
         """The current (accepted or held) version of the `kind` document `key`."""
 
+    def versions(self, kind: str, key: str) -> Sequence[Row]:
+        """Every stored version (its `documents` row) of the `kind` document `key`, the newest
+        first."""
+
     def position(self, customer: Row, as_of: date, exclude_order: str) -> Position:
         """The customer's receivables as of a day, leaving out the order being judged."""
 
@@ -69,6 +73,11 @@ class Context(Protocol):
 
     def returnable(self, order_no: str) -> dict[str, Decimal]:
         """Per product, the quantity of the order not yet returned."""
+
+    def deliverable(self, order_no: str, delivery_no: str) -> Deliverable | None:
+        """What the current version of order `order_no` still lets delivery `delivery_no`
+        ship (its own earlier versions not counted); None when the order has no current
+        version."""
 
     def plan_totals(self, salesperson: str) -> dict[str, Decimal]:
         """The salesperson's current plan totals by period."""

@@ -32,9 +32,9 @@ class OrderState:
 
 
 # A newest version that cannot be followed, and the problem that says so. (Superseded is
-# never the newest version's own status; it is what a form for an older version meets.)
-_NOT_FOLLOWABLE = {Status.HELD: "order_held", Status.DECLINED: "order_declined",
-                   Status.SUPERSEDED: "order_superseded"}
+# never the newest version's own status; a form for an older version meets
+# `stale_order_version`.)
+_NOT_FOLLOWABLE = {Status.HELD: "order_held", Status.DECLINED: "order_declined"}
 
 
 def order_standing_problem(
@@ -45,7 +45,7 @@ def order_standing_problem(
     position of the form's order number (`Document.at_header`)."""
     code = _NOT_FOLLOWABLE.get(state.status)
     if code is None and named_version is not None and named_version != state.version:
-        code = "order_superseded"
+        code = "stale_order_version"
     if code is None:
         return None
     return problem(code, **at, value=state.order_no, version=named_version or state.version,

@@ -44,6 +44,14 @@ class Ref(StrEnum):
     SALESPERSON = "salesperson"
 
 
+class Offer(StrEnum):
+    """A drop-down list made from the ledger's documents rather than master data: what a code
+    field offers to pick from when that is not every record of its `ref`."""
+
+    OPEN_ORDERS = "open_orders"  # accepted orders not yet fully delivered
+    OPEN_ORDER_PRODUCTS = "open_order_products"  # the products still to deliver on them
+
+
 class Output(StrEnum):
     """A file an accepted version of a document gets beside its acknowledgement."""
 
@@ -71,6 +79,11 @@ class Field:
     _: KW_ONLY
     required: bool = False
     ref: Ref | None = None
+    # What the template's drop-down lists, when not every record of `ref` (see Offer).
+    offers: Offer | None = None
+    # The kind of document this code numbers (a delivery's order_no names an order): storing
+    # the document waits for that one's lock, as a new version of it would.
+    refers_to: str | None = None
     choices: tuple[Choice, ...] = ()
     aliases: tuple[str, ...] = ()
     width: int = 14
@@ -87,6 +100,11 @@ class Field:
 
     def hint(self, language: str) -> str:
         return pick(language, self.hint_zh, self.hint_en)
+
+    @property
+    def list_source(self) -> Ref | Offer | None:
+        """Where the field's drop-down list comes from: what it offers, else its master data."""
+        return self.offers or self.ref
 
     @property
     def all_labels(self) -> tuple[str, ...]:
