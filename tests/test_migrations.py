@@ -38,18 +38,21 @@ SERVER = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 # The tables a ledger made before migrations may lack: approvals, the leases the second
 # migration adds and the fifth's notifications and scheduled runs.
 APPROVAL_TABLES = ("approval_lines", "approvals")
-NEWER_TABLES = (*APPROVAL_TABLES, "claims", "watchers", "notifications", "scheduled_runs")
+# The head's position in the chain of migrations (meta's schema_version).
+SCHEMA_POSITION = "6"  # merge: becomes "7" once 0007 follows 0006
+NEWER_TABLES = (*APPROVAL_TABLES, "claims", "watchers", "notifications", "scheduled_runs",
+                "statements_issued", "statement_replies", "disputes")
 ADDED_COLUMN = '''"""A test migration: a note on every document.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
@@ -144,11 +147,11 @@ def _make_pre_migration(url: str) -> None:
 
 
 def _with_added_column(tmp_path: Path) -> Path:
-    """A copy of the package's migrations with the test migration 0006 after the head, 0005."""
+    """A copy of the package's migrations with the test migration 0008 after the head, 0007."""
     location = tmp_path / "migrations"
     shutil.copytree(migrations.LOCATION, location,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    (location / "versions" / "0006_checked_by.py").write_text(ADDED_COLUMN, encoding="utf-8")
+    (location / "versions" / "0008_checked_by.py").write_text(ADDED_COLUMN, encoding="utf-8")
     return location
 
 
@@ -169,11 +172,11 @@ def _drift(conn: Connection, target: MetaData) -> list[tuple[str, ...]]:
 
 def test_a_new_ledger_is_created_at_the_newest_revision(database_url: str) -> None:
     open_ledger(database_url).dispose()
-    assert _sql(database_url, "SELECT version_num FROM alembic_version") == [("0005",)]
+    assert _sql(database_url, "SELECT version_num FROM alembic_version") == [("0007",)]
     assert _sql(database_url, "SELECT key, value FROM meta ORDER BY key") == [
-        ("program_version", version("sales-sheets")), ("schema_version", "5")]
+        ("program_version", version("sales-sheets")), ("schema_version", SCHEMA_POSITION)]
     revisions = ledger_revisions(database_url)
-    assert (revisions.found, revisions.head, revisions.standing) == ("0005", "0005",
+    assert (revisions.found, revisions.head, revisions.standing) == ("0007", "0007",
                                                                      Standing.CURRENT)
 
 
@@ -189,8 +192,9 @@ def test_a_ledger_made_before_migrations_is_stamped_and_keeps_every_row(
     assert _kept(after) == _kept(before)
     assert [after[name] for name in APPROVAL_TABLES] == [[], []]
     assert (len(after["orders"]), len(after["receipts"]), len(after["intake"])) == (2, 1, 6)
-    assert _sql(url, "SELECT version_num FROM alembic_version") == [("0005",)]
-    assert after["meta"] == [("program_version", version("sales-sheets")), ("schema_version", "5")]
+    assert _sql(url, "SELECT version_num FROM alembic_version") == [("0007",)]
+    assert after["meta"] == [("program_version", version("sales-sheets")),
+                             ("schema_version", SCHEMA_POSITION)]
 
 
 def test_db_upgrade_stamps_a_ledger_made_before_migrations(filled: Workspace) -> None:
@@ -198,10 +202,10 @@ def test_db_upgrade_stamps_a_ledger_made_before_migrations(filled: Workspace) ->
     before = _rows(filled.database_url)
     result = CliRunner().invoke(main, ["db", "upgrade", "-w", str(filled.root)])
     assert (result.exit_code, result.output) == (
-        0, "ledger upgraded from revision before migrations to 0005\n")
+        0, "ledger upgraded from revision before migrations to 0007\n")
     assert _kept(_rows(filled.database_url)) == _kept(before)
     result = CliRunner().invoke(main, ["db", "current", "-w", str(filled.root)])
-    assert (result.exit_code, result.output) == (0, "ledger:  0005 (current)\nprogram: 0005\n")
+    assert (result.exit_code, result.output) == (0, "ledger:  0007 (current)\nprogram: 0007\n")
 
 
 def test_a_migration_that_adds_a_column_keeps_every_row(
@@ -210,25 +214,26 @@ def test_a_migration_that_adds_a_column_keeps_every_row(
     url, location = filled.database_url, _with_added_column(tmp_path)
     before = _rows(url)
     older = ledger_revisions(url, location)
-    assert (older.found, older.head, older.standing) == ("0005", "0006", Standing.OLDER)
+    assert (older.found, older.head, older.standing) == ("0007", "0008", Standing.OLDER)
     assert "sales-sheets db upgrade" in str(refusal(older))
 
     done = upgrade_ledger(url, location)
 
-    assert (done.before.found, done.after) == ("0005", "0006")
+    assert (done.before.found, done.after) == ("0007", "0008")
     after = _rows(url)
     assert _kept(after) == _kept(before)  # the schema's columns, row for row
     assert len(after["order_lines"]) == 2
     notes = _sql(url, "SELECT DISTINCT checked_by FROM documents")
     assert notes == [("migration",)]
-    assert _sql(url, "SELECT value FROM meta WHERE key = 'schema_version'") == [("6",)]
+    assert _sql(url, "SELECT value FROM meta WHERE key = 'schema_version'") == [
+        (str(int(SCHEMA_POSITION) + 1),)]
     if url.startswith("sqlite"):
         assert _sql(url, "PRAGMA foreign_key_check") == []
         # Every line table still points at documents (the copy kept the references).
         assert _sql(url, "SELECT COUNT(*) FROM order_lines JOIN documents "
                          "ON documents.id = order_lines.document_id") == [(2,)]
-    # This program (newest revision 0005) now meets a newer ledger and refuses it.
-    with pytest.raises(StorageError, match=rf"revision 0006.*sales-sheets {version('sales-sheets')}"
+    # This program (newest revision 0007) now meets a newer ledger and refuses it.
+    with pytest.raises(StorageError, match=rf"revision 0008.*sales-sheets {version('sales-sheets')}"
                                            r" or newer"):
         open_ledger(url)
 
@@ -243,7 +248,7 @@ def test_released_at_becomes_decided_at_with_its_values(filled: Workspace) -> No
     before = _sql(url, "SELECT id, released_at FROM documents ORDER BY id")
     assert ledger_revisions(url).standing is Standing.OLDER
     done = upgrade_ledger(url)
-    assert (done.before.found, done.after) == ("0003", "0005")
+    assert (done.before.found, done.after) == ("0003", "0007")
     assert _sql(url, "SELECT id, decided_at FROM documents ORDER BY id") == before
     assert sum(1 for _id, decided in before if decided is not None) == 1
 
@@ -261,7 +266,7 @@ def test_a_ledger_at_an_unknown_revision_is_refused(filled: Workspace) -> None:
     result = CliRunner().invoke(main, ["process", "-w", str(filled.root)])
     assert result.exit_code == 1 and "revision f00d" in result.output
     result = CliRunner().invoke(main, ["db", "current", "-w", str(filled.root)])
-    assert (result.exit_code, result.output) == (0, "ledger:  f00d (newer)\nprogram: 0005\n")
+    assert (result.exit_code, result.output) == (0, "ledger:  f00d (newer)\nprogram: 0007\n")
 
 
 def test_the_migrations_build_exactly_the_schema(database_url: str) -> None:

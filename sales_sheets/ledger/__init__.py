@@ -21,6 +21,7 @@ from .migrations import Revisions, Standing
 from .notifications import DeadMessage, Notice, Outgoing, Queue
 from .overview import LedgerStatus, ledger_status
 from .pending import PendingApproval
+from .replies import StatementStanding, reply_rate
 from .scheduled_runs import RunRecord
 from .statement import Movement, Statement
 from .store import Provenance
@@ -31,4 +32,5 @@ __all__ = [
     "RegionSales", "Revisions", "Standing", "Statement", "Upgrade", "VisitCounts", "Watching",
     "backup_ledger", "hold_claims", "ledger_at", "ledger_revisions", "ledger_status", "locks_of",
     "upgrade_ledger", "DeadMessage", "Notice", "Outgoing", "Queue", "RunRecord",
+    "StatementStanding", "reply_rate",
 ]

@@ -28,6 +28,7 @@ from .queries import (
     plan_totals,
     returnable,
 )
+from .replies import issued_statement
 
 
 @dataclass
@@ -39,6 +40,8 @@ class LedgerContext:
     approvals: Approvals | None = None
     # number -> the newest version of the approvable document a form names (see latest)
     named: dict[str, RowMapping | None] = field(default_factory=dict)
+    # number -> the issued statement (对账函) a reply names (see issued_statement)
+    statements: dict[str, RowMapping | None] = field(default_factory=dict)
 
     def known(self, ref: Ref) -> Mapping[str, RowMapping]:
         return self.masters[ref]
@@ -82,6 +85,12 @@ class LedgerContext:
 
     def plan_totals(self, salesperson: str) -> dict[str, Decimal]:
         return plan_totals(self.conn, salesperson)
+
+    def issued_statement(self, number: str) -> RowMapping | None:
+        # Read once: deriving a reply and checking it both need it.
+        if number not in self.statements:
+            self.statements[number] = issued_statement(self.conn, number)
+        return self.statements[number]
 
 
 def context_for(

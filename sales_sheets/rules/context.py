@@ -71,3 +71,7 @@ class Context(Protocol):
 
     def plan_totals(self, salesperson: str) -> dict[str, Decimal]:
         """The salesperson's current plan totals by period."""
+
+    def issued_statement(self, number: str) -> Row | None:
+        """The issued statement (对账函) numbered `number`: its `customer_code`, `period`,
+        `closing` balance and `superseded_by` (the number that replaced it, or None)."""

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from ..documents.approval_request import request_path
 from ..documents.formatting import show_date
-from ..documents.statements import reply_by, statement_files
+from ..documents.statements import statement_files
 from ..forms.kinds import Ref
-from ..forms.periods import parse_period
+from ..forms.periods import parse_period, reply_by
 from ..ledger import Ledger, Notice
 from ..notify.events import notices
 from ..reports.summary import write_summary
@@ -53,7 +53,7 @@ def quarterly_statements(workspace: Workspace, period: str, _today: date) -> Don
     quarter = parse_period(period)
     written = statement_files(workspace, quarter)
     folder = f"outbox/statements/{quarter.label}/"
-    due = reply_by(quarter, workspace.settings.documents.reply_day)
+    due = reply_by(quarter, workspace.settings.statements.reply_by_day)
     return Done(f"{len(written)} statements", notices(
         workspace.settings.notify, "statements_ready", period, workspace.settings.notify.office,
         {"period": quarter.title(workspace.language), "count": len(written), "folder": folder,
