@@ -5,17 +5,24 @@ each statement stands. Real workbooks, the real intake and CLI, on SQLite and Po
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
-from sales_sheets.api import write_statements
+from sales_sheets.api import run_scheduled_job, write_report, write_statements
+from sales_sheets.cli import main
 from sales_sheets.intake.ingest import IngestResult, process_inbox
+from sales_sheets.ledger import ledger_status
+from sales_sheets.notify.texts import message_text
+from sales_sheets.status import ReplyStatus
 from sales_sheets.workspace import Workspace
 
+from .helpers.config import configure
 from .helpers.forms import codes, docx_text, drop, order_header, query
 
 pytestmark = pytest.mark.ledgers
@@ -158,3 +165,112 @@ def test_a_second_reply_to_the_same_statement_revises_the_first(loaded: Workspac
         (1, "superseded", "disputed"), (2, "accepted", "agreed")]
 
 
+
+
+def _two_customers_replied(ws: Workspace) -> None:
+    """Q3 statements for C001 (SO-8, 9,200.00) and C003 (its opening balance); C001 disputes
+    with 8,740.00, C003 has not replied."""
+    _orders(ws, ("SO-8", date(2026, 8, 20), 20))
+    _, written = write_statements(ws, Q3)
+    assert [f.statement_no for f in written] == ["DZ-2026-Q3-C001", "DZ-2026-Q3-C003"]
+    assert _answer(ws, "DZ-2026-Q3-C001", reply="核对不符", customer_balance="8740",
+                   ).status == "accepted"
+
+
+def test_status_shows_sent_answered_and_overdue_after_the_reply_by_day(
+        loaded: Workspace) -> None:
+    _two_customers_replied(loaded)
+    before = ledger_status(loaded, now=datetime(2026, 10, 15, 18, 0))  # the reply-by day
+    assert [(s.customer_code, s.status, s.days_overdue) for s in before.statement_replies] == [
+        ("C001", ReplyStatus.DISPUTED, 0), ("C003", ReplyStatus.SENT, 0)]
+    after = ledger_status(loaded, now=datetime(2026, 10, 20, 9, 0))
+    c001, c003 = after.statement_replies
+    assert (c003.status, c003.days_overdue, c003.reply_by) == (
+        ReplyStatus.OVERDUE, 5, date(2026, 10, 15))
+    assert (c001.our_balance, c001.their_balance, c001.difference) == (
+        Decimal("9200.00"), Decimal("8740.00"), Decimal("-460.00"))
+    assert c001.difference == c001.their_balance - c001.our_balance  # type: ignore[operator]
+    assert c001.disputed_items == 0 and after.reply_rate == Decimal("0.5")
+
+
+def test_reply_by_day_is_a_setting(loaded: Workspace) -> None:
+    ws = configure(loaded, statements={"reply_by_day": 25})
+    _two_customers_replied(ws)
+    [_, c003] = ledger_status(ws, now=datetime(2026, 10, 20, 9, 0)).statement_replies
+    assert (c003.status, c003.reply_by) == (ReplyStatus.SENT, date(2026, 10, 25))
+
+
+def test_the_status_command_and_its_json_show_the_replies(loaded: Workspace) -> None:
+    _two_customers_replied(loaded)
+    # Today is past 2026-10-15: C003's reply is overdue.
+    result = CliRunner().invoke(main, ["status", "-w", str(loaded.root)])
+    assert result.exit_code == 0, result.output
+    section = result.output.split("对账回函\n", 1)[1]
+    assert ("DZ-2026-Q3-C001  核对不符  我方余额 9,200.00  客户余额 8,740.00  差额 -460.00"
+            in section)
+    assert "DZ-2026-Q3-C003  逾期未回" in section and "回函率 50%" in section
+    result = CliRunner().invoke(main, ["status", "--json", "-w", str(loaded.root)])
+    replies = json.loads(result.output)["statement_replies"]
+    assert replies["reply_rate"] == "0.5000"
+    assert [(s["statement_no"], s["status"], s["difference"]) for s in replies["statements"]
+            ] == [("DZ-2026-Q3-C001", "disputed", "-460.00"), ("DZ-2026-Q3-C003", "overdue", None)]
+    english = configure(loaded, language="en")
+    result = CliRunner().invoke(main, ["status", "-w", str(english.root)])
+    assert "Statement replies\n" in result.output and "disputed  our balance 9,200.00" in (
+        result.output)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_summary_workbook_has_the_replies_sheet(loaded: Workspace, language: str) -> None:
+    ws = configure(loaded, language=language)
+    _two_customers_replied(ws)
+    path = write_report(ws, "2026-10")
+    book = openpyxl.load_workbook(path)
+    name = {"zh": "对账回函", "en": "Statement replies"}[language]
+    sheet = book[name]
+    rows = [r for r in sheet.iter_rows(min_row=4, values_only=True) if any(r)]
+    disputed = {"zh": "核对不符", "en": "disputed"}[language]
+    overdue = {"zh": "逾期未回", "en": "overdue"}[language]
+    assert [r[:5] for r in rows[:2]] == [
+        ("C001", "杭州恒达机械有限公司", "DZ-2026-Q3-C001", Q3, disputed),
+        ("C003", rows[1][1], "DZ-2026-Q3-C003", Q3, overdue)]
+    assert rows[0][5:8] == (9200, 8740, -460)  # ours, theirs, theirs − ours
+    assert rows[1][10] == 16  # 2026-10-31 − 2026-10-15
+    assert ("50%" in rows[2][0]) and (("回函率" in rows[2][0]) == (language == "zh"))
+
+
+def test_the_office_is_told_once_of_each_overdue_reply(loaded: Workspace) -> None:
+    ws = configure(loaded, notify={"office": ["S01"]})
+    _two_customers_replied(ws)
+    run_scheduled_job(ws, "approval_digest", "2026-10-15")  # due today: not yet overdue
+    assert _told(ws) == []
+    run_scheduled_job(ws, "approval_digest", "2026-10-16")
+    run_scheduled_job(ws, "approval_digest", "2026-10-19")
+    assert _told(ws) == [("statement_reply_overdue:DZ-2026-Q3-C003:S01:console", "S01")]
+    [(payload,)] = query(ws, "SELECT payload FROM notifications WHERE event = ?",
+                         "statement_reply_overdue")
+    facts = json.loads(payload)
+    assert (facts["statement_no"], facts["days"]) == ("DZ-2026-Q3-C003", 1)
+    text = message_text(configure(ws, language="en"), "statement_reply_overdue",
+                        {**facts, "name": "Zhang"})
+    assert text.subject.startswith("[Statement reply overdue] C003")
+    assert "DZ-2026-Q3-C003" in text.body and "C003_对账回函.xlsx" in text.body
+
+
+def _told(ws: Workspace) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in query(
+        ws, "SELECT key, recipient FROM notifications WHERE event = ? ORDER BY id",
+        "statement_reply_overdue")]
+
+
+def test_an_english_reply_form_is_read_and_answers_in_english(loaded: Workspace) -> None:
+    ws = configure(loaded, language="en")
+    _orders(ws, ("SO-8", date(2026, 8, 20), 20))
+    _, written = write_statements(ws, Q3)
+    form = next(f for f in written if f.customer == "C001").reply_form
+    assert form.name == "C001_Statement reply.xlsx"
+    _fill(form, ws.inbox / "A01" / "reply.xlsx", {"reply": "Disputed",
+                                                  "replied_on": date(2026, 10, 9)})
+    [result] = process_inbox(ws)
+    assert [c for c, *_ in codes(result)] == ["reply_balance_required"]
+    assert "customer's balance" in result.problems[0].message("en")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, RowMapping, and_, select, update
 
@@ -73,6 +74,18 @@ class StatementStanding:
     replied_on: date | None
     days_overdue: int
     disputed_items: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """What `status --json` shows: amounts as text with two places, dates ISO."""
+        def money(value: Decimal | None) -> str | None:
+            return None if value is None else f"{value:.2f}"
+        return {"statement_no": self.statement_no, "period": self.period,
+                "customer": self.customer_code, "customer_name": self.customer_name,
+                "status": str(self.status), "our_balance": money(self.our_balance),
+                "their_balance": money(self.their_balance),
+                "difference": money(self.difference), "reply_by": self.reply_by.isoformat(),
+                "replied_on": self.replied_on.isoformat() if self.replied_on else None,
+                "days_overdue": self.days_overdue, "disputed_items": self.disputed_items}
 
 
 def statement_standings(conn: Connection, as_of: date, reply_by_day: int,
