@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from sales_sheets.api import run_scheduled_job, write_report, write_statements
 from sales_sheets.cli import main
+from sales_sheets.config import load_settings
 from sales_sheets.intake.ingest import IngestResult, process_inbox
 from sales_sheets.ledger import ledger_status
 from sales_sheets.notify.texts import message_text
@@ -274,3 +275,14 @@ def test_an_english_reply_form_is_read_and_answers_in_english(loaded: Workspace)
     [result] = process_inbox(ws)
     assert [c for c, *_ in codes(result)] == ["reply_balance_required"]
     assert "customer's balance" in result.problems[0].message("en")
+
+
+@pytest.mark.ledgers("sqlite")
+def test_the_reply_day_of_an_earlier_release_is_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[documents]\nreply_day = 20\n", encoding="utf-8")
+    assert load_settings(path).statements.reply_by_day == 20
+    path.write_text("[documents]\nreply_day = 20\n[statements]\nreply_by_day = 10\n",
+                    encoding="utf-8")
+    assert load_settings(path).statements.reply_by_day == 10
+    assert load_settings(tmp_path / "none.toml").statements.reply_by_day == 15
