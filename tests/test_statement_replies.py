@@ -6,6 +6,7 @@ each statement stands. Real workbooks, the real intake and CLI, on SQLite and Po
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -286,3 +287,14 @@ def test_the_reply_day_of_an_earlier_release_is_still_read(tmp_path: Path) -> No
                     encoding="utf-8")
     assert load_settings(path).statements.reply_by_day == 10
     assert load_settings(tmp_path / "none.toml").statements.reply_by_day == 15
+
+
+@pytest.mark.ledgers("postgresql")
+def test_two_writers_of_the_same_statements_issue_each_number_once(loaded: Workspace) -> None:
+    _orders(loaded, ("SO-8", date(2026, 8, 20), 20))
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: write_statements(loaded, Q3)[1], range(2)))
+    assert [[f.statement_no for f in run] for run in runs] == [
+        ["DZ-2026-Q3-C001", "DZ-2026-Q3-C003"]] * 2
+    assert query(loaded, "SELECT statement_no FROM statements_issued ORDER BY 1") == [
+        ("DZ-2026-Q3-C001",), ("DZ-2026-Q3-C003",)]

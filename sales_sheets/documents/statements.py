@@ -16,7 +16,7 @@ from ..forms.normalize import to_code
 from ..forms.periods import Period, reply_by
 from ..forms.template import FormData, write_form
 from ..kinds.statement_reply import STATEMENT_REPLY
-from ..ledger import Ledger, Statement
+from ..ledger import Ledger, Statement, customer_lock
 from ..paths import inside
 from ..text import Text
 from ..workspace import Workspace
@@ -72,11 +72,13 @@ def statement_files(
     now = workspace.services.clock().replace(microsecond=0)
     issued: list[tuple[Statement, str]] = []
     # Numbered in one transaction, before any file is written: a letter never carries a
-    # number the ledger does not know. One writer at a time takes the next number.
+    # number the ledger does not know. Each customer is held like a document of theirs being
+    # stored (in code order, as intake takes its locks), so the balance numbered is the one
+    # committed, and no reply is judged against a number being superseded meanwhile.
     with Ledger.of(workspace).transaction() as books:
-        books.serialise(["statement-numbers"])
         one = to_code(customer) if customer else None
         for record in books.master_records(Ref.CUSTOMER, one):
+            books.serialise([customer_lock(record["code"])])
             statement = books.customer_statement(record, period)
             if statement.is_empty and not include_all and not customer:
                 continue

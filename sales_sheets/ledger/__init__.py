@@ -15,7 +15,7 @@ from .backup import backup_ledger
 from .books import Books, Ledger, ledger_at
 from .figures import TARGET_FIELDS, CustomerSales, OrderVersion, RegionSales, VisitCounts
 from .leases import Holder, Watching, hold_claims
-from .locks import locks_of
+from .locks import customer_lock, locks_of
 from .migrate import Upgrade, ledger_revisions, upgrade_ledger
 from .migrations import Revisions, Standing
 from .notifications import DeadMessage, Notice, Outgoing, Queue
@@ -32,5 +32,5 @@ __all__ = [
     "RegionSales", "Revisions", "Standing", "Statement", "Upgrade", "VisitCounts", "Watching",
     "backup_ledger", "hold_claims", "ledger_at", "ledger_revisions", "ledger_status", "locks_of",
     "upgrade_ledger", "DeadMessage", "Notice", "Outgoing", "Queue", "RunRecord",
-    "StatementStanding", "reply_rate",
+    "StatementStanding", "customer_lock", "reply_rate",
 ]
