@@ -35,7 +35,7 @@ from .text import Text
 
 if TYPE_CHECKING:
     from .intake.ingest import IngestResult
-    from .ledger import PendingApproval
+    from .ledger import LedgerStatus, PendingApproval
     from .workspace import Workspace
 
 EXIT_REJECTED = 3
@@ -63,6 +63,15 @@ _STATUS_WORDS = {  # the headings of `status`
                        "自 {last_seen} 起没有监视程序处理。",
                        "Warning: {waiting} files wait in the inbox and no watcher has been seen "
                        "since {last_seen}."),
+    "replies": Text("对账回函", "Statement replies"),
+    "no_replies": Text("  无已发出的对账函", "  no statements issued"),
+    "reply": Text("  {customer} {name}  {number}  {status}  我方余额 {ours}",
+                  "  {customer} {name}  {number}  {status}  our balance {ours}"),
+    "reply_answer": Text("  客户余额 {theirs}  差额 {difference}",
+                         "  theirs {theirs}  difference {difference}"),
+    "reply_overdue": Text("  逾期 {days} 天（应于 {due} 前回函）",
+                          "  {days} days overdue (due {due})"),
+    "reply_rate": Text("  回函率 {rate}", "  reply rate {rate}"),
     "never_watched": Text("注意：收件箱里有 {waiting} 个文件在等待，从未有监视程序处理过。",
                           "Warning: {waiting} files wait in the inbox and no watcher has ever "
                           "been seen."),
@@ -319,8 +328,29 @@ def status(as_json: bool, recent: int, check: bool, workspace: Path) -> None:
         click.echo(_STATUS_WORDS["no_pending"](language))
     if not state.approvals_enforced:
         click.echo(_STATUS_WORDS["anyone"](language))
+    _echo_replies(state, language)
     _echo_notifications(ws, state.notifications)
     _echo_schedule(ws, jobs)
+
+
+def _echo_replies(state: LedgerStatus, language: str) -> None:
+    """The 对账回函 section: each customer's latest statement and where its reply stands."""
+    click.echo(_STATUS_WORDS["replies"](language))
+    for s in state.statement_replies:
+        line = _STATUS_WORDS["reply"].format(
+            language, customer=s.customer_code, name=s.customer_name, number=s.statement_no,
+            status=s.status.word(language), ours=f"{s.our_balance:,.2f}")
+        if s.their_balance is not None and s.difference is not None:
+            line += _STATUS_WORDS["reply_answer"].format(
+                language, theirs=f"{s.their_balance:,.2f}", difference=f"{s.difference:,.2f}")
+        if s.days_overdue:
+            line += _STATUS_WORDS["reply_overdue"].format(language, days=s.days_overdue,
+                                                          due=s.reply_by.isoformat())
+        click.echo(line)
+    if not state.statement_replies:
+        click.echo(_STATUS_WORDS["no_replies"](language))
+    elif state.reply_rate is not None:
+        click.echo(_STATUS_WORDS["reply_rate"].format(language, rate=f"{state.reply_rate:.0%}"))
 
 
 def _kind_title(kind: str, language: str) -> str:

@@ -166,6 +166,31 @@ MESSAGES: dict[str, Text] = {
         "产品“{value}”不在订单“{order_no}”中。",
         "Product \u201c{value}\u201d is not on order \u201c{order_no}\u201d.",
     ),
+    # statement replies (对账回函)
+    "unknown_statement": Text(
+        "对账函编号“{value}”不存在，请使用随对账函生成的回函。",
+        "There is no statement numbered \u201c{value}\u201d; use the reply form that came with "
+        "the letter.",
+    ),
+    "superseded_statement": Text(
+        "对账函“{value}”已重新出具为“{current}”（余额已变化），请按新对账函回函。",
+        "Statement \u201c{value}\u201d was issued again as \u201c{current}\u201d (the balance "
+        "changed); reply to the new statement.",
+    ),
+    "statement_customer_mismatch": Text(
+        "对账函“{statement}”是客户“{expected}”的，不是“{value}”。",
+        "Statement \u201c{statement}\u201d is customer \u201c{expected}\u201d's, not "
+        "\u201c{value}\u201d's.",
+    ),
+    "reply_balance_required": Text(
+        "核对不符时须填写客户确认余额。",
+        "A disputed reply needs the customer's balance.",
+    ),
+    "reply_balance_differs": Text(
+        "回函为核对相符，但客户确认余额 {value} 与我方余额 {ours} 不同；按相符登记。",
+        "The reply agrees, but the customer's balance {value} differs from ours, {ours}; "
+        "recorded as agreed.",
+    ),
     "return_needs_approval": Text(
         "退货须经审批（{approvers}）。",
         "A return needs approval ({approvers}).",

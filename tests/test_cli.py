@@ -159,11 +159,11 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
     code, output = run("demo", "-w", str(tmp_path / "d"))
     assert code == 0
     # 12 forms and 3 held orders; then two managers' decisions, a standing approval and the
-    # December order it lets through
-    assert "已接收 16，待审批 3，退回修改 2" in output
+    # December order it lets through; the 对账回函 of two customers
+    assert "已接收 18，待审批 3，退回修改 2" in output
     ws = open_workspace(tmp_path / "d")
     # a receipt per file, and a notice per decision in the salesperson's folder
-    assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 23
+    assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 25
     assert len(list((ws.outbox / "rejected").rglob("*.xlsx"))) == 2
     # what still waits for an approver, and what they decided, filed away
     assert requests(ws) == [Path("陈静/SO-20261106-003_审批单.xlsx")]
@@ -175,6 +175,8 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
     assert (ws.outbox / "contracts" / "C001" / "SO-20261112-005.docx").exists()
     assert (ws.outbox / "reports" / "2026-11" / "销售汇总_2026-11.xlsx").exists()
     assert len(list((ws.outbox / "statements" / "2026-11").glob("*.docx"))) == 5
+    assert query(ws, "SELECT statement_no, reply FROM statement_replies ORDER BY 1") == [
+        ("DZ-2026-11-C001", "agreed"), ("DZ-2026-11-C002", "disputed")]
     soffice = find_soffice()
     if soffice and find_uno_python(soffice):  # the demo ends once every PDF is written
         letters = sorted((ws.outbox / "statements").rglob("*.docx"))
@@ -182,7 +184,7 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
         assert [p for p in letters + contracts if not p.with_suffix(".pdf").exists()] == []
     code, output = run("demo", "-w", str(tmp_path / "d"))
     # the damaged file and the wrong order are checked again; everything stored is a duplicate
-    assert "退回修改 2，重复提交 19" in output
+    assert "退回修改 2，重复提交 21" in output
 
 
 def test_report_command_and_strict_periods(loaded: Workspace) -> None:

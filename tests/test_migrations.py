@@ -40,10 +40,11 @@ SERVER = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 # invoices of 0008.
 APPROVAL_TABLES = ("approval_lines", "approvals")
 DELIVERY_TABLES = ("deliveries", "delivery_lines")
+REPLY_TABLES = ("statements_issued", "statement_replies", "disputes")
 NEWER_TABLES = (*APPROVAL_TABLES, "claims", "watchers", "notifications", "scheduled_runs",
-                *DELIVERY_TABLES, "invoices")
+                *DELIVERY_TABLES, *REPLY_TABLES, "invoices")
 # The tables of the migrations after the last release's head, 0005.
-SINCE_RELEASE_TABLES = (*DELIVERY_TABLES, "invoices")
+SINCE_RELEASE_TABLES = (*DELIVERY_TABLES, *REPLY_TABLES, "invoices")
 # This program's newest revision and its position (meta's schema_version), read from the
 # migrations themselves: a new migration moves them without editing every test.
 HEAD = migrations.head()

@@ -18,11 +18,12 @@ from .products import PRODUCTS
 from .receipt import RECEIPT
 from .returns import RETURN
 from .salespeople import SALESPEOPLE
+from .statement_reply import STATEMENT_REPLY
 from .visit import VISIT
 
 KINDS: dict[str, Kind] = {
     k.name: k for k in (ORDER, VISIT, PLAN, RECEIPT, RETURN, DELIVERY, INVOICE, CUSTOMERS,
-                         PRODUCTS, SALESPEOPLE, APPROVAL)
+                         PRODUCTS, SALESPEOPLE, APPROVAL, STATEMENT_REPLY)
 }
 
 

@@ -46,6 +46,7 @@ from . import (
 )
 from . import hold_facts as _hold_facts
 from . import invoices as _invoices
+from . import replies as _replies
 from . import scheduled_runs as _runs
 from .approvals import Decision
 from .context import LedgerContext, context_for
@@ -55,6 +56,7 @@ from .invoices import InvoiceRecord
 from .leases import Watching
 from .notifications import Notice, Outgoing, Queue
 from .pending import PendingApproval
+from .replies import StatementStanding
 from .scheduled_runs import RunRecord
 from .statement import Statement, customer_statement
 from .store import Provenance
@@ -311,6 +313,24 @@ class Books:
     def customer_statement(self, customer: RowMapping, period: Period) -> Statement:
         """The statement of `customer` (its master record) for `period`."""
         return customer_statement(self._conn, customer, period)
+
+    def issue_statement(self, customer_code: str, period: str, closing: Decimal,
+                        now: datetime) -> str:
+        """The number of the customer's 对账函 for `period` (a label) with `closing` as its
+        balance: the one issued before with that balance, or a new one that supersedes an
+        earlier number issued with another balance (replies.py)."""
+        return _replies.issue_statement(self._conn, customer_code, period, closing, now)
+
+    def issued_statement(self, number: str) -> RowMapping | None:
+        """The 对账函 issued as `number` (`statements_issued` row), superseded or not."""
+        return _replies.issued_statement(self._conn, number)
+
+    def statement_standings(self, as_of: date, reply_by_day: int,
+                            latest_only: bool = True) -> list[StatementStanding]:
+        """Each current 对账函 of a period ended by `as_of` (with `latest_only` each
+        customer's latest) and where its reply stands on `as_of`: sent, agreed, disputed or
+        overdue after the `reply_by_day` of the month after its period."""
+        return _replies.statement_standings(self._conn, as_of, reply_by_day, latest_only)
 
     def watching(self, inbox: str, lease: timedelta) -> Watching:
         """The holders of claims live now and the last heartbeat of any holder of `inbox`."""

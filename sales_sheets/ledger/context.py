@@ -32,6 +32,7 @@ from .queries import (
     plan_totals,
     returnable,
 )
+from .replies import issued_statement
 
 
 @dataclass
@@ -45,6 +46,8 @@ class LedgerContext:
     named: dict[str, RowMapping | None] = field(default_factory=dict)
     # (order, delivery) -> what the order still lets it ship: deriving and checking both ask
     shippable: dict[tuple[str, str], Deliverable | None] = field(default_factory=dict)
+    # number -> the issued statement (对账函) a reply names (see issued_statement)
+    statements: dict[str, RowMapping | None] = field(default_factory=dict)
 
     def known(self, ref: Ref) -> Mapping[str, RowMapping]:
         return self.masters[ref]
@@ -106,6 +109,12 @@ class LedgerContext:
 
     def invoice_order(self, invoice_no: str) -> str | None:
         return invoice_order(self.conn, invoice_no)
+
+    def issued_statement(self, number: str) -> RowMapping | None:
+        # Read once: deriving a reply and checking it both need it.
+        if number not in self.statements:
+            self.statements[number] = issued_statement(self.conn, number)
+        return self.statements[number]
 
 
 def context_for(

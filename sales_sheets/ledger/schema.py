@@ -146,6 +146,24 @@ scheduled_runs = Table(
     Column("outcome", Text),
 )
 
+# One row per 对账函 number issued (spec 4b): the statement of a customer for a period, with our
+# closing balance as printed. Writing the statement again with the same balance keeps its
+# number; with another balance it is issued anew as DZ-<period>-<customer>-<n> (n = 2, 3, ...)
+# and the earlier row points to it (`superseded_by`): a reply to it is rejected, since it
+# confirms figures that no longer stand. Clocks are UTC.
+statements_issued = Table(
+    "statements_issued",
+    metadata,
+    Column("statement_no", String(64), primary_key=True),
+    Column("period", String(10), nullable=False),
+    Column("customer_code", String(64), nullable=False),
+    Column("closing", Money(), nullable=False),
+    Column("issued_at", DateTime, nullable=False),
+    Column("superseded_by", String(64)),
+    Column("superseded_at", DateTime),
+    Index("ix_statements_issued_period_customer", "period", "customer_code"),
+)
+
 _SQL_TYPES: dict[FieldType, TypeEngine[Any] | type[TypeEngine[Any]]] = {
     FieldType.TEXT: Text,
     FieldType.CODE: String(64),
@@ -271,3 +289,5 @@ APPROVAL_NUMBER_KEY = (
 )
 Index("ix_approvals_day_number", *APPROVAL_NUMBER_KEY)
 approval_lines = KIND_TABLES["approval_lines"]
+statement_replies = KIND_TABLES["statement_replies"]
+disputes = KIND_TABLES["disputes"]

@@ -92,3 +92,7 @@ class Context(Protocol):
 
     def invoice_order(self, invoice_no: str) -> str | None:
         """The order the current invoice numbered `invoice_no` registers, if there is one."""
+
+    def issued_statement(self, number: str) -> Row | None:
+        """The issued statement (对账函) numbered `number`: its `customer_code`, `period`,
+        `closing` balance and `superseded_by` (the number that replaced it, or None)."""
