@@ -317,7 +317,7 @@ def processes_naming(word: str) -> list[int]:
     if sys.platform == "win32":
         listing = _listing(["powershell", "-NoProfile", "-Command",
                             "Get-CimInstance Win32_Process | ForEach-Object "
-                            "{ \"$($_.ProcessId) $($_.CommandLine)\" }"])
+                            "{ '{0} {1}' -f $_.ProcessId, $_.CommandLine }"])
     elif Path("/proc/self/cmdline").exists():  # Linux, where slim images have no `ps`
         listing = []
         for entry in Path("/proc").iterdir():
