@@ -114,8 +114,8 @@ class UnoServer:
         if sys.platform == "win32":
             group = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
         self.process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-            **group)
+            command, env={**os.environ, "PYTHONPATH": str(library)}, stdin=subprocess.DEVNULL,
+            stdout=self._log, stderr=subprocess.STDOUT, **group)
 
     @property
     def scratch(self) -> Path:
@@ -218,7 +218,7 @@ class _Transport(xmlrpc.client.Transport):
 def _copy_unoserver(target: Path) -> None:
     """The installed unoserver package and its metadata (its server reads its own version),
     copied to `target` for the uno interpreter, which knows nothing of this environment, with
-    the server's start-up script beside it (the script's folder is on that interpreter's path).
+    the server's start-up script beside it.
     A copy rather than the whole site-packages: that would put our packages, built for another
     Python, ahead of its standard library."""
     dist = distribution("unoserver")
