@@ -24,6 +24,7 @@ import pstats
 import resource
 import shutil
 import sqlite3
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -361,6 +362,30 @@ def ingest_copy(seed: Path, target: Path, files: Sequence[Path],
     check(statuses is None or measured.detail["statuses"] == statuses,
           f"{target.name}: expected {statuses}, got {measured.detail}")
     return root, measured
+
+
+def command(argv: Sequence[str]) -> Measurement:
+    """`argv` run as a whole process, as a user runs it: interpreter start-up, imports and
+    everything it prints (read from a pipe, as a terminal would take it) included. Its peak
+    memory is the child's own maximum resident set (ru_maxrss from wait4)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = child.stdout
+    assert out is not None
+    printed = sum(len(chunk) for chunk in iter(lambda: out.read(1 << 16), b""))
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measurement(seconds, 0, usage.ru_maxrss,
+                       {"exit": child.returncode, "printed": printed}, cpu)
+
+
+def sales_sheets_command() -> list[str]:
+    """The installed `sales-sheets` command, beside this interpreter."""
+    found = shutil.which("sales-sheets", path=str(Path(sys.executable).parent))
+    check(found is not None, "the sales-sheets command is not installed beside this Python")
+    return [str(found)]
 
 
 def _write_profile(profiler: cProfile.Profile, path: Path, seconds: float, what: str) -> None:

@@ -6,6 +6,7 @@ Run from the repository root:
     python bench/ingest_large.py --rows 2000    # a quick smoke run
     python bench/ingest_large.py --repeat 3     # best of three runs of each measurement
     python bench/ingest_large.py --profile      # also write bench/.data/profile_large_*.txt
+    python bench/ingest_large.py --commands     # also both as whole commands
 
 The same lines are measured in two workbooks, generated once and cached under bench/.data/:
 
@@ -27,11 +28,17 @@ It prints the times (wall and the child's CPU seconds), the ratio ours / pandas-
 against the target, in wall time and in CPU time (on a machine busy with other work, wall time
 stretches with the load, CPU time much less), the ratio pandas-openpyxl / ours, and the peak
 memory of each child (VmHWM on Linux, see _common.py).
+
+With --commands it also times what a user runs, as whole processes, start-up and printing
+included: `sales-sheets process` of the workspace against
+`python -c "import pandas; pandas.read_excel(..., engine='calamine')"` of the same file (issue
+24: within 2x).
 A miss is printed, not raised: this is not a test.
 """
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -44,12 +51,15 @@ from _common import (
     best_of,
     check,
     check_rows,
+    command,
+    copy_workspace,
     data_sheet,
     in_child,
     ingest_copy,
     pandas_read,
     print_notes,
     print_table,
+    sales_sheets_command,
     seed_workspace,
     table_header_row,
 )
@@ -69,6 +79,8 @@ def main() -> None:
                         help="after the timed runs, profile one more ingest of each workbook "
                              "into bench/.data/profile_large_<variant>.txt (rows other than "
                              "100000 add _<rows> to the name)")
+    parser.add_argument("--commands", action="store_true",
+                        help="also time whole `sales-sheets process` and pandas commands")
     args = parser.parse_args()
     rows: int = args.rows
     check(rows > 0 and args.repeat > 0, "--rows and --repeat must be positive")
@@ -81,6 +93,8 @@ def main() -> None:
         for variant, source in sources.items():
             measure(variant, source, rows, args.repeat, seed, Path(scratch) / variant,
                     args.profile)
+            if args.commands:
+                measure_commands(variant, source, args.repeat, seed, Path(scratch) / variant)
 
 
 def measure(variant: str, source: Path, rows: int, repeat: int, seed: Path, scratch: Path,
@@ -135,6 +149,32 @@ def measure(variant: str, source: Path, rows: int, repeat: int, seed: Path, scra
     print(f"check: accepted, receipts table holds {rows:,} rows (every run)")
     if profile:
         print(f"profile (cProfile, a separate run) written to {profile_file}")
+
+
+def measure_commands(variant: str, source: Path, repeat: int, seed: Path, scratch: Path) -> None:
+    """Time the whole commands a user runs on one workbook, alternately, and print them."""
+    read = (f"import pandas; pandas.read_excel({str(source)!r}, sheet_name={data_sheet(KIND)!r}, "
+            f"header={table_header_row(KIND)}, engine='calamine')")
+
+    def ours(run: int) -> Measurement:
+        root = copy_workspace(seed, scratch / f"command-{run}", [source])
+        measured = command([*sales_sheets_command(), "process", "-w", str(root)])
+        check(measured.detail["exit"] == 0, f"`sales-sheets process` exited "
+                                            f"{measured.detail['exit']}")
+        return measured
+
+    runs = [(command([sys.executable, "-c", read]), ours(i)) for i in range(repeat)]
+    pandas_command = best_of(repeat, lambda i: runs[i][0])
+    ours_command = best_of(repeat, lambda i: runs[i][1])
+    print()
+    print(f"ingest_large [{variant} strings] as whole commands, start-up and printing included")
+    for label, m in (("python -c 'pandas.read_excel(calamine)'", pandas_command),
+                     ("sales-sheets process", ours_command)):
+        print(f"  {label:<40} {m.seconds:>7.2f} s   CPU {m.cpu_seconds or 0:.2f} s   "
+              f"peak RSS {m.peak_rss_kib / 1024:,.0f} MiB")
+    slower = ours_command.seconds / pandas_command.seconds
+    verdict = "meets target" if slower <= TARGET else "MISSES TARGET"
+    print(f"  ratio ours / pandas as commands = {slower:.2f}x   target <= {TARGET:g}x   {verdict}")
 
 
 if __name__ == "__main__":

@@ -1,57 +1,89 @@
-"""The library's public functions: everything the CLI, the watcher and the add-in call."""
+"""The library's public functions: everything the CLI, the watcher and the add-in call.
+
+Importing this module is cheap: a name defined elsewhere is imported from its module the first
+time it is used (PEP 562's module `__getattr__`), and the functions here import what they need
+when called. `sales-sheets --help` or `status` thus never load the add-in builder, the
+document renderers or the report writer.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .addin.build import ADDIN_FILE_NAME, build_addin
-from .addin.install import Installation, install_addin
-from .channels import Channel
-from .channels import describe as describe_channels
-from .demo import run_demo
-from .documents.contract import CONTRACT, generate_contract
-from .documents.invoice import generate_invoice_notice
-from .documents.orders import generate_order_files
-from .documents.pdf import pdf_worker
-from .documents.statements import LETTER, StatementFiles, statement_files
 from .errors import UsageError
-from .forms.periods import Period, last_complete_quarter, parse_period
-from .forms.template import MasterLists, write_form
-from .intake.approvals import Release, release_order
-from .intake.check import WorkbookCheck, check_workbook
-from .intake.inbox import Claim, candidates, claim_files, pending_claims
-from .intake.ingest import IngestResult, check_templates, process_claims, process_inbox
-from .intake.watch import watch
-from .kinds import get_kind
-from .ledger import Holder, Ledger, LedgerStatus, Queue, Revisions, Upgrade, hold_claims
-from .ledger import backup_ledger as backup_ledger_at
-from .ledger import ledger_revisions as ledger_revisions_at
-from .ledger import ledger_status as ledger_status_of
-from .ledger import upgrade_ledger as upgrade_ledger_at
-from .notify.dispatch import (
-    Dispatched,
-    Tried,
-    dispatch_due,
-    send_test,
-    workspace_channels,
-)
-from .reports.summary import write_summary
-from .schedule.runner import JobState, Ran, calendar_of, job_states, run_due, run_job
-from .service.health import Health, check_health
-from .service.log import service_log_file
-from .service.systemd import Installed, Scope, install_unit, uninstall_unit
-from .service.windows import Task
-from .service.windows import write_task as write_task_at
-from .services import Services
-from .workspace import Workspace, open_workspace
-from .workspace import init_workspace as create_workspace
+
+if TYPE_CHECKING:  # the names as the type checker sees them; at run time see _HOMES
+    from .addin.build import ADDIN_FILE_NAME, build_addin
+    from .addin.install import Installation, install_addin
+    from .channels import Channel
+    from .demo import run_demo
+    from .documents.contract import generate_contract
+    from .documents.invoice import generate_invoice_notice
+    from .documents.orders import generate_order_files
+    from .documents.pdf import pdf_worker
+    from .documents.statements import StatementFiles
+    from .forms.periods import Period
+    from .intake.approvals import Release, release_order
+    from .intake.check import WorkbookCheck, check_workbook
+    from .intake.collector import collector_paused
+    from .intake.inbox import Claim
+    from .intake.ingest import IngestResult, process_claims, process_inbox
+    from .intake.watch import watch
+    from .ledger import Holder, LedgerStatus, Queue, Revisions, Upgrade, hold_claims
+    from .notify.dispatch import Dispatched, Tried
+    from .schedule.runner import JobState, Ran
+    from .service.health import Health, check_health
+    from .service.systemd import Installed, Scope, install_unit, uninstall_unit
+    from .service.windows import Task
+    from .services import Services
+    from .workspace import Workspace, open_workspace
+
+# Each public name defined elsewhere, and the module (in this package) that defines it.
+_HOMES = {
+    "ADDIN_FILE_NAME": "addin.build", "build_addin": "addin.build",
+    "Installation": "addin.install", "install_addin": "addin.install",
+    "run_demo": "demo",
+    "generate_contract": "documents.contract", "generate_invoice_notice": "documents.invoice",
+    "generate_order_files": "documents.orders", "pdf_worker": "documents.pdf",
+    "StatementFiles": "documents.statements",
+    "Release": "intake.approvals", "release_order": "intake.approvals",
+    "WorkbookCheck": "intake.check", "check_workbook": "intake.check",
+    "collector_paused": "intake.collector",
+    "IngestResult": "intake.ingest", "process_claims": "intake.ingest",
+    "process_inbox": "intake.ingest", "watch": "intake.watch",
+    "LedgerStatus": "ledger", "Queue": "ledger", "Revisions": "ledger", "Upgrade": "ledger",
+    "hold_claims": "ledger",
+    "Dispatched": "notify.dispatch", "Tried": "notify.dispatch",
+    "JobState": "schedule.runner", "Ran": "schedule.runner",
+    "Health": "service.health", "check_health": "service.health",
+    "Installed": "service.systemd", "Scope": "service.systemd",
+    "install_unit": "service.systemd", "uninstall_unit": "service.systemd",
+    "Task": "service.windows",
+    "Services": "services",
+    "open_workspace": "workspace",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__package__}.{home}"), name)
+    globals()[name] = value  # once: later uses find it without this function
+    return value
 
 
 def init_workspace(path: Path | str) -> Workspace:
     """A new workspace with config.toml, its folders and the default document templates."""
+    from .documents.contract import CONTRACT
+    from .documents.statements import LETTER
+    from .workspace import init_workspace as create_workspace
+
     workspace = create_workspace(path)
     CONTRACT.ensure(workspace)
     LETTER.ensure(workspace)
@@ -60,10 +92,15 @@ def init_workspace(path: Path | str) -> Workspace:
 
 def write_template(workspace: Workspace, kind: str, output: Path | None = None) -> Path:
     """A blank template of `kind` with drop-downs from the ledger's current master data and
-    the workspace's settings (the expense categories)."""
+    what its fields offer (a delivery's open orders and their products, a budget's owners, the
+    expense categories of the workspace's settings)."""
+    from .forms.template import write_form
+    from .kinds import get_kind
+    from .ledger import Ledger
+
     form = get_kind(kind)
     with Ledger.of(workspace).connect() as books:
-        lists: MasterLists = books.drop_down_lists(workspace.settings.lists())
+        lists = books.drop_down_lists(form, workspace.settings)
     target = output or workspace.templates / f"{form.name}.xlsx"
     return write_form(target, form, workspace.language, lists)
 
@@ -72,6 +109,9 @@ def claim_inbox(workspace: Workspace, holder: Holder) -> list[Claim]:
     """Unfinished claims `holder` may resume first, then everything now in the inbox, taken out
     of it for `holder` (after the document templates are checked: a broken one stops everything
     before any file moves)."""
+    from .intake.inbox import candidates, claim_files, pending_claims
+    from .intake.ingest import check_templates
+
     check_templates(workspace)
     claims = pending_claims(workspace, holder)
     return claims + claim_files(workspace, candidates(workspace), holder)
@@ -80,11 +120,17 @@ def claim_inbox(workspace: Workspace, holder: Holder) -> list[Claim]:
 def ledger_status(workspace: Workspace, recent: int = 10) -> LedgerStatus:
     """What the ledger holds, what happened lately, what waits for approval and who is
     watching; with a warning when files wait in the inbox and no watcher has been seen."""
+    from .intake.inbox import candidates
+    from .ledger import ledger_status as ledger_status_of
+
     return ledger_status_of(workspace, recent, waiting=len(candidates(workspace)))
 
 
 def write_report(workspace: Workspace, period: str) -> Path:
     """The summary workbook of `period` (2026, 2026-Q4 or 2026-11)."""
+    from .forms.periods import parse_period
+    from .reports.summary import write_summary
+
     return write_summary(workspace, parse_period(period))
 
 
@@ -93,6 +139,9 @@ def write_statements(
     include_all: bool = False, today: date | None = None,
 ) -> tuple[Period, list[StatementFiles]]:
     """Statements and letters for `period` (default: the last complete quarter)."""
+    from .documents.statements import statement_files
+    from .forms.periods import last_complete_quarter, parse_period
+
     chosen = parse_period(period) if period else last_complete_quarter(today or date.today())
     return chosen, statement_files(workspace, chosen, customer, include_all)
 
@@ -100,27 +149,37 @@ def write_statements(
 def notification_channels(workspace: Workspace) -> dict[str, Channel]:
     """The configured channels (the console when none is). Raises ConfigError when a secret's
     environment variable is missing or a setting is wrong."""
+    from .notify.dispatch import workspace_channels
+
     return workspace_channels(workspace)
 
 
 def notification_settings(workspace: Workspace) -> list[str]:
     """One line per configured channel for `status`, every secret masked."""
+    from .channels import describe as describe_channels
+
     return describe_channels(workspace.settings.notify, os.environ, workspace.language)
 
 
 def send_notifications(workspace: Workspace,
                        channels: dict[str, Channel] | None = None) -> Dispatched:
     """Send every stored message that is due now (`sales-sheets notify send`)."""
+    from .notify.dispatch import dispatch_due, workspace_channels
+
     return dispatch_due(workspace, channels or workspace_channels(workspace))
 
 
 def test_notification(workspace: Workspace, to: str) -> list[Tried]:
     """Send a test message to `to` over every configured channel (`notify test --to`)."""
+    from .notify.dispatch import send_test, workspace_channels
+
     return send_test(workspace, workspace_channels(workspace), to)
 
 
 def schedule_moment(workspace: Workspace, at: str | None) -> datetime:
     """`at` (ISO 8601; without a zone, in `[schedule] timezone`) or now, as an aware time."""
+    from .schedule.runner import calendar_of
+
     if not at:
         return datetime.now(UTC)
     try:
@@ -134,38 +193,53 @@ def schedule_moment(workspace: Workspace, at: str | None) -> datetime:
 
 def run_schedule(workspace: Workspace, at: str | None = None) -> list[Ran]:
     """Run every job due at `at` (default now) that has not run for its period."""
+    from .schedule.runner import run_due
+
     return run_due(workspace, schedule_moment(workspace, at))
 
 
 def run_scheduled_job(workspace: Workspace, job: str, period: str,
                       at: str | None = None) -> Ran:
     """Run `job` for `period` once (not again when that period's run is done)."""
+    from .schedule.runner import run_job
+
     return run_job(workspace, job, period, schedule_moment(workspace, at))
 
 
 def schedule(workspace: Workspace, at: str | None = None) -> list[JobState]:
     """Every job with its last run and its next one."""
+    from .schedule.runner import job_states
+
     return job_states(workspace, schedule_moment(workspace, at))
 
 
 def upgrade_ledger(workspace: Workspace) -> Upgrade:
     """Bring the workspace's ledger to this program's schema (`sales-sheets db upgrade`)."""
+    from .ledger import upgrade_ledger as upgrade_ledger_at
+
     return upgrade_ledger_at(workspace.database_url)
 
 
 def ledger_revisions(workspace: Workspace) -> Revisions:
     """The schema revision of the workspace's ledger beside this program's newest."""
+    from .ledger import ledger_revisions as ledger_revisions_at
+
     return ledger_revisions_at(workspace.database_url)
 
 
 def backup_ledger(workspace: Workspace, target: Path, force: bool = False) -> Path:
     """A consistent copy of the workspace's SQLite ledger at `target`, taken while it is in use."""
+    from .ledger import backup_ledger as backup_ledger_at
+
     return backup_ledger_at(workspace.database_url, target, force)
 
 
 def write_task(workspace: Workspace, account: str, output: Path) -> Task:
     """The Windows scheduled task that runs this Python's `watch` for `workspace` at boot as
     `account`, logging to its log file (watch.log_file, or logs/watch.log)."""
+    from .service.log import service_log_file
+    from .service.windows import write_task as write_task_at
+
     log = service_log_file(workspace)
     return write_task_at(sys.executable, str(workspace.root), str(log), account, output)
 
@@ -185,5 +259,5 @@ __all__ = [
     "write_template",
     "Dispatched", "JobState", "Queue", "Ran", "Tried", "notification_channels",
     "notification_settings", "run_schedule", "run_scheduled_job", "schedule",
-    "send_notifications", "test_notification",
+    "send_notifications", "test_notification", "collector_paused",
 ]

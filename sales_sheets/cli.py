@@ -15,27 +15,28 @@ import subprocess
 import sys
 import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+# Only what every command needs is imported here: `--help` and `status` must start quickly
+# (SQLAlchemy, openpyxl and the renderers load when a command uses them; `api` is lazy).
 from . import api
 from .errors import SalesSheetsError
-from .intake.collector import collector_paused
-from .intake.ingest import IngestResult
-from .kinds import KINDS
-from .ledger import PendingApproval, Standing
 from .reports.words import hold_reason_words
-from .service.health import NO_WATCHER, WAITED_TOO_LONG, Health
 from .service.log import log_event, log_file_of, log_result, writing_log
 from .service.stopping import SignalStop
 from .service.systemd import Scope
 from .service.windows import current_account, drive_letter_warning
 from .status import Status
 from .text import Text
-from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .intake.ingest import IngestResult
+    from .ledger import LedgerStatus, PendingApproval
+    from .workspace import Workspace
 
 EXIT_REJECTED = 3
 _COLOURS = {Status.ACCEPTED: "green", Status.HELD: "yellow", Status.REJECTED: "red"}
@@ -62,9 +63,32 @@ _STATUS_WORDS = {  # the headings of `status`
                        "自 {last_seen} 起没有监视程序处理。",
                        "Warning: {waiting} files wait in the inbox and no watcher has been seen "
                        "since {last_seen}."),
+    "replies": Text("对账回函", "Statement replies"),
+    "no_replies": Text("  无已发出的对账函", "  no statements issued"),
+    "reply": Text("  {customer} {name}  {number}  {status}  我方余额 {ours}",
+                  "  {customer} {name}  {number}  {status}  our balance {ours}"),
+    "reply_answer": Text("  客户余额 {theirs}  差额 {difference}",
+                         "  theirs {theirs}  difference {difference}"),
+    "reply_overdue": Text("  逾期 {days} 天（应于 {due} 前回函）",
+                          "  {days} days overdue (due {due})"),
+    "reply_rate": Text("  回函率 {rate}", "  reply rate {rate}"),
     "never_watched": Text("注意：收件箱里有 {waiting} 个文件在等待，从未有监视程序处理过。",
                           "Warning: {waiting} files wait in the inbox and no watcher has ever "
                           "been seen."),
+}
+
+_RELEASE_WORDS = {
+    "released": Text("已放行 {order_no}（{reasons}），审批号 {approval}",
+                     "released {order_no} ({reasons}) with {approval}"),
+    "contract": Text("合同：{path}", "contract: {path}"),
+    "invoice": Text("开票通知单：{path}", "invoice notice: {path}"),
+}
+_DEMO_WORDS = {
+    "outbox": Text("回执、退回文件、合同和审批单：{outbox}",
+                   "acknowledgements, annotated copies, contracts and approval forms: {outbox}"),
+    "report": Text("汇总表：{path}", "summary workbook: {path}"),
+    "statements": Text("对账单和对账函：{count} 个客户，{folder}",
+                       "statements and letters: {count} customers, {folder}"),
 }
 
 _STOPPING = {
@@ -75,13 +99,13 @@ _STOPPING = {
 # `status --check`: what each finding says, and the exit code it gives (the first one found).
 EXIT_NO_WATCHER = 4
 EXIT_WAITED_TOO_LONG = 5
-_CHECK_EXITS = {NO_WATCHER: EXIT_NO_WATCHER, WAITED_TOO_LONG: EXIT_WAITED_TOO_LONG}
+_CHECK_EXITS = {"no_watcher_alive": EXIT_NO_WATCHER, "waited_too_long": EXIT_WAITED_TOO_LONG}
 _CHECK_WORDS = {
     "healthy": Text("正常：{watchers} 个监视程序在运行，收件箱里有 {waiting} 个文件。",
                     "healthy: {watchers} watchers alive, {waiting} files in the inbox."),
-    NO_WATCHER: Text("没有监视程序在处理收件箱 {inbox}。",
+    "no_watcher_alive": Text("没有监视程序在处理收件箱 {inbox}。",
                      "No watcher of the inbox {inbox} is alive."),
-    WAITED_TOO_LONG: Text("{overdue} 个文件在收件箱里等待超过 {max_wait_minutes} 分钟"
+    "waited_too_long": Text("{overdue} 个文件在收件箱里等待超过 {max_wait_minutes} 分钟"
                           "（最久 {oldest_minutes} 分钟）。",
                           "{overdue} files have waited in the inbox longer than "
                           "{max_wait_minutes} minutes (the oldest {oldest_minutes} minutes)."),
@@ -90,6 +114,29 @@ _CHECK_WORDS = {
 workspace_option = click.option(
     "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
     show_default=True, help="The workspace folder (config.toml, inbox/, outbox/).")
+
+
+class _KindChoice(click.Choice[str]):
+    """The kinds, found when the argument is parsed or the help shown, not on import."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> Sequence[str]:
+        from .kinds import KINDS
+
+        return sorted(KINDS)
+
+    @choices.setter
+    def choices(self, _value: Sequence[str]) -> None:
+        pass
+
+
+def _job_title(job: str, language: str) -> str:
+    from .calendar import job_named
+
+    return job_named(job).title(language)
 
 
 def _open(path: Path) -> Workspace:
@@ -130,7 +177,7 @@ def init(path: Path) -> None:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(sorted(KINDS)))
+@click.argument("kind", type=_KindChoice())
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write it (default: templates/<kind>.xlsx in the workspace).")
 @workspace_option
@@ -143,8 +190,11 @@ def template(kind: str, output: Path | None, workspace: Path) -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every file.")
+@click.option("--all-problems", is_flag=True,
+              help="Print every problem; by default a file with more than 30 gets them counted "
+                   "by code with the first few of each (the annotated copy lists them all).")
 @workspace_option
-def process(as_json: bool, workspace: Path) -> None:
+def process(as_json: bool, all_problems: bool, workspace: Path) -> None:
     """Process everything now in the inbox, then exit."""
     ws = _open(workspace)
     channels = _guard(lambda: api.notification_channels(ws))  # a missing secret stops it first
@@ -155,7 +205,7 @@ def process(as_json: bool, workspace: Path) -> None:
         claims = _guard(lambda: api.claim_inbox(ws, holder))
         if as_json:
             results = _guard(lambda: api.process_claims(
-                ws, claims, holder.counting(None), around_file=collector_paused))
+                ws, claims, holder.counting(None), around_file=api.collector_paused))
             click.echo(json.dumps({"files": [r.as_dict(ws.language) for r in results]},
                                   ensure_ascii=False, indent=2))
         else:
@@ -163,9 +213,9 @@ def process(as_json: bool, workspace: Path) -> None:
                                    show_pos=True) as bar:
                 results = _guard(lambda: api.process_claims(
                     ws, claims, holder.counting(lambda _r: bar.update(1)),
-                    around_file=collector_paused))
+                    around_file=api.collector_paused))
             for result in results:
-                _echo_result(result, ws.language)
+                _echo_result(result, ws.language, all_problems)
             if not results:
                 click.echo(_EMPTY_INBOX(ws.language))
     # The messages the outcomes stored go out now; those that fail wait for `notify send` or a
@@ -175,16 +225,21 @@ def process(as_json: bool, workspace: Path) -> None:
         sys.exit(EXIT_REJECTED)
 
 
-def _echo_result(result: IngestResult, language: str) -> None:
+def _echo_result(result: IngestResult, language: str, all_problems: bool = False) -> None:
     label = Status(result.status).outcome(language)
     colour = _COLOURS.get(result.status)
     line = f"{click.style(label, fg=colour)}  {result.file}"
     if result.document:
         line += f"  [{result.document}]"
     click.echo(line)
-    for p in result.problems:
-        where = f"{p.location} " if p.location else ""
-        click.echo(f"    {p.severity}: {where}{p.message(language)}")
+    from .intake.answers import problem_line, problem_lines
+
+    problems = list(result.problems)
+    lines = ([f"  {problem_line(p, language)}" for p in problems] if all_problems
+             else problem_lines(problems, language))
+    if lines:
+        # one write: a 100,000-line file's problems echoed line by line cost seconds
+        click.echo("\n".join(f"  {line}" for line in lines))
     for output in result.outputs:
         click.echo(f"    -> {output}")
 
@@ -273,11 +328,34 @@ def status(as_json: bool, recent: int, check: bool, workspace: Path) -> None:
         click.echo(_STATUS_WORDS["no_pending"](language))
     if not state.approvals_enforced:
         click.echo(_STATUS_WORDS["anyone"](language))
+    _echo_replies(state, language)
     _echo_notifications(ws, state.notifications)
     _echo_schedule(ws, jobs)
 
 
+def _echo_replies(state: LedgerStatus, language: str) -> None:
+    """The 对账回函 section: each customer's latest statement and where its reply stands."""
+    click.echo(_STATUS_WORDS["replies"](language))
+    for s in state.statement_replies:
+        line = _STATUS_WORDS["reply"].format(
+            language, customer=s.customer_code, name=s.customer_name, number=s.statement_no,
+            status=s.status.word(language), ours=f"{s.our_balance:,.2f}")
+        if s.their_balance is not None and s.difference is not None:
+            line += _STATUS_WORDS["reply_answer"].format(
+                language, theirs=f"{s.their_balance:,.2f}", difference=f"{s.difference:,.2f}")
+        if s.days_overdue:
+            line += _STATUS_WORDS["reply_overdue"].format(language, days=s.days_overdue,
+                                                          due=s.reply_by.isoformat())
+        click.echo(line)
+    if not state.statement_replies:
+        click.echo(_STATUS_WORDS["no_replies"](language))
+    elif state.reply_rate is not None:
+        click.echo(_STATUS_WORDS["reply_rate"].format(language, rate=f"{state.reply_rate:.0%}"))
+
+
 def _kind_title(kind: str, language: str) -> str:
+    from .kinds import KINDS
+
     return KINDS[kind].title(language) if kind in KINDS else kind
 
 
@@ -294,8 +372,13 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def _padded(text: str, columns: int) -> str:
+    """`text` filled with spaces to `columns` terminal columns."""
+    return text + " " * max(0, columns - _width(text))
+
+
 def _check(ws: Workspace, as_json: bool) -> None:
-    health: Health = _guard(lambda: api.check_health(ws))
+    health: api.Health = _guard(lambda: api.check_health(ws))
     facts = health.as_dict()
     if as_json:
         click.echo(json.dumps(facts, ensure_ascii=False, indent=2))
@@ -322,10 +405,15 @@ def release(order_no: str, approval: str, workspace: Path) -> None:
     """Release a held order with a manager's approval."""
     ws = _open(workspace)
     done = _guard(lambda: api.release_order(ws, order_no, approval))
-    click.echo(f"released {done.order_no} ({', '.join(done.reasons) or '-'}) with {done.approval}")
-    click.echo(f"contract: {done.contract.relative_to(ws.root)}")
+    language = ws.language
+    click.echo(_RELEASE_WORDS["released"].format(
+        language, order_no=done.order_no, approval=done.approval,
+        reasons=hold_reason_words(done.reasons, language) or "-"))
+    click.echo(_RELEASE_WORDS["contract"].format(language,
+                                                 path=done.contract.relative_to(ws.root)))
     if done.invoice is not None:
-        click.echo(f"invoice notice: {done.invoice.relative_to(ws.root)}")
+        click.echo(_RELEASE_WORDS["invoice"].format(language,
+                                                    path=done.invoice.relative_to(ws.root)))
 
 
 @main.command()
@@ -377,11 +465,14 @@ def demo(workspace: Path) -> None:
     counts: dict[str, int] = {}
     for r in done.results:
         counts[r.status] = counts.get(r.status, 0) + 1
-    click.echo("\n" + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
-    click.echo(f"acknowledgements, annotated copies, contracts and approval forms: {ws.outbox}")
-    click.echo(f"summary workbook: {done.report.relative_to(ws.root).as_posix()}")
-    click.echo(f"statements and letters: {len(done.statements)} customers, "
-               f"{ws.outbox.relative_to(ws.root).as_posix()}/statements/2026-11")
+    language = ws.language
+    click.echo("\n" + _counts(counts, language))
+    click.echo(_DEMO_WORDS["outbox"].format(language, outbox=ws.outbox))
+    click.echo(_DEMO_WORDS["report"].format(
+        language, path=done.report.relative_to(ws.root).as_posix()))
+    click.echo(_DEMO_WORDS["statements"].format(
+        language, count=len(done.statements),
+        folder=f"{ws.outbox.relative_to(ws.root).as_posix()}/statements/2026-11"))
     sent = _guard(lambda: api.send_notifications(ws))
     click.echo(_NOTIFY_WORDS["told"].format(ws.language, count=len(sent.told)))
     for told in sent.told:
@@ -395,8 +486,7 @@ _NOTIFY_WORDS = {
     "dead": Text("  放弃：{key} → {recipient}（{attempts} 次）：{last_error}",
                  "  dead: {key} -> {recipient} ({attempts} attempts): {last_error}"),
     "schedule": Text("定期任务", "Schedule"),
-    "job": Text("  {job:<22} 上次 {last:<24} 下次 {next}",
-                "  {job:<22} last {last:<24} next {next}"),
+    "job": Text("  {job} 上次 {last} 下次 {next}", "  {job} last {last} next {next}"),
     "never": Text("从未运行", "never"),
     "off": Text("已关闭", "off"),
     "sent": Text("已发送 {sent}，待重试 {retried}，放弃 {dead}，顺延 {deferred}",
@@ -431,8 +521,9 @@ def _echo_schedule(ws: Workspace, states: list[api.JobState]) -> None:
                 else _NOTIFY_WORDS["never"](language))
         upcoming = (f"{state.next.period} {state.next.due:%Y-%m-%d %H:%M %Z}" if state.next
                     else _NOTIFY_WORDS["off"](language))
-        click.echo(_NOTIFY_WORDS["job"].format(language, job=state.job, last=last[:24],
-                                               next=upcoming))
+        name = f"{_job_title(state.job, language)} ({state.job})"
+        click.echo(_NOTIFY_WORDS["job"].format(language, job=_padded(name, 38),
+                                               last=_padded(last[:24], 24), next=upcoming))
 
 
 def _schedule_dict(states: list[api.JobState]) -> list[dict[str, Any]]:
@@ -525,6 +616,8 @@ def db() -> None:
 @workspace_option
 def db_upgrade(workspace: Path) -> None:
     """Upgrade the ledger to this program's schema (back it up first), or create it."""
+    from .ledger import Standing
+
     ws = _open(workspace)
     done = _guard(lambda: api.upgrade_ledger(ws))
     before = done.before
@@ -565,7 +658,7 @@ def addin() -> None:
 
 @addin.command("build")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"Where to write it (default: {api.ADDIN_FILE_NAME} in the workspace).")
+              help="Where to write it (default: sales_sheets.xlam in the workspace).")
 @workspace_option
 def addin_build(output: Path | None, workspace: Path) -> None:
     """Build the add-in (.xlam) in the workspace's language."""

@@ -66,7 +66,18 @@ class Documents:
     invoices: bool = True
     pdf: bool = True
     uno_python: str = ""
-    reply_day: int = 15
+    # Deprecated: `[statements] reply_by_day` replaces it. Still read, so that a config.toml
+    # written by an earlier release loads; it counts only where that key is not set.
+    reply_day: int | None = None
+
+
+@dataclass(frozen=True)
+class Statements:
+    """The quarterly 对账函 and the customer's reply (对账回函)."""
+
+    # The reply is due by this day of the month after the statement period (clamped to that
+    # month's length); a statement with no reply after it is overdue.
+    reply_by_day: int = 15
 
 
 @dataclass(frozen=True)
@@ -191,15 +202,12 @@ class Settings:
     watch: Watch = field(default_factory=Watch)
     limits: Limits = field(default_factory=Limits)
     documents: Documents = field(default_factory=Documents)
+    statements: Statements = field(default_factory=Statements)
     access: Access | None = None
     approvals: Approvals | None = None
     expenses: Expenses = field(default_factory=Expenses)
     notify: Notify = field(default_factory=Notify)
     schedule: Schedule = field(default_factory=Schedule)
-
-    def lists(self) -> dict[str, tuple[str, ...]]:
-        """The lists a form's field may be `listed` from, by name."""
-        return {"expense_category": self.expenses.categories}
 
 
 def load_settings(path: Path) -> Settings:
@@ -215,6 +223,10 @@ def load_settings(path: Path) -> Settings:
     if unknown:
         raise ConfigError(f"{path}: [expenses.caps] names {', '.join(sorted(unknown))}, not "
                           f"among [expenses] categories")
+    old_day = settings.documents.reply_day
+    if old_day is not None and "reply_by_day" not in data.get("statements", {}):
+        # An earlier release's [documents] reply_day, where [statements] does not say.
+        settings = dataclasses.replace(settings, statements=Statements(reply_by_day=old_day))
     if settings.language not in LANGUAGES:
         raise ConfigError(
             f"{path}: language = {settings.language!r}; use one of {', '.join(LANGUAGES)}"
@@ -336,9 +348,12 @@ pdf = true
 # itself (LibreOffice's own on Windows, /usr/bin/python3 with python3-uno on Debian/Ubuntu).
 # Set its path here when it is elsewhere.
 # uno_python = "C:/Program Files/LibreOffice/program/python.exe"
-# Customers are asked to return the signed reconciliation letter by this day of the month
-# after the statement period.
-reply_day = 15
+
+[statements]
+# Customers are asked to return the signed reconciliation letter (对账函) by this day of the
+# month after the statement period; a statement with no reply (对账回函) by then is overdue,
+# and the office is told once (statement_reply_overdue).
+reply_by_day = 15
 
 # Uncomment to enforce who may submit what. Without this section anyone may drop anything.
 # Each person then drops files into inbox/<their code>/; files at the inbox root are refused.

@@ -225,9 +225,36 @@ def run_demo(workspace: Workspace) -> Demo:
         write_form(workspace.inbox / "S02/订货单-粤丰-1203.xlsx", KINDS["order"],
                    workspace.language, data=DECEMBER_ORDER)
         results += process_inbox(workspace)
-        report = write_summary(workspace, parse_period("2026-11"))
         statements = statement_files(workspace, parse_period("2026-11"), None, False)
+        write_replies(workspace, statements)
+        results += process_inbox(workspace)
+        report = write_summary(workspace, parse_period("2026-11"))
     return Demo(results, report, statements)
+
+
+def write_replies(workspace: Workspace, statements: list[StatementFiles]) -> list[Path]:
+    """The 对账回函 the assistant fills from the customers' signed letters: the first customer
+    agrees, the second disputes (a payment of ¥1,000 they made that we have not recorded yet),
+    the others have not replied."""
+    language = workspace.language
+    kind = KINDS["statement_reply"]
+    written = []
+    with Ledger.of(workspace).connect() as books:
+        for files, reply in zip(statements, ("agreed", "disputed"), strict=False):
+            issued = books.issued_statement(files.statement_no)
+            assert issued is not None  # statement_files has just recorded it
+            header: dict[str, object] = {
+                "statement_no": files.statement_no, "customer_code": files.customer,
+                "reply": _label(kind, "reply", reply, language), "replied_on": D(2026, 12, 8)}
+            lines: list[dict[str, object]] = []
+            if reply == "disputed":
+                theirs = issued["closing"] - 1000
+                header.update(customer_balance=str(theirs), remarks="12月1日电汇1000元")
+                lines = [{"item": "回款", "our_amount": "0", "their_amount": "1000",
+                          "note": "12月1日电汇，我方尚未入账"}]
+            written.append(write_form(workspace.inbox / f"对账回函-{files.customer}.xlsx", kind,
+                                      language, data=FormData(header, lines)))
+    return written
 
 
 def write_decisions(workspace: Workspace) -> list[Path]:

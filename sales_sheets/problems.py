@@ -166,6 +166,31 @@ MESSAGES: dict[str, Text] = {
         "产品“{value}”不在订单“{order_no}”中。",
         "Product \u201c{value}\u201d is not on order \u201c{order_no}\u201d.",
     ),
+    # statement replies (对账回函)
+    "unknown_statement": Text(
+        "对账函编号“{value}”不存在，请使用随对账函生成的回函。",
+        "There is no statement numbered \u201c{value}\u201d; use the reply form that came with "
+        "the letter.",
+    ),
+    "superseded_statement": Text(
+        "对账函“{value}”已重新出具为“{current}”（余额已变化），请按新对账函回函。",
+        "Statement \u201c{value}\u201d was issued again as \u201c{current}\u201d (the balance "
+        "changed); reply to the new statement.",
+    ),
+    "statement_customer_mismatch": Text(
+        "对账函“{statement}”是客户“{expected}”的，不是“{value}”。",
+        "Statement \u201c{statement}\u201d is customer \u201c{expected}\u201d's, not "
+        "\u201c{value}\u201d's.",
+    ),
+    "reply_balance_required": Text(
+        "核对不符时须填写客户确认余额。",
+        "A disputed reply needs the customer's balance.",
+    ),
+    "reply_balance_differs": Text(
+        "回函为核对相符，但客户确认余额 {value} 与我方余额 {ours} 不同；按相符登记。",
+        "The reply agrees, but the customer's balance {value} differs from ours, {ours}; "
+        "recorded as agreed.",
+    ),
     "return_needs_approval": Text(
         "退货须经审批（{approvers}）。",
         "A return needs approval ({approvers}).",
@@ -195,6 +220,51 @@ MESSAGES: dict[str, Text] = {
     "over_cap": Text(
         "{category}单笔 {value} 超出上限 {cap}，须经审批。",
         "{category}: {value} on one line is above the cap of {cap}; it needs approval.",
+    ),
+    # deliveries and invoices: the order they name
+    "order_held": Text(
+        "订单“{value}”（第 {version} 版）正在待审批，审批通过后才能发货或开票。",
+        "Order \u201c{value}\u201d (version {version}) is held for approval; it cannot be "
+        "delivered or invoiced until it is approved.",
+    ),
+    "order_declined": Text(
+        "订单“{value}”（第 {version} 版）已被否决，不能发货或开票。",
+        "Order \u201c{value}\u201d (version {version}) was declined; nothing can be delivered "
+        "or invoiced on it.",
+    ),
+    "order_superseded": Text(
+        "订单“{value}”已被替代，现在没有有效的版本"
+        "（最新的第 {version} 版为“{status}”），不能发货或开票。",
+        "Order \u201c{value}\u201d was superseded and no version of it stands now (the "
+        "newest, version {version}, is {status}); nothing can be delivered or invoiced on it.",
+    ),
+    "stale_order_version": Text(
+        "此单据针对订单“{value}”的第 {version} 版，现行的是第 {current} 版，请使用新版本的单据。",
+        "This form is for version {version} of order \u201c{value}\u201d; version {current} "
+        "is current: use its form.",
+    ),
+    # deliveries
+    "over_delivery": Text(
+        "发货数量 {value} 超过订单“{order_no}”尚可发货的 {left}"
+        "（订购 {ordered}，退货 {returned}，已发货 {delivered}）。",
+        "Delivering {value} is more than the {left} left to deliver on order "
+        "\u201c{order_no}\u201d (ordered {ordered}, returned {returned}, delivered {delivered}).",
+    ),
+    # invoices
+    "over_invoiced": Text(
+        "开票金额 {value} 超过订单“{order_no}”尚可开票的 {remaining}"
+        "（订单 {total}，退货 {returned}，已开票 {invoiced}）。",
+        "The invoice amount {value} exceeds the {remaining} left to invoice on order "
+        "\u201c{order_no}\u201d (order {total}, returned {returned}, invoiced {invoiced}).",
+    ),
+    "duplicate_invoice": Text(
+        "发票号码“{value}”已登记在订单“{order_no}”上。",
+        "Invoice No. \u201c{value}\u201d is already registered against order "
+        "\u201c{order_no}\u201d.",
+    ),
+    "invoice_before_order": Text(
+        "开票日期 {value} 早于订单日期 {order_date}。",
+        "The invoice date {value} is before the order date {order_date}.",
     ),
     # approvals
     "decision_required": Text(

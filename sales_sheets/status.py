@@ -64,3 +64,24 @@ WORDS: dict[Status, StatusWords] = {
 
 # A document's versions that still count: stored, and not yet replaced by a later version.
 CURRENT = (Status.ACCEPTED, Status.HELD)
+
+
+class ReplyStatus(StrEnum):
+    """Where an issued 对账函 stands (spec 4b): sent and not yet due, answered (agreed or
+    disputed, by its current 对账回函), or overdue: no reply by the reply-by day."""
+
+    SENT = "sent"
+    AGREED = "agreed"
+    DISPUTED = "disputed"
+    OVERDUE = "overdue"
+
+    def word(self, language: str) -> str:
+        return REPLY_WORDS[self](language)
+
+
+REPLY_WORDS: dict[ReplyStatus, Text] = {
+    ReplyStatus.SENT: Text("已发出", "sent"),
+    ReplyStatus.AGREED: Text("核对相符", "agreed"),
+    ReplyStatus.DISPUTED: Text("核对不符", "disputed"),
+    ReplyStatus.OVERDUE: Text("逾期未回", "overdue"),
+}

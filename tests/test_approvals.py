@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
+from sales_sheets.intake.approvals import release_order
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.status import Status
 from sales_sheets.workspace import Workspace
 
-from .helpers.approvals import decide, fields, lines, requests
+from .helpers.approvals import decide, fields, filed_requests, lines, requests
 from .helpers.config import configure
 from .helpers.forms import codes, docx_text, drop, one, order_header, query
 
@@ -86,6 +87,48 @@ def test_declined_no_contract_and_a_new_version_may_follow(loaded: Workspace) ->
     drop(loaded, "order", "S01/again.xlsx", order_header(no="SO-1"), [FAIR])
     assert one(loaded).status == "accepted"
     assert status_of(loaded, "SO-1") == [(1, "declined", "SP-7"), (2, "accepted", None)]
+
+
+def test_a_decided_request_leaves_the_approvers_folder_stamped_with_the_decision(
+    loaded: Workspace,
+) -> None:
+    approved = held_order(loaded, "SO-1")
+    declined = held_order(loaded, "SO-2")
+    assert requests(loaded) == [Path("李强/SO-1_审批单.xlsx"), Path("李强/SO-2_审批单.xlsx")]
+    decide(loaded, approved, "李强/a.xlsx", decision="同意", approver="M01")
+    decide(loaded, declined, "李强/b.xlsx", decision="不同意", approver="M01")
+    assert {r.status for r in process_inbox(loaded)} == {"accepted"}
+    assert requests(loaded) == []  # nothing waits for 李强 any more
+    assert filed_requests(loaded) == ["李强/SO-1_审批单.已批准.xlsx",
+                                      "李强/SO-2_审批单.未批准.xlsx"]
+    # the filed request is the one the approver saw, unchanged
+    [filed] = (loaded.outbox / "approvals" / "李强" / "已处理").glob("*SO-1*")
+    assert fields(filed)["document_no"] == "SO-1" and fields(filed)["decision"] is None
+
+
+def test_a_new_version_files_the_stale_request_away(loaded: Workspace) -> None:
+    held_order(loaded, "SO-1")
+    held_order(loaded, "SO-2")
+    # SO-1 comes again at the list price: accepted, its request no longer waits
+    drop(loaded, "order", "S01/SO-1-v2.xlsx", order_header(no="SO-1"), [FAIR])
+    assert one(loaded).status == "accepted"
+    assert requests(loaded) == [Path("李强/SO-2_审批单.xlsx")]
+    assert filed_requests(loaded) == ["李强/SO-1_审批单.已作废.xlsx"]
+    # SO-2 comes again, still below the list price: its new request replaces the old one
+    drop(loaded, "order", "S01/SO-2-v2.xlsx", order_header(no="SO-2"),
+         [dict(CHEAP, quantity=3)])
+    assert one(loaded).status == "held"
+    assert requests(loaded) == [Path("李强/SO-2_审批单.xlsx")]
+    assert fields(loaded.outbox / "approvals" / "李强" / "SO-2_审批单.xlsx")[
+        "document_version"] == 2
+    assert filed_requests(loaded) == ["李强/SO-1_审批单.已作废.xlsx"]
+
+
+def test_released_on_paper_the_request_is_filed_too(loaded: Workspace) -> None:
+    held_order(loaded, "SO-1")
+    release_order(loaded, "SO-1", "SP-9")
+    assert requests(loaded) == []
+    assert filed_requests(loaded) == ["李强/SO-1_审批单.已批准.xlsx"]
 
 
 def test_one_decision_counts_the_second_form_is_refused(loaded: Workspace) -> None:

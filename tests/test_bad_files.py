@@ -337,7 +337,7 @@ CORPUS = [
     Bad("random_headers.xlsx", "unknown_kind", lambda: labelled_book(
         [["foo", "bar", "baz"], [1, 2, 3], ["x", "y", "z"]])),
     Bad("future_template.xlsx", "unknown_template", lambda: template_meta("@version", 99)),
-    Bad("foreign_template.xlsx", "unknown_template", lambda: template_meta("@kind", "invoice")),
+    Bad("foreign_template.xlsx", "unknown_template", lambda: template_meta("@kind", "warranty")),
     Bad("no_lines.xlsx", "empty_form", lambda: form_bytes("order", order_header("SO-EMPTY"))),
     Bad("template_no_quantity.xlsx", "missing_column", template_without_quantity),
     *FUZZED,

@@ -1,6 +1,8 @@
 """The real CLI through click's CliRunner, and then the files and the database checked."""
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -14,6 +16,7 @@ from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.kinds import KINDS
 from sales_sheets.workspace import Workspace, open_workspace
 
+from .helpers.approvals import filed_requests, requests
 from .helpers.forms import drop, order_header, query
 
 pytestmark = pytest.mark.ledgers
@@ -63,8 +66,8 @@ def test_template_to_a_chosen_file_and_unknown_kind(tmp_path: Path, workspace: W
     target = tmp_path / "x.xlsx"
     assert run("template", "visit", "-o", str(target), "-w", str(workspace.root))[0] == 0
     assert target.exists()
-    result = CliRunner().invoke(main, ["template", "invoice", "-w", str(workspace.root)])
-    assert result.exit_code == 2 and "invoice" in result.stderr
+    result = CliRunner().invoke(main, ["template", "warranty_claim", "-w", str(workspace.root)])
+    assert result.exit_code == 2 and "warranty_claim" in result.stderr
 
 
 @pytest.mark.ledgers("sqlite")  # the twin workspace is a copy of the ledger file too
@@ -97,6 +100,25 @@ def test_process_text_output_and_exit_codes(loaded: Workspace) -> None:
     assert code == 0 and "已接收" in output and "SO-1" in output
 
 
+def test_process_prints_at_most_thirty_problems_a_file_unless_asked_for_all(
+        loaded: Workspace) -> None:
+    lines = [{"receipt_date": "2026-11-02", "customer_code": f"X{n:03}", "amount": "10",
+              "reference": f"R-{n}"} for n in range(100)]
+    drop(loaded, "receipt", "many.xlsx", lines=lines)
+    shutil.copy(loaded.inbox / "many.xlsx", loaded.root / "many.xlsx")
+    code, output = run("process", "-w", str(loaded.root))
+    assert code == EXIT_REJECTED
+    problem_lines = [line for line in output.splitlines() if "[错误]" in line]
+    assert len(problem_lines) == 3  # the first few of the one code
+    assert "unknown_customer（错误）共 100 处，前 3 处：" in output
+    assert "error:" not in output  # the severity in the form's words
+    shutil.copy(loaded.root / "many.xlsx", loaded.inbox / "many-again.xlsx")
+    code, output = run("process", "--all-problems", "-w", str(loaded.root))
+    assert code == EXIT_REJECTED
+    assert len([line for line in output.splitlines() if "[错误]" in line]) == 100
+    assert all(f"X{n:03}" in output for n in range(100))
+
+
 def test_status_reports_counts_and_recent_files(loaded: Workspace) -> None:
     drop(loaded, "order", "S01/good.xlsx", order_header(no="SO-1"), [LINE])
     run("process", "-w", str(loaded.root))
@@ -109,6 +131,11 @@ def test_status_reports_counts_and_recent_files(loaded: Workspace) -> None:
     assert state["recent"][0]["document"] == "SO-1"
     code, output = run("status", "-w", str(loaded.root))
     assert code == 0 and "S01/good.xlsx" in output
+    # every word in the form's language; the codes only where a person types them back
+    assert "订货单：已接收 1" in output and "主数据：业务员 3" in output
+    assert "月度汇总 (monthly_report)" in output
+    english = re.compile(r"\b(accepted|held|rejected|salespeople|products|customers|never)\b")
+    assert english.findall(output) == []
 
 
 def test_release_through_the_cli(loaded: Workspace) -> None:
@@ -132,22 +159,24 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
     code, output = run("demo", "-w", str(tmp_path / "d"))
     assert code == 0
     # 12 forms and 3 held orders; then two managers' decisions, a standing approval and the
-    # December order it lets through
-    assert "accepted: 16, held: 3, rejected: 2" in output
+    # December order it lets through; the 对账回函 of two customers
+    assert "已接收 18，待审批 3，退回修改 2" in output
     ws = open_workspace(tmp_path / "d")
     # a receipt per file, and a notice per decision in the salesperson's folder
-    assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 23
+    assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 25
     assert len(list((ws.outbox / "rejected").rglob("*.xlsx"))) == 2
-    assert sorted(p.relative_to(ws.outbox / "approvals").as_posix()
-                  for p in (ws.outbox / "approvals").rglob("*.xlsx")) == [
-        "李强/SO-20261112-005_审批单.xlsx", "陈静/SO-20261106-003_审批单.xlsx",
-        "陈静/SO-20261110-004_审批单.xlsx"]
+    # what still waits for an approver, and what they decided, filed away
+    assert requests(ws) == [Path("陈静/SO-20261106-003_审批单.xlsx")]
+    assert filed_requests(ws) == ["李强/SO-20261112-005_审批单.已批准.xlsx",
+                                  "陈静/SO-20261110-004_审批单.未批准.xlsx"]
     assert query(ws, "SELECT doc_key, status FROM documents WHERE kind = 'order' AND status "
                      "IN ('held', 'declined') ORDER BY doc_key") == [
         ("SO-20261106-003", "held"), ("SO-20261110-004", "declined")]
     assert (ws.outbox / "contracts" / "C001" / "SO-20261112-005.docx").exists()
     assert (ws.outbox / "reports" / "2026-11" / "销售汇总_2026-11.xlsx").exists()
     assert len(list((ws.outbox / "statements" / "2026-11").glob("*.docx"))) == 5
+    assert query(ws, "SELECT statement_no, reply FROM statement_replies ORDER BY 1") == [
+        ("DZ-2026-11-C001", "agreed"), ("DZ-2026-11-C002", "disputed")]
     soffice = find_soffice()
     if soffice and find_uno_python(soffice):  # the demo ends once every PDF is written
         letters = sorted((ws.outbox / "statements").rglob("*.docx"))
@@ -155,7 +184,7 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
         assert [p for p in letters + contracts if not p.with_suffix(".pdf").exists()] == []
     code, output = run("demo", "-w", str(tmp_path / "d"))
     # the damaged file and the wrong order are checked again; everything stored is a duplicate
-    assert "duplicate: 19, rejected: 2" in output
+    assert "退回修改 2，重复提交 21" in output
 
 
 def test_report_command_and_strict_periods(loaded: Workspace) -> None:

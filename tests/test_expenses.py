@@ -24,7 +24,7 @@ from sales_sheets.ledger.locks import locks_of
 from sales_sheets.rules.expenses import monthly_budgets, spread
 from sales_sheets.workspace import Workspace
 
-from .helpers.approvals import decide, fields, lines, requests
+from .helpers.approvals import decide, fields, filed_requests, lines, requests
 from .helpers.config import configure
 from .helpers.forms import codes, drop, one, query
 from .helpers.offices import both_judged, run_at_once, second_office
@@ -256,10 +256,16 @@ def test_the_approval_refusals_hold_for_a_claim(loaded: Workspace, tmp_path: Pat
     assert ws.outbox / "approvals" / "M01" / "BX-1_审批单.xlsx" in [
         ws.outbox / "approvals" / r for r in requests(ws)]
     path = ws.outbox / "approvals" / "M01" / "BX-1_审批单.xlsx"
+    again = tmp_path / "again.xlsx"
+    again.write_bytes(path.read_bytes())
     decide(ws, path, "x/ok.xlsx", decision="同意", approver="M01")
     assert (one(ws).status) == "accepted"
     assert statuses(ws, "BX-1")[-1][1] == "accepted"
-    decide(ws, path, "x/again.xlsx", decision="不同意", approver="D01")
+    # decided, the request leaves M01's folder for 已处理/, as an order's does (the stale one
+    # of the first version too)
+    assert requests(ws) == []
+    assert filed_requests(ws) == ["D01/BX-1_审批单.已作废.xlsx", "M01/BX-1_审批单.已批准.xlsx"]
+    decide(ws, again, "x/again.xlsx", decision="不同意", approver="D01")
     assert [c for c, _, _ in codes(one(ws))] == ["not_held"]
 
 

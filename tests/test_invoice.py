@@ -61,9 +61,11 @@ def test_an_accepted_order_gets_its_invoice_notice(loaded: Workspace) -> None:
     assert path == invoice_path(loaded, "C001", "SO-1", 1)
     sheet = rows(path)
     assert sheet[0] == ("示例机械制造有限公司 开票通知单",)
+    # The order, its customer and version: what the notice is for when finance returns it.
     assert labelled(path, "订单号") == [("订单号", None, "SO-1", None, None, None, "订单日期",
-                                        datetime(2026, 11, 2))]
+                                        datetime(2026, 11, 2), "客户编码", None, "C001")]
     assert labelled(path, "合同号")[0][2] == "HT-SO-1"
+    assert labelled(path, "合同号")[0][8:] == ("订单版本", None, 1)
     # buyer in column C, seller in column I
     parties = {row[0]: (row[2], row[8]) for row in sheet[4:10]}
     assert parties == {
@@ -98,7 +100,11 @@ def test_an_accepted_order_gets_its_invoice_notice(loaded: Workspace) -> None:
         assert f"{figure:,}" in contract, figure
     assert labelled(path, "价税合计（大写）") == [("价税合计（大写）", None, "贰万柒仟陆佰元整")]
     assert labelled(path, "备注") == [("备注", None, "请开专票")]
-    assert sheet[-1] == ("开票人：", None, None, None, None, None, "开票日期：")
+    # The foot is for finance: the invoice's number, amount, remarks and date, blank.
+    assert sheet[-4][0].startswith("财务填写：")
+    assert sheet[-3:] == [("发票号码：", None, None, None, None, None, "开票金额："),
+                          ("开票备注：",),
+                          ("开票人：", None, None, None, None, None, "开票日期：")]
 
 
 def test_the_lines_of_one_rate_add_up_to_its_net() -> None:
@@ -154,7 +160,7 @@ def test_the_release_command_names_it(loaded: Workspace) -> None:
     result = CliRunner().invoke(main, ["release", "SO-1", "--approval", "SP-1",
                                        "-w", str(loaded.root)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[-1] == f"invoice notice: {INVOICE}"
+    assert result.stdout.splitlines()[-1] == f"开票通知单：{INVOICE}"
 
 
 def test_a_revision_gets_its_own_file_and_the_old_one_stays(loaded: Workspace) -> None:
@@ -177,13 +183,18 @@ def test_in_english(loaded: Workspace) -> None:
     result = one(workspace)
     assert result.outputs[2] == "outbox/invoices/C001/SO-1_invoice_notice.xlsx"
     path = workspace.root / result.outputs[2]
-    assert openpyxl.load_workbook(path).sheetnames == ["Invoice notice"]
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Invoice notice", "_meta"]  # the form's field map, hidden
+    assert book["_meta"].sheet_state == "hidden"
     sheet = rows(path)
     assert sheet[0] == ("示例机械制造有限公司 Invoice notice",)
     assert [row[0] for row in sheet if isinstance(row[0], str)] == [
         "示例机械制造有限公司 Invoice notice", "Order no.", "Contract no.", "Buyer", "Name",
         "Tax id", "Address", "Phone", "Bank", "Account", "No.", "Subtotal", "Subtotal",
-        "Total", "Total in words (RMB)", "Remarks", "Invoiced by:"]
+        "Total", "Total in words (RMB)", "Remarks", "For finance: once the VAT invoice is "
+        "issued, fill in its number and date (and the amount of a partial invoice; empty: the "
+        "rest of the order) and drop this file back into the inbox to register it.",
+        "Invoice No.:", "Invoice remarks:", "Invoiced by:"]
     assert labelled(path, "Total in words (RMB)")[0][2] == "贰万柒仟陆佰元整"
 
 

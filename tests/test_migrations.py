@@ -36,24 +36,32 @@ from .helpers.forms import drop, order_header
 
 SERVER = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 # The tables a ledger made before migrations may lack: approvals, the leases the second
-# migration adds and the fifth's notifications and scheduled runs.
+# migration adds, the fifth's notifications and scheduled runs, the sixth's deliveries, the
+# statement replies of 0007, the invoices of 0008 and the budgets and expense claims of 0009.
 APPROVAL_TABLES = ("approval_lines", "approvals")
+DELIVERY_TABLES = ("deliveries", "delivery_lines")
+REPLY_TABLES = ("statements_issued", "statement_replies", "disputes")
+EXPENSE_TABLES = ("budgets", "budget_lines", "expense_claims", "expense_lines")
 NEWER_TABLES = (*APPROVAL_TABLES, "claims", "watchers", "notifications", "scheduled_runs",
-                "budgets", "budget_lines", "expense_claims", "expense_lines")
-# The newest revision and how many revisions lead to it (meta's schema_version); the test
-# migration below comes after it.
-HEAD, POSITION = "0009", "6"
-ADDED_COLUMN = '''"""A test migration: a note on every document.
+                *DELIVERY_TABLES, *REPLY_TABLES, "invoices", *EXPENSE_TABLES)
+# The tables of the migrations after the last release's head, 0005.
+SINCE_RELEASE_TABLES = (*DELIVERY_TABLES, *REPLY_TABLES, "invoices", *EXPENSE_TABLES)
+# This program's newest revision and its position (meta's schema_version), read from the
+# migrations themselves: a new migration moves them without editing every test.
+HEAD = migrations.head()
+POSITION = str(sum(1 for _ in migrations.script().walk_revisions()))
+TEST_REVISION = "9001"  # a number no real migration takes
+ADDED_COLUMN = f'''"""A test migration: a note on every document.
 
-Revision ID: 9999
-Revises: {head}
+Revision ID: {TEST_REVISION}
+Revises: {HEAD}
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "9999"
-down_revision = "{head}"
+revision = "{TEST_REVISION}"
+down_revision = "{HEAD}"
 branch_labels = None
 depends_on = None
 
@@ -148,12 +156,12 @@ def _make_pre_migration(url: str) -> None:
 
 
 def _with_added_column(tmp_path: Path) -> Path:
-    """A copy of the package's migrations with the test migration 9999 after the head."""
+    """A copy of the package's migrations with the test migration after the head."""
     location = tmp_path / "migrations"
     shutil.copytree(migrations.LOCATION, location,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    (location / "versions" / "9999_checked_by.py").write_text(
-        ADDED_COLUMN.replace("{head}", HEAD), encoding="utf-8")
+    added = location / "versions" / f"{TEST_REVISION}_checked_by.py"
+    added.write_text(ADDED_COLUMN, encoding="utf-8")
     return location
 
 
@@ -215,28 +223,57 @@ def test_a_migration_that_adds_a_column_keeps_every_row(
     url, location = filled.database_url, _with_added_column(tmp_path)
     before = _rows(url)
     older = ledger_revisions(url, location)
-    assert (older.found, older.head, older.standing) == (HEAD, "9999", Standing.OLDER)
+    assert (older.found, older.head, older.standing) == (HEAD, TEST_REVISION, Standing.OLDER)
     assert "sales-sheets db upgrade" in str(refusal(older))
 
     done = upgrade_ledger(url, location)
 
-    assert (done.before.found, done.after) == (HEAD, "9999")
+    assert (done.before.found, done.after) == (HEAD, TEST_REVISION)
     after = _rows(url)
     assert _kept(after) == _kept(before)  # the schema's columns, row for row
     assert len(after["order_lines"]) == 2
     notes = _sql(url, "SELECT DISTINCT checked_by FROM documents")
     assert notes == [("migration",)]
-    assert _sql(url, "SELECT value FROM meta WHERE key = 'schema_version'") == [
-        (str(int(POSITION) + 1),)]
+    position = _sql(url, "SELECT value FROM meta WHERE key = 'schema_version'")
+    assert position == [(str(int(POSITION) + 1),)]
     if url.startswith("sqlite"):
         assert _sql(url, "PRAGMA foreign_key_check") == []
         # Every line table still points at documents (the copy kept the references).
         assert _sql(url, "SELECT COUNT(*) FROM order_lines JOIN documents "
                          "ON documents.id = order_lines.document_id") == [(2,)]
     # This program (newest revision HEAD) now meets a newer ledger and refuses it.
-    with pytest.raises(StorageError, match=rf"revision 9999.*sales-sheets {version('sales-sheets')}"
-                                           r" or newer"):
+    program = version("sales-sheets")
+    with pytest.raises(StorageError,
+                       match=rf"revision {TEST_REVISION}.*sales-sheets {program} or newer"):
         open_ledger(url)
+
+
+def test_db_upgrade_brings_a_ledger_of_the_previous_release_forward(
+    filled: Workspace,
+) -> None:
+    """A ledger as 0005 (the release before deliveries and invoices) left it: db upgrade adds
+    the new tables, keeps every row, and a delivery of an order stored before is then
+    accepted."""
+    url = filled.database_url
+    _sql(url, *(f"DROP TABLE {name}" for name in reversed(SINCE_RELEASE_TABLES)),
+         "UPDATE alembic_version SET version_num = '0005'",
+         "UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    before = _rows(url)
+    assert ledger_revisions(url).standing is Standing.OLDER
+    result = CliRunner().invoke(main, ["db", "upgrade", "-w", str(filled.root)])
+    assert (result.exit_code, result.output) == (
+        0, f"ledger upgraded from revision 0005 to {HEAD}\n")
+    after = _rows(url)
+    assert _kept(after) == _kept(before)
+    assert [after[name] for name in SINCE_RELEASE_TABLES] == [[]] * len(SINCE_RELEASE_TABLES)
+    assert _sql(url, "SELECT value FROM meta WHERE key = 'schema_version'") == [(POSITION,)]
+    drop(filled, "delivery", "S01/d.xlsx", {"delivery_no": "FH-1", "delivery_date": "2026-11-05",
+                                            "order_no": "SO-1"},
+         [{"product_code": "P001", "quantity": 2}])
+    results = process_inbox(filled)
+    assert [(r.status, r.problems) for r in results] == [("accepted", [])]
+    assert _sql(url, "SELECT delivery_no, order_no, customer_code FROM deliveries") == [
+        ("FH-1", "SO-1", "C001")]
 
 
 def test_released_at_becomes_decided_at_with_its_values(filled: Workspace) -> None:

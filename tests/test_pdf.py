@@ -11,39 +11,22 @@ import sys
 import time
 from pathlib import Path
 
-import docx
 import pytest
 from click.testing import CliRunner
 
 from sales_sheets.cli import main
-from sales_sheets.documents.libreoffice import find_soffice, find_uno_python
+from sales_sheets.documents.libreoffice import find_uno_python
 from sales_sheets.documents.pdf import PdfWorker, pdf_worker
 from sales_sheets.workspace import Workspace
 
 from .helpers.config import configure
 from .helpers.forms import drop, order_header
+from .helpers.pdfs import P001, START, is_pdf, letter, needs_libreoffice, soffice, uno
 from .helpers.watching import fast, running, wait_until
 
-soffice = find_soffice()
-uno = find_uno_python(soffice) if soffice else None
-pytestmark = pytest.mark.skipif(
-    uno is None, reason="needs LibreOffice and a Python with uno (Debian: python3-uno)")
+pytestmark = needs_libreoffice
 
-P001 = {"product_code": "P001", "quantity": 2, "unit_price": "12800"}
-START = 60.0  # the first PDF waits for LibreOffice to start (unoserver alone takes 5 s)
 SOON = 5.0  # "within a few seconds", on a busy machine
-
-
-def letter(folder: Path, name: str, words: str = "对账函") -> Path:
-    document = docx.Document()
-    document.add_paragraph(words)
-    path = folder / f"{name}.docx"
-    document.save(str(path))
-    return path
-
-
-def is_pdf(path: Path) -> bool:
-    return path.exists() and path.read_bytes().startswith(b"%PDF")
 
 
 def test_a_pdf_appears_within_seconds_of_its_contract_under_watch(loaded: Workspace) -> None:

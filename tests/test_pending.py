@@ -132,7 +132,9 @@ def _status_lines(workspace: Workspace) -> list[list[str]]:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     start = lines.index(_heading(workspace)) + 1
-    end = lines.index("通知" if workspace.language == "zh" else "Notifications")  # next heading
+    # up to the next heading (statement replies follow, then notifications): headings are not
+    # indented
+    end = next(n for n in range(start, len(lines)) if not lines[n].startswith(" "))
     return [line.split() for line in lines[start:end]]
 
 
@@ -172,7 +174,8 @@ def test_the_summary_workbook_lists_them_as_of_the_period_end(pending: Workspace
     book = openpyxl.load_workbook(api.write_report(pending, "2026-11"))
     names = book.sheetnames
     assert names.index("待审批") == names.index("合同台账") + 1
-    assert names.index("拜访执行") == names.index("待审批") + 1
+    assert names.index("拜访执行") == names.index("待审批") + 2  # after 对账回函
+    assert names.index("对账回函") == names.index("待审批") + 1
     assert _sheet(api.write_report(pending, "2026-11"), "待审批", 4) == [
         ["订货单", "SO-B", 1, "C004", "深圳创新自动化设备有限公司", "S02", 51200, "超授信额度",
          datetime(2026, 10, 20), 41, "S02"],

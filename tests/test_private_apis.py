@@ -14,6 +14,7 @@ import re
 import sys
 import time
 import zipfile
+from importlib.metadata import distribution
 from io import BytesIO
 from pathlib import Path
 
@@ -262,3 +263,17 @@ def test_a_calamine_panic_surfaces_as_pyo3s_panic_exception() -> None:
         calamine.CalamineWorkbook.from_filelike(BytesIO(data[:512] + data[1512:]))
     assert type(raised.value).__name__ == "PanicException"
     assert not isinstance(raised.value, Exception)
+
+
+# --- unoserver, run by the PDF converter's server process ------------------------
+
+
+def test_unoserver_installs_its_signal_handlers_through_its_modules_signal() -> None:
+    """converter_server.py gives unoserver.server a `signal` whose handlers are its own, so
+    that a SIGTERM ends the converter at once; unoserver must still install them through that
+    name, from `main` (its server imports `uno`, so it is read here, not imported)."""
+    source = Path(str(distribution("unoserver").locate_file("unoserver/server.py"))).read_text()
+    assert re.search(r"^import signal$", source, re.MULTILINE)
+    assert not re.search(r"^from signal import", source, re.MULTILINE)
+    assert "signal.signal(signal.SIGTERM, signal_handler)" in source
+    assert re.search(r"^def main\(\):", source, re.MULTILINE)

@@ -9,8 +9,7 @@ from click.testing import CliRunner
 
 from sales_sheets.api import write_statements
 from sales_sheets.cli import main
-from sales_sheets.documents.statements import reply_by
-from sales_sheets.forms.periods import parse_period
+from sales_sheets.forms.periods import parse_period, reply_by
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.workspace import Workspace
 

@@ -113,3 +113,52 @@ def test_a_kind_declared_in_one_module_goes_from_template_to_ledger_to_acknowled
     assert revised.status == Status.ACCEPTED
     assert query(samples, "SELECT version, status FROM documents WHERE kind = 'sample_request' "
                  "ORDER BY version") == [(1, "superseded"), (2, "accepted")]
+
+
+# A kind with no line table at all: one fact a form, its header fields alone.
+CALLS = Kind(
+    name="call_note",
+    zh="来电记录",
+    en="Call note",
+    version=1,
+    header=(
+        Field("call_no", "来电编号", "Call No.", T.CODE, required=True),
+        Field("called_on", "来电日期", "Called on", T.DATE, required=True),
+        Field("customer_code", "客户编码", "Customer code", T.CODE, required=True,
+              ref=Ref.CUSTOMER),
+        Field("topic", "事由", "Topic", T.TEXT),
+    ),
+    identity=("call_no",),
+    header_table="call_notes",
+    owner_field=None,
+)
+
+
+@pytest.fixture
+def calls(loaded: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+    monkeypatch.setitem(KINDS, CALLS.name, CALLS)
+    tables = tables_of(CALLS)
+    assert list(tables) == ["call_notes"]  # no line table
+    metadata.create_all(ledger_of(loaded), tables=list(tables.values()))
+    yield loaded
+    for name, table in tables.items():
+        metadata.remove(table)
+        del KIND_TABLES[name]
+
+
+def test_a_kind_without_lines_is_all_header(calls: Workspace) -> None:
+    header = {"call_no": "CALL-1", "called_on": date(2026, 11, 20), "customer_code": "C001",
+              "topic": "催货"}
+    write_form(calls.inbox / "来电.xlsx", CALLS, data=FormData(header))
+    [result] = process_inbox(calls)
+    assert (result.kind, result.status, result.document) == ("call_note", Status.ACCEPTED,
+                                                             "CALL-1")
+    assert query(calls, "SELECT call_no, called_on, customer_code, topic FROM call_notes") == [
+        ("CALL-1", "2026-11-20", "C001", "催货")]
+    write_form(calls.inbox / "来电-改.xlsx", CALLS,
+               data=FormData({**header, "customer_code": "C999"}))
+    [rejected] = process_inbox(calls)
+    assert [code for code, _severity, _cell in codes(rejected)] == ["unknown_customer"]
+    write_form(calls.inbox / "空白.xlsx", CALLS, "en")  # blank: what is required, not "no lines"
+    [blank] = process_inbox(calls)
+    assert [code for code, _severity, _cell in codes(blank)] == ["required"] * 3

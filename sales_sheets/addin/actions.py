@@ -8,12 +8,10 @@ from dataclasses import dataclass
 
 from ..intake.check import WorkbookCheck, check_workbook
 from ..problems import Severity
-from ..reports.summary import latest_report
 from ..status import Status
 from .host import Host
 from .lists import plan_list_refresh
 from .messages import say
-from .preview import preview_contract
 from .settings import Setup
 from .submit import submit_workbook
 
@@ -48,6 +46,8 @@ def submit(host: Host, setup: Setup) -> None:
 
 
 def preview(host: Host, setup: Setup) -> None:
+    from .preview import preview_contract  # (the renderer loads for the button that needs it)
+
     path, _name = host.workbook_copy()
     result = preview_contract(setup.workspace, path, setup.salesperson)
     host.apply_marks(result.check.plan)
@@ -69,6 +69,8 @@ def refresh_lists(host: Host, setup: Setup) -> None:
 
 
 def open_report(host: Host, setup: Setup) -> None:
+    from ..reports.summary import latest_report
+
     report = latest_report(setup.workspace)
     if report is None:
         host.tell(say("no_report", setup.language), say("title", setup.language), problem=True)

@@ -52,10 +52,10 @@ class ListRefresh:
 
 
 def plan_list_refresh(workspace: Workspace, path: Path) -> ListRefresh:
-    """The master-data lists of the template at `path` (customers, products, salespeople,
-    budget owners) as the ledger has them now, and the lists the settings give (expense
-    categories) as config.toml has them. The choice lists (delivery method, say) are fixed and
-    left."""
+    """The master-data lists of the template at `path` (customers, products, salespeople), and
+    what its fields offer (see `Offer`): from the ledger's documents (open orders) and master
+    data (budget owners) as the ledger has them now, from the settings (expense categories) as
+    config.toml has them. The choice lists (delivery method, say) are fixed and left."""
     fmt, _problems = inspect_file(path, workspace.settings.limits)
     if fmt is None:
         raise AddinError("not_a_template")
@@ -71,17 +71,18 @@ def plan_list_refresh(workspace: Workspace, path: Path) -> ListRefresh:
     book.close()
     headings = [str(v) if v is not None else "" for v in (lists[0] if lists else [])]
     with Ledger.of(workspace).connect() as books:
-        current = books.drop_down_lists(workspace.settings.lists())
+        current = books.drop_down_lists(meta.kind, workspace.settings)
     updates = []
     for f in meta.kind.fields:
-        if (f.ref is None and f.listed is None) or f.key not in headings:
+        source = f.list_source
+        if source is None or f.key not in headings:
             continue
         if list_name(f.key) not in defined:
             # Made before drop-downs referred to named lists: they point at fixed ranges.
             raise AddinError("old_template")
         column = headings.index(f.key)
         stale = sum(1 for row in lists[1:] if column < len(row) and row[column] not in ("", None))
-        values = tuple(code for code, _name in current.get(f.ref or str(f.listed), []))
+        values = tuple(code for code, _name in current.get(source, []))
         updates.append(ListUpdate(f.key, f.label(workspace.language), column, values, stale))
     if not updates:
         raise AddinError("no_lists")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import UsageError
+from ..text import Text
 
 #: The period one run covers, and so the form of its label.
 Every = Literal["month", "quarter", "week", "day"]
@@ -31,21 +32,28 @@ class Job:
     every: Every
     falls_due: FallsDue
     catch_up_all: bool  # after an outage: every missed run (True) or only the latest (False)
+    title: Text  # what people read on screen
 
 
 _DECLARED = (
     # 1st of each month, for the month just ended.
-    Job("monthly_report", "month", "after", catch_up_all=True),
+    Job("monthly_report", "month", "after", catch_up_all=True,
+        title=Text("月度汇总", "Monthly report")),
     # 1st of each quarter, for the quarter just ended: statements, 对账函 and reply forms.
-    Job("quarterly_statements", "quarter", "after", catch_up_all=True),
+    Job("quarterly_statements", "quarter", "after", catch_up_all=True,
+        title=Text("季度对账", "Quarterly statements")),
     # 1st of each quarter, for the quarter just ended.
-    Job("appraisal", "quarter", "after", catch_up_all=True),
+    Job("appraisal", "quarter", "after", catch_up_all=True,
+        title=Text("绩效考核", "Appraisal")),
     # Every Friday (holiday or not), for that ISO week.
-    Job("visit_review", "week", "friday", catch_up_all=False),
+    Job("visit_review", "week", "friday", catch_up_all=False,
+        title=Text("周拜访检查", "Weekly visit review")),
     # The last working day of each month, for that month.
-    Job("month_end_reminder", "month", "last_working_day", catch_up_all=False),
+    Job("month_end_reminder", "month", "last_working_day", catch_up_all=False,
+        title=Text("月末催款提醒", "Month-end reminder")),
     # Every working day, for that day.
-    Job("approval_digest", "day", "working_day", catch_up_all=False),
+    Job("approval_digest", "day", "working_day", catch_up_all=False,
+        title=Text("待审批汇总", "Approval digest")),
 )
 _BY_CODE = {job.code: job for job in _DECLARED}
 

@@ -15,8 +15,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import httpx
-
 from .masking import mask_url, scrub, scrubbed_log, url_secrets
 from .message import Delivery, Message, SendFailed
 
@@ -85,6 +83,8 @@ class _Robot:
         raise NotImplementedError
 
     def _post(self, url: str, body: dict[str, Any], secrets: list[str]) -> dict[str, Any]:
+        import httpx  # here: `status` shows the channels without loading it
+
         where = f"{self.label} at {mask_url(self.webhook)}"
         try:
             with scrubbed_log("httpx", secrets), httpx.Client(timeout=self.timeout) as client:
@@ -150,6 +150,8 @@ class DingTalkRobot(_Robot):
         if self._secret:
             timestamp = str(int(self.clock() * 1000))
             sign = self._signature(self._secret, f"{timestamp}\n{self._secret}")
+            import httpx
+
             query = httpx.QueryParams({"timestamp": timestamp, "sign": sign})
             url += ("&" if "?" in url else "?") + str(query)
         return url, {"msgtype": "text", "text": {"content": text}, "at": at}

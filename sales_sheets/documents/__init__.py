@@ -2,5 +2,6 @@
 notices, statements and reconciliation letters, the amount in capitals, the shipped default
 templates.
 
-May import: formats, forms, ledger and the foundation modules.
+May import: formats, forms, kinds (the invoice notice is the `invoice` form), ledger and the
+foundation modules.
 """

@@ -1,9 +1,14 @@
 """The approval request (审批单): a filled approval form for a held document, in the folder of
 the approver it is routed to, with what the approver weighs. The approver fills in the decision
-and drops the same file into the inbox."""
+and drops the same file into the inbox. Once the document is decided, or a new version makes
+the request stale, the request leaves the approver's folder for its 已处理/ sub-folder: what
+is left there is what waits for the approver."""
 
 from __future__ import annotations
 
+import glob
+import os
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +26,13 @@ from ..text import Text
 from ..workspace import Workspace
 
 _FILE = Text("{number}_审批单.xlsx", "{number}_approval.xlsx")
+_DONE_FOLDER = Text("已处理", "done")
+# What became of a request, stamped on its name when it is filed away.
+_OUTCOMES = {
+    "approved": Text("已批准", "approved"),
+    "declined": Text("未批准", "declined"),
+    "superseded": Text("已作废", "superseded"),
+}
 _REASONS = {
     "price": Text("优惠价格", "Price below list"),
     "overdue": Text("逾期客户发货", "Overdue customer"),
@@ -39,6 +51,31 @@ def request_path(
     folder = route(approvals, facts.reasons, facts.needs, _manager(books, facts.salesperson))
     name = _FILE.format(workspace.language, number=safe_component(facts.number))
     return inside(workspace.outbox, "approvals", folder, name)
+
+
+def file_requests(
+    workspace: Workspace, number: str, outcome: str, when: datetime, keep: Path | None = None
+) -> list[Path]:
+    """Move every request for the document `number` still waiting in an approver's folder into
+    that folder's 已处理/, its name stamped with the time and `outcome` (approved, declined or
+    superseded); the request `keep` (the new version's own) stays. Missing ones are no error:
+    after a crash this runs again."""
+    language = workspace.language
+    name = _FILE.format(language, number=safe_component(number))
+    waiting = (workspace.outbox / "approvals").glob(f"*/{glob.escape(name)}")
+    filed = []
+    for request in sorted(waiting):
+        if request == keep:
+            continue
+        done = request.parent / _DONE_FOLDER(language)
+        done.mkdir(exist_ok=True)
+        target = done / f"{when:%Y%m%d-%H%M%S}_{request.stem}.{_OUTCOMES[outcome](language)}.xlsx"
+        try:
+            os.replace(request, target)
+        except FileNotFoundError:  # filed by another process at the same moment
+            continue
+        filed.append(target)
+    return filed
 
 
 def write_request(workspace: Workspace, books: Books, document_id: int, path: Path) -> Path:

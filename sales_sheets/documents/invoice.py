@@ -1,5 +1,11 @@
 """Invoice notices (开票通知单, .xlsx): what finance needs to issue the VAT invoice of one
-accepted order version, with the same per-rate net and tax as its contract."""
+accepted order version, with the same per-rate net and tax as its contract.
+
+The notice is also the form of the kind `invoice` (开票登记): it carries that kind's hidden
+`_meta` sheet and a defined name per field, so that finance fills in the invoice number and
+date (and the amount of a partial invoice) at its foot and drops it back into the inbox. The
+order number, its version and the customer are filled in here; to people it reads and prints
+as before, with the block for finance at the bottom."""
 
 from __future__ import annotations
 
@@ -13,9 +19,12 @@ from typing import Any
 
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from ..files import write_bytes_atomic
+from ..forms.meta import META_SHEET, meta_rows
+from ..kinds.invoice import INVOICE
 from ..ledger import Ledger
 from ..paths import inside
 from ..text import Text
@@ -64,8 +73,17 @@ _WORDS: dict[str, Text] = {
     "capitals": Text("价税合计（大写）", "Total in words (RMB)"),
     "remarks": Text("备注", "Remarks"),
     "clerk": Text("开票人：", "Invoiced by:"),
-    "invoiced_on": Text("开票日期：", "Invoiced on:"),
+    "colon": Text("{label}：", "{label}:"),
+    "finance": Text("财务填写：开具发票后填写发票号码和开票日期（部分开票时填写开票金额，"
+                    "不填即开具订单剩余金额），将本表放回收件箱即完成开票登记。",
+                    "For finance: once the VAT invoice is issued, fill in its number and date (and "
+                    "the amount of a partial invoice; empty: the rest of the order) and drop this "
+                    "file back into the inbox to register it."),
 }
+# The foot of the notice, where finance fills in the invoice once it is issued: per row the
+# field on the left (label in A, value under C:D) and on the right (label in G, value under
+# H:I); "clerk" is the line for the clerk's signature, printed and never read.
+_FINANCE_ROWS = (("invoice_no", "invoice_amount"), ("remarks", None), ("clerk", "invoiced_on"))
 _COLUMNS = ("no", "product_code", "product_name", "spec", "unit", "quantity", "unit_price",
             "amount", "tax_rate", "net", "tax")
 _WIDTHS = (6, 12, 22, 16, 6, 10, 14, 14, 8, 14, 12)
@@ -133,6 +151,13 @@ class _Formats:
         self.part_rate = book.add_format({**font, "border": 1, "num_format": "0.0##%"})
         self.day = book.add_format({**font, "num_format": "yyyy-mm-dd", "align": "left"})
         self.blank = book.add_format({**font, "bottom": 1})
+        self.left = book.add_format({**font, "align": "left"})
+        self.note = book.add_format({**font, "italic": True, "font_color": "#666666"})
+        # The blanks finance fills in: underlined, each with its value's format.
+        self.input_text = book.add_format({**font, "bottom": 1, "num_format": "@"})
+        self.input_day = book.add_format({**font, "bottom": 1, "num_format": "yyyy-mm-dd",
+                                          "align": "left"})
+        self.input_money = book.add_format({**font, "bottom": 1, "num_format": "#,##0.00"})
 
     def rate(self, rate: Decimal) -> Format:
         """13 % reads as 13%, 1.5 % as 1.5%."""
@@ -155,8 +180,6 @@ def _write_book(
     sheet = book.add_worksheet(word("title"))
     facts = context["order"]
     sheet.write_string(0, 0, f"{context['seller']['name']} {word('title')}", fmt.title)
-    sheet.write_string(2, 0, word("order_no"), fmt.bold)
-    sheet.write_string(2, 2, facts["no"])
     sheet.write_string(3, 0, word("contract_no"), fmt.bold)
     sheet.write_string(3, 2, facts["contract_no"])
     sheet.write_string(2, 6, word("order_date"), fmt.bold)
@@ -164,6 +187,11 @@ def _write_book(
     sheet.write_datetime(2, 7, datetime(day.year, day.month, day.day), fmt.day)
     sheet.write_string(3, 6, word("salesperson"), fmt.bold)
     sheet.write_string(3, 7, f"{facts['salesperson_code']} {facts['salesperson_name']}")
+    # What the returned notice says it is for: fields of the invoice form, read by their names.
+    sheet.write_string(2, 0, word("order_no"), fmt.bold)
+    _value(book, sheet, "order_no", 2, 2, facts["no"], fmt.text)
+    _field(book, sheet, language, fmt, "customer_code", 2, 8, order["customer_code"], fmt.text)
+    _field(book, sheet, language, fmt, "order_version", 3, 8, order["version"], fmt.left)
     _parties(sheet, fmt, word, context["buyer"], context["seller"], row=5)
     row = _line_table(sheet, fmt, word, lines, row=6 + len(_PARTY_ROWS) + 1)
     row = _tax_table(sheet, fmt, word, lines, row)
@@ -171,19 +199,69 @@ def _write_book(
     sheet.write_string(row + 1, 2, context["totals"]["total_capitals"])
     sheet.write_string(row + 2, 0, word("remarks"), fmt.bold)
     sheet.write_string(row + 2, 2, facts["remarks"])
-    # Left for the finance clerk to fill in by hand once the invoice is issued.
-    sheet.write_string(row + 4, 0, word("clerk"), fmt.bold)
-    for column in (2, 3):
-        sheet.write_blank(row + 4, column, None, fmt.blank)
-    sheet.write_string(row + 4, 6, word("invoiced_on"), fmt.bold)
-    for column in (7, 8):
-        sheet.write_blank(row + 4, column, None, fmt.blank)
+    _finance_block(book, sheet, fmt, language, row + 4)
     for column, width in enumerate(_WIDTHS):
         sheet.set_column(column, column, width)
     sheet.set_paper(_A4)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
+    meta = book.add_worksheet(META_SHEET)
+    for r, meta_row in enumerate(meta_rows(INVOICE, language)):
+        for c, value in enumerate(meta_row):
+            meta.write(r, c, value)
+    meta.hide()
+    sheet.activate()
     book.close()
+
+
+def _field(
+    book: xlsxwriter.Workbook, sheet: Worksheet, language: str, fmt: _Formats, key: str,
+    row: int, column: int, value: object, style: Format,
+) -> None:
+    """One field of the invoice form: its label, and two columns on its value (see
+    `_value`)."""
+    sheet.write_string(row, column, INVOICE.header_field(key).label(language), fmt.bold)
+    _value(book, sheet, key, row, column + 2, value, style)
+
+
+def _value(
+    book: xlsxwriter.Workbook, sheet: Worksheet, key: str, row: int, column: int,
+    value: object, style: Format,
+) -> None:
+    """A field's value (blank: for finance to fill in), in the cell named after the field:
+    the reader finds it by that name, or else by the label to its left."""
+    if value is None:
+        sheet.write_blank(row, column, None, style)
+    elif isinstance(value, int):
+        sheet.write_number(row, column, value, style)
+    else:
+        sheet.write_string(row, column, str(value), style)
+    cell = xl_rowcol_to_cell(row, column, row_abs=True, col_abs=True)
+    book.define_name(key, f"='{sheet.name}'!{cell}")
+
+
+def _finance_block(
+    book: xlsxwriter.Workbook, sheet: Worksheet, fmt: _Formats, language: str, row: int
+) -> None:
+    """The foot of the notice, for finance: a line saying what to do, then the invoice's
+    number, amount, remarks and date as underlined blanks (the value in the first cell of
+    each, which carries the field's name), and the clerk's signature line."""
+    inputs = {"invoice_no": fmt.input_text, "invoiced_on": fmt.input_day,
+              "invoice_amount": fmt.input_money, "remarks": fmt.input_text,
+              "clerk": fmt.blank}
+    sheet.write_string(row, 0, _WORDS["finance"](language), fmt.note)
+    for offset, pair in enumerate(_FINANCE_ROWS, start=1):
+        for key, (label_at, value_at) in zip(pair, ((0, 2), (6, 7)), strict=True):
+            if key is None:
+                continue
+            label = (_WORDS["clerk"](language) if key == "clerk" else _WORDS["colon"].format(
+                language, label=INVOICE.header_field(key).label(language)))
+            sheet.write_string(row + offset, label_at, label, fmt.bold)
+            if key == "clerk":
+                sheet.write_blank(row + offset, value_at, None, inputs[key])
+            else:
+                _value(book, sheet, key, row + offset, value_at, None, inputs[key])
+            sheet.write_blank(row + offset, value_at + 1, None, inputs[key])
 
 
 def _parties(

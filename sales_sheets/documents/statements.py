@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,10 @@ from ..config import Settings
 from ..files import atomic_path
 from ..forms.kinds import Ref
 from ..forms.normalize import to_code
-from ..forms.periods import Period, add_months, month_end
-from ..ledger import Ledger, Statement
+from ..forms.periods import Period, reply_by
+from ..forms.template import FormData, write_form
+from ..kinds.statement_reply import STATEMENT_REPLY
+from ..ledger import Ledger, Statement, customer_lock
 from ..paths import inside
 from ..text import Text
 from ..workspace import Workspace
@@ -46,6 +48,7 @@ _WORDS: dict[str, Text] = {
     "receipt": Text("回款", "Receipt"),
     "return": Text("退货", "Return"),
     "opening_item": Text("期初应收", "Opening receivable"),
+    "statement_no": Text("对账函编号", "Statement No."),
 }
 
 
@@ -54,32 +57,45 @@ class StatementFiles:
     customer: str
     workbook: Path
     letter: Path
+    reply_form: Path
+    statement_no: str
 
 
 def statement_files(
     workspace: Workspace, period: Period, customer: str | None = None,
     include_all: bool = False,
 ) -> list[StatementFiles]:
-    """Write the statement and letter of every customer (or one) for `period`."""
+    """Write the statement, letter and reply form (对账回函) of every customer (or one) for
+    `period`; each letter's number is recorded in the ledger as it is issued."""
     template = LETTER.ensure(workspace)
     check_letter_template(workspace)
-    written: list[StatementFiles] = []
-    # One LibreOffice for all the letters' PDFs (or the running watcher's).
-    with pdf_worker(workspace), Ledger.of(workspace).connect() as books:
+    now = workspace.services.clock().replace(microsecond=0)
+    issued: list[tuple[Statement, str]] = []
+    # Numbered in one transaction, before any file is written: a letter never carries a
+    # number the ledger does not know. Each customer is held like a document of theirs being
+    # stored (in code order, as intake takes its locks), so the balance numbered is the one
+    # committed, and no reply is judged against a number being superseded meanwhile.
+    with Ledger.of(workspace).transaction() as books:
         one = to_code(customer) if customer else None
         for record in books.master_records(Ref.CUSTOMER, one):
+            books.serialise([customer_lock(record["code"])])
             statement = books.customer_statement(record, period)
             if statement.is_empty and not include_all and not customer:
                 continue
-            written.append(_write(workspace, template, statement))
-    return written
+            number = books.issue_statement(str(record["code"]), period.label,
+                                           statement.closing, now)
+            issued.append((statement, number))
+    # One LibreOffice for all the letters' PDFs (or the running watcher's).
+    with pdf_worker(workspace):
+        return [_write(workspace, template, statement, number) for statement, number in issued]
 
 
 def check_letter_template(workspace: Workspace) -> None:
     LETTER.check(workspace, _sample(workspace.settings))
 
 
-def _write(workspace: Workspace, template: Path, statement: Statement) -> StatementFiles:
+def _write(workspace: Workspace, template: Path, statement: Statement,
+           number: str) -> StatementFiles:
     language = workspace.language
     code = statement.customer["code"]
     label = statement.period.label
@@ -87,20 +103,33 @@ def _write(workspace: Workspace, template: Path, statement: Statement) -> Statem
     book = inside(workspace.outbox, *folder, f"{code}_{_WORDS['statement'](language)}_{label}.xlsx")
     letter = inside(workspace.outbox, *folder, f"{code}_{_WORDS['letter'](language)}_{label}.docx")
     with atomic_path(book) as partial:
-        _write_workbook(partial, statement, workspace.settings)
-    render_docx(template, letter_context(statement, workspace.settings), letter)
+        _write_workbook(partial, statement, workspace.settings, number)
+    render_docx(template, letter_context(statement, workspace.settings, number), letter)
     request_pdf(workspace, letter)
-    return StatementFiles(code, book, letter)
+    return StatementFiles(code, book, letter, write_reply_form(workspace, statement, number),
+                          number)
 
 
-def reply_by(period: Period, day: int) -> date:
-    """The given day of the month after the period, clamped to that month's length (and to
-    its first day, for a day below 1)."""
-    following = add_months(period.end, 1)
-    return following.replace(day=max(1, min(day, month_end(following).day)))
+def reply_form_path(workspace: Workspace, period: Period, customer_code: str) -> Path:
+    """Where the reply form (对账回函) of a customer's statement for `period` is written."""
+    name = f"{customer_code}_{STATEMENT_REPLY.title(workspace.language)}.xlsx"
+    return inside(workspace.outbox, "statements", period.label, name)
 
 
-def letter_context(statement: Statement, settings: Settings) -> dict[str, Any]:
+def write_reply_form(workspace: Workspace, statement: Statement, number: str) -> Path:
+    """The 对账回函 form of a statement, pre-filled with its number and customer: the
+    assistant fills the customer's answer and drops it into the inbox (kind statement_reply).
+    A re-issued statement's form replaces the earlier one, whose number is void."""
+    code = str(statement.customer["code"])
+    header: dict[str, object] = {"statement_no": number, "customer_code": code}
+    return write_form(reply_form_path(workspace, statement.period, code), STATEMENT_REPLY,
+                      workspace.language, data=FormData(header, []))
+
+
+def letter_context(statement: Statement, settings: Settings,
+                   statement_no: str | None = None) -> dict[str, Any]:
+    """What the 对账函 template is rendered with; `statement_no` as the ledger issued it
+    (without it, the first number of the customer's period)."""
     language = settings.language
     period = statement.period
     code = statement.customer["code"]
@@ -118,14 +147,14 @@ def letter_context(statement: Statement, settings: Settings) -> dict[str, Any]:
             "not_due": format_money(statement.not_due),
             "overdue": format_money(statement.overdue),
         },
-        "reply_by": show_date(reply_by(period, settings.documents.reply_day), language),
-        "statement_no": f"DZ-{period.label}-{code}",
+        "reply_by": show_date(reply_by(period, settings.statements.reply_by_day), language),
+        "statement_no": statement_no or f"DZ-{period.label}-{code}",
         # The period's end, not today: the same ledger always gives the same letter.
         "generated_on": show_date(period.end, language),
     }
 
 
-def _write_workbook(path: Path, statement: Statement, settings: Settings) -> None:
+def _write_workbook(path: Path, statement: Statement, settings: Settings, number: str) -> None:
     language = settings.language
 
     def word(key: str) -> str:
@@ -150,6 +179,8 @@ def _write_workbook(path: Path, statement: Statement, settings: Settings) -> Non
     sheet.write_string(3, 0, word("period"), bold)
     sheet.write_string(3, 1, f"{statement.period.title(language)} "
                              f"({statement.period.start} ~ {statement.period.end})")
+    sheet.write_string(4, 0, word("statement_no"), bold)
+    sheet.write_string(4, 1, number)
     headings = ("date", "kind", "reference", "debit", "credit", "balance")
     for c, key in enumerate(headings):
         sheet.write_string(5, c, word(key), head)

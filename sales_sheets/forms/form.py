@@ -6,12 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from operator import attrgetter, itemgetter
-from typing import Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from ..problems import Problem, problem
 from .kinds import Field, Kind
 from .normalize import Invalid, OutOfRange, convert_whole_column, converter_for, is_blank
-from .reader import RawForm
+
+if TYPE_CHECKING:  # a Document is used where no workbook is read (the ledger, status)
+    from .reader import RawForm
 
 
 class At(TypedDict):
@@ -94,7 +96,7 @@ def normalize_form(form: RawForm) -> tuple[Document, list[Problem]]:
     columns += [[None] * len(rows)] * len(missing)
     names = (*keys, *missing)
     lines = list(map(Line, rows, map(dict, map(partial(zip, names), zip(*columns, strict=True)))))
-    if not lines and not form.problems and form.kind.lines_required:
+    if not lines and not form.problems and form.kind.has_lines and form.kind.lines_required:
         problems.append(problem("empty_form", sheet=form.sheet, cell=f"A{form.header_row + 1}"))
     document = Document(form.kind, form.sheet, header, cells, lines, form.columns, form)
     return document, problems

@@ -40,7 +40,8 @@ def list_range(column: int, count: int) -> str:
 
 
 def locations(kind: Kind, language: str) -> list[tuple[Field, str]]:
-    """Where each field lives in a template: a defined name, or `table[column label]`."""
+    """Where each field lives in a template: a defined name, or `table[column label]` (none
+    for a kind without a line table)."""
     rows = [(f, f.key) for f in kind.header]
     rows += [(f, f"{kind.table}[{column_label(f, language)}]") for f in kind.columns]
     return rows

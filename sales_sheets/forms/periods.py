@@ -90,3 +90,10 @@ def add_months(day: date, count: int) -> date:
 def month_end(day: date) -> date:
     """The last day of the month of `day`."""
     return add_months(day, 1) - timedelta(days=1)
+
+
+def reply_by(period: Period, day: int) -> date:
+    """When the reply to a period's statement (对账回函) is due: the given day of the month
+    after the period, clamped to that month's length (and to its first day, for a day below 1)."""
+    following = add_months(period.end, 1)
+    return following.replace(day=max(1, min(day, month_end(following).day)))

@@ -101,7 +101,9 @@ def locate_form(
 
 
 def _from_meta(workbook: Workbook, kind: Kind, meta: MetaMap) -> RawForm | None:
-    table = workbook.tables.get(kind.table)
+    if not kind.has_lines:
+        return _header_only(workbook, kind, meta)
+    table = workbook.tables.get(kind.table) if kind.table else None
     if table is None:
         found = _best_sheet_for(workbook, kind)
         if found is None:
@@ -125,6 +127,41 @@ def _from_meta(workbook: Workbook, kind: Kind, meta: MetaMap) -> RawForm | None:
     return _assemble(kind, sheet, grid, header, columns, header_row, meta.version)
 
 
+def _header_only(workbook: Workbook, kind: Kind, meta: MetaMap) -> RawForm | None:
+    """A form without a line table, through its defined names: its sheet is the one they
+    point at (a notice printed for people, its fields anywhere on it); fields whose name was
+    lost are looked for by their labels on that sheet."""
+    targets = [workbook.names.get(name) for name in meta.names.values()]
+    sheets = [t[0] for t in targets if t and t[0] in workbook.sheets]
+    sheet = sheets[0] if sheets else None
+    if sheet is None:
+        found = _header_sheet_for(workbook, kind)
+        if found is None:
+            return None
+        sheet = found[0]
+    grid = workbook.sheets[sheet]
+    header = _header_by_label(grid, kind, sheet, len(grid))
+    for key, name in meta.names.items():
+        target = workbook.names.get(name)
+        if key in header and target and target[0] in workbook.sheets:
+            header[key] = _cell_at(workbook.sheets[target[0]], target[0], target[1])
+    return _assemble(kind, sheet, grid, header, {}, len(grid), meta.version)
+
+
+def _header_sheet_for(workbook: Workbook, kind: Kind) -> tuple[str, int] | None:
+    """The sheet that labels every required header field of a header-only kind (it has no
+    columns to be recognised by), and how many of its fields it labels."""
+    required = {f.key for f in kind.header if f.required}
+    best: tuple[str, int] | None = None
+    for sheet, grid in workbook.sheets.items():
+        if sheet in OWN_SHEETS:
+            continue
+        found = _header_by_label(grid[:_SCAN_ROWS], kind, sheet, _SCAN_ROWS, only_found=True)
+        if required <= found.keys() and (best is None or len(found) > best[1]):
+            best = (sheet, len(found))
+    return best
+
+
 def _columns_from_table(
     kind: Kind, meta: MetaMap, first_col: int, labels: list[str]
 ) -> dict[str, int]:
@@ -142,7 +179,17 @@ def _from_labels(
     workbook: Workbook, kinds: Mapping[str, Kind]
 ) -> tuple[RawForm | None, list[Problem]]:
     best: tuple[int, Kind, str, int] | None = None
+    complete = False  # whether the best form with lines labels all its required header fields
+    header_only: tuple[int, Kind, str, int] | None = None
     for kind in kinds.values():
+        if not kind.has_lines:
+            header_sheet = _header_sheet_for(workbook, kind)
+            if header_sheet is not None:
+                sheet, hits = header_sheet
+                score = hits + (3 if _title_mentions(workbook.sheets[sheet], sheet, kind) else 0)
+                if header_only is None or score > header_only[0]:
+                    header_only = (score, kind, sheet, len(workbook.sheets[sheet]))
+            continue
         found = _best_sheet_for(workbook, kind)
         if found is None:
             continue
@@ -151,15 +198,23 @@ def _from_labels(
         labelled = _columns_by_label(grid[header_row], kind)
         required = {f.key for f in kind.columns if f.required}
         score = len(labelled) * 2 + 2 * len(required & labelled.keys())
-        score += len(_header_by_label(grid, kind, sheet, header_row, only_found=True))
+        header = _header_by_label(grid, kind, sheet, header_row, only_found=True)
+        score += len(header)
         score += 3 if _title_mentions(grid, sheet, kind) else 0
         if best is None or score > best[0]:
             best = (score, kind, sheet, header_row)
+            complete = {f.key for f in kind.header if f.required} <= header.keys()
+    # A header-only form is found only when every required field of it is labelled (it has
+    # no columns to be known by). It is the form unless the best form with lines labels all
+    # of its own required header fields too, and then the better score wins: a printed
+    # notice has a table of lines that fits an order form's columns, but not its header.
+    if header_only is not None and (best is None or not complete or header_only[0] > best[0]):
+        best = header_only
     if best is None:
         return None, [problem("unknown_kind")]
     _, kind, sheet, header_row = best
     grid = workbook.sheets[sheet]
-    columns = _columns_by_label(grid[header_row], kind)
+    columns = _columns_by_label(grid[header_row], kind) if kind.has_lines else {}
     header = _header_by_label(grid, kind, sheet, header_row)
     form = _assemble(kind, sheet, grid, header, columns, header_row, None)
     return form, form.problems

@@ -20,7 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..files import atomic_path
 from ..text import Text
-from .kinds import Field, FieldType, Kind, Ref
+from .kinds import Field, FieldType, Kind, Offer, Ref
 from .meta import LISTS_SHEET, META_SHEET, column_label, list_name, list_range, meta_rows
 
 BLANK_LINES = 20
@@ -31,9 +31,10 @@ _INSTRUCTION_HEADS = (Text("字段", "Field"), Text("必填", "Required"), Text(
 _REQUIRED_NOTE = Text("带 * 的为必填项", "Fields marked * are required")
 _YES, _NO = Text("是", "Yes"), Text("否", "No")
 
-# Drop-down lists by the master data they come from, or by the name of a settings list a field
-# is `listed` from (e.g. "expense_category").
-MasterLists = dict[Ref | str, list[tuple[str, str]]]
+# What drop-downs pick from, as (code, name): master data by `Ref`, the other lists a field
+# offers (the ledger's open orders, the budget owners, the expense categories of the settings)
+# by `Offer`; a field's `list_source` names its own.
+MasterLists = dict[Ref | Offer, list[tuple[str, str]]]
 _CREATED = datetime(2026, 1, 1)
 
 
@@ -67,7 +68,12 @@ def _write_book(
     sheet = book.add_worksheet(kind.title(language)[:31])
     list_ranges = _write_lists(book, kind, language, lists or {})
     header_row = _write_header(book, sheet, kind, language, styles, data, list_ranges)
-    _write_table(sheet, kind, language, styles, data, header_row, list_ranges)
+    if kind.table is not None:
+        _write_table(sheet, kind, kind.table, language, styles, data, header_row, list_ranges)
+    else:  # a header-only form: its fields are all there is
+        sheet.set_column(0, 0, max((len(column_label(f, language)) for f in kind.header),
+                                   default=10) * 2 + 2)
+        sheet.set_column(1, 1, max((f.width for f in kind.header), default=14))
     _write_instructions(book, kind, language, styles)
     meta = book.add_worksheet(META_SHEET)
     for r, row in enumerate(meta_rows(kind, language)):
@@ -109,16 +115,15 @@ def _write_lists(
     book: xlsxwriter.Workbook, kind: Kind, language: str, lists: MasterLists
 ) -> dict[str, str]:
     """Codes and choices on a hidden sheet, each list under a defined name (see `list_name`);
-    returns field key -> the name, for the drop-downs. Master-data lists get their name even
-    when empty, so that the add-in can fill them later."""
+    returns field key -> the name, for the drop-downs. Master-data lists (and what a field
+    offers: the ledger's open orders, the budget owners, the settings' expense categories) get
+    their name even when empty, so that the add-in can fill them later."""
     sheet = book.add_worksheet(LISTS_SHEET)
     names: dict[str, str] = {}
     column = 0
     for f in kind.fields:
-        if f.ref is not None:
-            values = [code for code, _name in lists.get(f.ref, [])]
-        elif f.listed is not None:
-            values = [code for code, _name in lists.get(f.listed, [])]
+        if (source := f.list_source) is not None:
+            values = [code for code, _name in lists.get(source, [])]
         elif f.choices:
             values = [c.label(language) for c in f.choices]
         else:
@@ -170,6 +175,7 @@ def _write_header(
 def _write_table(
     sheet: Worksheet,
     kind: Kind,
+    table: str,
     language: str,
     styles: _Styles,
     data: FormData,
@@ -179,7 +185,7 @@ def _write_table(
     count = max(len(data.lines), BLANK_LINES)
     last_col = len(kind.columns) - 1
     sheet.add_table(header_row, 0, header_row + count, last_col, {
-        "name": kind.table,
+        "name": table,
         "style": "Table Style Medium 2",
         "columns": [{"header": column_label(f, language)} for f in kind.columns],
     })
@@ -262,9 +268,9 @@ _WITH_HINT = Text("{text}（{hint}）", "{text} ({hint})")
 
 
 def _describe(f: Field, language: str) -> str:
-    if f.listed is not None:  # a list to pick from, though not master data
+    if f.offers is not None and f.ref is None:  # a list to pick from, though not master data
         words = _TYPE_WORDS[FieldType.ENUM]
-    elif f.type is FieldType.CODE and f.ref is None:
+    elif f.type is FieldType.CODE and f.list_source is None:
         words = _FREE_CODE
     else:
         words = _TYPE_WORDS[f.type]

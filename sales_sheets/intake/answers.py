@@ -107,19 +107,25 @@ def acknowledgement_text(
     lines.append(f"{word('outputs')}: " + (", ".join(outputs) if outputs else word("none")))
     lines.append(f"{word('problems')} ({len(problems)}):" if problems
                  else f"{word('problems')}: {word('none')}")
-    if len(problems) <= RECEIPT_LIMIT:
-        lines += [f"  {_line(p, language)}" for p in problems]
-    else:
-        lines += _summary(problems, language)
-        if status == Status.REJECTED:
-            lines.append(_WORDS["full_list"].format(language, sheet=PROBLEM_SHEET(language),
-                                                    limit=COMMENT_LIMIT))
+    lines += problem_lines(problems, language)
+    if len(problems) > RECEIPT_LIMIT and status == Status.REJECTED:
+        lines.append(_WORDS["full_list"].format(language, sheet=PROBLEM_SHEET(language),
+                                                limit=COMMENT_LIMIT))
     if status in (Status.REJECTED, Status.HELD):
         lines += ["", word(f"next_{status}")]
     return "\n".join(lines) + "\n"
 
 
-def _line(p: Problem, language: str) -> str:
+def problem_lines(problems: list[Problem], language: str) -> list[str]:
+    """The problems as a person reads them, indented: each one, or above RECEIPT_LIMIT a
+    summary by code with the first few of each."""
+    if len(problems) <= RECEIPT_LIMIT:
+        return [f"  {problem_line(p, language)}" for p in problems]
+    return _summary(problems, language)
+
+
+def problem_line(p: Problem, language: str) -> str:
+    """One problem: its severity in words, where it is, and what is wrong."""
     where = f" {p.location}" if p.location else ""
     return f"[{SEVERITY_LABELS[p.severity](language)}]{where} {p.message(language)}"
 
@@ -135,5 +141,5 @@ def _summary(problems: list[Problem], language: str) -> list[str]:
         lines.append("  " + _WORDS["by_code"].format(
             language, code=code, severity=SEVERITY_LABELS[found[0].severity](language),
             count=len(found), shown=len(shown)))
-        lines += [f"    {_line(p, language)}" for p in shown]
+        lines += [f"    {problem_line(p, language)}" for p in shown]
     return lines

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..documents.approval_request import file_requests
 from ..documents.contract import check_contract_template, order_facts, write_contract
 from ..documents.invoice import write_invoice_notice
 from ..errors import UsageError
@@ -58,5 +59,6 @@ def release_order(workspace: Workspace, order_no: str, approval: str) -> Release
         contract = write_contract(workspace, facts)
         invoice = (write_invoice_notice(workspace, facts)
                    if workspace.settings.documents.invoices else None)
+    file_requests(workspace, number, "approved", now)
     return Release(order_no, doc["id"], reference, Books.hold_reasons(doc),
                    contract, invoice)

@@ -305,7 +305,8 @@ def _describe(doc: Document | None, duplicate: Any) -> str:
 def _stored(doc: Document | None, language: str) -> str:
     if doc is None:
         return ""
-    text = _STORED.format(language, kind=doc.kind.title(language), count=len(doc.lines))
+    text = (_STORED.format(language, kind=doc.kind.title(language), count=len(doc.lines))
+            if doc.kind.has_lines else doc.kind.title(language))  # a registration: no lines
     total = doc.final_header().get("total")
     return f"{text}, ¥{total:,}" if total is not None else text
 
@@ -353,7 +354,8 @@ def _finish(
     acknowledgement, *others = result.outputs
     if result.status == Status.REJECTED:
         _write_annotated(item, result, root / others[0], language)
-    elif others:
+    elif others or result.status in (Status.ACCEPTED, Status.HELD):
+        # (with no documents to write, a new version may still file away stale requests)
         others = write_documents(workspace, record["document_id"], result.kind, others,
                                  item.claim.relative, decision)
         result.outputs = [acknowledgement, *others]

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from ..documents.approval_request import request_path, write_request
+from ..documents.approval_request import file_requests, request_path, write_request
 from ..documents.contract import OrderFacts, order_facts
 from ..documents.orders import accepted_files, is_accepted_file, write_accepted_file
 from ..files import write_text_atomic
@@ -80,7 +80,27 @@ def write_documents(
                 log.exception("writing %s for %s failed", relative, file)
                 continue
             written.append(relative)
+        _file_requests(workspace, books, document_id, kind, outputs, decision)
     return written
+
+
+def _file_requests(
+    workspace: Workspace, books: Books, document_id: int, kind: str | None, outputs: list[str],
+    decision: Decision | None,
+) -> None:
+    """Take the requests that no longer wait out of the approvers' folders: the decided
+    document's, or an approvable document's older versions' (its new request, if it is held
+    again, stays)."""
+    when = workspace.services.clock()
+    if decision is not None:
+        file_requests(workspace, decision.number,
+                      "approved" if decision.approve else "declined", when)
+    elif kind is not None and KINDS[kind].approvable:
+        stored = books.stored_document(document_id)
+        if stored["version"] > 1:
+            own = next((workspace.root / o for o in outputs
+                        if o.startswith("outbox/approvals/")), None)
+            file_requests(workspace, stored["doc_key"], "superseded", when, keep=own)
 
 
 def _write(

@@ -11,18 +11,21 @@ from ..forms.kinds import Kind
 from .approval import APPROVAL
 from .budget import BUDGET
 from .customers import CUSTOMERS
+from .delivery import DELIVERY
 from .expense import EXPENSE
+from .invoice import INVOICE
 from .order import ORDER
 from .plan import PLAN
 from .products import PRODUCTS
 from .receipt import RECEIPT
 from .returns import RETURN
 from .salespeople import SALESPEOPLE
+from .statement_reply import STATEMENT_REPLY
 from .visit import VISIT
 
 KINDS: dict[str, Kind] = {
-    k.name: k for k in (ORDER, VISIT, PLAN, RECEIPT, RETURN, CUSTOMERS, PRODUCTS, SALESPEOPLE,
-                         BUDGET, EXPENSE, APPROVAL)
+    k.name: k for k in (ORDER, VISIT, PLAN, RECEIPT, RETURN, DELIVERY, INVOICE, CUSTOMERS,
+                         PRODUCTS, SALESPEOPLE, BUDGET, EXPENSE, APPROVAL, STATEMENT_REPLY)
 }
 
 

@@ -1,4 +1,4 @@
-from ..forms.kinds import Field, FieldType, Kind
+from ..forms.kinds import Field, FieldType, Kind, Offer
 from ..rules.expenses import check_budget
 
 T = FieldType
@@ -13,7 +13,7 @@ BUDGET = Kind(
     version=1,
     header=(
         Field("owner", "预算对象", "Owner", T.CODE, required=True, width=16,
-              listed="budget_owner",
+              offers=Offer.BUDGET_OWNERS,
               hint_zh="业务员编码或片区", hint_en="a salesperson code or a region",
               aliases=("业务员", "片区")),
         Field("period", "预算期间", "Period", T.PERIOD, required=True,
@@ -23,7 +23,7 @@ BUDGET = Kind(
     table="budget_lines",
     columns=(
         Field("category", "费用类别", "Category", T.TEXT, required=True, width=16,
-              listed="expense_category", aliases=("类别",)),
+              offers=Offer.EXPENSE_CATEGORIES, aliases=("类别",)),
         Field("amount", "预算金额", "Budget", T.MONEY, required=True, width=14,
               aliases=("金额",)),
     ),

@@ -1,4 +1,4 @@
-from ..forms.kinds import Field, FieldType, Kind, Ref
+from ..forms.kinds import Field, FieldType, Kind, Offer, Ref
 from ..rules.expenses import check_expense, derive_expense
 from ..rules.hold_facts import expense_hold_facts
 
@@ -24,7 +24,7 @@ EXPENSE = Kind(
         Field("spent_on", "费用日期", "Date spent", T.DATE, required=True, width=12,
               aliases=("发生日期",)),
         Field("category", "费用类别", "Category", T.TEXT, required=True, width=14,
-              listed="expense_category", aliases=("类别",)),
+              offers=Offer.EXPENSE_CATEGORIES, aliases=("类别",)),
         Field("amount", "金额", "Amount", T.MONEY, required=True, width=12,
               aliases=("报销金额",)),
         Field("invoice_count", "单据张数", "Invoices", T.INTEGER, width=10,

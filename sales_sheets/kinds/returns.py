@@ -1,4 +1,5 @@
 from ..forms.kinds import Field, FieldType, Kind, Ref
+from ..rules.delivery import ORDER
 from ..rules.derive import derive_return
 from ..rules.hold_facts import return_hold_facts
 from ..rules.payments import check_return
@@ -16,7 +17,7 @@ RETURN = Kind(
         Field("customer_code", "客户编码", "Customer code", T.CODE, required=True,
               ref=Ref.CUSTOMER),
         Field("order_no", "原订单号", "Original order No.", T.CODE, required=True,
-              aliases=("订单号",)),
+              aliases=("订单号",), refers_to=ORDER),
         Field("reason", "退货原因", "Reason", T.TEXT, required=True, width=30),
     ),
     table="return_lines",

@@ -15,13 +15,15 @@ from .backup import backup_ledger
 from .books import Books, Ledger, ledger_at
 from .expenses import ClaimLine
 from .figures import TARGET_FIELDS, CustomerSales, OrderVersion, RegionSales, VisitCounts
+from .invoices import InvoiceRecord
 from .leases import Holder, Watching, hold_claims
-from .locks import locks_of
+from .locks import customer_lock, locks_of
 from .migrate import Upgrade, ledger_revisions, upgrade_ledger
 from .migrations import Revisions, Standing
 from .notifications import DeadMessage, Notice, Outgoing, Queue
 from .overview import LedgerStatus, ledger_status
 from .pending import PendingApproval
+from .replies import StatementStanding, reply_rate
 from .scheduled_runs import RunRecord
 from .statement import Movement, Statement
 from .store import Provenance
@@ -32,5 +34,6 @@ __all__ = [
     "Ledger", "LedgerStatus", "Movement", "OrderVersion", "PendingApproval", "Provenance",
     "RegionSales", "Revisions", "Standing", "Statement", "Upgrade", "VisitCounts", "Watching",
     "backup_ledger", "hold_claims", "ledger_at", "ledger_revisions", "ledger_status", "locks_of",
-    "upgrade_ledger", "DeadMessage", "Notice", "Outgoing", "Queue", "RunRecord",
+    "upgrade_ledger", "DeadMessage", "Notice", "Outgoing", "Queue", "RunRecord", "InvoiceRecord",
+    "StatementStanding", "customer_lock", "reply_rate",
 ]

@@ -15,7 +15,7 @@ any unit of work: a `Holder` is got with `hold_claims(workspace, command)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -23,27 +23,42 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, RowMapping
 
-from ..config import Access, Approvals, Expenses
+from ..config import Access, Approvals, Expenses, Settings
 from ..forms.form import Document
-from ..forms.kinds import Kind, Ref
+from ..forms.kinds import Kind, Offer, Ref
 from ..forms.periods import Period
 from ..rules.balance import Position
 from ..rules.context import Row
-from ..rules.facts import HoldFacts
+from ..rules.facts import DeliveredLine, DeliveredValue, HoldFacts
 from ..status import Status
 from ..workspace import Workspace
 from . import approvals as _approvals
-from . import detail_lines, expenses, figures, leases, locks, notifications, pending, queries, store
+from . import (
+    deliveries,
+    detail_lines,
+    expenses,
+    figures,
+    leases,
+    locks,
+    notifications,
+    pending,
+    queries,
+    store,
+)
 from . import hold_facts as _hold_facts
+from . import invoices as _invoices
+from . import replies as _replies
 from . import scheduled_runs as _runs
 from .approvals import Decision
 from .context import LedgerContext, context_for
 from .database import engine_of, ledger_of, reading
 from .expenses import ClaimLine
 from .figures import CustomerSales, OrderVersion, RegionSales, VisitCounts
+from .invoices import InvoiceRecord
 from .leases import Watching
 from .notifications import Notice, Outgoing, Queue
 from .pending import PendingApproval
+from .replies import StatementStanding
 from .scheduled_runs import RunRecord
 from .statement import Statement, customer_statement
 from .store import Provenance
@@ -165,15 +180,22 @@ class Books:
         """Every code with its name, for drop-down lists."""
         return queries.master_lists(self._conn)
 
-    def drop_down_lists(self, settings: Mapping[str, tuple[str, ...]]
-                        ) -> dict[Ref | str, list[tuple[str, str]]]:
-        """Every list a form's drop-down may take (code, name): the master data by `Ref`, the
-        budget owners (salespeople, then regions) as "budget_owner", and the lists of the
-        workspace's settings (`Settings.lists()`, e.g. "expense_category") by name."""
-        lists: dict[Ref | str, list[tuple[str, str]]] = dict(
-            queries.master_lists(self._conn).items())
-        lists["budget_owner"] = queries.budget_owners(self._conn)
-        lists.update({name: [(v, v) for v in values] for name, values in settings.items()})
+    def drop_down_lists(self, kind: Kind, settings: Settings
+                        ) -> dict[Ref | Offer, list[tuple[str, str]]]:
+        """Every list `kind`'s drop-downs pick from, as (code, name), by where it comes from (a
+        field's `list_source`): the master data by `Ref`, and what its fields offer by `Offer`,
+        each made only when one of its fields offers it: from the documents (a delivery's open
+        orders and their products), from the master data in another shape (the budget owners:
+        salespeople, then regions) and from `settings` (the [expenses] categories)."""
+        lists: dict[Ref | Offer, list[tuple[str, str]]] = {
+            ref: values for ref, values in self.master_lists().items()}
+        offered = {f.offers for f in kind.fields if f.offers is not None}
+        if offered & {Offer.OPEN_ORDERS, Offer.OPEN_ORDER_PRODUCTS}:
+            lists.update(deliveries.open_order_lists(self._conn))
+        if Offer.BUDGET_OWNERS in offered:
+            lists[Offer.BUDGET_OWNERS] = queries.budget_owners(self._conn)
+        if Offer.EXPENSE_CATEGORIES in offered:
+            lists[Offer.EXPENSE_CATEGORIES] = [(c, c) for c in settings.expenses.categories]
         return lists
 
     def person(self, who: str) -> RowMapping | None:
@@ -227,6 +249,25 @@ class Books:
         its key. Returns its id and version."""
         return store.store_document(self._conn, doc, status, hold_reasons, source, now)
 
+    # -- deliveries (deliveries.py) ----------------------------------------------------------
+
+    def delivered_lines(self, order_nos: Iterable[str] | None = None,
+                        as_of: date | None = None) -> Iterator[DeliveredLine]:
+        """Every line of the current version of each order (of `order_nos`, or all), with the
+        quantity the order's current deliveries (dated up to `as_of`, when given) delivered of
+        it and that quantity's value at the line's unit price; by order number and line."""
+        return deliveries.delivered_lines(self._conn, order_nos, as_of)
+
+    def delivered_values(self, customer: str | None = None,
+                         as_of: date | None = None) -> Iterator[DeliveredValue]:
+        """Every current delivery (of `customer`, dated up to `as_of`, when given) with its
+        date and the value of what it shipped at its order's unit prices."""
+        return deliveries.delivered_values(self._conn, customer, as_of)
+
+    def delivered_value_by_order(self, as_of: date | None = None) -> dict[str, Decimal]:
+        """order number -> the value of its current deliveries dated up to `as_of`."""
+        return deliveries.delivered_value_by_order(self._conn, as_of)
+
     # -- approvals ------------------------------------------------------------------------------
 
     def settle(self, doc: Document, now: datetime) -> Document:
@@ -261,11 +302,45 @@ class Books:
         """What an approver weighs about the stored, held `document`, named in `language`."""
         return _hold_facts.hold_facts(self._conn, document, language)
 
+    # -- invoices registered against orders (invoices.py) ---------------------------------------
+
+    def invoiced_by_order(
+        self, order_nos: Iterable[str] | None = None, as_of: date | None = None
+    ) -> dict[str, Decimal]:
+        """order number -> the sum of its current invoices (dated up to `as_of`, when given),
+        for `order_nos` or else every invoiced order; an order without invoices is absent."""
+        return _invoices.invoiced_by_order(self._conn, order_nos, as_of)
+
+    def customer_invoices(
+        self, customer_code: str, as_of: date | None = None
+    ) -> list[InvoiceRecord]:
+        """The customer's current invoices (dated up to `as_of`, when given), by date and
+        number: what the receivables basis "invoice" counts from."""
+        return _invoices.customer_invoices(self._conn, customer_code, as_of)
+
     # -- statements, watchers -------------------------------------------------------------------
 
     def customer_statement(self, customer: RowMapping, period: Period) -> Statement:
         """The statement of `customer` (its master record) for `period`."""
         return customer_statement(self._conn, customer, period)
+
+    def issue_statement(self, customer_code: str, period: str, closing: Decimal,
+                        now: datetime) -> str:
+        """The number of the customer's 对账函 for `period` (a label) with `closing` as its
+        balance: the one issued before with that balance, or a new one that supersedes an
+        earlier number issued with another balance (replies.py)."""
+        return _replies.issue_statement(self._conn, customer_code, period, closing, now)
+
+    def issued_statement(self, number: str) -> RowMapping | None:
+        """The 对账函 issued as `number` (`statements_issued` row), superseded or not."""
+        return _replies.issued_statement(self._conn, number)
+
+    def statement_standings(self, as_of: date, reply_by_day: int,
+                            latest_only: bool = True) -> list[StatementStanding]:
+        """Each current 对账函 of a period ended by `as_of` (with `latest_only` each
+        customer's latest) and where its reply stands on `as_of`: sent, agreed, disputed or
+        overdue after the `reply_by_day` of the month after its period."""
+        return _replies.statement_standings(self._conn, as_of, reply_by_day, latest_only)
 
     def watching(self, inbox: str, lease: timedelta) -> Watching:
         """The holders of claims live now and the last heartbeat of any holder of `inbox`."""

@@ -16,20 +16,25 @@ from ..forms.form import Document
 from ..forms.kinds import Ref
 from ..rules.balance import Position
 from ..rules.context import Row
-from ..rules.facts import Allowance, HoldFacts, Standing
+from ..rules.facts import Allowance, Deliverable, HoldFacts, Standing
+from ..rules.order_state import OrderState
 from . import expenses as _expenses
 from .approvals import document_total, latest_document, standing_approval
+from .deliveries import deliverable
 from .hold_facts import hold_facts
+from .invoices import invoice_order, invoiced, order_state
 from .locks import expense_lock, serialise
 from .queries import (
     current_document,
     customer_position,
+    document_versions,
     existing_references,
     lookup,
     orders_of,
     plan_totals,
     returnable,
 )
+from .replies import issued_statement
 
 
 @dataclass
@@ -42,6 +47,10 @@ class LedgerContext:
     expenses: Expenses = field(default_factory=Expenses)
     # number -> the newest version of the approvable document a form names (see latest)
     named: dict[str, RowMapping | None] = field(default_factory=dict)
+    # (order, delivery) -> what the order still lets it ship: deriving and checking both ask
+    shippable: dict[tuple[str, str], Deliverable | None] = field(default_factory=dict)
+    # number -> the issued statement (对账函) a reply names (see issued_statement)
+    statements: dict[str, RowMapping | None] = field(default_factory=dict)
 
     def known(self, ref: Ref) -> Mapping[str, RowMapping]:
         return self.masters[ref]
@@ -60,6 +69,15 @@ class LedgerContext:
 
     def current(self, kind: str, key: str) -> RowMapping | None:
         return current_document(self.conn, kind, key)
+
+    def versions(self, kind: str, key: str) -> list[RowMapping]:
+        return document_versions(self.conn, kind, key)
+
+    def deliverable(self, order_no: str, delivery_no: str) -> Deliverable | None:
+        key = (order_no, delivery_no)
+        if key not in self.shippable:
+            self.shippable[key] = deliverable(self.conn, order_no, delivery_no)
+        return self.shippable[key]
 
     def position(self, customer: Row, as_of: date,
                  exclude_order: str) -> Position:
@@ -97,6 +115,21 @@ class LedgerContext:
         if region:
             serialise(self.conn, [expense_lock(region)])
         return _expenses.allowances(self.conn, salesperson, keys, exclude_claim)
+
+    def order_state(self, order_no: str) -> OrderState | None:
+        return order_state(self.conn, order_no)
+
+    def invoiced(self, order_no: str, leaving_out: str = "") -> Decimal:
+        return invoiced(self.conn, order_no, leaving_out)
+
+    def invoice_order(self, invoice_no: str) -> str | None:
+        return invoice_order(self.conn, invoice_no)
+
+    def issued_statement(self, number: str) -> RowMapping | None:
+        # Read once: deriving a reply and checking it both need it.
+        if number not in self.statements:
+            self.statements[number] = issued_statement(self.conn, number)
+        return self.statements[number]
 
 
 def context_for(

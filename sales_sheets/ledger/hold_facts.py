@@ -49,7 +49,10 @@ class LedgerFacts:
             select(table).where(table.c.document_id == document["id"])).mappings().one()
 
     def lines(self, document: Row) -> Sequence[Row]:
-        table = tables_of(KINDS[document["kind"]])[KINDS[document["kind"]].table]
+        kind = KINDS[document["kind"]]
+        if kind.table is None:  # a header-only kind
+            return []
+        table = tables_of(kind)[kind.table]
         return self.conn.execute(select(table).where(table.c.document_id == document["id"])
                                  .order_by(table.c.line_no)).mappings().all()
 

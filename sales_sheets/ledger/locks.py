@@ -49,6 +49,10 @@ def locks_of(doc: Document) -> set[str]:
             keys |= {customer_lock(v) for v in set(doc.column(f.key)) if v}
     keys |= {expense_lock(value) for key in doc.kind.serialised_by
              if (value := doc.header.get(key))}
+    # A document it refers to (a delivery's order): what it may do depends on that one, which
+    # a new version or a decision of it, or another document referring to it, may change.
+    keys |= {document_lock(f.refers_to, value) for f in doc.kind.header
+             if f.refers_to and (value := doc.header.get(f.key))}
     if doc.kind.identity:
         keys.add(document_lock(doc.kind.name, doc.identity()))
     if doc.kind.decides:
@@ -63,8 +67,10 @@ def locks_of(doc: Document) -> set[str]:
 def decision_locks(conn: Connection, kind: Kind, number: str) -> set[str]:
     """What deciding the `kind` document `number` must not do at the same time as another
     transaction: store a version of it, or judge its customers (an approval adds to their
-    balance)."""
-    table = tables_of(kind)[kind.header_table or kind.table]
+    balance) or the expense budget it claims against (its kind's `serialised_by`)."""
+    # Its first table holds its header (a header-only kind has no other); a kind naming no
+    # customer there (an expense claim) is serialised by what it names instead.
+    table = tables_of(kind)[kind.tables[0]]
     keys = {document_lock(kind.name, number)}
     owners: list[tuple[str, Callable[[object], str]]] = (
         [("customer_code", customer_lock)] if "customer_code" in table.c else [])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from .database import ledger_of
 from .leases import Seen, Watching, watching
 from .notifications import Queue, queue
 from .pending import PendingApproval, pending_approvals
+from .replies import StatementStanding, reply_rate, statement_standings
 from .schema import KIND_TABLES, documents, intake
 
 
@@ -28,6 +30,13 @@ class LedgerStatus:
     watchers: list[Seen]  # live watchers and `process` runs, on every machine, oldest first
     warnings: list[dict[str, Any]]  # each with a stable "code"
     notifications: Queue  # the outbox of messages
+    # Each customer's latest 对账函 and where its reply stands (spec 4b), by customer.
+    statement_replies: list[StatementStanding] = field(default_factory=list)
+
+    @property
+    def reply_rate(self) -> Decimal | None:
+        """Replied ÷ issued among those statements."""
+        return reply_rate(self.statement_replies)
 
     def as_dict(self) -> dict[str, Any]:
         return {"documents": self.documents, "master": self.master, "files": self.files,
@@ -35,7 +44,10 @@ class LedgerStatus:
                 "pending_approvals": [p.as_dict() for p in self.pending_approvals],
                 "approvals_enforced": self.approvals_enforced,
                 "watchers": [w.as_dict() for w in self.watchers], "warnings": self.warnings,
-                "notifications": self.notifications.as_dict()}
+                "notifications": self.notifications.as_dict(),
+                "statement_replies": {
+                    "statements": [s.as_dict() for s in self.statement_replies],
+                    "reply_rate": None if self.reply_rate is None else str(self.reply_rate)}}
 
 
 # Files wait unattended when no holder of the inbox has been seen for this many leases.
@@ -84,9 +96,11 @@ def ledger_status(workspace: Workspace, recent: int = 10,
         lease = timedelta(seconds=workspace.settings.watch.lease_seconds)
         seen = watching(conn, str(workspace.inbox), lease)
         outbox = queue(conn, _utc_day_start(now or datetime.now()))
+        replies = statement_standings(conn, (now or datetime.now()).date(),
+                                      workspace.settings.statements.reply_by_day)
     return LedgerStatus(counts, master, files, latest, pending,
                         workspace.settings.approvals is not None, seen.live,
-                        watcher_warnings(seen, waiting, lease), outbox)
+                        watcher_warnings(seen, waiting, lease), outbox, replies)
 
 
 def _utc_day_start(local: datetime) -> datetime:

@@ -199,6 +199,13 @@ def plan_totals(conn: Connection, salesperson: str) -> dict[str, Decimal]:
     return {period: total or Decimal("0.00") for period, total in conn.execute(query)}
 
 
+def document_versions(conn: Connection, kind: str, key: str) -> list[RowMapping]:
+    """Every stored version of the `kind` document `key`, the newest first."""
+    query = (select(documents).where(documents.c.kind == kind, documents.c.doc_key == key)
+             .order_by(documents.c.version.desc()))
+    return list(conn.execute(query).mappings())
+
+
 def current_document(conn: Connection, kind: str, key: str) -> RowMapping | None:
     query = select(documents).where(
         documents.c.kind == kind, documents.c.doc_key == key, documents.c.status.in_(CURRENT)

@@ -146,6 +146,24 @@ scheduled_runs = Table(
     Column("outcome", Text),
 )
 
+# One row per 对账函 number issued (spec 4b): the statement of a customer for a period, with our
+# closing balance as printed. Writing the statement again with the same balance keeps its
+# number; with another balance it is issued anew as DZ-<period>-<customer>-<n> (n = 2, 3, ...)
+# and the earlier row points to it (`superseded_by`): a reply to it is rejected, since it
+# confirms figures that no longer stand. Clocks are UTC.
+statements_issued = Table(
+    "statements_issued",
+    metadata,
+    Column("statement_no", String(64), primary_key=True),
+    Column("period", String(10), nullable=False),
+    Column("customer_code", String(64), nullable=False),
+    Column("closing", Money(), nullable=False),
+    Column("issued_at", DateTime, nullable=False),
+    Column("superseded_by", String(64)),
+    Column("superseded_at", DateTime),
+    Index("ix_statements_issued_period_customer", "period", "customer_code"),
+)
+
 _SQL_TYPES: dict[FieldType, TypeEngine[Any] | type[TypeEngine[Any]]] = {
     FieldType.TEXT: Text,
     FieldType.CODE: String(64),
@@ -190,6 +208,7 @@ def _kind_tables(kind: Kind) -> dict[str, Table]:
     """The tables a kind declares, by name: its lines (master data: its records by code) and,
     when it has one, its header."""
     if kind.master:
+        assert kind.table is not None, "master data is kept by code, in its line table"
         code, *rest = kind.columns
         return {kind.table: Table(
             kind.table,
@@ -210,6 +229,8 @@ def _kind_tables(kind: Kind) -> dict[str, Table]:
             Column("source_sheet", Text, nullable=False),
             *_indexes(name, kind.header_indexes),
         )
+    if kind.table is None:  # a header-only kind: its header table is all it keeps
+        return tables
     tables[kind.table] = Table(
         kind.table,
         metadata,
@@ -226,7 +247,7 @@ def _kind_tables(kind: Kind) -> dict[str, Table]:
 def tables_of(kind: Kind) -> dict[str, Table]:
     """The tables of `kind`, made from its declaration the first time it is asked for (a
     kind's migration creates them in the database)."""
-    names = (kind.table,) if kind.master else tuple(filter(None, (kind.header_table, kind.table)))
+    names = kind.tables
     if not all(name in KIND_TABLES for name in names):
         KIND_TABLES.update(_kind_tables(kind))
     return {name: KIND_TABLES[name] for name in names}
@@ -239,6 +260,8 @@ receipts = KIND_TABLES["receipts"]
 orders = KIND_TABLES["orders"]
 order_lines = KIND_TABLES["order_lines"]
 returns = KIND_TABLES["returns"]
+deliveries = KIND_TABLES["deliveries"]
+delivery_lines = KIND_TABLES["delivery_lines"]
 return_lines = KIND_TABLES["return_lines"]
 customers = KIND_TABLES["customers"]
 products = KIND_TABLES["products"]
@@ -248,6 +271,7 @@ plan_lines = KIND_TABLES["plan_lines"]
 visit_weeks = KIND_TABLES["visit_weeks"]
 visits = KIND_TABLES["visits"]
 approvals = KIND_TABLES["approvals"]
+invoices = KIND_TABLES["invoices"]
 
 # An approval number AP-<yyyymmdd>-<n> as the index orders it: the day's prefix, then the
 # number without its leading zeros by length and by text, which for digits is by value. The
@@ -265,3 +289,5 @@ APPROVAL_NUMBER_KEY = (
 )
 Index("ix_approvals_day_number", *APPROVAL_NUMBER_KEY)
 approval_lines = KIND_TABLES["approval_lines"]
+statement_replies = KIND_TABLES["statement_replies"]
+disputes = KIND_TABLES["disputes"]

@@ -86,6 +86,8 @@ def store_document(
 
 
 def _insert_lines(conn: Connection, kind: Kind, doc: Document, document_id: int) -> None:
+    if kind.table is None:  # a header-only kind
+        return
     table = tables_of(kind)[kind.table]
     lines = doc.lines
     names = [c.name for c in table.columns if c.name not in _LINE_BOOKKEEPING]
@@ -114,7 +116,7 @@ def _column(rows: list[dict[str, Any]], name: str) -> list[Any]:
 
 def _delete_codes(conn: Connection, kind: Kind, codes: list[object]) -> None:
     """Master data is upserted by code: the rows being replaced go first."""
-    table = tables_of(kind)[kind.table]
+    table = tables_of(kind)[str(kind.table)]
     for start in range(0, len(codes), _CHUNK):
         conn.execute(table.delete().where(table.c.code.in_(codes[start:start + _CHUNK])))
 

@@ -73,6 +73,14 @@ PENDING_COLUMNS = _cols(
     ("金额", "Amount", "money", 14), ("暂挂原因", "Hold reasons", "text", 22),
     ("提交日期", "Stored on", "date", 11), ("待审天数", "Days pending", "int", 9),
     ("来源文件夹", "Folder", "text", 12))
+REPLY_COLUMNS = _cols(
+    ("客户编码", "Customer code", "text", 11), ("客户名称", "Customer", "text", 24),
+    ("对账函编号", "Statement No.", "text", 22), ("对账期间", "Period", "text", 9),
+    ("回函状态", "Status", "text", 10), ("我方余额", "Our balance", "money", 14),
+    ("客户余额", "Their balance", "money", 14), ("差额（客户−我方）", "Difference (theirs − ours)",
+                                              "money", 14),
+    ("回函截止日", "Reply by", "date", 11), ("回函日期", "Replied on", "date", 11),
+    ("逾期天数", "Days overdue", "int", 9), ("不符项", "Disputed items", "int", 8))
 VISIT_COLUMNS = _cols(
     ("业务员", "Salesperson", "text", 11), ("周开始日期", "Week starting", "date", 12),
     ("计划拜访", "Planned", "int", 10), ("完成拜访", "Done", "int", 10),

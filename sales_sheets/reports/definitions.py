@@ -103,6 +103,21 @@ _DEFINITIONS: list[tuple[str, str, str]] = [
         "still held now, the oldest first; days pending = the period's last day \u2212 the day "
         "it was stored. A document approved after the period's end is no longer listed.",
     ),
+    (
+        "replies",
+        "对账回函：每个客户截至期末日已结束期间的最新对账函（余额变化后重新出具的，取新编号）。"
+        "状态：已发出（未到回函截止日）、核对相符、核对不符、逾期未回（截止日后仍未回函；"
+        "截止日为对账期间结束后次月的 [statements] reply_by_day 日，默认 15 日）。"
+        "差额 = 客户余额 − 我方余额；逾期天数 = 期末日 − 截止日。"
+        "回函率 = 已回函（相符或不符）÷ 已发出。",
+        "Statement replies: each customer's latest statement of a period ended by the period's "
+        "last day (a statement issued again after its balance changed counts by its new "
+        "number). Status: sent (reply not yet due), agreed, disputed, or overdue (no reply after "
+        "the reply-by day: [statements] reply_by_day of the month after the statement's "
+        "period, by default the 15th). Difference = their balance \u2212 ours; days overdue = "
+        "the period's last day \u2212 the reply-by day. Reply rate = replied (agreed or "
+        "disputed) \u00f7 issued.",
+    ),
 ]
 
 KPI_DEFINITIONS: list[tuple[str, Text]] = [(key, Text(zh, en)) for key, zh, en in _DEFINITIONS]
@@ -123,4 +138,5 @@ KPI_NAMES: dict[str, Text] = {
     "aging": Text("账龄区间", "Aging buckets"),
     "credit_use": Text("授信使用率", "Credit use"),
     "pending": Text("待审批", "Pending approvals"),
+    "replies": Text("对账回函", "Statement replies"),
 }

@@ -58,6 +58,8 @@ def build_report(workspace: Workspace, ledger: Ledger, period: Period) -> Report
             visits=_visits(books, period),
             details=partial(details, ledger, period),
             pending=books.pending_approvals(datetime.combine(period.end, time())),
+            replies=books.statement_standings(period.end,
+                                              workspace.settings.statements.reply_by_day),
         )
 
 

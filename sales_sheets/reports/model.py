@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ..forms.periods import Period
-from ..ledger import PendingApproval
+from ..ledger import PendingApproval, StatementStanding
 from ..status import Status
 
 
@@ -154,6 +154,8 @@ class Report:
     details: Callable[[], Iterator[DetailRow]]
     # Held at the period's end and still held, oldest first, aged as of the period's end.
     pending: list[PendingApproval] = field(default_factory=list)
+    # Each customer's latest 对账函 of a period ended by the period's end, and its reply.
+    replies: list[StatementStanding] = field(default_factory=list)
 
 
 def ratio(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:

@@ -15,6 +15,7 @@ SHEETS: dict[str, Text] = {
     "aging": Text("应收账龄", "Aging"),
     "contracts": Text("合同台账", "Contracts"),
     "pending": Text("待审批", "Pending"),
+    "replies": Text("对账回函", "Statement replies"),
     "visits": Text("拜访执行", "Visits"),
     "details": Text("明细", "Details"),
     "notes": Text("说明", "Notes"),
@@ -54,6 +55,13 @@ WORDS: dict[str, Text] = {
         "截至 {end} 待审批的单据（当日或之前提交、至今仍暂挂），最早的在前；待审天数算至 {end}。",
         "Documents pending approval on {end} (stored by then and still held now), oldest "
         "first; the age in days is counted to {end}."),
+    "note_replies": Text(
+        "每个客户截至 {end} 已结束期间的最新对账函及其回函；逾期天数算至 {end}；"
+        "差额 = 客户余额 − 我方余额。",
+        "Each customer's latest statement of a period ended by {end} and its reply; days "
+        "overdue are counted to {end}; difference = their balance \u2212 ours."),
+    "reply_rate": Text("回函率 {rate}（已回函 {replied} / 已发出 {issued}）",
+                       "Reply rate {rate} ({replied} replied of {issued} issued)"),
     "note_details": Text("订单明细行。", "Order lines."),
     "note_notes": Text("本工作簿由台账生成，所有数字均为数值（不含公式）。",
                        "Generated from the ledger; every figure is a value, not a formula."),

@@ -23,7 +23,8 @@ from typing import Any
 from ..files import atomic_path
 from ..formats.xlsx_rows import EXCEL_ROWS, write_package
 from ..kinds import KINDS
-from ..status import Status
+from ..ledger import reply_rate
+from ..status import ReplyStatus, Status
 from ..text import Text
 from .charts import achievement_chart, aging_chart, trend_chart
 from .columns import (
@@ -39,6 +40,7 @@ from .columns import (
     PENDING_COLUMNS,
     PRODUCT_COLUMNS,
     REGION_COLUMNS,
+    REPLY_COLUMNS,
     TREND_COLUMNS,
     VISIT_COLUMNS,
 )
@@ -84,7 +86,7 @@ def _build(w: Writer) -> BytesIO:
     w.book.set_properties({"title": f"{title} {period.label}", "company": w.company,
                            "created": datetime.combine(period.end, datetime.min.time())})
     for step in (_achievement, _regions, _products, _customers, _trend, _aging, _contracts,
-                 _pending, _visits, _details, _notes):
+                 _pending, _replies, _visits, _details, _notes):
         step(w)
     w.book.close()
     return w.output
@@ -251,6 +253,23 @@ def _pending(w: Writer) -> None:
         label = w.word("kind_total", kind=_kind_title(kind, w.language))
         amount = _sum(r.amount for r in rows if r.kind == kind)
         sheet.line((label,) + (None,) * 5 + (amount,) + (None,) * 4)
+    sheet.close()
+
+
+def _replies(w: Writer) -> None:
+    """对账回函: per customer the latest statement, where its reply stands, both balances and
+    their difference (theirs − ours), and the reply rate below."""
+    end = w.report.period.end.isoformat()
+    sheet = Sheet(w, w.name("replies"), REPLY_COLUMNS, 3, w.word("note_replies", end=end))
+    rows = w.report.replies
+    sheet.data((r.customer_code, r.customer_name, r.statement_no, r.period,
+                r.status.word(w.language), r.our_balance, r.their_balance, r.difference,
+                r.reply_by, r.replied_on, r.days_overdue, r.disputed_items) for r in rows)
+    rate = reply_rate(rows)
+    replied = sum(r.status in (ReplyStatus.AGREED, ReplyStatus.DISPUTED) for r in rows)
+    said = w.word("reply_rate", rate="-" if rate is None else f"{rate:.0%}", replied=replied,
+                  issued=len(rows))
+    sheet.line((said,) + (None,) * (len(REPLY_COLUMNS) - 1))
     sheet.close()
 
 

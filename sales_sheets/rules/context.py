@@ -4,7 +4,7 @@ rules and derivations only ask, so they stay pure functions of the document and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -12,7 +12,8 @@ from typing import Any, Protocol
 from ..config import Access, Approvals, Expenses
 from ..forms.kinds import Ref
 from .balance import Position
-from .facts import Allowance, HoldFacts, Standing
+from .facts import Allowance, Deliverable, HoldFacts, Standing
+from .order_state import OrderState
 
 Row = Mapping[Any, Any]  # a record as the ledger gives it (a RowMapping)
 
@@ -52,6 +53,10 @@ class Context(Protocol):
     def current(self, kind: str, key: str) -> Row | None:
         """The current (accepted or held) version of the `kind` document `key`."""
 
+    def versions(self, kind: str, key: str) -> Sequence[Row]:
+        """Every stored version (its `documents` row) of the `kind` document `key`, the newest
+        first."""
+
     def position(self, customer: Row, as_of: date, exclude_order: str) -> Position:
         """The customer's receivables as of a day, leaving out the order being judged."""
 
@@ -73,6 +78,11 @@ class Context(Protocol):
     def returnable(self, order_no: str) -> dict[str, Decimal]:
         """Per product, the quantity of the order not yet returned."""
 
+    def deliverable(self, order_no: str, delivery_no: str) -> Deliverable | None:
+        """What the current version of order `order_no` still lets delivery `delivery_no`
+        ship (its own earlier versions not counted); None when the order has no current
+        version."""
+
     def plan_totals(self, salesperson: str) -> dict[str, Decimal]:
         """The salesperson's current plan totals by period."""
 
@@ -84,3 +94,18 @@ class Context(Protocol):
         """Per (category, month YYYY-MM) of `keys`, the budget a claim of `salesperson` is
         judged against and what accepted claims spent of it, the claim `exclude_claim`'s
         earlier versions left out."""
+
+    def order_state(self, order_no: str) -> OrderState | None:
+        """The newest stored version of the order `order_no` (whatever its status) with its
+        value net of accepted returns; None when no order has that number."""
+
+    def invoiced(self, order_no: str, leaving_out: str = "") -> Decimal:
+        """What the current invoices of the order add up to, leaving out the invoice numbered
+        `leaving_out` (the one a new version of it replaces)."""
+
+    def invoice_order(self, invoice_no: str) -> str | None:
+        """The order the current invoice numbered `invoice_no` registers, if there is one."""
+
+    def issued_statement(self, number: str) -> Row | None:
+        """The issued statement (对账函) numbered `number`: its `customer_code`, `period`,
+        `closing` balance and `superseded_by` (the number that replaced it, or None)."""

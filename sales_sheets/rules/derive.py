@@ -81,3 +81,18 @@ def derive_products(doc: Document, ctx: Context) -> Document:
              if line.values.get("tax_rate") is None else line for line in doc.lines]
     return replace(doc, lines=lines)
 
+
+
+def derive_statement_reply(doc: Document, ctx: Context) -> Document:
+    """A 对账回函 with the figures of the statement it answers: our closing balance, the
+    customer's (ours when they agreed) and the difference, theirs − ours. Nothing when the
+    statement is unknown: the rules reject the reply."""
+    number = doc.header.get("statement_no")
+    issued = ctx.issued_statement(str(number)) if number else None
+    if issued is None:
+        return doc
+    ours: Decimal = issued["closing"]
+    entered = doc.header.get("customer_balance")
+    theirs = entered if doc.header.get("reply") == "disputed" and entered is not None else ours
+    return replace(doc, derived={"our_balance": ours, "their_balance": theirs,
+                                 "difference": theirs - ours})

@@ -56,3 +56,57 @@ class Allowance:
     owner: str  # whose budget: the salesperson, their region, or "" when there is none
     budget: Decimal
     spent: Decimal
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """One line of an order's current version, as deliveries are valued against it."""
+
+    line_no: int
+    product_code: str
+    quantity: Decimal
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    """What an order's current version still lets a delivery ship, per product: ordered, less
+    returned (current returns of the order), less delivered (current deliveries of the order
+    other than the delivery being judged, whose newer version replaces its old one)."""
+
+    customer_code: str
+    salesperson: str
+    ordered: dict[str, Decimal]
+    returned: dict[str, Decimal]
+    delivered: dict[str, Decimal]
+
+    def left(self, product: str) -> Decimal:
+        zero = Decimal(0)
+        return (self.ordered.get(product, zero) - self.returned.get(product, zero)
+                - self.delivered.get(product, zero))
+
+
+@dataclass(frozen=True)
+class DeliveredLine:
+    """One order line with what the current deliveries of its order delivered of it, and that
+    quantity's value at the line's unit price."""
+
+    order_no: str
+    line_no: int
+    product_code: str
+    spec: str
+    ordered: Decimal
+    unit_price: Decimal
+    delivered: Decimal
+    delivered_value: Decimal
+
+
+@dataclass(frozen=True)
+class DeliveredValue:
+    """One current delivery and the value of what it shipped (at its order's prices)."""
+
+    delivery_no: str
+    delivery_date: date
+    order_no: str
+    customer_code: str
+    value: Decimal

@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from ..documents.approval_request import request_path
 from ..documents.formatting import show_date
-from ..documents.statements import reply_by, statement_files
 from ..forms.kinds import Ref
-from ..forms.periods import parse_period
+from ..forms.periods import parse_period, reply_by
 from ..ledger import Ledger, Notice
 from ..notify.events import notices
-from ..reports.summary import write_summary
+from ..status import ReplyStatus
 from ..workspace import Workspace
 
 
@@ -40,6 +38,8 @@ def _relative(workspace: Workspace, path: Path) -> str:
 
 def monthly_report(workspace: Workspace, period: str, _today: date) -> Done:
     """The summary workbook of the month just ended, and `report_ready` to the office."""
+    from ..reports.summary import write_summary  # (a job's heavy parts load when it runs)
+
     path = write_summary(workspace, parse_period(period))
     relative = _relative(workspace, path)
     title = parse_period(period).title(workspace.language)
@@ -50,10 +50,12 @@ def monthly_report(workspace: Workspace, period: str, _today: date) -> Done:
 
 def quarterly_statements(workspace: Workspace, period: str, _today: date) -> Done:
     """The statements and 对账函 of the quarter just ended, and `statements_ready`."""
+    from ..documents.statements import statement_files
+
     quarter = parse_period(period)
     written = statement_files(workspace, quarter)
     folder = f"outbox/statements/{quarter.label}/"
-    due = reply_by(quarter, workspace.settings.documents.reply_day)
+    due = reply_by(quarter, workspace.settings.statements.reply_by_day)
     return Done(f"{len(written)} statements", notices(
         workspace.settings.notify, "statements_ready", period, workspace.settings.notify.office,
         {"period": quarter.title(workspace.language), "count": len(written), "folder": folder,
@@ -100,7 +102,10 @@ def month_end_reminder(workspace: Workspace, period: str, today: date) -> Done:
 
 def approval_digest(workspace: Workspace, period: str, today: date) -> Done:
     """Each working day, `approval_reminder` to every approver with documents waiting: all of
-    them, those older than `[notify] remind_after_days` marked."""
+    them, those older than `[notify] remind_after_days` marked; and the day's check of the
+    对账回函 (see `overdue_replies`)."""
+    from ..documents.approval_request import request_path
+
     remind_after = workspace.settings.notify.remind_after_days
     waiting: dict[str, list[str]] = defaultdict(list)
     with Ledger.of(workspace).connect() as books:
@@ -119,7 +124,38 @@ def approval_digest(workspace: Workspace, period: str, today: date) -> Done:
         workspace.settings.notify, "approval_reminder", f"{period}:{approver}", [approver],
         {"count": len(lines), "documents": lines,
          "folder": f"outbox/approvals/{approver}/"})]
-    return Done(f"{sum(len(v) for v in waiting.values())} waiting", found)
+    overdue, told = overdue_replies(workspace, today)
+    outcome = f"{sum(len(v) for v in waiting.values())} waiting"
+    if overdue:
+        outcome += f", {overdue} replies overdue"
+    return Done(outcome, found + told)
+
+
+def overdue_replies(workspace: Workspace, today: date) -> tuple[int, list[Notice]]:
+    """`statement_reply_overdue` to the office for every current 对账函 with no reply after
+    its reply-by day. Keyed by the statement number alone, so each overdue statement is told
+    once however many days it stays overdue (a re-issued statement has a new number and is
+    told anew once it is overdue)."""
+    from ..documents.statements import reply_form_path
+
+    settings = workspace.settings
+    language = workspace.language
+    with Ledger.of(workspace).connect() as books:
+        standings = books.statement_standings(today, settings.statements.reply_by_day,
+                                              latest_only=False)
+    found: list[Notice] = []
+    overdue = [s for s in standings if s.status is ReplyStatus.OVERDUE]
+    for s in overdue:
+        period = parse_period(s.period)
+        form = reply_form_path(workspace, period, s.customer_code)
+        found += notices(settings.notify, "statement_reply_overdue", s.statement_no,
+                         settings.notify.office,
+                         {"customer": s.customer_code, "customer_name": s.customer_name,
+                          "statement_no": s.statement_no, "period": period.title(language),
+                          "balance": f"¥{s.our_balance:,.2f}",
+                          "reply_by": show_date(s.reply_by, language), "days": s.days_overdue,
+                          "form": _relative(workspace, form)})
+    return len(overdue), found
 
 
 JOBS: dict[str, Job] = {

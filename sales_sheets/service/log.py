@@ -15,10 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
-from ..intake.ingest import IngestResult
 from ..workspace import Workspace
+
+if TYPE_CHECKING:
+    from ..intake.ingest import IngestResult
 
 # Where `service install` points the watcher's log when config.toml names none.
 DEFAULT_LOG = Path("logs") / "watch.log"

@@ -15,9 +15,18 @@ from sales_sheets.workspace import Workspace
 
 
 def requests(workspace: Workspace) -> list[Path]:
-    """Every approval request written, as paths relative to outbox/approvals/."""
+    """Every approval request waiting in an approver's folder, as paths relative to
+    outbox/approvals/ (those filed away in 已处理/ left out)."""
     folder = workspace.outbox / "approvals"
-    return sorted(p.relative_to(folder) for p in folder.rglob("*.xlsx")) if folder.exists() else []
+    return sorted(p.relative_to(folder) for p in folder.glob("*/*.xlsx"))
+
+
+def filed_requests(workspace: Workspace) -> list[str]:
+    """The requests filed away in the approvers' 已处理/ folders, as <approver>/<name> with
+    the time stamp left out."""
+    folder = workspace.outbox / "approvals"
+    return sorted(f"{p.parent.parent.name}/{p.name.split('_', 1)[1]}"
+                  for p in folder.glob("*/已处理/*.xlsx"))
 
 
 def fields(path: Path) -> dict[str, object]:

@@ -1,6 +1,6 @@
-"""Two offices on one ledger: another workspace on the same ledger, and processing each
-workspace's inbox in a process of its own, all starting together (the shared-ledger and the
-expenses tests)."""
+"""Offices at work at the same moment: other workspaces on one shared ledger, each processing
+its inbox in a real process of its own (the shared-ledger, delivery, invoice and expenses
+tests)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ while not pathlib.Path(sys.argv[3]).exists():
     time.sleep(0.002)
 print(json.dumps([r.as_dict("en") for r in process_inbox(workspace)]))
 """
+
 
 def second_office(loaded: Workspace, root: Path) -> Workspace:
     """Another workspace (its own inbox and outbox) on the same ledger as `loaded`."""

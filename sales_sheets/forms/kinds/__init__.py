@@ -4,6 +4,6 @@ themselves are declared in `sales_sheets.kinds`, one module each.
 May import: the foundation modules only.
 """
 
-from .base import YES_NO, Choice, Field, FieldType, Kind, Output, Ref
+from .base import YES_NO, Choice, Field, FieldType, Kind, Offer, Output, Ref
 
-__all__ = ["YES_NO", "Choice", "Field", "FieldType", "Kind", "Output", "Ref"]
+__all__ = ["YES_NO", "Choice", "Field", "FieldType", "Kind", "Offer", "Output", "Ref"]

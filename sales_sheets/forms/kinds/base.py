@@ -44,6 +44,19 @@ class Ref(StrEnum):
     SALESPERSON = "salesperson"
 
 
+class Offer(StrEnum):
+    """A drop-down list that is not every record of one kind of master data: what a field
+    offers to pick from when it has no `ref`, or when that is not every record of its `ref`.
+    Made from the ledger's documents (open orders), from its master data in another shape
+    (budget owners) or from the settings (expense categories); `Books.drop_down_lists` makes
+    each, for the template, `api.write_template` and the add-in's refresh alike."""
+
+    OPEN_ORDERS = "open_orders"  # accepted orders not yet fully delivered
+    OPEN_ORDER_PRODUCTS = "open_order_products"  # the products still to deliver on them
+    BUDGET_OWNERS = "budget_owner"  # the salespeople, then the regions
+    EXPENSE_CATEGORIES = "expense_category"  # [expenses] categories of config.toml
+
+
 class Output(StrEnum):
     """A file an accepted version of a document gets beside its acknowledgement."""
 
@@ -71,10 +84,13 @@ class Field:
     _: KW_ONLY
     required: bool = False
     ref: Ref | None = None
+    # What the template's drop-down lists, when not every record of `ref` or the field has no
+    # `ref` (see Offer): the kind's rules check the value.
+    offers: Offer | None = None
+    # The kind of document this code numbers (a delivery's order_no names an order): storing
+    # the document waits for that one's lock, as a new version of it would.
+    refers_to: str | None = None
     choices: tuple[Choice, ...] = ()
-    # The name of a list the template's drop-down takes besides the master data (the expense
-    # categories of the settings, the budget owners); the kind's rules check the value.
-    listed: str | None = None
     aliases: tuple[str, ...] = ()
     width: int = 14
     hint_zh: str = ""
@@ -90,6 +106,11 @@ class Field:
 
     def hint(self, language: str) -> str:
         return pick(language, self.hint_zh, self.hint_en)
+
+    @property
+    def list_source(self) -> Ref | Offer | None:
+        """Where the field's drop-down list comes from: what it offers, else its master data."""
+        return self.offers or self.ref
 
     @property
     def all_labels(self) -> tuple[str, ...]:
@@ -110,15 +131,19 @@ class Kind:
     `decides` is such an approval form. `writes` lists the files an accepted version gets.
     `derive` fills in what the form leaves to us and `check` holds the kind's own rules, after
     those every kind shares. `serialised_by` names header fields besides the customer codes
-    whose value no two transactions may judge at once (a salesperson's expense budget)."""
+    whose value no two transactions may judge at once (a salesperson's expense budget).
+
+    A kind without a line table (`table` None, no `columns`: a registration such as 开票登记,
+    one fact a form) is all header: its template has no table, its reader finds it by its
+    header fields, and the ledger keeps it in its `header_table` alone."""
 
     name: str
     zh: str
     en: str
     version: int
     header: tuple[Field, ...]
-    table: str
-    columns: tuple[Field, ...]
+    table: str | None = None
+    columns: tuple[Field, ...] = ()
     line_key: tuple[str, ...] = ()
     identity: tuple[str, ...] = ()
     master: bool = False
@@ -143,6 +168,24 @@ class Kind:
     check: Check | None = None
     hold_facts: HoldFactsRule | None = None
     serialised_by: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A header-only kind still needs somewhere to keep its documents.
+        if self.table is None and (self.columns or self.header_table is None):
+            raise ValueError(f"kind {self.name!r}: without a line table it needs a header_table "
+                             "and no columns")
+
+    @property
+    def has_lines(self) -> bool:
+        """Whether the form has a line table (a header-only kind has none)."""
+        return self.table is not None
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The ledger tables the kind's documents are kept in: its header's, then its lines'."""
+        if self.master:
+            return (self.table,) if self.table else ()
+        return tuple(filter(None, (self.header_table, self.table)))
 
     def title(self, language: str) -> str:
         return pick(language, self.zh, self.en)

@@ -5,7 +5,7 @@ the cap of its category when it was judged). Money as scaled integers (fen), lik
 There is no downgrade: going back means restoring a backup taken before the upgrade.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0005"  # merge: becomes "0008"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
