@@ -156,7 +156,8 @@ def test_the_three_bases_agree_once_everything_is_delivered_and_invoiced(
     to the fen (quantities with places, prices with fen: every part rounds)."""
     ws = configure(loaded, receivables={"basis": "order"})
     tag = f"{len(parts)}-{sum(parts)}-{invoices}-{quantity}-{len(list(ws.outbox.rglob('*')))}"
-    lines = [{"product_code": "P003", "quantity": str(quantity * sum(parts)),
+    lines: list[dict[str, object]] = [
+             {"product_code": "P003", "quantity": str(quantity * sum(parts)),
               "unit_price": "460.37"},
              {"product_code": "P006", "quantity": sum(parts), "unit_price": "2000.37"}]
     number = f"SO-{tag}"
