@@ -10,6 +10,7 @@ import difflib
 import tomllib
 import types
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
 
@@ -194,6 +195,19 @@ class Schedule:
     workdays: tuple[str, ...] = ()  # weekend days that are working days (调休), e.g. "2027-02-07"
 
 
+class Basis(StrEnum):
+    """The day a receivable runs from, and for which value ([receivables] basis)."""
+
+    ORDER = "order"  # the order's date, for its total
+    DELIVERY = "delivery"  # each delivery's date, for the value delivered
+    INVOICE = "invoice"  # each invoice's date, for the amount invoiced
+
+
+@dataclass(frozen=True)
+class Receivables:
+    basis: str = Basis.ORDER
+
+
 @dataclass(frozen=True)
 class Settings:
     language: str = "zh"
@@ -208,6 +222,7 @@ class Settings:
     expenses: Expenses = field(default_factory=Expenses)
     notify: Notify = field(default_factory=Notify)
     schedule: Schedule = field(default_factory=Schedule)
+    receivables: Receivables = field(default_factory=Receivables)
 
 
 def load_settings(path: Path) -> Settings:
@@ -230,6 +245,11 @@ def load_settings(path: Path) -> Settings:
     if settings.language not in LANGUAGES:
         raise ConfigError(
             f"{path}: language = {settings.language!r}; use one of {', '.join(LANGUAGES)}"
+        )
+    if settings.receivables.basis not in tuple(Basis):
+        raise ConfigError(
+            f"{path}: receivables.basis = {settings.receivables.basis!r}; use one of "
+            f"{', '.join(tuple(Basis))}"
         )
     return settings
 
@@ -354,6 +374,13 @@ pdf = true
 # month after the statement period; a statement with no reply (对账回函) by then is overdue,
 # and the office is told once (statement_reply_overdue).
 reply_by_day = 15
+
+[receivables]
+# The day a receivable runs from (its due date is that day + the customer's payment days), and
+# for which value: "order" (the order's date, its total), "delivery" (each delivery's date, the
+# value delivered) or "invoice" (each invoice's date, the amount invoiced). Ageing, the overdue
+# hold, credit use, statements and the 对账函 all count on it.
+basis = "order"
 
 # Uncomment to enforce who may submit what. Without this section anyone may drop anything.
 # Each person then drops files into inbox/<their code>/; files at the inbox root are refused.

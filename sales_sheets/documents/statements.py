@@ -45,6 +45,8 @@ _WORDS: dict[str, Text] = {
     "not_due": Text("其中：未到期", "of which not yet due"),
     "overdue": Text("其中：已逾期", "of which overdue"),
     "order": Text("发货（订单）", "Order"),
+    "delivery": Text("发货", "Delivery"),
+    "invoice": Text("开票", "Invoice"),
     "receipt": Text("回款", "Receipt"),
     "return": Text("退货", "Return"),
     "opening_item": Text("期初应收", "Opening receivable"),

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, RowMapping
 
-from ..config import Access, Approvals, Expenses, Settings
+from ..config import Access, Approvals, Basis, Expenses, Settings
 from ..forms.form import Document
 from ..forms.kinds import Kind, Offer, Ref
 from ..forms.periods import Period
@@ -73,8 +73,9 @@ class Ledger:
     `Ledger(engine)`); it is as cheap to make as it is to hand down.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, basis: str = Basis.ORDER) -> None:
         self._engine = engine
+        self._basis = basis
 
     @classmethod
     def of(cls, workspace: Workspace) -> Ledger:
@@ -83,7 +84,7 @@ class Ledger:
         Raises:
             StorageError: the ledger cannot be opened, or is of another schema revision.
         """
-        return cls(ledger_of(workspace))
+        return cls(ledger_of(workspace), workspace.settings.receivables.basis)
 
     @contextmanager
     def transaction(self) -> Iterator[Books]:
@@ -92,7 +93,7 @@ class Ledger:
         a second writer waits instead of failing half-way, and what it reads stays true until
         it commits."""
         with self._engine.begin() as conn:
-            yield Books(conn)
+            yield Books(conn, self._basis)
 
     @contextmanager
     def reading(self) -> Iterator[Books]:
@@ -102,7 +103,7 @@ class Ledger:
         transaction), and on SQLite, whose plain BEGIN lets it write, the block ends in a
         rollback."""
         with reading(self._engine) as conn:
-            yield Books(conn)
+            yield Books(conn, self._basis)
 
     @contextmanager
     def connect(self) -> Iterator[Books]:
@@ -110,7 +111,7 @@ class Ledger:
         transaction begins at its first statement (on SQLite with BEGIN IMMEDIATE, like every
         transaction but a `reading` one) and is rolled back at the end of the block."""
         with self._engine.connect() as conn:
-            yield Books(conn)
+            yield Books(conn, self._basis)
 
 
 @contextmanager
@@ -135,8 +136,9 @@ class Books:
     Ledger-internal code and the tests may build one on a connection of their own.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, basis: str = Basis.ORDER) -> None:
         self._conn = conn
+        self._basis = basis  # [receivables] basis: what customers are charged, and from when
 
     # -- documents ------------------------------------------------------------------------------
 
@@ -227,7 +229,8 @@ class Books:
     ) -> LedgerContext:
         """The ledger's answers to the rules about `document`, submitted from the inbox folder
         `folder` (a `rules.Context`); the master records it names are fetched once, now."""
-        return context_for(self._conn, folder, access, document, approvals, expenses)
+        return context_for(self._conn, folder, access, document, approvals, expenses,
+                           self._basis)
 
     def find_duplicate(self, sha256: str) -> RowMapping | None:
         """A stored document with exactly this content, if any."""
@@ -300,7 +303,7 @@ class Books:
 
     def hold_facts(self, document: Row, language: str) -> HoldFacts:
         """What an approver weighs about the stored, held `document`, named in `language`."""
-        return _hold_facts.hold_facts(self._conn, document, language)
+        return _hold_facts.hold_facts(self._conn, document, language, self._basis)
 
     # -- invoices registered against orders (invoices.py) ---------------------------------------
 
@@ -322,7 +325,7 @@ class Books:
 
     def customer_statement(self, customer: RowMapping, period: Period) -> Statement:
         """The statement of `customer` (its master record) for `period`."""
-        return customer_statement(self._conn, customer, period)
+        return customer_statement(self._conn, customer, period, self._basis)
 
     def issue_statement(self, customer_code: str, period: str, closing: Decimal,
                         now: datetime) -> str:
@@ -444,7 +447,7 @@ class Books:
 
     def customer_positions(self, as_of: date) -> Iterator[tuple[RowMapping, Position]]:
         """Every customer with a debit or a credit by `as_of`, by code, with their position."""
-        return figures.customer_positions(self._conn, as_of)
+        return figures.customer_positions(self._conn, as_of, self._basis)
 
     def receipts_by_order(self, as_of: date) -> dict[str, Decimal]:
         """order number -> the receipts naming it, up to `as_of`."""

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, RowMapping
 
-from ..config import Access, Approvals, Expenses
+from ..config import Access, Approvals, Basis, Expenses
 from ..forms.form import Document
 from ..forms.kinds import Ref
 from ..rules.balance import Position
@@ -26,7 +26,6 @@ from .invoices import invoice_order, invoiced, order_state
 from .locks import expense_lock, serialise
 from .queries import (
     current_document,
-    customer_position,
     document_versions,
     existing_references,
     lookup,
@@ -34,6 +33,7 @@ from .queries import (
     plan_totals,
     returnable,
 )
+from .receivables import customer_position
 from .replies import issued_statement
 
 
@@ -45,6 +45,7 @@ class LedgerContext:
     masters: dict[Ref, dict[str, RowMapping]]  # code -> record, of the codes a document names
     approvals: Approvals | None = None
     expenses: Expenses = field(default_factory=Expenses)
+    basis: str = Basis.ORDER  # [receivables] basis
     # number -> the newest version of the approvable document a form names (see latest)
     named: dict[str, RowMapping | None] = field(default_factory=dict)
     # (order, delivery) -> what the order still lets it ship: deriving and checking both ask
@@ -81,7 +82,7 @@ class LedgerContext:
 
     def position(self, customer: Row, as_of: date,
                  exclude_order: str) -> Position:
-        return customer_position(self.conn, customer, as_of, exclude_order)
+        return customer_position(self.conn, customer, as_of, exclude_order, self.basis)
 
     def standing(self, customer: str, month: str, exclude_order: str) -> Standing | None:
         return standing_approval(self.conn, customer, month, exclude_order)
@@ -90,7 +91,7 @@ class LedgerContext:
         return document_total(self.conn, document)
 
     def hold_facts(self, document: Row) -> HoldFacts:
-        return hold_facts(self.conn, document, "zh")  # weighed, not shown: any language
+        return hold_facts(self.conn, document, "zh", self.basis)  # weighed, not shown: any language
 
     def taken_references(self, references: Iterable[str]) -> set[str]:
         return existing_references(self.conn, references)
@@ -135,6 +136,7 @@ class LedgerContext:
 def context_for(
     conn: Connection, folder: str, access: Access | None, document: Document,
     approvals: Approvals | None = None, expenses: Expenses | None = None,
+    basis: str = Basis.ORDER,
 ) -> LedgerContext:
     """The context of one document, with only the master records it mentions fetched, once:
     deriving and validating read the same ones (deriving never changes a code)."""
@@ -149,4 +151,5 @@ def context_for(
             distinct = set(document.column(f.key))
             wanted[f.ref].update(str(v) for v in distinct if v)
     masters = {ref: lookup(conn, ref, codes) for ref, codes in wanted.items()}
-    return LedgerContext(conn, folder, access, masters, approvals, expenses or Expenses())
+    return LedgerContext(conn, folder, access, masters, approvals, expenses or Expenses(),
+                         basis)

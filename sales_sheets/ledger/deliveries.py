@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from itertools import groupby
 from operator import attrgetter
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, bindparam, func, select
 
 from ..forms.kinds import Offer, Ref
-from ..rules.delivery import allocate
+from ..rules.delivery import allocate, delivered_value
 from ..rules.facts import Deliverable, DeliveredLine, DeliveredValue, OrderLine
 from ..status import CURRENT, Status
 from .queries import current_order
@@ -161,7 +161,7 @@ def delivered_lines(conn: Connection, order_nos: Iterable[str] | None = None,
             continue  # deliveries of an order with no current version: nothing to value
         _grouped, _values, taken = _valued(lines, ships)
         for row, quantity in zip(lines, taken, strict=True):
-            value = (quantity * row.unit_price).quantize(_CENT, rounding=ROUND_HALF_UP)
+            value = delivered_value(quantity, row.unit_price)
             yield DeliveredLine(order_no, row.line_no, row.product_code, row.spec or "",
                                 row.quantity, row.unit_price, quantity, value)
 

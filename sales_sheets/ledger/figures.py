@@ -17,11 +17,13 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, RowMapping, and_, case, distinct, func, select
 
+from ..config import Basis
 from ..forms.kinds import Ref
 from ..forms.periods import Period
-from ..rules.balance import Item, Position, opening_item, position
+from ..rules.balance import Position, opening_item, position
 from ..status import Status
 from .queries import hold_reasons, master_records
+from .receivables import charges_by_day
 from .schema import (
     customers,
     documents,
@@ -221,18 +223,12 @@ def receipts_by_day(conn: Connection, period: Period) -> dict[date, Decimal]:
 # -- positions, contracts ----------------------------------------------------------------------
 
 
-def customer_positions(conn: Connection, as_of: date) -> Iterator[tuple[RowMapping, Position]]:
+def customer_positions(
+    conn: Connection, as_of: date, basis: str = Basis.ORDER
+) -> Iterator[tuple[RowMapping, Position]]:
     """Every customer with a debit or a credit by `as_of`, by code, with their position then:
-    customer_position for all of them in one pass (two grouped queries, then FIFO)."""
-    debits: dict[str, list[Item]] = defaultdict(list)
-    for code, day, total in conn.execute(
-        select(orders.c.customer_code, orders.c.order_date, func.sum(orders.c.total))
-        .join(documents, and_(documents.c.id == orders.c.document_id,
-                              documents.c.status == Status.ACCEPTED))
-        .where(orders.c.order_date <= as_of)
-        .group_by(orders.c.customer_code, orders.c.order_date)
-    ):
-        debits[code].append(Item(day, total, day.isoformat()))
+    customer_position for all of them in one pass (grouped queries, then FIFO)."""
+    debits = charges_by_day(conn, basis, as_of)
     credits: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for code, total in conn.execute(
         select(receipts.c.customer_code, func.sum(receipts.c.amount))

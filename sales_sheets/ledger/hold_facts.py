@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, func, select
 
+from ..config import Basis
 from ..forms.kinds import Ref
 from ..kinds import KINDS
 from ..rules.balance import Position
@@ -16,12 +17,16 @@ from ..rules.context import Row
 from ..rules.facts import Allowance, HoldFacts
 from ..status import Status
 from . import expenses as _expenses
-from .queries import customer_position, hold_reasons, lookup
+from .queries import hold_reasons, lookup
+from .receivables import customer_position
 from .schema import documents, order_lines, orders, receipts, tables_of
 
 
-def hold_facts(conn: Connection, document: Row, language: str) -> HoldFacts:
-    """The facts of the stored, held `document` (a `documents` row), named in `language`.
+def hold_facts(
+    conn: Connection, document: Row, language: str, basis: str = Basis.ORDER
+) -> HoldFacts:
+    """The facts of the stored, held `document` (a `documents` row), named in `language`;
+    receivables counted on `basis`.
 
     Raises:
         ValueError: its kind declares no hold facts (it is never held for approval).
@@ -29,15 +34,16 @@ def hold_facts(conn: Connection, document: Row, language: str) -> HoldFacts:
     kind = KINDS[document["kind"]]
     if kind.hold_facts is None:
         raise ValueError(f"a {kind.name} is never held for approval")
-    found: HoldFacts = kind.hold_facts(LedgerFacts(conn), document, language)
+    found: HoldFacts = kind.hold_facts(LedgerFacts(conn, basis), document, language)
     return found
 
 
 class LedgerFacts:
     """The ledger's answers to a kind's hold facts (a `rules.hold_facts.FactsSource`)."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, basis: str = Basis.ORDER) -> None:
         self.conn = conn
+        self.basis = basis
 
     def hold_reasons(self, document: Row) -> tuple[str, ...]:
         return hold_reasons(document["hold_reasons"])
@@ -63,7 +69,7 @@ class LedgerFacts:
         return lookup(self.conn, Ref.PRODUCT, codes)
 
     def position(self, customer: Row, as_of: date, exclude_order: str) -> Position:
-        return customer_position(self.conn, customer, as_of, exclude_order)
+        return customer_position(self.conn, customer, as_of, exclude_order, self.basis)
 
     def recent_receipts(self, customer: str, as_of: date, count: int) -> Sequence[Row]:
         return self.conn.execute(

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Connection,
     RowMapping,
     Table,
-    and_,
     bindparam,
     func,
     or_,
@@ -22,9 +21,7 @@ from sqlalchemy import (
 
 from ..forms.kinds import Ref
 from ..kinds import KINDS
-from ..rules.balance import Item, Position, opening_item, position
-from ..rules.context import Row
-from ..status import CURRENT, Status
+from ..status import CURRENT
 from .schema import (
     customers,
     documents,
@@ -88,42 +85,6 @@ def hold_reasons(stored: str | None) -> tuple[str, ...]:
     """The codes of the problems a document was held for, from `documents.hold_reasons` (a JSON
     list that `store_document` writes, or NULL when there were none)."""
     return tuple(json.loads(stored)) if stored else ()
-
-
-def _accepted(kind: str) -> Any:
-    return and_(documents.c.kind == kind, documents.c.status == Status.ACCEPTED)
-
-
-_debits = (
-    select(orders.c.order_no, orders.c.order_date, orders.c.total)
-    .join(documents, documents.c.id == orders.c.document_id)
-    .where(_accepted("order"), orders.c.customer_code == bindparam("customer"),
-           orders.c.order_date <= bindparam("as_of"), orders.c.order_no != bindparam("exclude"))
-)
-_received = select(func.coalesce(func.sum(receipts.c.amount), 0)).where(
-    receipts.c.customer_code == bindparam("customer"),
-    receipts.c.receipt_date <= bindparam("as_of"))
-_returned = (
-    select(func.coalesce(func.sum(returns.c.total), 0))
-    .join(documents, documents.c.id == returns.c.document_id)
-    .where(_accepted("return"), returns.c.customer_code == bindparam("customer"),
-           returns.c.return_date <= bindparam("as_of"))
-)
-
-
-def customer_position(
-    conn: Connection, customer: Row, as_of: date, exclude_order: str | None = None
-) -> Position:
-    """Balance and overdue amount as of a date: opening balance plus accepted orders, less
-    receipts and accepted returns, receipts paying the oldest items first."""
-    params = {"customer": customer["code"], "as_of": as_of, "exclude": exclude_order or ""}
-    opening = opening_item(customer, as_of)
-    debits = [opening] if opening else []
-    debits += [Item(r.order_date, r.total, r.order_no) for r in conn.execute(_debits, params)]
-    # the sums keep the Money type: exact Decimals
-    credits = conn.execute(_received, params).scalar_one()
-    credits += conn.execute(_returned, params).scalar_one()
-    return position(debits, credits, customer["payment_days"] or 0, as_of)
 
 
 def current_order(conn: Connection, order_no: str) -> RowMapping | None:

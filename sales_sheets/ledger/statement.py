@@ -8,17 +8,18 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, RowMapping, and_, select
 
+from ..config import Basis
 from ..forms.periods import Period
 from ..rules.balance import opening_item
 from ..status import Status
-from .queries import customer_position
-from .schema import documents, orders, receipts, returns
+from .receivables import charges, customer_position
+from .schema import documents, receipts, returns
 
 
 @dataclass(frozen=True)
 class Movement:
     day: date
-    kind: str  # opening, order, receipt, return
+    kind: str  # opening, order, delivery, invoice, receipt, return
     reference: str
     debit: Decimal
     credit: Decimal
@@ -49,12 +50,15 @@ class Statement:
         return not self.movements and not self.opening and not self.closing
 
 
-_KIND_ORDER = {"opening": 0, "order": 1, "return": 2, "receipt": 3}
+_KIND_ORDER = {"opening": 0, "order": 1, "delivery": 1, "invoice": 1, "return": 2, "receipt": 3}
 
 
-def customer_statement(conn: Connection, customer: RowMapping, period: Period) -> Statement:
-    """Everything up to the period's end, split at its start; same-day items in a fixed order."""
-    entries = _entries(conn, customer, period.end)
+def customer_statement(
+    conn: Connection, customer: RowMapping, period: Period, basis: str = Basis.ORDER
+) -> Statement:
+    """Everything up to the period's end, split at its start; same-day items in a fixed order.
+    The debits are the charges of `basis` (see receivables.py)."""
+    entries = _entries(conn, customer, period.end, basis)
     before = [e for e in entries if e[0] < period.start]
     opening = sum((debit - credit for _, _, _, debit, credit in before), Decimal("0.00"))
     balance = opening
@@ -65,13 +69,13 @@ def customer_statement(conn: Connection, customer: RowMapping, period: Period) -
         balance += debit - credit
         movements.append(Movement(day, kind, reference, debit, credit, balance))
     # Due on the last day is not yet overdue at the end of that day.
-    position = customer_position(conn, customer, period.end)
+    position = customer_position(conn, customer, period.end, basis=basis)
     return Statement(customer, period, opening, tuple(movements), balance,
                      position.outstanding - position.overdue, position.overdue)
 
 
 def _entries(
-    conn: Connection, customer: RowMapping, until: date
+    conn: Connection, customer: RowMapping, until: date, basis: str
 ) -> list[tuple[date, str, str, Decimal, Decimal]]:
     code = customer["code"]
     zero = Decimal("0.00")
@@ -80,12 +84,8 @@ def _entries(
     if opening:
         entries.append((opening.day, "opening", "", opening.amount, zero))
     accepted = documents.c.status == Status.ACCEPTED
-    for row in conn.execute(
-        select(orders.c.order_date, orders.c.order_no, orders.c.total)
-        .join(documents, and_(documents.c.id == orders.c.document_id, accepted))
-        .where(orders.c.customer_code == code, orders.c.order_date <= until)
-    ):
-        entries.append((row.order_date, "order", row.order_no, row.total, zero))
+    entries += [(c.day, c.kind, c.reference, c.amount, zero)
+                for c in charges(conn, basis, until, code)]
     for row in conn.execute(
         select(receipts.c.receipt_date, receipts.c.reference, receipts.c.amount)
         .where(receipts.c.customer_code == code, receipts.c.receipt_date <= until)

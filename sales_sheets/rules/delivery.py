@@ -117,8 +117,12 @@ def allocate(lines: Sequence[OrderLine], deliveries: Sequence[Mapping[str, Decim
     What goes beyond the lines of a product is valued at its last line's price; a product no
     longer on the order has no price and is valued at nothing.
 
-    Returns the value of each delivery (in cents, half up) and the quantity delivered of each
-    order line.
+    A line's delivered value is its delivered quantity × its price in fen, half up, as its
+    amount on the order is; a delivery is worth what it adds to its lines' delivered values.
+    So the deliveries of a line add up to its amount once all of it is shipped, to the fen,
+    however it was split (each part rounded on its own would not).
+
+    Returns the value of each delivery and the quantity delivered of each order line.
     """
     zero = Decimal(0)
     by_product: dict[str, list[int]] = {}
@@ -140,12 +144,22 @@ def allocate(lines: Sequence[OrderLine], deliveries: Sequence[Mapping[str, Decim
                 if room <= 0:
                     continue
                 part = min(room, rest)
-                taken[index] += part
-                value += part * lines[index].unit_price
+                value += _take(lines[index], taken, index, part)
                 rest -= part
             if rest > 0:
                 last = indexes[-1]
-                taken[last] += rest
-                value += rest * lines[last].unit_price
-        values.append(value.quantize(CENT, rounding=ROUND_HALF_UP))
+                value += _take(lines[last], taken, last, rest)
+        values.append(value)
     return values, taken
+
+
+def _take(line: OrderLine, taken: list[Decimal], index: int, quantity: Decimal) -> Decimal:
+    """Deliver `quantity` more of the line at `index`; what that adds to its value."""
+    before = delivered_value(taken[index], line.unit_price)
+    taken[index] += quantity
+    return delivered_value(taken[index], line.unit_price) - before
+
+
+def delivered_value(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """What `quantity` delivered of a line at `unit_price` is worth: fen, half up."""
+    return (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
