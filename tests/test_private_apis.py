@@ -31,7 +31,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.inotify_move_event_grouper import InotifyMoveEventGrouper
 
-from sales_sheets.documents.prepared import _PROPERTIES, Prepared, sources
+from sales_sheets.documents.prepared import _LISTING, _PROPERTIES, Prepared, sources
 from sales_sheets.documents.render import _patched, _rendered, template_text
 from sales_sheets.formats.stable_zip import stable_package
 from sales_sheets.intake.watch import _OVERFLOW_LOGGER, _OVERFLOW_MESSAGE, _Overflows
@@ -216,6 +216,21 @@ def test_a_prepared_template_renders_the_bytes_docxtpl_renders(tmp_path: Path) -
     for context in (first, {"name": "A & B <C>", "number": "SO-2\nb", "numbers": [1, 2, 3]}):
         assert prepared.render(context, env) == _docxtpl_render(template, context), (
             f"docxtpl's render gives other bytes than its steps repeated: re-check {PREPARED}")
+
+
+def test_docxtpl_resolve_listing_rewrites_only_tabs_bells_newlines_and_form_feeds(
+        tmp_path: Path) -> None:
+    document = DocxTemplate(str(_template_with_footer(tmp_path / "t.docx")))
+    document.init_docx()
+    body = document.get_xml()
+    assert document.resolve_listing(body) == body, (
+        f"docxtpl's resolve_listing changes XML without tab, BEL, newline or form feed: "
+        f"re-check _Renderer in {PREPARED}")
+    for character in "\t\a\n\f":
+        text = body.replace("Dear ", f"Dear{character}", 1)
+        assert document.resolve_listing(text) != text, (
+            f"docxtpl's resolve_listing no longer rewrites {character!r}: re-check {PREPARED}")
+    assert _LISTING.pattern == "[\t\a\n\f]"
 
 
 def test_docxtpl_renders_these_core_properties_and_python_docx_keeps_footnotes_raw(
