@@ -3,7 +3,9 @@
 docxtpl neither escapes nor sandboxes by default: a value such as `A & B <C>` would corrupt the
 document and a template could run code. Every render here goes through a SandboxedEnvironment
 with autoescape. A template is checked once per change (syntax, variables it may use, a trial
-render with sample values) and a fault names the template and the tag.
+render with sample values) and a fault names the template and the tag. The first render of each
+version of a template file prepares it, and later renders copy the prepared package instead of
+opening the .docx again (prepared.py), giving the same bytes.
 """
 
 from __future__ import annotations
