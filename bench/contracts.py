@@ -19,7 +19,8 @@ would measure LibreOffice) and otherwise the shipped config.toml, so `[watch]` h
    process (see _common.py), it times
    - ours: `write_contract(ws, order_facts(ws, books, document_id))` for every row of
      `SELECT document_id FROM orders`, i.e. ledger queries, context, docxtpl render in the
-     Jinja sandbox and atomic save;
+     Jinja sandbox and atomic save (the first contract prepares the template, the others render
+     from it without opening it: sales_sheets/documents/prepared.py);
    - the floor any .docx generation pays: python-docx opening the workspace's contract template
      and saving it, as many times;
    and prints contracts/s of both and the ratio. The re-rendered contracts must have the same

@@ -9,13 +9,20 @@ declined, a standing approval of next month) and the month's summary workbook an
 from __future__ import annotations
 
 import csv
+import io
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import openpyxl
+
 from .documents.approval_request import request_data
+from .documents.invoice import invoice_path
 from .documents.pdf import pdf_worker
 from .documents.statements import StatementFiles, statement_files
+from .formats.package import PackageReader, PackageWriter
+from .formats.stable_zip import stable_package
 from .forms.kinds import Kind
 from .forms.periods import parse_period
 from .forms.template import FormData, write_form
@@ -183,6 +190,8 @@ def write_samples(workspace: Workspace) -> list[Path]:
                               data=RECEIPTS))
     written.append(write_form(inbox / "S01/退货申请-恒达-1119.xlsx", KINDS["return"], language,
                               data=RETURN))
+    written.append(write_form(inbox / "仓库/发货单-恒达-1106.xlsx", KINDS["delivery"], language,
+                              data=DELIVERY))
     exported = inbox / "S03" / "订货单导出-京城重工.csv"
     with exported.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(CSV_ORDER)
@@ -191,6 +200,17 @@ def write_samples(workspace: Workspace) -> list[Path]:
     damaged.write_bytes(written[3].read_bytes()[:2000])
     written.append(damaged)
     return written
+
+
+# The warehouse ships 恒达's first order in part: both gear reducers, 6 of the 10 couplings (the
+# order promised delivery by 9 November: the rest is late).
+DELIVERY = FormData(
+    {"delivery_no": "FH-20261106-01", "delivery_date": D(2026, 11, 6),
+     "order_no": "SO-20261102-001", "vehicle_or_picker": "浙A·D1234", "signed_by": "周建华"},
+    [{"product_code": "P001", "quantity": 2}, {"product_code": "P003", "quantity": 6}])
+# Finance invoices what was shipped of it, from the 开票通知单 sales-sheets wrote: (order,
+# invoice number, date, amount).
+INVOICE = ("SO-20261102-001", "04417725", D(2026, 11, 8), "28360")
 
 
 # The managers' decisions on two of the held orders: (order, approver, decision, day, remark).
@@ -221,6 +241,7 @@ def run_demo(workspace: Workspace) -> Demo:
     with pdf_worker(workspace):  # one LibreOffice for every PDF, waited for at the end
         results = process_inbox(workspace)
         write_decisions(workspace)
+        write_invoice_registration(workspace)
         results += process_inbox(workspace)
         write_form(workspace.inbox / "S02/订货单-粤丰-1203.xlsx", KINDS["order"],
                    workspace.language, data=DECEMBER_ORDER)
@@ -255,6 +276,38 @@ def write_replies(workspace: Workspace, statements: list[StatementFiles]) -> lis
             written.append(write_form(workspace.inbox / f"对账回函-{files.customer}.xlsx", kind,
                                       language, data=FormData(header, lines)))
     return written
+
+
+def write_invoice_registration(workspace: Workspace) -> Path:
+    """The 开票通知单 of 恒达's first order back from finance, with the VAT invoice's number,
+    date and amount filled in where the notice asks for them (its defined names)."""
+    order_no, invoice_no, day, amount = INVOICE
+    notice = invoice_path(workspace, "C001", order_no, 1)
+    book = openpyxl.load_workbook(notice)
+    for name, value in (("invoice_no", invoice_no), ("invoiced_on", day),
+                        ("invoice_amount", float(amount))):
+        [(sheet, cell)] = list(book.defined_names[name].destinations)
+        book[sheet][cell.replace("$", "")].value = value
+    saved = io.BytesIO()
+    book.save(saved)
+    target = workspace.inbox / "财务" / f"开票登记-{order_no}.xlsx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(_saved_on(saved.getvalue(), day))
+    return target
+
+
+def _saved_on(package: bytes, day: date) -> bytes:
+    """`package` as if saved on `day`: openpyxl stamps the moment of saving into its core
+    properties and zip members, and the demo run again must drop the very same file."""
+    stamp = f"{day.isoformat()}T10:00:00Z".encode()
+    out = io.BytesIO()
+    with PackageReader(package) as source, PackageWriter(out) as target:
+        for member in source.members:
+            data = source.read(member)
+            if member.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            target.write(member.filename, data)
+    return stable_package(out.getvalue())
 
 
 def write_decisions(workspace: Workspace) -> list[Path]:

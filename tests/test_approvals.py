@@ -3,6 +3,7 @@ into the inbox, standing approvals and who may approve what. Real forms, a real 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -104,6 +105,21 @@ def test_a_decided_request_leaves_the_approvers_folder_stamped_with_the_decision
     # the filed request is the one the approver saw, unchanged
     [filed] = (loaded.outbox / "approvals" / "李强" / "已处理").glob("*SO-1*")
     assert fields(filed)["document_no"] == "SO-1" and fields(filed)["decision"] is None
+
+
+def test_a_message_not_sent_yet_attaches_the_request_where_it_was_filed(
+    loaded: Workspace,
+) -> None:
+    request = held_order(loaded, "SO-1")
+    decide(loaded, request, "李强/a.xlsx", decision="同意", approver="M01")
+    assert one(loaded).status == "accepted"
+    attached = [json.loads(payload)["attachments"] for payload, in query(
+        loaded, "SELECT payload FROM notifications WHERE event = 'approval_waiting' "
+                "AND status = 'pending'")]
+    assert attached and all(len(files) == 1 for files in attached)
+    for [path] in attached:
+        assert "/已处理/" in path and path.endswith("_SO-1_审批单.已批准.xlsx")
+        assert (loaded.root / path).is_file()
 
 
 def test_a_new_version_files_the_stale_request_away(loaded: Workspace) -> None:

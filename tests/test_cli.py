@@ -160,10 +160,10 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
     assert code == 0
     # 12 forms and 3 held orders; then two managers' decisions, a standing approval and the
     # December order it lets through; the 对账回函 of two customers
-    assert "已接收 18，待审批 3，退回修改 2" in output
+    assert "已接收 20，待审批 3，退回修改 2" in output
     ws = open_workspace(tmp_path / "d")
     # a receipt per file, and a notice per decision in the salesperson's folder
-    assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 25
+    assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 27
     assert len(list((ws.outbox / "rejected").rglob("*.xlsx"))) == 2
     # what still waits for an approver, and what they decided, filed away
     assert requests(ws) == [Path("陈静/SO-20261106-003_审批单.xlsx")]
@@ -184,7 +184,7 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
         assert [p for p in letters + contracts if not p.with_suffix(".pdf").exists()] == []
     code, output = run("demo", "-w", str(tmp_path / "d"))
     # the damaged file and the wrong order are checked again; everything stored is a duplicate
-    assert "退回修改 2，重复提交 21" in output
+    assert "退回修改 2，重复提交 23" in output
 
 
 def test_report_command_and_strict_periods(loaded: Workspace) -> None:

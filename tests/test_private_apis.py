@@ -14,6 +14,7 @@ import re
 import sys
 import time
 import zipfile
+from collections.abc import Mapping
 from importlib.metadata import distribution
 from io import BytesIO
 from pathlib import Path
@@ -21,6 +22,8 @@ from pathlib import Path
 import docx
 import pytest
 import xlsxwriter
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.part import PartFactory
 from docx.table import _Cell
 from docxtpl import DocxTemplate
 from jinja2 import Template
@@ -29,7 +32,9 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.inotify_move_event_grouper import InotifyMoveEventGrouper
 
+from sales_sheets.documents.prepared import _LISTING, _PROPERTIES, Prepared, sources
 from sales_sheets.documents.render import _patched, _rendered, template_text
+from sales_sheets.formats.stable_zip import stable_package
 from sales_sheets.intake.watch import _OVERFLOW_LOGGER, _OVERFLOW_MESSAGE, _Overflows
 from sales_sheets.reports.styles import VALUE_TYPES, Styles
 
@@ -132,6 +137,117 @@ def test_docxtpl_cleans_every_part_through_patch_xml_of_the_xml_alone(tmp_path: 
     second = _rendered(template, context)
     assert _patched.cache_info().hits == 2 and second == first, (
         f"docxtpl no longer cleans each part through patch_xml: re-check {RENDER}")
+
+
+PREPARED = "the prepared templates in sales_sheets/documents/prepared.py"
+# docxtpl's render, in the order prepared.py repeats it (DocxTemplate.render in 0.20).
+_RENDER_STEPS = ("build_xml", "fix_tables", "fix_docpr_ids", "map_tree",
+                 "build_headers_footers_xml", "map_headers_footers_xml", "render_properties",
+                 "render_footnotes")
+
+
+def _recording_template(steps: list[str]) -> type[DocxTemplate]:
+    """A DocxTemplate that notes each render step it takes."""
+    def noting(name: str) -> object:
+        original = getattr(DocxTemplate, name)
+
+        def step(self: DocxTemplate, *args: object, **kwargs: object) -> object:
+            steps.append(name)
+            return original(self, *args, **kwargs)
+        return step
+
+    return type("Recording", (DocxTemplate,), {name: noting(name) for name in _RENDER_STEPS})
+
+
+def _template_with_footer(path: Path) -> Path:
+    document = docx.Document(str(_template_with_header(path)))
+    document.sections[0].footer.paragraphs[0].text = "{{ name }} · {{ number }}"
+    table = document.add_table(rows=3, cols=2)
+    table.rows[0].cells[0].text = "{%tr for n in numbers %}"
+    table.rows[1].cells[0].text = "{{ n }}"
+    table.rows[1].cells[1].text = "{{ name }}"
+    table.rows[2].cells[0].text = "{%tr endfor %}"
+    document.save(str(path))
+    return path
+
+
+def _docxtpl_render(template: Path, context: Mapping[str, object]) -> bytes:
+    document = DocxTemplate(str(template))
+    document.render(dict(context), jinja_env=SandboxedEnvironment(autoescape=True))
+    saved = BytesIO()
+    document.save(saved)
+    return stable_package(saved.getvalue())
+
+
+def test_docxtpl_render_takes_the_steps_a_prepared_template_repeats(tmp_path: Path) -> None:
+    template = _template_with_footer(tmp_path / "t.docx")
+    steps: list[str] = []
+    document = _recording_template(steps)(str(template))
+    document.render({"name": "Li", "number": "SO-1", "numbers": [1, 2]},
+                    jinja_env=SandboxedEnvironment(autoescape=True))
+    assert steps == ["build_xml", "fix_tables", "fix_docpr_ids", "map_tree",
+                     "build_headers_footers_xml", "map_headers_footers_xml",
+                     "build_headers_footers_xml", "map_headers_footers_xml",
+                     "render_properties", "render_footnotes"], (
+        f"docxtpl's render takes other steps: re-check {PREPARED}")
+    signatures = {name: list(inspect.signature(getattr(DocxTemplate, name)).parameters)
+                  for name in ("render_xml_part", "fix_tables", "fix_docpr_ids", "get_xml",
+                               "patch_xml", "get_headers_footers", "get_part_xml",
+                               "get_headers_footers_encoding", "init_docx")}
+    assert signatures == {
+        "render_xml_part": ["self", "src_xml", "part", "context", "jinja_env"],
+        "fix_tables": ["self", "xml"], "fix_docpr_ids": ["self", "tree"], "get_xml": ["self"],
+        "patch_xml": ["self", "src_xml"], "get_headers_footers": ["self", "uri"],
+        "get_part_xml": ["self", "part"], "get_headers_footers_encoding": ["self", "xml"],
+        "init_docx": ["self", "reload"]}, (
+        f"docxtpl's render steps changed their parameters: re-check {PREPARED}")
+
+
+def test_a_prepared_template_renders_the_bytes_docxtpl_renders(tmp_path: Path) -> None:
+    template = _template_with_footer(tmp_path / "t.docx")
+    env = SandboxedEnvironment(autoescape=True)
+    first: dict[str, object] = {"name": "Li", "number": "SO-1", "numbers": [1]}
+    document = DocxTemplate(str(template))
+    document.init_docx()
+    found = sources(document)
+    document.render(dict(first), jinja_env=env)
+    saved = BytesIO()
+    document.save(saved)
+    prepared = Prepared(found, stable_package(saved.getvalue()))
+    for context in (first, {"name": "A & B <C>", "number": "SO-2\nb", "numbers": [1, 2, 3]}):
+        assert prepared.render(context, env) == _docxtpl_render(template, context), (
+            f"docxtpl's render gives other bytes than its steps repeated: re-check {PREPARED}")
+
+
+def test_docxtpl_resolve_listing_rewrites_only_tabs_bells_newlines_and_form_feeds(
+        tmp_path: Path) -> None:
+    document = DocxTemplate(str(_template_with_footer(tmp_path / "t.docx")))
+    document.init_docx()
+    body = document.get_xml()
+    assert document.resolve_listing(body) == body, (
+        f"docxtpl's resolve_listing changes XML without tab, BEL, newline or form feed: "
+        f"re-check _Renderer in {PREPARED}")
+    for character in "\t\a\n\f":
+        text = body.replace("Dear ", f"Dear{character}", 1)
+        assert document.resolve_listing(text) != text, (
+            f"docxtpl's resolve_listing no longer rewrites {character!r}: re-check {PREPARED}")
+    assert _LISTING.pattern == "[\t\a\n\f]"
+
+
+def test_docxtpl_renders_these_core_properties_and_python_docx_keeps_footnotes_raw(
+        tmp_path: Path) -> None:
+    document = docx.Document(str(_template(tmp_path / "t.docx")))
+    names = ("author", "category", "comments", "content_status", "identifier", "keywords",
+             "language", "last_modified_by", "subject", "title", "version")
+    for name in names:
+        setattr(document.core_properties, name, "{{ name }}")
+    document.save(str(tmp_path / "t.docx"))
+    rendered = docx.Document(BytesIO(_docxtpl_render(tmp_path / "t.docx", {"name": "Li"})))
+    changed = tuple(name for name in names if getattr(rendered.core_properties, name) == "Li")
+    assert changed == _PROPERTIES, (
+        f"docxtpl renders other core properties ({changed}): re-check {PREPARED}")
+    assert CT.WML_FOOTNOTES not in PartFactory.part_type_for, (
+        f"python-docx parses footnotes now, and saves them from its tree: re-check {PREPARED}")
 
 
 def test_python_docx_internals_the_default_templates_build_on() -> None:

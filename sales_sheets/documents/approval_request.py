@@ -18,7 +18,7 @@ from ..config import Approvals
 from ..forms.kinds import Ref
 from ..forms.template import FormData, write_form
 from ..kinds.approval import APPROVAL
-from ..ledger import Books
+from ..ledger import Books, Ledger
 from ..paths import inside, safe_component
 from ..rules.authority import route
 from ..rules.facts import HoldFacts
@@ -59,11 +59,12 @@ def file_requests(
     """Move every request for the document `number` still waiting in an approver's folder into
     that folder's 已处理/, its name stamped with the time and `outcome` (approved, declined or
     superseded); the request `keep` (the new version's own) stays. Missing ones are no error:
-    after a crash this runs again."""
+    after a crash this runs again. Messages not sent yet that attach a request attach it
+    where it was filed."""
     language = workspace.language
     name = _FILE.format(language, number=safe_component(number))
     waiting = (workspace.outbox / "approvals").glob(f"*/{glob.escape(name)}")
-    filed = []
+    moved: dict[str, str] = {}  # where each request was, where it is now
     for request in sorted(waiting):
         if request == keep:
             continue
@@ -74,8 +75,15 @@ def file_requests(
             os.replace(request, target)
         except FileNotFoundError:  # filed by another process at the same moment
             continue
-        filed.append(target)
-    return filed
+        moved[_relative(workspace, request)] = _relative(workspace, target)
+    if moved:
+        with Ledger.of(workspace).transaction() as books:
+            books.attachments_moved(moved)
+    return [workspace.root / target for target in moved.values()]
+
+
+def _relative(workspace: Workspace, path: Path) -> str:
+    return path.relative_to(workspace.root).as_posix()
 
 
 def write_request(workspace: Workspace, books: Books, document_id: int, path: Path) -> Path:

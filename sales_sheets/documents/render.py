@@ -3,14 +3,18 @@
 docxtpl neither escapes nor sandboxes by default: a value such as `A & B <C>` would corrupt the
 document and a template could run code. Every render here goes through a SandboxedEnvironment
 with autoescape. A template is checked once per change (syntax, variables it may use, a trial
-render with sample values) and a fault names the template and the tag.
+render with sample values) and a fault names the template and the tag. The first render of each
+version of a template file prepares it, and later renders copy the prepared package instead of
+opening the .docx again (prepared.py), giving the same bytes.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import logging
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +30,11 @@ from ..errors import SalesSheetsError
 from ..files import write_bytes_atomic
 from ..formats.stable_zip import stable_package
 from ..workspace import Workspace
+from .prepared import Prepared, Sources, Unprepared, needs_docx, sources
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _checked: dict[tuple[Path, float, int], None] = {}
+_log = logging.getLogger(__name__)
 
 
 class TemplateError(SalesSheetsError):
@@ -112,15 +118,95 @@ def _patched(src_xml: str) -> str:
     return str(DocxTemplate.patch_xml(None, src_xml))
 
 
+# Per version of a template file (path, mtime, size): the prepared package (prepared.py), or
+# None for a template that keeps docxtpl's whole way. A few versions at most are in use.
+_prepared: dict[tuple[Path, int, int], Prepared | None] = {}
+_prepared_lock = threading.Lock()
+_PREPARED_KEPT = 8
+
+
 def _rendered(template: Path, context: Mapping[str, Any]) -> bytes:
-    document = _Template(str(template))
+    """The stable package docxtpl renders from `template` with `context` in the sandbox.
+
+    The first render of each version of the file goes docxtpl's whole way and prepares the
+    template; later ones render only the parts docxtpl renders and copy the rest (prepared.py),
+    the same bytes.
+    """
+    key = _version(template)
+    whole_way = key is None or needs_docx(context)
+    prepared = None if key is None or whole_way else _prepared.get(key)
     try:
+        if prepared is not None:
+            return prepared.render(context, environment())
+        document = _Template(str(template))
+        found = None
+        if key is not None and not whole_way and key not in _prepared:
+            document.init_docx()
+            found = _sources(key, template, document)
         document.render(dict(context), jinja_env=environment())
     except JinjaError as exc:
         raise TemplateError(_describe(template, exc)) from None
     buffer = io.BytesIO()
     document.save(buffer)
-    return stable_package(buffer.getvalue())
+    data = stable_package(buffer.getvalue())
+    if found is not None and key is not None and _version(template) == key:
+        _prepare(key, template, found, data, context)
+    return data
+
+
+_Version = tuple[Path, int, int]
+
+
+def _version(template: Path) -> _Version | None:
+    """The template file's version, its path, mtime and size; None if it cannot be read."""
+    try:
+        stat = template.stat()
+    except OSError:
+        return None  # docxtpl says what is wrong with the file
+    return template.resolve(), stat.st_mtime_ns, stat.st_size
+
+
+def _sources(key: _Version, template: Path, document: DocxTemplate) -> Sources | None:
+    """The sources of `document` for preparing it, or None (and a log line) if its renders
+    cannot be reproduced from them."""
+    try:
+        return sources(document)
+    except Unprepared as exc:
+        _keep(key, None, f"template {template.name}: {exc}; rendering it through docxtpl every "
+                         "time")
+    except Exception as exc:  # noqa: BLE001 - preparing is an optimisation; docxtpl renders it
+        _keep(key, None, f"template {template.name} cannot be prepared ({exc!r}); rendering it "
+                         "through docxtpl every time", logging.WARNING)
+    return None
+
+
+def _prepare(key: _Version, template: Path, found: Sources, data: bytes,
+             context: Mapping[str, Any]) -> None:
+    """Keep `template` prepared from its sources and docxtpl's render of `context`, once the
+    prepared render of the same context gives the same bytes."""
+    try:
+        prepared = Prepared(found, data)
+        same = prepared.render(context, environment()) == data
+    except Exception as exc:  # noqa: BLE001 - preparing is an optimisation; docxtpl renders it
+        _keep(key, None, f"template {template.name} cannot be prepared ({exc!r}); rendering it "
+                         "through docxtpl every time", logging.WARNING)
+        return
+    if not same:
+        # docxtpl or python-docx changed beyond what tests/test_private_apis.py checks
+        _keep(key, None, f"template {template.name}: its prepared render differs from "
+                         "docxtpl's; rendering it through docxtpl every time", logging.WARNING)
+        return
+    _keep(key, prepared)
+
+
+def _keep(key: _Version, prepared: Prepared | None, why: str = "",
+          level: int = logging.INFO) -> None:
+    if why:
+        _log.log(level, why)
+    with _prepared_lock:
+        while len(_prepared) >= _PREPARED_KEPT:
+            del _prepared[next(iter(_prepared))]
+        _prepared[key] = prepared
 
 
 def check_template(template: Path, allowed: set[str], sample: Mapping[str, Any]) -> None:

@@ -80,27 +80,28 @@ def write_documents(
                 log.exception("writing %s for %s failed", relative, file)
                 continue
             written.append(relative)
-        _file_requests(workspace, books, document_id, kind, outputs, decision)
+        stale = _stale_requests(books, document_id, kind, decision)
+    if stale is not None:  # (files them in a transaction of its own, after this reading one)
+        number, outcome = stale
+        own = next((workspace.root / o for o in outputs if o.startswith("outbox/approvals/")),
+                   None)
+        file_requests(workspace, number, outcome, workspace.services.clock(), keep=own)
     return written
 
 
-def _file_requests(
-    workspace: Workspace, books: Books, document_id: int, kind: str | None, outputs: list[str],
-    decision: Decision | None,
-) -> None:
-    """Take the requests that no longer wait out of the approvers' folders: the decided
+def _stale_requests(
+    books: Books, document_id: int, kind: str | None, decision: Decision | None,
+) -> tuple[str, str] | None:
+    """The requests that no longer wait, as (document number, outcome): the decided
     document's, or an approvable document's older versions' (its new request, if it is held
     again, stays)."""
-    when = workspace.services.clock()
     if decision is not None:
-        file_requests(workspace, decision.number,
-                      "approved" if decision.approve else "declined", when)
-    elif kind is not None and KINDS[kind].approvable:
+        return decision.number, "approved" if decision.approve else "declined"
+    if kind is not None and KINDS[kind].approvable:
         stored = books.stored_document(document_id)
         if stored["version"] > 1:
-            own = next((workspace.root / o for o in outputs
-                        if o.startswith("outbox/approvals/")), None)
-            file_requests(workspace, stored["doc_key"], "superseded", when, keep=own)
+            return stored["doc_key"], "superseded"
+    return None
 
 
 def _write(

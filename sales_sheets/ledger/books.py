@@ -15,7 +15,7 @@ any unit of work: a `Holder` is got with `hold_claims(workspace, command)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -354,6 +354,11 @@ class Books:
     def enqueue(self, notices: Iterable[Notice], now: datetime) -> int:
         """Store messages in this unit of work; a key stored before is left. How many were new."""
         return notifications.enqueue(self._conn, notices, now)
+
+    def attachments_moved(self, moved: Mapping[str, str]) -> int:
+        """Messages not sent yet attach each moved file (old -> new relative path) where it is
+        now; how many changed."""
+        return notifications.attachments_moved(self._conn, moved)
 
     def lease_due(self, now: datetime, lease: timedelta, limit: int) -> list[Outgoing]:
         """Lease up to `limit` messages due at `now` (naive UTC) until `now + lease`."""

@@ -10,7 +10,7 @@ server, never twice for one key otherwise.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -85,6 +85,28 @@ def enqueue(conn: Connection, notices: Iterable[Notice], now: datetime) -> int:
     statement = (dialect.insert(notifications).on_conflict_do_nothing(index_elements=["key"])
                  .returning(notifications.c.id))
     return sum(len(conn.execute(statement, row).all()) for row in rows)
+
+
+def attachments_moved(conn: Connection, moved: Mapping[str, str]) -> int:
+    """Messages not sent yet that attach a file that has moved (old -> new path, relative to
+    the workspace) attach it where it is now: a request filed away once decided still goes out
+    with the message that announced it. Returns how many messages changed."""
+    if not moved:
+        return 0
+    changed = 0
+    rows = conn.execute(select(notifications.c.id, notifications.c.payload)
+                        .where(notifications.c.status == PENDING,
+                               or_(*(notifications.c.payload.contains(old) for old in moved))))
+    for message_id, stored in rows.all():
+        payload = json.loads(stored)
+        attached = payload.get("attachments", [])
+        now_at = [moved.get(path, path) for path in attached]
+        if now_at != attached:
+            payload["attachments"] = now_at
+            conn.execute(update(notifications).where(notifications.c.id == message_id).values(
+                payload=json.dumps(payload, ensure_ascii=False, sort_keys=True)))
+            changed += 1
+    return changed
 
 
 def lease_due(conn: Connection, now: datetime, lease: timedelta, limit: int) -> list[Outgoing]:

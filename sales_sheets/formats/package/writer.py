@@ -61,3 +61,9 @@ class PackageWriter:
         """Add `member` of `source` as it is, its compressed bytes copied; only its time
         changes, to `date_time` if given."""
         self._zip.copy(member, source.raw(member), date_time)
+
+    def copy_compressed(self, member: zipfile.ZipInfo, compressed: bytes, *,
+                        date_time: DateTime | None = None) -> None:
+        """Add `member` of another package from its compressed bytes, kept from an earlier
+        `PackageReader.raw` (a package copied many times is read once); as `copy` otherwise."""
+        self._zip.copy(member, (compressed,), date_time)
