@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sales_sheets.documents.invoice import invoice_path
 from sales_sheets.forms.periods import parse_period
+from sales_sheets.ledger import Ledger
 from sales_sheets.reports.summary import write_summary
 from sales_sheets.workspace import Workspace
 
@@ -217,3 +218,22 @@ def test_a_later_period_follows_what_is_still_open(book: Path, loaded: Workspace
                            None]
     assert got["SO-4"] == [*_money("12800", "0", "12800", "12800", "0", "0"), 84, None]
     assert got["SO-5"] == [*_money("4600", "0", "0", "0", "0", "4600"), 29, 11]
+
+
+def test_a_product_on_two_lines_is_delivered_in_line_order(loaded: Workspace) -> None:
+    """The one-pass value per order (what the sheet shows) takes a product (two specs of it)
+    from its lines in
+    line order, as delivery by delivery does: 3 of P001 fill the 2 at 12,800 and 1 of the 3 at
+    13,000 = 38,600.00; a fourth and fifth fill the second line = 64,600.00."""
+    ordered(loaded, "SO-7", date(2026, 11, 2), "C001", "S01", date(2026, 11, 20), [
+        {"product_code": "P001", "spec": "ZQ-250", "quantity": 2, "unit_price": "12800"},
+        {"product_code": "P003", "quantity": "2.5", "unit_price": "460.33"},
+        {"product_code": "P001", "spec": "ZQ-350", "quantity": 3, "unit_price": "13000"}])
+    delivered(loaded, "FH-7", "SO-7", date(2026, 11, 5), ("P001", 3), ("P003", "1.5"))
+    delivered(loaded, "FH-8", "SO-7", date(2026, 11, 9), ("P001", 2))
+    ledger = Ledger.of(loaded)
+    with ledger.reading() as books:
+        # 1.5 × 460.33 = 690.495 -> 690.50, half up
+        assert books.delivered_value_by_order(date(2026, 11, 6)) == {"SO-7": D("39290.50")}
+        assert books.delivered_value_by_order() == {"SO-7": D("65290.50")}
+        assert sum((v.value for v in books.delivered_values()), D(0)) == D("65290.50")

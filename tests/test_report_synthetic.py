@@ -4,6 +4,7 @@ whose totals are the ledger's."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,15 @@ def test_deliveries_and_invoices_add_to_the_same_ledger_and_add_up(
     report = build_report(workspace, ledger, parse_period(str(YEAR)))
     invoiced = Decimal(_scalar(engine, "SELECT sum(amount) FROM invoices")) / 100
     with ledger.reading() as books:
-        delivered = sum(books.delivered_value_by_order().values(), Decimal(0))
+        by_order = books.delivered_value_by_order()
+        # The one-pass sum per order is what the deliveries one by one are worth, on any day.
+        for as_of in (None, date(YEAR, 6, 30)):
+            each: dict[str, Decimal] = {}
+            for value in books.delivered_values(as_of=as_of):
+                each[value.order_no] = each.get(value.order_no, Decimal(0)) + value.value
+            summed = books.delivered_value_by_order(as_of)
+            assert {k: v for k, v in each.items() if v} == {k: v for k, v in summed.items() if v}
+    delivered = sum(by_order.values(), Decimal(0))
     assert delivered > 0
     # Every accepted order is of the year, so 销售跟单 lists each of them once.
     accepted = [c for c in report.contracts if c.status == "accepted"]
