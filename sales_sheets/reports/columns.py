@@ -91,6 +91,7 @@ TRACKING_COLUMNS = _cols(
     ("已退货", "Returned", "money", 12), ("未结金额", "Outstanding", "money", 14),
     ("在途天数", "Days open", "int", 9), ("延迟天数", "Days late", "int", 9))
 TRACKING_LATE = 13  # days late: the row shows red where there are some
+TRACKING_NULLABLE = (5, 12, 13)  # delivery date, days open, days late: often blank
 VISIT_COLUMNS = _cols(
     ("业务员", "Salesperson", "text", 11), ("周开始日期", "Week starting", "date", 12),
     ("计划拜访", "Planned", "int", 10), ("完成拜访", "Done", "int", 10),

@@ -43,6 +43,7 @@ from .columns import (
     REPLY_COLUMNS,
     TRACKING_COLUMNS,
     TRACKING_LATE,
+    TRACKING_NULLABLE,
     TREND_COLUMNS,
     VISIT_COLUMNS,
 )
@@ -263,7 +264,10 @@ def _tracking(w: Writer) -> None:
     sheet = Sheet(w, w.name("tracking"), TRACKING_COLUMNS, 1, w.word("note_tracking", end=end))
     rows = w.report.tracking
     # The subtotal lines go between the data rows: rendered with them, in the total variant.
-    sheet.data(_with_subtotals(rows, w), variant=_tracking_variant)
+    # A promised date, days open and days late are often blank: rows with them blank are
+    # still rendered by the fast path.
+    sheet.data(_with_subtotals(rows, w), variant=_tracking_variant,
+               nullable=TRACKING_NULLABLE)
     sheet.line((w.word("total"),) + (None,) * 5 + _tracking_sums(rows) + (None, None))
     sheet.close()
 
