@@ -62,7 +62,7 @@ def build_report(workspace: Workspace, ledger: Ledger, period: Period) -> Report
             pending=books.pending_approvals(datetime.combine(period.end, time())),
             replies=books.statement_standings(period.end,
                                               workspace.settings.statements.reply_by_day),
-            tracking=_tracking(books, period, progress),
+            tracking=partial(tracking, ledger, period, progress),
         )
 
 
@@ -219,31 +219,33 @@ def _contracts(workspace: Workspace, books: Books, period: Period,
             for o in books.order_versions(period)]
 
 
-def _tracking(books: Books, period: Period, progress: _Progress) -> list[TrackingRow]:
+def tracking(ledger: Ledger, period: Period, progress: _Progress) -> Iterator[TrackingRow]:
     """销售跟单: every accepted order dated in `period`, and every earlier one still open at its
-    end (not fully delivered, invoiced or paid), as of the period's end; see definitions.py."""
+    end (not fully delivered, invoiced or paid), as of the period's end, by salesperson and
+    order number (see definitions.py); streamed, from a snapshot of its own (as 明细's lines
+    are), as a year holds hundreds of thousands of orders. `progress` was read with the rest
+    of the report's figures."""
     end, start = period.end, period.start
     delivered, invoiced = progress.delivered, progress.invoiced
     received, returned = progress.received, progress.returned
-    rows = []
-    for order in books.accepted_orders(end):
-        no, total = order.order_no, order.total
-        sent = delivered.get(no, ZERO)
-        billed = invoiced.get(no, ZERO)
-        paid = received.get(no, ZERO)
-        back = returned.get(no, ZERO)
-        outstanding = total - back - paid
-        shipped = sent + back >= total
-        settled = shipped and billed + back >= total and outstanding <= 0
-        if settled and order.order_date < start:
-            continue
-        due = order.delivery_date
-        late = (end - due).days if due is not None and due < end and not shipped else None
-        rows.append(TrackingRow(
-            no, order.order_date, order.customer_code, order.customer_name or "",
-            order.salesperson, due, total, sent, billed, paid, back, outstanding,
-            None if settled else (end - order.order_date).days, late))
-    return rows
+    with ledger.reading() as books:
+        for order in books.accepted_orders(end):
+            no, total = order.order_no, order.total
+            sent = delivered.get(no, ZERO)
+            billed = invoiced.get(no, ZERO)
+            paid = received.get(no, ZERO)
+            back = returned.get(no, ZERO)
+            outstanding = total - back - paid
+            shipped = sent + back >= total
+            settled = shipped and billed + back >= total and outstanding <= 0
+            if settled and order.order_date < start:
+                continue
+            due = order.delivery_date
+            late = (end - due).days if due is not None and due < end and not shipped else None
+            yield TrackingRow(
+                no, order.order_date, order.customer_code, order.customer_name or "",
+                order.salesperson, due, total, sent, billed, paid, back, outstanding,
+                None if settled else (end - order.order_date).days, late)
 
 
 def _visits(books: Books, period: Period) -> list[VisitRow]:

@@ -178,8 +178,9 @@ class Report:
     pending: list[PendingApproval] = field(default_factory=list)
     # Each customer's latest 对账函 of a period ended by the period's end, and its reply.
     replies: list[StatementStanding] = field(default_factory=list)
-    # 销售跟单: the orders followed, by salesperson and order number.
-    tracking: list[TrackingRow] = field(default_factory=list)
+    # 销售跟单: the orders followed, by salesperson and order number, streamed (a year can
+    # hold hundreds of thousands).
+    tracking: Callable[[], Iterator[TrackingRow]] = lambda: iter(())
 
 
 def ratio(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:

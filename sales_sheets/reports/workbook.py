@@ -12,11 +12,13 @@ Every figure is a stored value, never a formula; user text is always a string ce
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from datetime import datetime
 from decimal import Decimal
 from io import BytesIO
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +69,8 @@ __all__ = ["DETAIL_ROWS_PER_SHEET", "hold_reason_words", "status_word", "write_r
 DETAIL_ROWS_PER_SHEET = EXCEL_ROWS - FIRST_ROW - 2
 _TOP_AGING = 15
 _ONE = Decimal(1)
-# The amount columns of 销售跟单 (TRACKING_AMOUNTS), summed on its total lines.
+# The amount columns of 销售跟单 (ordered .. outstanding: TrackingRow[6:12]), summed on its
+# total lines.
 _TRACKING_SUMMED = ("ordered", "delivered", "invoiced", "received", "returned", "outstanding")
 
 
@@ -262,32 +265,26 @@ def _tracking(w: Writer) -> None:
     each salesperson's and the grand total last; late rows in red."""
     end = w.report.period.end.isoformat()
     sheet = Sheet(w, w.name("tracking"), TRACKING_COLUMNS, 1, w.word("note_tracking", end=end))
-    rows = w.report.tracking
-    # The subtotal lines go between the data rows: rendered with them, in the total variant.
+    grand = [Decimal(0)] * len(_TRACKING_SUMMED)
     # A promised date, days open and days late are often blank: rows with them blank are
     # still rendered by the fast path.
-    sheet.data(_with_subtotals(rows, w), variant=_tracking_variant,
+    sheet.data(_with_subtotals(w.report.tracking(), w, grand), variant=_tracking_variant,
                nullable=TRACKING_NULLABLE)
-    sheet.line((w.word("total"),) + (None,) * 5 + _tracking_sums(rows) + (None, None))
+    sheet.line((w.word("total"),) + (None,) * 5 + tuple(grand) + (None, None))
     sheet.close()
 
 
-def _with_subtotals(rows: Sequence[TrackingRow], w: Writer) -> Iterable[tuple[Any, ...]]:
-    start = 0
-    for index in range(1, len(rows) + 1):
-        if index < len(rows) and rows[index].salesperson == rows[start].salesperson:
-            continue
-        group = rows[start:index]
-        yield from group
-        label = w.word("salesperson_total", who=group[0].salesperson)
-        yield (label, None, None, None, group[0].salesperson, None, *_tracking_sums(group),
-               None, None)
-        start = index
-
-
-def _tracking_sums(rows: Sequence[TrackingRow]) -> tuple[Decimal, ...]:
-    """The sums of the amount columns (TRACKING_AMOUNTS: ordered .. outstanding)."""
-    return tuple(_sum(getattr(row, name) for row in rows) for name in _TRACKING_SUMMED)
+def _with_subtotals(rows: Iterable[TrackingRow], w: Writer,
+                    grand: list[Decimal]) -> Iterator[tuple[Any, ...]]:
+    """The rows, a subtotal line after each salesperson's; their sums added to `grand`."""
+    for person, group in groupby(rows, attrgetter("salesperson")):
+        sums = [Decimal(0)] * len(_TRACKING_SUMMED)
+        for row in group:
+            yield row
+            sums = [total + value for total, value in zip(sums, row[6:12], strict=True)]
+        label = w.word("salesperson_total", who=person)
+        yield (label, None, None, None, person, None, *sums, None, None)
+        grand[:] = [total + value for total, value in zip(grand, sums, strict=True)]
 
 
 def _tracking_variant(values: tuple[Any, ...]) -> str:
