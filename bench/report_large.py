@@ -6,6 +6,8 @@ Run from the repository root:
     python bench/report_large.py --lines 20000    # a quick smoke run
     python bench/report_large.py --repeat 3       # best of three runs of each measurement
     python bench/report_large.py --profile        # profile write_summary even when it meets
+    python bench/report_large.py --order-to-cash  # plain ledger against one with deliveries
+                                                  # and invoices (issue 22's benchmark)
 
 The ledger is synthetic and written straight into the ledger tables (through the inbox a
 million lines would take hours): a workspace from `init_workspace`, filled by the tests' own
@@ -39,15 +41,32 @@ by-product figures equal what pandas computed. It prints both times, the ratio p
 the targets: under 20 s and under 500 MB (10^6 bytes) peak resident memory. A miss is printed,
 not raised, and profiles write_summary (cProfile, top 25 by cumulative and by own time) into
 bench/.data/profile_report.txt (other sizes: profile_report_<lines>.txt).
+
+With `--order-to-cash` (issue 22) it measures instead, in the same run and each in a fresh
+child process, `write_summary` on the plain ledger above and on the same ledger with
+`--delivery-lines` 发货单 lines (default: as many as order lines) and `--invoices` 开票登记
+(default: 30 % as many as order lines) against its accepted orders, written by the same
+generator (most orders shipped whole, some in two parts, some not yet; most invoiced whole,
+some in two parts). There the 销售跟单 sheet shows delivered and invoiced values and 合同台账
+its new columns. It prints both times, the ratio extended / plain against the target
+(<= 1.3x) and each peak RSS against 500 MiB. With `--before REV` it also times the workbook
+of git revision REV (e.g. the commit before 销售跟单) on the plain ledger, from a tree
+extracted with `git archive` into bench/.data/: the workbook as it was, without the new
+sheet, and prints the ratio against that too. The extended workbook is checked: its
+销售跟单 grand total equals the ledger's accepted orders, invoices and receipts naming an
+order, dated in the year. A miss profiles the extended run into
+bench/.data/profile_report_o2c_<lines>.txt.
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import platform
 import resource
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -60,6 +79,7 @@ from typing import Any, TypeVar
 from _common import (
     DATA_DIR,
     DATA_VERSION,
+    ROOT,
     Measurement,
     Row,
     bench_arguments,
@@ -88,13 +108,16 @@ from tests.helpers.synthetic_ledger import (
 
 TIME_TARGET = 20.0  # seconds
 MEMORY_TARGET = 500 * 10**6  # bytes of peak resident memory
+RATIO_TARGET = 1.3  # --order-to-cash: the extended ledger's workbook against the plain one's
+O2C_MEMORY_TARGET = 500 * 2**20  # bytes (500 MiB), --order-to-cash
 
 T = TypeVar("T")
 
 
-def build_ledger(root: Path, lines: int) -> None:
+def build_ledger(root: Path, lines: int, delivery_lines: int = 0, invoices: int = 0) -> None:
     """A workspace whose ledger holds the year, written into the tables directly."""
-    write_synthetic_ledger(init_workspace(root), lines)
+    write_synthetic_ledger(init_workspace(root), lines, delivery_lines=delivery_lines,
+                           invoices=invoices)
     stored = count_accepted_lines(root / "ledger.sqlite")
     check(stored == lines, f"generated {stored} accepted {YEAR} order lines, expected {lines}")
 
@@ -196,6 +219,49 @@ def in_process(function: Callable[..., T], *args: object) -> T:
     would then render 明细 in its own process."""
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(function, *args).result()
+
+
+# The measurement of `summary`, for a fresh interpreter started in another code tree (a
+# spawned child would get this one's sys.path, and so this tree's sales_sheets).
+_SUMMARY_SCRIPT = """
+import json, resource, sys, time
+from pathlib import Path
+
+def peak():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+if __name__ == "__main__":
+    sys.path.insert(0, sys.argv[1])
+    from sales_sheets.forms.periods import parse_period
+    from sales_sheets.reports.summary import report_path, write_summary
+    from sales_sheets.workspace import open_workspace
+    import sales_sheets
+    assert sales_sheets.__file__.startswith(sys.argv[1]), sales_sheets.__file__
+    workspace = open_workspace(sys.argv[2])
+    period = parse_period(sys.argv[3])
+    report_path(workspace, period).unlink(missing_ok=True)
+    base = peak()
+    started = time.perf_counter()
+    path = write_summary(workspace, period)
+    seconds = time.perf_counter() - started
+    helper = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"seconds": seconds, "base": base, "peak": peak() + helper,
+                      "path": str(path), "helper": helper}))
+"""
+
+
+def summary_in_tree(code: Path, root: Path) -> Measurement:
+    """`summary` in a fresh interpreter that imports sales_sheets from the tree `code`."""
+    script = code / "measure_summary.py"
+    script.write_text(_SUMMARY_SCRIPT, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(code), str(root), str(YEAR)],
+                          cwd=code, check=True, capture_output=True, text=True)
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return Measurement(found["seconds"], found["base"], found["peak"],
+                       {"path": found["path"], "helper_peak_kib": found["helper"]})
 
 
 PANDAS_SQL = """
@@ -362,15 +428,166 @@ def print_table(title: str, rows: Sequence[Row], count: int,
     return time_ok, memory_ok
 
 
+# --- --order-to-cash: the plain ledger against one with deliveries and invoices ----------------
+
+TRACKING = ("销售跟单", "订单号")
+
+
+def read_tracking(path: str) -> dict[str, Any]:
+    """Child: the sheet names, and 销售跟单's grand total row (the last) and row count."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(path)
+    rows = _sheet_rows(book, TRACKING)
+    total = rows[-1]
+    return {"sheets": book.sheet_names, "rows": len(rows) - FIRST_ROW - 1,
+            "total_label": total[0], "ordered": _fen(total[6]), "delivered": _fen(total[7]),
+            "invoiced": _fen(total[8]), "received": _fen(total[9])}
+
+
+def tracking_expected(database: Path) -> dict[str, int]:
+    """What the grand total of 销售跟单 must be: every accepted order is of the year, so the
+    sheet lists each; what was invoiced and received naming them by the year's end."""
+    (ordered,), = query(database, f"SELECT sum(o.total) {ACCEPTED}")
+    (invoiced,), = query(database, "SELECT coalesce(sum(i.amount), 0) FROM invoices AS i JOIN "
+                         "documents AS d ON d.id = i.document_id WHERE d.status = 'accepted' "
+                         f"AND i.invoiced_on <= '{LAST_DAY}'")
+    (received,), = query(database, "SELECT coalesce(sum(r.amount), 0) FROM receipts AS r "
+                         f"WHERE r.order_no IS NOT NULL AND r.receipt_date <= '{LAST_DAY}'")
+    return {"ordered": int(ordered), "invoiced": int(invoiced), "received": int(received)}
+
+
+def archived(revision: str) -> Path:
+    """The tree of git `revision`, extracted once under bench/.data/ (not a worktree)."""
+    sha = subprocess.run(["git", "rev-parse", revision], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    folder = DATA_DIR / f"tree-{sha[:12]}"
+    if not folder.exists():
+        partial = folder.with_name(f".{folder.name}.partial")
+        partial.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", sha, "sales_sheets"], cwd=ROOT, check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(partial)], input=archive, check=True)
+        partial.rename(folder)
+    return folder
+
+
+def order_to_cash(args: Any, lines: int) -> None:
+    deliveries = lines if args.delivery_lines is None else args.delivery_lines
+    invoices = round(lines * 0.3) if args.invoices is None else args.invoices
+    base = DATA_DIR / f"v{DATA_VERSION}"
+    started = time.perf_counter()
+    plain = cached_file(base / f"report_ledger_g{VERSION}_{lines}",
+                        lambda p: build_ledger(p, lines), args.regenerate)
+    extended = cached_file(base / f"report_ledger_g{VERSION}_{lines}_o2c_{deliveries}_{invoices}",
+                           lambda p: build_ledger(p, lines, deliveries, invoices),
+                           args.regenerate)
+    generated = time.perf_counter() - started
+    counts = {name: int(query(extended / "ledger.sqlite", f"SELECT count(*) FROM {name}")[0][0])
+              for name in ("deliveries", "delivery_lines", "invoices")}
+    check(counts["delivery_lines"] == deliveries and counts["invoices"] == invoices,
+          f"the extended ledger holds {counts}, expected {deliveries} delivery lines and "
+          f"{invoices} invoices")
+    ledger = describe(plain / "ledger.sqlite")
+    before_tree = archived(args.before) if args.before else None
+    for folder in (plain, extended):
+        warm(folder / "ledger.sqlite")
+    machine_before = load(cpus=False)
+    read: dict[str, dict[str, Any]] = {}
+
+    def run(name: str, root: Path, code: Path | None = None) -> Measurement:
+        def once(_: int) -> Measurement:
+            measured = (summary_in_tree(code, root) if code is not None
+                        else in_process(summary, str(root)))
+            read[name] = in_child(read_tracking if name != "before" else read_back,
+                                  measured.detail["path"])
+            return measured
+        return best_of(args.repeat, once)
+
+    # Interleaved, so that a busy machine weighs on each alike.
+    before = run("before", plain, before_tree) if before_tree else None
+    ours_plain = run("plain", plain)
+    ours_extended = run("extended", extended)
+    machine_after = load(cpus=False)
+
+    expected = tracking_expected(extended / "ledger.sqlite")
+    got = read["extended"]
+    check(got["total_label"] == "合计" and all(got[k] == v for k, v in expected.items()),
+          f"销售跟单's grand total {got}, the ledger's {expected}")
+    check(got["delivered"] > 0 and "合同台账" in got["sheets"], "nothing delivered on 销售跟单")
+
+    print()
+    print(f"report_large --order-to-cash: the summary workbook of {YEAR}, the plain ledger "
+          f"against one with {deliveries:,} delivery lines ({counts['deliveries']:,} 发货单) "
+          f"and {invoices:,} invoices\nplain ledger: {ledger.description}\n"
+          f"extended: ledger.sqlite "
+          f"{(extended / 'ledger.sqlite').stat().st_size / 2**20:,.0f} MiB; ledgers generated "
+          f"or reused in {generated:.1f} s (not measured)")
+    print(environment())
+    print(f"machine: {os.cpu_count()} CPUs; before the runs {machine_before}, "
+          f"after {machine_after}")
+    print()
+    rows = ([Row(f"before: write_summary at {args.before} (no 销售跟单), plain ledger", "before",
+                 before)] if before else []) + [
+        Row(f"ours: write_summary ({len(read['plain']['sheets'])} sheets), plain ledger",
+            "plain", ours_plain),
+        Row(f"ours: write_summary ({len(got['sheets'])} sheets), + deliveries and invoices",
+            "extended", ours_extended),
+    ]
+    print_rows(rows, lines, "lines", rate_width=9)
+    ratio = ours_extended.seconds / ours_plain.seconds
+    time_ok = ratio <= RATIO_TARGET
+    print(f"ratio extended / plain = {ours_extended.seconds:.2f} s / {ours_plain.seconds:.2f} s "
+          f"= {ratio:.2f}x   target <= {RATIO_TARGET:g}x   {verdict(time_ok)}")
+    if before is not None:
+        against = ours_extended.seconds / before.seconds
+        print(f"ratio extended / before = {ours_extended.seconds:.2f} s / {before.seconds:.2f} s "
+              f"= {against:.2f}x   target <= {RATIO_TARGET:g}x   {verdict(against <= RATIO_TARGET)}"
+              f"   (before: {args.before}, no 销售跟单; plain / before = "
+              f"{ours_plain.seconds / before.seconds:.2f}x)")
+    memory_ok = True
+    for row in rows[-2:]:
+        peak = row.measurement.peak_rss_kib * 1024
+        memory_ok = memory_ok and peak <= O2C_MEMORY_TARGET
+        print(f"target: {row.short} peak RSS <= 500 MiB: {mib(row.measurement.peak_rss_kib)}   "
+              f"{verdict(peak <= O2C_MEMORY_TARGET)}")
+    print_runs(rows)
+    print(f"check: 销售跟单 lists {got['rows']:,} rows (orders and subtotals); its grand total "
+          f"equals the ledger's accepted orders ({expected['ordered'] / 100:,.2f}), invoices "
+          f"({expected['invoiced'] / 100:,.2f}) and receipts naming an order "
+          f"({expected['received'] / 100:,.2f}) of {YEAR}; delivered "
+          f"{got['delivered'] / 100:,.2f}")
+    print(f"RSS = resident-set peak ({peak_rss_source()}) of a fresh spawned child, plus its 明细 "
+          "helper process's; interpreter and imports included, times exclude both.")
+    if args.profile or not (time_ok and memory_ok):
+        profile = DATA_DIR / f"profile_report_o2c_{lines}.txt"
+        profiled = in_process(summary, str(extended), str(profile))
+        print(f"profile (cProfile, a separate run: {profiled.seconds:.2f} s under the profiler) "
+              f"written to {profile}")
+
+
 def main() -> None:
     parser = bench_arguments(__doc__, regenerate="rebuild the cached ledger")
     parser.add_argument("--lines", type=int, default=1_000_000,
                         help="accepted order lines in the year (default 1000000)")
     parser.add_argument("--profile", action="store_true",
                         help="profile write_summary even when it meets the targets")
+    parser.add_argument("--order-to-cash", action="store_true",
+                        help="time the workbook on the plain ledger and on one with deliveries "
+                             "and invoices, in the same run")
+    parser.add_argument("--delivery-lines", type=int, default=None,
+                        help="--order-to-cash: delivery lines (default: as many as --lines)")
+    parser.add_argument("--invoices", type=int, default=None,
+                        help="--order-to-cash: invoices (default: 30 %% of --lines)")
+    parser.add_argument("--before", default=None, metavar="REV",
+                        help="--order-to-cash: also time git revision REV's workbook on the "
+                             "plain ledger")
     args = parser.parse_args()
     lines: int = args.lines
     check(lines >= 100 and args.repeat > 0, "--lines must be at least 100, --repeat positive")
+    if args.order_to_cash:
+        order_to_cash(args, lines)
+        return
 
     folder = DATA_DIR / f"v{DATA_VERSION}" / f"report_ledger_g{VERSION}_{lines}"
     fresh = args.regenerate or not folder.exists()

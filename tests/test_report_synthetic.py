@@ -4,6 +4,7 @@ whose totals are the ledger's."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -68,3 +69,55 @@ def test_the_report_of_the_year_adds_up_to_the_ledger(workspace: Workspace) -> N
     assert sum(d.amount for d in details) == totals["accepted"]
     receipts = Decimal(_scalar(engine, "SELECT sum(amount) FROM receipts")) / 100
     assert sum(p.receipts for p in report.salespeople) == receipts
+
+
+@pytest.mark.ledgers
+def test_deliveries_and_invoices_add_to_the_same_ledger_and_add_up(
+        workspace: Workspace, tmp_path: Path) -> None:
+    """The order-to-cash option of the generator (bench/report_large.py --order-to-cash): the
+    ledger of the plain run plus 发货单 and 开票登记, none over-delivering or over-invoicing,
+    and the 销售跟单 and 合同台账 figures of the year add up to them."""
+    write_synthetic_ledger(workspace, LINES, SMALL, delivery_lines=380, invoices=100)
+    engine = ledger_of(workspace)
+    plain = init_workspace(tmp_path / "plain")
+    write_synthetic_ledger(plain, LINES, SMALL)
+    with_them, without = _rows(engine), _rows(ledger_of(plain))
+    assert {name: rows[:len(without[name])] for name, rows in with_them.items()} == without
+    assert _scalar(engine, "SELECT count(*) FROM delivery_lines") == 380
+    assert _scalar(engine, "SELECT count(*) FROM invoices") == 100
+    assert _scalar(engine, """
+        SELECT count(*) FROM (SELECT dl.product_code, dv.order_no, sum(dl.quantity) AS q
+                              FROM delivery_lines dl JOIN deliveries dv
+                              ON dv.document_id = dl.document_id
+                              GROUP BY dv.order_no, dl.product_code) AS s
+        JOIN orders o ON o.order_no = s.order_no
+        JOIN documents d ON d.id = o.document_id AND d.status = 'accepted'
+        WHERE s.q > (SELECT sum(l.quantity) FROM order_lines l
+                     WHERE l.document_id = o.document_id AND l.product_code = s.product_code)
+        """) == 0
+    assert _scalar(engine, """
+        SELECT count(*) FROM orders o JOIN documents d ON d.id = o.document_id
+        AND d.status = 'accepted'
+        WHERE o.total < (SELECT sum(i.amount) FROM invoices i WHERE i.order_no = o.order_no)
+        """) == 0
+    ledger = Ledger(engine)
+    report = build_report(workspace, ledger, parse_period(str(YEAR)))
+    invoiced = Decimal(_scalar(engine, "SELECT sum(amount) FROM invoices")) / 100
+    with ledger.reading() as books:
+        by_order = books.delivered_value_by_order()
+        # The one-pass sum per order is what the deliveries one by one are worth, on any day.
+        for as_of in (None, date(YEAR, 6, 30)):
+            each: dict[str, Decimal] = {}
+            for value in books.delivered_values(as_of=as_of):
+                each[value.order_no] = each.get(value.order_no, Decimal(0)) + value.value
+            summed = books.delivered_value_by_order(as_of)
+            assert {k: v for k, v in each.items() if v} == {k: v for k, v in summed.items() if v}
+    delivered = sum(by_order.values(), Decimal(0))
+    assert delivered > 0
+    # Every accepted order is of the year, so 销售跟单 lists each of them once.
+    accepted = [c for c in report.contracts if c.status == "accepted"]
+    followed = list(report.tracking())
+    assert sorted(r.order_no for r in followed) == sorted(c.order_no for c in accepted)
+    for figures in (followed, accepted):
+        assert sum((r.invoiced for r in figures), Decimal(0)) == invoiced
+        assert sum((r.delivered for r in figures), Decimal(0)) == delivered

@@ -47,10 +47,10 @@ from .helpers.reports import (
 
 D = Decimal
 FIRST = 4  # the first data row (1-based): title, info, header above it
-ZH = ["业务员达成", "片区", "产品", "客户", "趋势", "应收账龄", "合同台账", "待审批", "对账回函",
-      "拜访执行", "明细", "说明"]
-EN = ["Achievement", "Regions", "Products", "Customers", "Trend", "Aging", "Contracts", "Pending",
-      "Statement replies", "Visits", "Details", "Notes"]
+ZH = ["业务员达成", "片区", "产品", "客户", "趋势", "应收账龄", "合同台账", "销售跟单", "待审批",
+      "对账回函", "拜访执行", "明细", "说明"]
+EN = ["Achievement", "Regions", "Products", "Customers", "Trend", "Aging", "Contracts",
+      "Order tracking", "Pending", "Statement replies", "Visits", "Details", "Notes"]
 
 @pytest.fixture(scope="module")
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
@@ -157,19 +157,22 @@ def test_every_table_cell_by_cell(books: dict[str, Path]) -> None:
 
 def test_contract_ledger_statuses_and_reasons(books: dict[str, Path]) -> None:
     zh = openpyxl.load_workbook(books["zh"])["合同台账"]
+    # 已发货, 已开票, 已收款 per contract, the accepted ones' totals below (issue 22, point 5).
     _check_table(zh, [
         ("SO-1", 1, date(2026, 10, 3), "C001", "=1+2", "S01", D("4600.00"),
-         "已被新版本替代", None, None, None, D("0.00")),
+         "已被新版本替代", None, None, None, D("0.00"), D("0.00"), D("0.00")),
         ("SO-1", 2, date(2026, 10, 4), "C001", "=1+2", "S01", D("4700.20"), "已接收", None,
-         None, "contracts/C001/SO-1-2.docx", D("1000.10")),
+         None, "contracts/C001/SO-1-2.docx", D("2000.00"), D("4700.20"), D("1000.10")),
         ("SO-2", 1, date(2026, 11, 9), "C002", "@SUM(A1)", "S03", D("12000.50"), "待审批",
-         "低于价目表价、客户逾期", None, None, D("0.00")),
+         "低于价目表价、客户逾期", None, None, D("0.00"), D("0.00"), D("0.00")),
         ("SO-3", 1, date(2026, 12, 1), "C003", "A & B <C> 公司", "S02", D("999.99"), "已接收",
-         None, "SP-7", "=cmd|' /C calc'!A0.docx", D("999.99")),
+         None, "SP-7", "=cmd|' /C calc'!A0.docx", D("999.99"), D("0.00"), D("999.99")),
         ("已接收合计", None, None, None, None, None, D("5700.19"), None, None, None, None,
-         D("1000.10") + D("999.99")),
-        ("待审批合计", None, None, None, None, None, D("12000.50"), None, None, None, None, None),
+         D("2999.99"), D("4700.20"), D("1000.10") + D("999.99")),
+        ("待审批合计", None, None, None, None, None, D("12000.50"), None, None, None, None, None,
+         None, None),
     ])
+    assert [zh.cell(3, c).value for c in (12, 13, 14)] == ["已发货", "已开票", "已收款"]
     assert zh["K7"].data_type == "s"
     assert zh["A6"].fill.fgColor.rgb == "FFFFF2CC"  # held rows stand out
     en = openpyxl.load_workbook(books["en"])["Contracts"]
@@ -234,7 +237,8 @@ def test_freeze_panes_and_print_setup(books: dict[str, Path]) -> None:
     book = openpyxl.load_workbook(books["en"])
     frozen = {ws.title: ws.freeze_panes for ws in book.worksheets}
     assert frozen == {"Achievement": "C4", "Regions": "B4", "Products": "C4", "Customers": "D4",
-                      "Trend": "B4", "Aging": "C4", "Contracts": "B4", "Pending": "C4",
+                      "Trend": "B4", "Aging": "C4", "Contracts": "B4", "Order tracking": "B4",
+                      "Pending": "C4",
                       "Statement replies": "D4", "Visits": "B4",
                       "Details": "B4", "Notes": "A4"}
     for ws in book.worksheets:
@@ -245,7 +249,7 @@ def test_freeze_panes_and_print_setup(books: dict[str, Path]) -> None:
         assert ws.print_title_rows == "$1:$3", ws.title
         assert ws["A1"].value.startswith("上海示例 & Co. Sales summary · ")
         assert ws["A1"].value.endswith(" · 2026 Q4")
-    assert book["Contracts"].auto_filter.ref == "A3:L7"
+    assert book["Contracts"].auto_filter.ref == "A3:N7"
 
 
 def _charts(path: Path) -> dict[str, str]:

@@ -92,11 +92,13 @@ class Rows:
         first: the 0-based row the data rows start at, below the header.
         variant_columns: the columns a row's variant applies to; None for all of them.
         file: where the XML goes (closed with this); None for a temporary file.
+        nullable: number or date columns that are often empty (None): a row with some of
+            them empty still takes the fast path, by a renderer of its own for each pattern.
     """
 
     def __init__(self, kinds: Sequence[str], style: Callable[[str, str], int], first: int,
                  variant_columns: frozenset[int] | None = None,
-                 file: IO[bytes] | None = None) -> None:
+                 file: IO[bytes] | None = None, nullable: Sequence[int] = ()) -> None:
         self.kinds = kinds
         self.style = style
         self.first = first
@@ -106,7 +108,8 @@ class Rows:
         self.count = 0
         self._letters = [xl_col_to_name(c) for c in range(len(kinds))]
         self._text = tuple(c for c, kind in enumerate(kinds) if kind == "text")
-        self._renderers: dict[tuple[str, tuple[bool, ...]], _Render] = {}
+        self._nullable = tuple(c for c in nullable if kinds[c] != "text")
+        self._renderers: dict[tuple[str, tuple[bool, ...], tuple[bool, ...]], _Render] = {}
         self._serials = _Serials()
         self._xf: dict[str, list[int]] = {}
 
@@ -122,12 +125,16 @@ class Rows:
         """Render `rows` from row `first` on; return the sums of columns `sums`."""
         totals = [Decimal(0)] * len(sums)
         texts_of = self._getter(self._text)
+        nullable_of = self._getter(self._nullable) if self._nullable else None
         plain = self._renderer("plain")
         buffer: list[str] = []
         number = self.first + 1  # the row number in the XML
         for values in rows:
             kind = variant(values) if variant else "plain"
             texts = texts_of(values)
+            nulls: tuple[bool, ...] = ()
+            if nullable_of is not None and None in nullable_of(values):
+                nulls = tuple(value is None for value in nullable_of(values))
             render = None
             if "" in texts or None in texts:
                 # Empty text cells (a contract without hold reasons or approval) are blank
@@ -135,9 +142,10 @@ class Rows:
                 blank = tuple(text is None or text == "" for text in texts)
                 if _plain(tuple(text for text, empty in zip(texts, blank, strict=True)
                                 if not empty)):
-                    render = self._renderer(kind, blank)
+                    render = self._renderer(kind, blank, nulls)
             elif _plain(texts):
-                render = plain if kind == "plain" else self._renderer(kind)
+                render = (plain if kind == "plain" and not nulls
+                          else self._renderer(kind, (), nulls))
             line = None
             if render is not None:
                 line = render(number, values)
@@ -181,12 +189,15 @@ class Rows:
                 for c, kind in enumerate(self.kinds)]
         return self._xf[variant]
 
-    def _renderer(self, variant: str, blank: tuple[bool, ...] = ()) -> _Render:
+    def _renderer(self, variant: str, blank: tuple[bool, ...] = (),
+                  nulls: tuple[bool, ...] = ()) -> _Render:
         """The function that renders a row of `variant` whose values need no escaping;
-        blank[i] makes the i-th text column a blank cell (its value is not used)."""
-        key = (variant, blank)
+        blank[i] makes the i-th text column a blank cell (its value is not used), nulls[i]
+        the i-th nullable column."""
+        key = (variant, blank, nulls)
         if key not in self._renderers:
             empty = {self._text[i] for i, is_blank in enumerate(blank) if is_blank}
+            empty |= {self._nullable[i] for i, is_null in enumerate(nulls) if is_null}
             parts = ['<row r="{n}">']
             for c, (kind, style) in enumerate(zip(self.kinds, self._styles_of(variant),
                                                   strict=True)):

@@ -27,6 +27,7 @@ from .replies import StatementStanding, reply_rate
 from .scheduled_runs import RunRecord
 from .statement import Movement, Statement
 from .store import Provenance
+from .tracking import TrackedOrder
 
 __all__ = [
     "TARGET_FIELDS", "Books", "ClaimLine", "CustomerSales", "Decision", "DecisionConflict",
@@ -35,5 +36,5 @@ __all__ = [
     "RegionSales", "Revisions", "Standing", "Statement", "Upgrade", "VisitCounts", "Watching",
     "backup_ledger", "hold_claims", "ledger_at", "ledger_revisions", "ledger_status", "locks_of",
     "upgrade_ledger", "DeadMessage", "Notice", "Outgoing", "Queue", "RunRecord", "InvoiceRecord",
-    "StatementStanding", "customer_lock", "reply_rate",
+    "StatementStanding", "customer_lock", "reply_rate", "TrackedOrder",
 ]

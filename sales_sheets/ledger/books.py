@@ -49,6 +49,7 @@ from . import hold_facts as _hold_facts
 from . import invoices as _invoices
 from . import replies as _replies
 from . import scheduled_runs as _runs
+from . import tracking as _tracking
 from .approvals import Decision
 from .context import LedgerContext, context_for
 from .database import engine_of, ledger_of, reading
@@ -62,6 +63,7 @@ from .replies import StatementStanding
 from .scheduled_runs import RunRecord
 from .statement import Statement, customer_statement
 from .store import Provenance
+from .tracking import TrackedOrder
 
 T = TypeVar("T")
 
@@ -457,6 +459,15 @@ class Books:
     def receipts_by_order(self, as_of: date) -> dict[str, Decimal]:
         """order number -> the receipts naming it, up to `as_of`."""
         return figures.receipts_by_order(self._conn, as_of)
+
+    def accepted_orders(self, as_of: date) -> Iterator[TrackedOrder]:
+        """The current version of every accepted order dated up to `as_of`, by salesperson
+        and order number, streamed (the orders the 销售跟单 sheet follows)."""
+        return _tracking.accepted_orders(self._conn, as_of)
+
+    def returned_by_order(self, as_of: date) -> dict[str, Decimal]:
+        """order number -> the value of its accepted returns dated up to `as_of`."""
+        return _tracking.returned_by_order(self._conn, as_of)
 
     def order_versions(self, period: Period) -> Iterator[OrderVersion]:
         """Every stored version of every order dated in `period`, streamed."""

@@ -11,15 +11,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import groupby
-from operator import attrgetter
-from typing import Any
+from operator import attrgetter, itemgetter
+from typing import Any, cast
 
-from sqlalchemy import Connection, Select, and_, bindparam, func, select
+from sqlalchemy import BigInteger, Connection, Select, and_, bindparam, func, select, type_coerce
 
 from ..forms.kinds import Offer, Ref
 from ..rules.delivery import allocate, delivered_value
 from ..rules.facts import Deliverable, DeliveredLine, DeliveredValue, OrderLine
 from ..status import CURRENT, Status
+from .decimals import Scaled
 from .queries import current_order
 from .schema import (
     deliveries,
@@ -182,11 +183,64 @@ def delivered_values(conn: Connection, customer: str | None = None,
 
 
 def delivered_value_by_order(conn: Connection, as_of: date | None = None) -> dict[str, Decimal]:
-    """order number -> the value of its current deliveries dated up to `as_of` (all, without)."""
+    """order number -> the value of its current deliveries dated up to `as_of` (all, without);
+    an order whose deliveries are worth nothing (none of it on its current version) may be
+    absent.
+
+    The same figures as summing `delivered_values` per order, in one streamed pass that a
+    report of a year can afford: the database sums each order's deliveries per product and
+    joins them to the order's lines; here each line takes what was delivered of its product in
+    line order (the last line of a product takes any excess), as `allocate` does, and is
+    valued in whole numbers of the stored units (quantities in 1/10,000, prices in fen), half
+    up, with no Decimal made per line. A line's value does not depend on how its quantity was
+    split into deliveries, so the sum per product gives what delivery by delivery does."""
+    shipped = (
+        select(deliveries.c.order_no.label("order_no"),
+               delivery_lines.c.product_code.label("product_code"),
+               func.sum(type_coerce(delivery_lines.c.quantity, BigInteger)).label("quantity"))
+        .join(deliveries, deliveries.c.document_id == delivery_lines.c.document_id)
+        .join(documents, _current(deliveries, "delivery"))
+        .group_by(deliveries.c.order_no, delivery_lines.c.product_code))
+    if as_of is not None:
+        shipped = shipped.where(deliveries.c.delivery_date <= as_of)
+    per_product = shipped.subquery()
+    query = (
+        select(orders.c.order_no, order_lines.c.product_code,
+               type_coerce(order_lines.c.quantity, BigInteger),
+               type_coerce(order_lines.c.unit_price, BigInteger), per_product.c.quantity)
+        .join(documents, _current(orders, "order"))
+        .join(order_lines, order_lines.c.document_id == orders.c.document_id)
+        .join(per_product, and_(per_product.c.order_no == orders.c.order_no,
+                                per_product.c.product_code == order_lines.c.product_code))
+        .order_by(orders.c.order_no, order_lines.c.line_no))
     totals: dict[str, Decimal] = {}
-    for delivered in delivered_values(conn, None, as_of):
-        totals[delivered.order_no] = totals.get(delivered.order_no, _ZERO) + delivered.value
+    for order_no, group in groupby(conn.execute(query), itemgetter(0)):
+        rows = list(group)
+        fen = 0
+        if len({row[1] for row in rows}) == len(rows):  # each product on one line: all of it
+            for _no, _product, _ordered, price, delivered in rows:
+                fen += _fen(int(delivered) * int(price))
+        else:
+            last = {row[1]: index for index, row in enumerate(rows)}
+            left: dict[str, int] = {}
+            for index, (_no, product, ordered, price, delivered) in enumerate(rows):
+                rest = left.get(product, int(delivered))
+                taken = rest if last[product] == index else max(0, min(rest, int(ordered)))
+                left[product] = rest - taken
+                fen += _fen(taken * int(price))
+        totals[order_no] = Decimal(fen).scaleb(-2)
     return totals
+
+
+# What a stored quantity counts (1/10,000: Scaled(4)); a price is stored in fen (Money).
+_QUANTITY_UNITS = 10 ** cast(Scaled, order_lines.c.quantity.type).places
+assert cast(Scaled, order_lines.c.unit_price.type).places == 2
+
+
+def _fen(units: int) -> int:
+    """quantity units × price in fen -> fen, half up (away from zero), as `delivered_value`."""
+    rounded = (2 * abs(units) + _QUANTITY_UNITS) // (2 * _QUANTITY_UNITS)
+    return int(rounded if units >= 0 else -rounded)
 
 
 _open_ordered = (

@@ -64,7 +64,8 @@ CONTRACT_COLUMNS = _cols(
     ("客户名称", "Customer", "text", 24), ("业务员", "Salesperson", "text", 10),
     ("订单金额", "Amount", "money", 14), ("状态", "Status", "text", 21),
     ("暂挂原因", "Hold reasons", "text", 22), ("审批号", "Approval", "text", 14),
-    ("合同文件", "Contract file", "text", 30), ("已收款", "Received", "money", 14))
+    ("合同文件", "Contract file", "text", 30), ("已发货", "Delivered", "money", 14),
+    ("已开票", "Invoiced", "money", 14), ("已收款", "Received", "money", 14))
 CONTRACT_STATUS = 7
 PENDING_COLUMNS = _cols(
     ("单据类型", "Kind", "text", 10), ("单据号", "Document No.", "text", 16),
@@ -81,6 +82,16 @@ REPLY_COLUMNS = _cols(
                                               "money", 14),
     ("回函截止日", "Reply by", "date", 11), ("回函日期", "Replied on", "date", 11),
     ("逾期天数", "Days overdue", "int", 9), ("不符项", "Disputed items", "int", 8))
+TRACKING_COLUMNS = _cols(
+    ("订单号", "Order No.", "text", 16), ("订单日期", "Order date", "date", 11),
+    ("客户编码", "Customer code", "text", 11), ("客户名称", "Customer", "text", 24),
+    ("业务员", "Salesperson", "text", 10), ("交货日期", "Delivery date", "date", 11),
+    ("订单金额", "Ordered", "money", 14), ("已发货", "Delivered", "money", 14),
+    ("已开票", "Invoiced", "money", 14), ("已收款", "Received", "money", 14),
+    ("已退货", "Returned", "money", 12), ("未结金额", "Outstanding", "money", 14),
+    ("在途天数", "Days open", "int", 9), ("延迟天数", "Days late", "int", 9))
+TRACKING_LATE = 13  # days late: the row shows red where there are some
+TRACKING_NULLABLE = (5, 12, 13)  # delivery date, days open, days late: often blank
 VISIT_COLUMNS = _cols(
     ("业务员", "Salesperson", "text", 11), ("周开始日期", "Week starting", "date", 12),
     ("计划拜访", "Planned", "int", 10), ("完成拜访", "Done", "int", 10),

@@ -118,6 +118,36 @@ _DEFINITIONS: list[tuple[str, str, str]] = [
         "the period's last day \u2212 the reply-by day. Reply rate = replied (agreed or "
         "disputed) \u00f7 issued.",
     ),
+    (
+        "tracking",
+        "销售跟单：本期内的已接收订单，以及本期前的、期末仍未完结（未全部发货、开票或收款）的已接收订单，"
+        "均按期末日计。订单金额 = 订单合计；"
+        "已发货 = 期末日及之前各发货单所发数量按订单单价计的金额；"
+        "已开票 = 期末日及之前的开票登记金额合计；已收款 = 期末日及之前注明该订单的回款；"
+        "已退货 = 期末日及之前已接收的退货金额；未结金额 = 订单金额 − 已退货 − 已收款。"
+        "全部发货：已发货 + 已退货 ≥ 订单金额；全部开票：已开票 + 已退货 ≥ 订单金额；"
+        "全部收款：未结金额 ≤ 0；三者都满足即完结。"
+        "在途天数 = 期末日 − 订单日期（完结的留空）；延迟天数 = 期末日 − 交货日期"
+        "（过了交货日期仍未全部发货的订单，红字标出；否则留空）。按业务员、订单号排列，每个业务员一行小计。",
+        "Order tracking: the accepted orders dated in the period, and those dated before it that "
+        "are still open at its end (not fully delivered, invoiced or paid), all as of the "
+        "period's last day. Ordered = the order's total; delivered = the value, at the order's "
+        "unit prices, of what its deliveries dated by the period's end shipped; invoiced = its "
+        "invoices registered by then; received = the receipts naming the order by then; "
+        "returned = its accepted returns by then; outstanding = ordered \u2212 returned "
+        "\u2212 received. Fully delivered: delivered + returned \u2265 ordered; fully invoiced: "
+        "invoiced + returned \u2265 ordered; paid: outstanding \u2264 0; all three: settled. "
+        "Days open = the period's last day \u2212 the order date (blank once settled); days "
+        "late = the period's last day \u2212 the delivery date, for an order past its "
+        "delivery date and not fully delivered (shown in red; blank otherwise). By "
+        "salesperson and order number, with a subtotal per salesperson.",
+    ),
+    (
+        "contract_progress",
+        "合同台账的已发货、已开票、已收款：按订单号计至期末日，口径同销售跟单；合计只含已接收订单。",
+        "Delivered, invoiced and received on the Contracts sheet: per order number up to the "
+        "period's last day, as on Order tracking; the totals count accepted orders only.",
+    ),
 ]
 
 KPI_DEFINITIONS: list[tuple[str, Text]] = [(key, Text(zh, en)) for key, zh, en in _DEFINITIONS]
@@ -139,4 +169,6 @@ KPI_NAMES: dict[str, Text] = {
     "credit_use": Text("授信使用率", "Credit use"),
     "pending": Text("待审批", "Pending approvals"),
     "replies": Text("对账回函", "Statement replies"),
+    "tracking": Text("销售跟单", "Order tracking"),
+    "contract_progress": Text("合同执行", "Contract progress"),
 }

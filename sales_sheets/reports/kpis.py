@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..documents.contract import WrittenContracts
 from ..forms.kinds import Ref
@@ -30,6 +30,7 @@ from .model import (
     RegionRow,
     Report,
     SalespersonRow,
+    TrackingRow,
     TrendRow,
     VisitRow,
     ratio,
@@ -44,6 +45,7 @@ def build_report(workspace: Workspace, ledger: Ledger, period: Period) -> Report
     """The figures of `period`, read from one snapshot of `ledger`; its order lines are read
     when the workbook asks for them, from a snapshot of their own."""
     with ledger.reading() as books:
+        progress = _progress(books, period.end)
         people = _salespeople(books, period)
         customer_rows = _customers(books, period)
         return Report(
@@ -54,12 +56,13 @@ def build_report(workspace: Workspace, ledger: Ledger, period: Period) -> Report
             customers=customer_rows,
             trend=_trend(books, period),
             aging=_aging(books, period.end),
-            contracts=_contracts(workspace, books, period),
+            contracts=_contracts(workspace, books, period, progress),
             visits=_visits(books, period),
             details=partial(details, ledger, period),
             pending=books.pending_approvals(datetime.combine(period.end, time())),
             replies=books.statement_standings(period.end,
                                               workspace.settings.statements.reply_by_day),
+            tracking=partial(tracking, ledger, period, progress),
         )
 
 
@@ -186,15 +189,63 @@ def _aging(books: Books, as_of: date) -> list[AgingRow]:
     return rows
 
 
-def _contracts(workspace: Workspace, books: Books, period: Period) -> list[ContractRow]:
-    received = books.receipts_by_order(period.end)
+class _Progress(NamedTuple):
+    """Per order number, what happened to it by the period's end: each an order number ->
+    value map, absent where nothing did."""
+
+    delivered: dict[str, Decimal]
+    invoiced: dict[str, Decimal]
+    received: dict[str, Decimal]
+    returned: dict[str, Decimal]
+
+
+def _progress(books: Books, as_of: date) -> _Progress:
+    # Each summed per order in one pass over the ledger (deliveries valued order by order as
+    # they stream, the rest grouped in SQL), not asked order by order.
+    return _Progress(books.delivered_value_by_order(as_of), books.invoiced_by_order(None, as_of),
+                     books.receipts_by_order(as_of), books.returned_by_order(as_of))
+
+
+def _contracts(workspace: Workspace, books: Books, period: Period,
+               progress: _Progress) -> list[ContractRow]:
     written = WrittenContracts(workspace)
+    received, delivered, invoiced = progress.received, progress.delivered, progress.invoiced
     return [ContractRow(o.order_no, o.version, o.order_date, o.customer_code,
                         o.customer_name or "", o.salesperson, o.total, o.status,
                         o.hold_reasons, o.approval or "",
                         written.path_of(o.customer_code, o.order_no, o.version),
-                        received.get(o.order_no, ZERO))
+                        received.get(o.order_no, ZERO), delivered.get(o.order_no, ZERO),
+                        invoiced.get(o.order_no, ZERO))
             for o in books.order_versions(period)]
+
+
+def tracking(ledger: Ledger, period: Period, progress: _Progress) -> Iterator[TrackingRow]:
+    """销售跟单: every accepted order dated in `period`, and every earlier one still open at its
+    end (not fully delivered, invoiced or paid), as of the period's end, by salesperson and
+    order number (see definitions.py); streamed, from a snapshot of its own (as 明细's lines
+    are), as a year holds hundreds of thousands of orders. `progress` was read with the rest
+    of the report's figures."""
+    end, start = period.end, period.start
+    delivered, invoiced = progress.delivered, progress.invoiced
+    received, returned = progress.received, progress.returned
+    with ledger.reading() as books:
+        for order in books.accepted_orders(end):
+            no, total = order.order_no, order.total
+            sent = delivered.get(no, ZERO)
+            billed = invoiced.get(no, ZERO)
+            paid = received.get(no, ZERO)
+            back = returned.get(no, ZERO)
+            outstanding = total - back - paid
+            shipped = sent + back >= total
+            settled = shipped and billed + back >= total and outstanding <= 0
+            if settled and order.order_date < start:
+                continue
+            due = order.delivery_date
+            late = (end - due).days if due is not None and due < end and not shipped else None
+            yield TrackingRow(
+                no, order.order_date, order.customer_code, order.customer_name or "",
+                order.salesperson, due, total, sent, billed, paid, back, outstanding,
+                None if settled else (end - order.order_date).days, late)
 
 
 def _visits(books: Books, period: Period) -> list[VisitRow]:

@@ -109,6 +109,28 @@ class ContractRow:
     approval: str
     contract_file: str
     received: Decimal  # receipts naming this order, up to the period's end
+    delivered: Decimal = Decimal("0.00")  # its deliveries' value, up to the period's end
+    invoiced: Decimal = Decimal("0.00")  # its invoices, up to the period's end
+
+
+class TrackingRow(NamedTuple):
+    """One order of 销售跟单, as of the period's end: a tuple in the order of the sheet's
+    columns (TRACKING_COLUMNS), written as it is (a year can hold hundreds of thousands)."""
+
+    order_no: str
+    order_date: date
+    customer_code: str
+    customer_name: str
+    salesperson: str
+    delivery_date: date | None
+    ordered: Decimal
+    delivered: Decimal
+    invoiced: Decimal
+    received: Decimal
+    returned: Decimal
+    outstanding: Decimal  # ordered − returned − received
+    days_open: int | None  # None once settled
+    days_late: int | None  # None unless past the delivery date and not fully delivered
 
 
 @dataclass(frozen=True)
@@ -156,6 +178,9 @@ class Report:
     pending: list[PendingApproval] = field(default_factory=list)
     # Each customer's latest 对账函 of a period ended by the period's end, and its reply.
     replies: list[StatementStanding] = field(default_factory=list)
+    # 销售跟单: the orders followed, by salesperson and order number, streamed (a year can
+    # hold hundreds of thousands).
+    tracking: Callable[[], Iterator[TrackingRow]] = lambda: iter(())
 
 
 def ratio(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:

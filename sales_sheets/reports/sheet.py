@@ -102,10 +102,11 @@ class Sheet:
 
     def data(self, rows: Iterable[tuple[Any, ...]], variant: Callable[[tuple[Any, ...]], str]
              | None = None, variant_columns: frozenset[int] | None = None,
-             sums: Sequence[int] = ()) -> list[Decimal]:
-        """Render the data rows (value tuples in column order); return the sums of `sums`."""
+             sums: Sequence[int] = (), nullable: Sequence[int] = ()) -> list[Decimal]:
+        """Render the data rows (value tuples in column order); return the sums of `sums`.
+        `nullable`: number or date columns often empty (see `Rows`)."""
         fragment = Rows([column.kind for column in self.columns], self.w.styles.index,
-                        self.row, variant_columns)
+                        self.row, variant_columns, nullable=nullable)
         self.w.stack.enter_context(fragment)
         totals = fragment.write(rows, variant, sums)
         self.w.fragments[self.ws.name] = fragment

@@ -16,6 +16,7 @@ SHEETS: dict[str, Text] = {
     "contracts": Text("合同台账", "Contracts"),
     "pending": Text("待审批", "Pending"),
     "replies": Text("对账回函", "Statement replies"),
+    "tracking": Text("销售跟单", "Order tracking"),
     "visits": Text("拜访执行", "Visits"),
     "details": Text("明细", "Details"),
     "notes": Text("说明", "Notes"),
@@ -62,6 +63,11 @@ WORDS: dict[str, Text] = {
         "overdue are counted to {end}; difference = their balance \u2212 ours."),
     "reply_rate": Text("回函率 {rate}（已回函 {replied} / 已发出 {issued}）",
                        "Reply rate {rate} ({replied} replied of {issued} issued)"),
+    "note_tracking": Text(
+        "截至 {end}：本期订单及此前未完结的订单，按业务员、订单号；延迟发货的红字标出。",
+        "As of {end}: the period's orders and earlier ones still open, by salesperson and "
+        "order number; late deliveries in red. "),
+    "salesperson_total": Text("{who} 小计", "{who} subtotal"),
     "note_details": Text("订单明细行。", "Order lines."),
     "note_notes": Text("本工作簿由台账生成，所有数字均为数值（不含公式）。",
                        "Generated from the ledger; every figure is a value, not a formula."),

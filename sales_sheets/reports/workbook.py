@@ -1,4 +1,4 @@
-"""The summary workbook of one period (销售汇总): eleven sheets, three charts, print set-up.
+"""The summary workbook of one period (销售汇总): thirteen sheets, three charts, print set-up.
 
 xlsxwriter (in constant_memory mode, so every sheet is written top to bottom) lays out each
 sheet in the frame of sheet.py: title, info and header rows, the data rows, totals, print
@@ -12,11 +12,13 @@ Every figure is a stored value, never a formula; user text is always a string ce
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from datetime import datetime
 from decimal import Decimal
 from io import BytesIO
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +43,23 @@ from .columns import (
     PRODUCT_COLUMNS,
     REGION_COLUMNS,
     REPLY_COLUMNS,
+    TRACKING_COLUMNS,
+    TRACKING_LATE,
+    TRACKING_NULLABLE,
     TREND_COLUMNS,
     VISIT_COLUMNS,
 )
 from .definitions import KPI_DEFINITIONS, KPI_NAMES
 from .details import DetailPart, render_details
-from .model import AgingRow, ContractRow, Report, SalespersonRow, ratio, sum_known
+from .model import (
+    AgingRow,
+    ContractRow,
+    Report,
+    SalespersonRow,
+    TrackingRow,
+    ratio,
+    sum_known,
+)
 from .sheet import FIRST_ROW, Sheet, Writer, wrapped_height
 from .words import hold_reason_words, status_word
 
@@ -56,6 +69,9 @@ __all__ = ["DETAIL_ROWS_PER_SHEET", "hold_reason_words", "status_word", "write_r
 DETAIL_ROWS_PER_SHEET = EXCEL_ROWS - FIRST_ROW - 2
 _TOP_AGING = 15
 _ONE = Decimal(1)
+# The amount columns of 销售跟单 (ordered .. outstanding: TrackingRow[6:12]), summed on its
+# total lines.
+_TRACKING_SUMMED = ("ordered", "delivered", "invoiced", "received", "returned", "outstanding")
 
 
 def write_report(report: Report, path: Path, language: str = "zh", company: str = "",
@@ -86,7 +102,7 @@ def _build(w: Writer) -> BytesIO:
     w.book.set_properties({"title": f"{title} {period.label}", "company": w.company,
                            "created": datetime.combine(period.end, datetime.min.time())})
     for step in (_achievement, _regions, _products, _customers, _trend, _aging, _contracts,
-                 _pending, _replies, _visits, _details, _notes):
+                 _tracking, _pending, _replies, _visits, _details, _notes):
         step(w)
     w.book.close()
     return w.output
@@ -224,20 +240,57 @@ def _contracts(w: Writer) -> None:
     accepted = [r for r in rows if r.status == Status.ACCEPTED]
     held = [r for r in rows if r.status == Status.HELD]
     sheet.line(_contract_total(w.word("accepted_total"), _sum(r.amount for r in accepted),
-                               _sum(r.received for r in accepted)))
-    sheet.line(_contract_total(w.word("held_total"), _sum(r.amount for r in held), None))
+                               (_sum(r.delivered for r in accepted),
+                                _sum(r.invoiced for r in accepted),
+                                _sum(r.received for r in accepted))))
+    sheet.line(_contract_total(w.word("held_total"), _sum(r.amount for r in held),
+                               (None, None, None)))
     sheet.close()
 
 
-def _contract_total(label: str, amount: Decimal, received: Decimal | None) -> tuple[Any, ...]:
-    return (label,) + (None,) * 5 + (amount,) + (None,) * 4 + (received,)
+def _contract_total(label: str, amount: Decimal,
+                    progress: tuple[Decimal | None, ...]) -> tuple[Any, ...]:
+    return (label,) + (None,) * 5 + (amount,) + (None,) * 4 + progress
 
 
 def _contract_values(row: ContractRow, language: str) -> tuple[Any, ...]:
     return (row.order_no, row.version, row.order_date, row.customer_code, row.customer_name,
             row.salesperson, row.amount, status_word(row.status, language),
             hold_reason_words(row.hold_reasons, language) if row.hold_reasons else "",
-            row.approval, row.contract_file, row.received)
+            row.approval, row.contract_file, row.delivered, row.invoiced, row.received)
+
+
+def _tracking(w: Writer) -> None:
+    """销售跟单: the orders followed, by salesperson and order number, a subtotal line after
+    each salesperson's and the grand total last; late rows in red."""
+    end = w.report.period.end.isoformat()
+    sheet = Sheet(w, w.name("tracking"), TRACKING_COLUMNS, 1, w.word("note_tracking", end=end))
+    grand = [Decimal(0)] * len(_TRACKING_SUMMED)
+    # A promised date, days open and days late are often blank: rows with them blank are
+    # still rendered by the fast path.
+    sheet.data(_with_subtotals(w.report.tracking(), w, grand), variant=_tracking_variant,
+               nullable=TRACKING_NULLABLE)
+    sheet.line((w.word("total"),) + (None,) * 5 + tuple(grand) + (None, None))
+    sheet.close()
+
+
+def _with_subtotals(rows: Iterable[TrackingRow], w: Writer,
+                    grand: list[Decimal]) -> Iterator[tuple[Any, ...]]:
+    """The rows, a subtotal line after each salesperson's; their sums added to `grand`."""
+    for person, group in groupby(rows, attrgetter("salesperson")):
+        sums = [Decimal(0)] * len(_TRACKING_SUMMED)
+        for row in group:
+            yield row
+            sums = [total + value for total, value in zip(sums, row[6:12], strict=True)]
+        label = w.word("salesperson_total", who=person)
+        yield (label, None, None, None, person, None, *sums, None, None)
+        grand[:] = [total + value for total, value in zip(grand, sums, strict=True)]
+
+
+def _tracking_variant(values: tuple[Any, ...]) -> str:
+    if values[1] is None:  # a subtotal line has no order date
+        return "total"
+    return "alert" if values[TRACKING_LATE] is not None else "plain"
 
 
 def _pending(w: Writer) -> None:

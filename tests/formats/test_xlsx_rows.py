@@ -49,3 +49,27 @@ def test_rows_are_spliced_and_large_parts_deflated_at_level_one(
             data = package.read(info)
             assert info.date_time == FIXED_TIME
             assert info.compress_size == len(deflated(data, level)), info.filename
+
+
+def test_nullable_columns_render_as_the_slow_path_does() -> None:
+    """Rows with empty numbers or dates in `nullable` columns take compiled renderers, and
+    give the same XML as cell-by-cell rendering (blank cells with their style)."""
+    from datetime import date
+
+    kinds = ["text", "date", "money", "int", "int"]
+    rows = [("SO-1", date(2026, 11, 2), Decimal("1.50"), 28, 10),
+            ("SO-2", None, Decimal("0.00"), None, None),
+            ("", date(2026, 11, 3), Decimal("-2.00"), 3, None),
+            ("A & B", None, Decimal("9"), None, 4)]
+    variant = {"SO-1": "alert"}
+
+    def rendered(nullable: tuple[int, ...]) -> bytes:
+        with Rows(kinds, lambda kind, v: len(kind) + (10 if v == "alert" else 0), first=3,
+                  nullable=nullable) as fragment:
+            fragment.write(rows, lambda values: variant.get(values[0], "plain"))
+            fragment.file.seek(0)
+            return fragment.file.read()
+
+    fast, slow = rendered((1, 3, 4)), rendered(())
+    assert fast == slow
+    assert b'<c r="B5" s="4"/>' in fast and b'<c r="E4" s="13"><v>10</v></c>' in fast

@@ -66,11 +66,12 @@ CONTRACTS = [
     ContractRow("SO-1", 1, date(2026, 10, 3), "C001", "=1+2", "S01", D("4600.00"),
                 Status.SUPERSEDED, (), "", "", D("0.00")),
     ContractRow("SO-1", 2, date(2026, 10, 4), "C001", "=1+2", "S01", D("4700.20"), Status.ACCEPTED,
-                (), "", "contracts/C001/SO-1-2.docx", D("1000.10")),
+                (), "", "contracts/C001/SO-1-2.docx", D("1000.10"), D("2000.00"),
+                D("4700.20")),
     ContractRow("SO-2", 1, date(2026, 11, 9), "C002", "@SUM(A1)", "S03", D("12000.50"), Status.HELD,
                 ("price_below_list", "customer_overdue"), "", "", D("0.00")),
     ContractRow("SO-3", 1, date(2026, 12, 1), "C003", "A & B <C> 公司", "S02", D("999.99"),
-                Status.ACCEPTED, (), "SP-7", "=cmd|' /C calc'!A0.docx", D("999.99")),
+                Status.ACCEPTED, (), "SP-7", "=cmd|' /C calc'!A0.docx", D("999.99"), D("999.99")),
 ]
 PENDING = [
     PendingApproval("order", "SO-2", 1, "C002", "@SUM(A1)", "S03", D("12000.50"),

@@ -23,11 +23,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from itertools import accumulate
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from itertools import accumulate, groupby
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, update
+from sqlalchemy import Connection, Engine, Table, and_, bindparam, select, update
 
 from sales_sheets.kinds import KINDS
 from sales_sheets.ledger import schema
@@ -194,9 +195,10 @@ class Documents:
         document_id = self.next_id
         self.next_id += 1
         digest = hashlib.sha256(f"{kind}|{key}|{version}|{document_id}".encode()).hexdigest()
-        append(self.rows, id=document_id, kind=kind, doc_key=key if kind in (
-            "order", "plan", "visit") else digest, version=version, status=status, sha256=digest,
-               source_file=source_file, folder=folder,
+        keyed = kind in ("order", "plan", "visit", "delivery", "invoice")
+        append(self.rows, id=document_id, kind=kind, doc_key=key if keyed else digest,
+               version=version, status=status, sha256=digest, source_file=source_file,
+               folder=folder,
                intake_claim=f"{self.rng.getrandbits(128):032x}", hold_reasons=hold_reasons,
                stored_at=stored_at)
         return document_id
@@ -577,6 +579,136 @@ def store_visits(conn: Connection, rng: random.Random, docs: Documents, master: 
 
 
 
+# --- deliveries and invoices (optional: the order-to-cash benchmark) ---------------------------
+
+
+def _accepted_orders(conn: Connection) -> Any:
+    """The accepted orders' lines, by order number and line: (order_no, document_id, version,
+    order_date, delivery_date, customer, salesperson, total, product, quantity)."""
+    o, lines, d = schema.orders, schema.order_lines, schema.documents
+    return conn.execute(
+        select(o.c.order_no, o.c.document_id, d.c.version, o.c.order_date, o.c.delivery_date,
+               o.c.customer_code, o.c.salesperson, o.c.total, lines.c.product_code,
+               lines.c.quantity)
+        .join(d, and_(d.c.id == o.c.document_id, d.c.status == "accepted"))
+        .join(lines, lines.c.document_id == o.c.document_id)
+        .order_by(o.c.order_no, lines.c.line_no))
+
+
+def _half(quantity: Decimal) -> Decimal:
+    return (quantity / 2).quantize(Decimal("0.01"), ROUND_DOWN)
+
+
+class Shipments:
+    """Generates and stores 发货单 (deliveries) and 开票登记 (invoices) against the accepted
+    orders, in order-number (so date) order until the counts asked for are reached: most
+    orders shipped whole in one delivery, some in two parts (the second sometimes after its
+    promised date), the rest not yet; most invoiced whole, some in two parts."""
+
+    def __init__(self, rng: random.Random, docs: Documents, delivery_lines: int,
+                 invoices: int) -> None:
+        self.rng, self.docs = rng, docs
+        self.lines_left, self.invoices_left = delivery_lines, invoices
+        self.heads, self.lines, self.bills = self._heads(), self._lines(), self._bills()
+        self.deliveries = self.invoices = 0
+
+    @staticmethod
+    def _heads() -> Columns:
+        return columns("document_id", "delivery_no", "delivery_date", "order_no",
+                       "customer_code", "salesperson", "vehicle_or_picker", "signed_by",
+                       "remarks", "source_sheet")
+
+    @staticmethod
+    def _lines() -> Columns:
+        return columns("line_no", "product_code", "quantity", "remark", "document_id",
+                       "source_sheet", "source_row")
+
+    @staticmethod
+    def _bills() -> Columns:
+        return columns("document_id", "order_no", "order_version", "customer_code",
+                       "invoice_no", "invoiced_on", "invoice_amount", "remarks", "amount",
+                       "order_document_id", "source_sheet")
+
+    def order(self, rows: list[Any]) -> None:
+        first = rows[0]
+        rng = self.rng
+        if self.lines_left > 0:
+            roll = rng.random()
+            lines = [(r.product_code, r.quantity) for r in rows]
+            if roll < 0.7:
+                self._deliver(first, lines, first.order_date + DAY * rng.randint(1, 10))
+            elif roll < 0.9:
+                early = [(code, _half(q)) for code, q in lines if _half(q) > 0]
+                rest = [(code, q - _half(q)) for code, q in lines]
+                day = first.order_date + DAY * rng.randint(1, 5)
+                if early:
+                    self._deliver(first, early, day)
+                self._deliver(first, rest, day + DAY * rng.randint(3, 30))
+        if self.invoices_left > 0:
+            roll = rng.random()
+            day = first.order_date + DAY * rng.randint(0, 20)
+            if roll < 0.7:
+                self._invoice(first, first.total, day)
+            elif roll < 0.95 and first.total >= Decimal("0.02"):
+                part = (first.total * Decimal("0.4")).quantize(FEN)
+                self._invoice(first, part, day)
+                self._invoice(first, first.total - part, day + DAY * rng.randint(5, 40))
+
+    def _deliver(self, order: Any, lines: list[tuple[str, Decimal]], day: date) -> None:
+        lines = lines[:self.lines_left]
+        if not lines:
+            return
+        self.deliveries += 1
+        self.lines_left -= len(lines)
+        no = f"FH{YEAR}{self.deliveries:07d}"
+        sheet, first = source_sheet("delivery"), first_line_row("delivery")
+        document_id = self.docs.add("delivery", no, 1, "accepted", f"仓库/发货单_{no}.xlsx",
+                                    at(day, self.rng), "WAREHOUSE")
+        append(self.heads, document_id=document_id, delivery_no=no, delivery_date=day,
+               order_no=order.order_no, customer_code=order.customer_code,
+               salesperson=order.salesperson, vehicle_or_picker=None, signed_by=None,
+               remarks=None, source_sheet=sheet)
+        for line_no, (code, quantity) in enumerate(lines, start=1):
+            append(self.lines, line_no=line_no, product_code=code, quantity=quantity,
+                   remark=None, document_id=document_id, source_sheet=sheet,
+                   source_row=first + line_no - 1)
+
+    def _invoice(self, order: Any, amount: Decimal, day: date) -> None:
+        if self.invoices_left <= 0:
+            return
+        self.invoices += 1
+        self.invoices_left -= 1
+        no = f"{self.invoices:08d}"
+        document_id = self.docs.add("invoice", no, 1, "accepted", f"finance/开票_{no}.xlsx",
+                                    at(day, self.rng), "FINANCE")
+        append(self.bills, document_id=document_id, order_no=order.order_no,
+               order_version=order.version, customer_code=order.customer_code,
+               invoice_no=no, invoiced_on=day, invoice_amount=amount, remarks=None,
+               amount=amount, order_document_id=order.document_id,
+               source_sheet=source_sheet("invoice"))
+
+    def flush(self, conn: Connection) -> None:
+        self.docs.flush(conn)
+        store(conn, schema.deliveries, self.heads)
+        store(conn, schema.delivery_lines, self.lines)
+        store(conn, schema.invoices, self.bills)
+        self.heads, self.lines, self.bills = self._heads(), self._lines(), self._bills()
+
+
+def store_shipments(engine: Engine, rng: random.Random, docs: Documents, delivery_lines: int,
+                    invoices: int) -> None:
+    """`delivery_lines` delivery lines and `invoices` invoices against the accepted orders (as
+    many as the orders allow, when they allow fewer)."""
+    shipments = Shipments(rng, docs, delivery_lines, invoices)
+    with engine.connect() as reader:
+        orders = [list(rows) for _no, rows in groupby(_accepted_orders(reader),
+                                                      attrgetter("order_no"))]
+    for start in range(0, len(orders), ORDERS_PER_CHUNK):
+        for rows in orders[start:start + ORDERS_PER_CHUNK]:
+            shipments.order(rows)
+        with engine.begin() as conn:
+            shipments.flush(conn)
+
 
 # --- the ledger --------------------------------------------------------------------------------
 
@@ -584,7 +716,8 @@ BENCH_SIZES = Sizes()
 
 
 def write_synthetic_ledger(workspace: Workspace, lines: int, sizes: Sizes = BENCH_SIZES,
-                           seed: int = SEED) -> None:
+                           seed: int = SEED, delivery_lines: int = 0,
+                           invoices: int = 0) -> None:
     """Fill the empty ledger of `workspace` with the year YEAR: `lines` accepted order lines of
     that year and everything around them (see the module's docstring). The same arguments give
     the same rows, ids included.
@@ -595,6 +728,9 @@ def write_synthetic_ledger(workspace: Workspace, lines: int, sizes: Sizes = BENC
         sizes: how many salespeople, customers and products; every salesperson needs a
             customer (their visits are to their own customers).
         seed: of the one random generator everything is drawn from.
+        delivery_lines, invoices: as many 发货单 lines and 开票登记 against the accepted
+            orders (drawn from a generator of their own, after everything else: the rest of
+            the ledger is the same with them as without).
     """
     rng = random.Random(seed)
     engine = open_ledger(workspace.database_url)
@@ -608,5 +744,7 @@ def write_synthetic_ledger(workspace: Workspace, lines: int, sizes: Sizes = BENC
             store_receipts(conn, rng, docs, sales, max(1, round(lines * RECEIPTS_PER_LINE)))
             store_plans(conn, rng, docs, master, sales)
             store_visits(conn, rng, docs, master)
+        if delivery_lines or invoices:
+            store_shipments(engine, random.Random(seed + 1), docs, delivery_lines, invoices)
     finally:
         engine.dispose()  # its last connection checkpoints the WAL into ledger.sqlite
