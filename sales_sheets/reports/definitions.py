@@ -77,8 +77,11 @@ _DEFINITIONS: list[tuple[str, str, str]] = [
     ),
     (
         "due_date",
-        "到期日 = 订单日期 + 客户账期天数。",
-        "Due date = order date + the customer's payment days.",
+        "到期日 = 应收起算日 + 客户账期天数。起算日按 config.toml 的 [receivables] basis："
+        "订单日期（默认）、每次发货日期（按发货金额）或每张发票的开票日期（按开票金额）。",
+        "Due date = the day the receivable runs from + the customer's payment days. That day "
+        "is set by [receivables] basis in config.toml: the order date (the default), each "
+        "delivery's date (for the value delivered) or each invoice's date (for its amount).",
     ),
     (
         "aging",
