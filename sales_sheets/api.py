@@ -134,6 +134,15 @@ def write_report(workspace: Workspace, period: str) -> Path:
     return write_summary(workspace, parse_period(period))
 
 
+def write_expense_summary(workspace: Workspace, period: str) -> Path:
+    """The 报销汇总 of `period` (2026-11, 2026-Q4 or 2026): the accepted expense claims for
+    finance to pay, per salesperson, at outbox/expenses/<period>/."""
+    from .forms.periods import parse_period
+    from .reports.expense_summary import write_expense_summary as write
+
+    return write(workspace, parse_period(period))
+
+
 def write_statements(
     workspace: Workspace, period: str | None = None, customer: str | None = None,
     include_all: bool = False, today: date | None = None,
@@ -256,6 +265,7 @@ __all__ = [
     "init_workspace",
     "ledger_status", "open_workspace", "pdf_worker", "process_claims",
     "process_inbox", "release_order", "write_report", "run_demo", "watch", "write_statements",
+    "write_expense_summary",
     "write_template",
     "Dispatched", "JobState", "Queue", "Ran", "Tried", "notification_channels",
     "notification_settings", "run_schedule", "run_scheduled_job", "schedule",

@@ -437,6 +437,16 @@ def report(period: str, workspace: Path) -> None:
 
 
 @main.command()
+@click.option("--period", "-p", required=True, help="2026-11, 2026-Q4 or 2026.")
+@workspace_option
+def expenses(period: str, workspace: Path) -> None:
+    """Write the 报销汇总 (accepted expense claims for finance) of a period."""
+    ws = _open(workspace)
+    path = _guard(lambda: api.write_expense_summary(ws, period))
+    click.echo(str(path.relative_to(ws.root)))
+
+
+@main.command()
 @click.option("--period", "-p", help="2026, 2026-Q3 or 2026-09 (default: the last complete "
               "quarter).")
 @click.option("--customer", "-c", help="Only this customer code.")

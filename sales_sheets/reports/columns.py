@@ -92,6 +92,21 @@ TRACKING_COLUMNS = _cols(
     ("在途天数", "Days open", "int", 9), ("延迟天数", "Days late", "int", 9))
 TRACKING_LATE = 13  # days late: the row shows red where there are some
 TRACKING_NULLABLE = (5, 12, 13)  # delivery date, days open, days late: often blank
+EXPENSE_COLUMNS = _cols(
+    ("编码", "Code", "text", 9), ("业务员", "Salesperson", "text", 11),
+    ("预算归属", "Budget of", "text", 10), ("费用类别", "Category", "text", 12),
+    ("月份", "Month", "text", 9), ("预算", "Budget", "money", 14),
+    ("已报销", "Spent", "money", 14), ("剩余", "Remaining", "money", 14),
+    ("回款金额", "Receipts", "money", 14), ("费用率", "Expense ratio", "pct", 10))
+EXPENSE_REMAINING = 7  # red where a month's budget was overspent (an approved claim)
+EXPENSE_NULLABLE = (5, 7, 8, 9)  # budget, remaining, receipts, 费用率: often blank
+# 报销汇总 (expense_summary.py), its one sheet
+CLAIM_COLUMNS = _cols(
+    ("业务员", "Salesperson", "text", 14), ("报销单号", "Claim No.", "text", 14),
+    ("报销日期", "Claim date", "date", 11), ("费用日期", "Spent on", "date", 11),
+    ("费用类别", "Category", "text", 12), ("金额", "Amount", "money", 13),
+    ("发票张数", "Invoices", "int", 8), ("客户编码", "Customer", "text", 10),
+    ("事由", "Description", "text", 26), ("审批号", "Approval", "text", 17))
 VISIT_COLUMNS = _cols(
     ("业务员", "Salesperson", "text", 11), ("周开始日期", "Week starting", "date", 12),
     ("计划拜访", "Planned", "int", 10), ("完成拜访", "Done", "int", 10),

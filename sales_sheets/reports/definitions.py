@@ -151,6 +151,39 @@ _DEFINITIONS: list[tuple[str, str, str]] = [
         "Delivered, invoiced and received on the Contracts sheet: per order number up to the "
         "period's last day, as on Order tracking; the totals count accepted orders only.",
     ),
+    (
+        "expense_budget",
+        "费用预算：每个业务员、费用类别、月份的已接收费用预算；年度、季度预算平均分摊到各月"
+        "（有该月单独预算的以月预算为准）。业务员有自己的预算时显示在业务员行；"
+        "没有自己的预算、由所属片区预算承担的，业务员行的预算和剩余留空、预算归属写片区名，"
+        "片区预算单列为片区行（编码、业务员留空），其已报销为该片区全部业务员在该类别、该月的报销合计。",
+        "Budget: the accepted expense budget of each salesperson, category and month; a year's "
+        "or quarter's budget is spread evenly over its months (a month's own budget wins). A "
+        "salesperson's own budget is shown on their rows; where they have none and their "
+        "region's budget covers them, their rows leave budget and remaining blank and name the "
+        "region under \u201cbudget of\u201d, and the region's budget is shown as a row of the "
+        "region (code and salesperson blank), its spent being what all the region's "
+        "salespeople claimed in that category and month.",
+    ),
+    (
+        "expense_spent",
+        "已报销：已接收（含审批通过）的费用报销单明细金额，按每行的费用日期计入月份；待审批、已退回的不计。",
+        "Spent: the lines of accepted expense claims (approved ones included), each in the "
+        "month of the day it was spent; held and rejected claims do not count.",
+    ),
+    (
+        "expense_remaining",
+        "剩余 = 预算 − 已报销；为负数（红字）表示超预算报销已获审批。业务员小计不计算剩余。",
+        "Remaining = budget \u2212 spent; a negative remaining (in red) is spending over "
+        "budget that was approved. Not computed on a salesperson's subtotal.",
+    ),
+    (
+        "expense_ratio",
+        "费用率 = 本期已报销合计 ÷ 本期回款金额（回款口径同回款率）；"
+        "本期没有回款时不计算（留空）。",
+        "Expense ratio = the period's spent total \u00f7 the period's receipts (receipts as for "
+        "the collection rate); left blank where there are no receipts.",
+    ),
 ]
 
 KPI_DEFINITIONS: list[tuple[str, Text]] = [(key, Text(zh, en)) for key, zh, en in _DEFINITIONS]
@@ -174,4 +207,8 @@ KPI_NAMES: dict[str, Text] = {
     "replies": Text("对账回函", "Statement replies"),
     "tracking": Text("销售跟单", "Order tracking"),
     "contract_progress": Text("合同执行", "Contract progress"),
+    "expense_budget": Text("费用预算", "Expense budget"),
+    "expense_spent": Text("已报销", "Expenses spent"),
+    "expense_remaining": Text("预算剩余", "Budget remaining"),
+    "expense_ratio": Text("费用率", "Expense ratio"),
 }

@@ -26,6 +26,7 @@ from .model import (
     ContractRow,
     CustomerRow,
     DetailRow,
+    ExpenseRow,
     ProductRow,
     RegionRow,
     Report,
@@ -63,6 +64,7 @@ def build_report(workspace: Workspace, ledger: Ledger, period: Period) -> Report
             replies=books.statement_standings(period.end,
                                               workspace.settings.statements.reply_by_day),
             tracking=partial(tracking, ledger, period, progress),
+            expenses=_expenses(books, period),
         )
 
 
@@ -112,6 +114,51 @@ def _targets(books: Books, period: Period) -> dict[str, dict[str, Any]]:
             continue
         targets[person] = {f: sum_known(v[f] for v in inside) for f in TARGET_FIELDS}
     return targets
+
+
+def _expenses(books: Books, period: Period) -> list[ExpenseRow]:
+    """费用 (see definitions.py): per salesperson each category and month they have a budget of
+    their own for or spent in, then their subtotal with receipts and 费用率; then the regions'
+    budgets with what all their salespeople spent; the total last."""
+    budgets = books.expense_budgets(period)
+    spent = books.expense_spent(period)
+    collected = books.receipts_by_salesperson(period)
+    people = list(books.master_records(Ref.SALESPERSON))
+    codes = {person["code"] for person in people}
+    rows: list[ExpenseRow] = []
+    shown_budget, all_spent, all_receipts = ZERO, ZERO, ZERO
+    for person in people:
+        code, region = person["code"], person["region"] or ""
+        own = {(c, m): v for (o, c, m), v in budgets.items() if o == code}
+        theirs = {(c, m): v for (s, c, m), v in spent.items() if s == code}
+        for category, month in sorted(own.keys() | theirs.keys()):
+            used = theirs.get((category, month), ZERO)
+            budget = own.get((category, month))
+            owner = code if budget is not None else (
+                region if (region, category, month) in budgets else "")
+            rows.append(ExpenseRow(code, person["name"], owner, category, month, budget, used,
+                                   None if budget is None else budget - used))
+        total = sum(theirs.values(), ZERO)
+        receipts = collected.get(code, ZERO)
+        own_total = sum(own.values(), ZERO)
+        rows.append(ExpenseRow(code, person["name"], "", "", "", own_total if own else None,
+                               total, None, receipts, ratio(total, receipts)))
+        shown_budget += own_total
+        all_spent += total
+        all_receipts += receipts
+    members: dict[str, set[str]] = {}
+    for person in people:
+        members.setdefault(person["region"] or "", set()).add(person["code"])
+    for (owner, category, month), budget in budgets.items():
+        if owner in codes:
+            continue
+        used = sum((v for (s, c, m), v in spent.items()
+                    if c == category and m == month and s in members.get(owner, ())), ZERO)
+        rows.append(ExpenseRow("", "", owner, category, month, budget, used, budget - used))
+        shown_budget += budget
+    rows.append(ExpenseRow("", "", "", "", "", shown_budget, all_spent, None, all_receipts,
+                           ratio(all_spent, all_receipts)))
+    return rows
 
 
 # -- regions, products, customers, trend --------------------------------------------------------

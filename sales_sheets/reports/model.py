@@ -161,6 +161,23 @@ class DetailRow(NamedTuple):
     amount: Decimal
 
 
+class ExpenseRow(NamedTuple):
+    """A row of 费用: a salesperson's (or a region's) budget, spent and remaining in one category
+    and month; or a salesperson's subtotal (month "") with their receipts and 费用率, or the
+    total."""
+
+    code: str
+    name: str
+    owner: str  # whose budget: the salesperson's code, their region's name, or "" (none)
+    category: str
+    month: str
+    budget: Decimal | None
+    spent: Decimal
+    remaining: Decimal | None
+    receipts: Decimal | None = None
+    rate: Decimal | None = None  # 费用率 = spent ÷ receipts
+
+
 @dataclass(frozen=True)
 class Report:
     period: Period
@@ -181,6 +198,8 @@ class Report:
     # 销售跟单: the orders followed, by salesperson and order number, streamed (a year can
     # hold hundreds of thousands).
     tracking: Callable[[], Iterator[TrackingRow]] = lambda: iter(())
+    # 费用: per salesperson their budget lines and subtotal, then the regions' budgets.
+    expenses: list[ExpenseRow] = field(default_factory=list)
 
 
 def ratio(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:

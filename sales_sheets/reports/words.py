@@ -17,6 +17,7 @@ SHEETS: dict[str, Text] = {
     "pending": Text("待审批", "Pending"),
     "replies": Text("对账回函", "Statement replies"),
     "tracking": Text("销售跟单", "Order tracking"),
+    "expenses": Text("费用", "Expenses"),
     "visits": Text("拜访执行", "Visits"),
     "details": Text("明细", "Details"),
     "notes": Text("说明", "Notes"),
@@ -67,6 +68,10 @@ WORDS: dict[str, Text] = {
         "截至 {end}：本期订单及此前未完结的订单，按业务员、订单号；延迟发货的红字标出。",
         "As of {end}: the period's orders and earlier ones still open, by salesperson and "
         "order number; late deliveries in red. "),
+    "note_expenses": Text(
+        "按业务员、费用类别、月份；每个业务员一行小计（含回款与费用率），片区预算列为片区行。定义见“说明”。",
+        "By salesperson, category and month; a subtotal per salesperson (with receipts and "
+        "the expense ratio); region budgets as rows of the region. See Notes."),
     "salesperson_total": Text("{who} 小计", "{who} subtotal"),
     "note_details": Text("订单明细行。", "Order lines."),
     "note_notes": Text("本工作簿由台账生成，所有数字均为数值（不含公式）。",

@@ -1,4 +1,4 @@
-"""The summary workbook of one period (销售汇总): thirteen sheets, three charts, print set-up.
+"""The summary workbook of one period (销售汇总): fourteen sheets, three charts, print set-up.
 
 xlsxwriter (in constant_memory mode, so every sheet is written top to bottom) lays out each
 sheet in the frame of sheet.py: title, info and header rows, the data rows, totals, print
@@ -38,6 +38,9 @@ from .columns import (
     CUSTOMER_COLUMNS,
     DETAIL_AMOUNT,
     DETAIL_COLUMNS,
+    EXPENSE_COLUMNS,
+    EXPENSE_NULLABLE,
+    EXPENSE_REMAINING,
     NOTES_COLUMNS,
     PENDING_COLUMNS,
     PRODUCT_COLUMNS,
@@ -54,6 +57,7 @@ from .details import DetailPart, render_details
 from .model import (
     AgingRow,
     ContractRow,
+    ExpenseRow,
     Report,
     SalespersonRow,
     TrackingRow,
@@ -102,7 +106,7 @@ def _build(w: Writer) -> BytesIO:
     w.book.set_properties({"title": f"{title} {period.label}", "company": w.company,
                            "created": datetime.combine(period.end, datetime.min.time())})
     for step in (_achievement, _regions, _products, _customers, _trend, _aging, _contracts,
-                 _tracking, _pending, _replies, _visits, _details, _notes):
+                 _tracking, _pending, _replies, _expenses, _visits, _details, _notes):
         step(w)
     w.book.close()
     return w.output
@@ -324,6 +328,31 @@ def _replies(w: Writer) -> None:
                   issued=len(rows))
     sheet.line((said,) + (None,) * (len(REPLY_COLUMNS) - 1))
     sheet.close()
+
+
+def _expenses(w: Writer) -> None:
+    """费用: budget, spent and remaining per salesperson, category and month, each
+    salesperson's subtotal with receipts and 费用率, the regions' budgets, the total."""
+    sheet = Sheet(w, w.name("expenses"), EXPENSE_COLUMNS, 2, w.word("note_expenses"))
+    # kpis.py puts the total last; a report made without expenses has none
+    *rows, total = w.report.expenses or [ExpenseRow("", "", "", "", "", None, Decimal(0), None)]
+    sheet.data((_expense_values(r, w) for r in rows), variant=_expense_variant,
+               nullable=EXPENSE_NULLABLE)
+    sheet.line((w.word("total"),) + tuple(total[1:]))
+    sheet.close()
+
+
+def _expense_values(row: Any, w: Writer) -> tuple[Any, ...]:
+    if row.month:
+        return tuple(row)
+    return (row.code, w.word("salesperson_total", who=row.name), *row[2:])
+
+
+def _expense_variant(values: tuple[Any, ...]) -> str:
+    if not values[4]:  # a salesperson's subtotal has no month
+        return "total"
+    remaining = values[EXPENSE_REMAINING]
+    return "alert" if remaining is not None and remaining < 0 else "plain"
 
 
 def _kind_title(kind: str, language: str) -> str:
