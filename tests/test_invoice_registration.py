@@ -5,10 +5,6 @@ through the real ingest and the CLI, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,12 +18,13 @@ from sales_sheets.cli import main
 from sales_sheets.documents.invoice import invoice_path
 from sales_sheets.intake.ingest import IngestResult
 from sales_sheets.ledger import Ledger, locks_of
-from sales_sheets.workspace import Workspace, init_workspace
+from sales_sheets.workspace import Workspace
 
 from .helpers.approvals import decide, requests
 from .helpers.config import configure
 from .helpers.forms import codes, drop, one, order_header, query
 from .helpers.ledgers import commits_held
+from .helpers.offices import run_at_once, second_office
 
 pytestmark = pytest.mark.ledgers
 
@@ -337,47 +334,6 @@ def test_an_invoice_is_serialised_with_its_customer_and_number(loaded: Workspace
 
 # Each worker opens the ledger, says it is ready and waits for the go (as in
 # test_shared_ledger.py), so that both reach their transactions together.
-WORKER = """
-import json, pathlib, sys, time
-from sales_sheets.intake.ingest import process_inbox
-from sales_sheets.ledger.database import ledger_of
-from sales_sheets.workspace import open_workspace
-workspace = open_workspace(sys.argv[1])
-ledger_of(workspace)
-pathlib.Path(sys.argv[2]).touch()
-while not pathlib.Path(sys.argv[3]).exists():
-    time.sleep(0.002)
-print(json.dumps([r.as_dict("en") for r in process_inbox(workspace)]))
-"""
-
-
-def run_at_once(tmp_path: Path, *workspaces: Workspace,
-                started: Callable[[], None]) -> list[dict[str, Any]]:
-    """Each workspace's inbox processed in a process of its own, all starting together; what
-    each file came to."""
-    go = tmp_path / "go"
-    workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(ws.root), str(tmp_path / f"ready{n}"),
-                          str(go)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for n, ws in enumerate(workspaces)]
-    deadline = time.monotonic() + 60
-    while not all((tmp_path / f"ready{n}").exists() for n in range(len(workers))):
-        assert time.monotonic() < deadline and all(w.poll() is None for w in workers), [
-            w.communicate() for w in workers if w.poll() is not None]
-        time.sleep(0.01)
-    go.touch()
-    started()
-    outputs = [w.communicate(timeout=120) for w in workers]
-    assert [w.returncode for w in workers] == [0] * len(workers), outputs
-    return [found for out, _ in outputs for found in json.loads(out)]
-
-
-def second_office(loaded: Workspace, root: Path) -> Workspace:
-    """Another workspace (its own inbox and outbox) on the same ledger as `loaded`."""
-    return configure(init_workspace(root), documents={"pdf": False},
-                     database={"url": loaded.database_url})
-
-
 def outcomes(found: list[dict[str, Any]]) -> list[tuple[str, tuple[str, ...]]]:
     return sorted((f["status"], tuple(p["code"] for p in f["problems"])) for f in found)
 
@@ -394,7 +350,8 @@ def test_two_invoices_at_the_same_moment_do_not_together_over_invoice(
         fill(office, notice(loaded), f"FINANCE/{number}.xlsx", invoice_no=number,
              invoiced_on=date(2026, 11, 5), invoice_amount=20000)
     with commits_held(loaded.database_url) as release:
-        found = run_at_once(tmp_path, loaded, other, started=lambda: release(2))
+        found = [r for each in run_at_once(tmp_path, loaded, other, started=lambda: release(2))
+                 for r in each]
     assert outcomes(found) == [("accepted", ()), ("rejected", ("over_invoiced",))]
     assert invoiced(loaded) == {"SO-1": Decimal("20000.00")}
 
@@ -413,6 +370,7 @@ def test_one_invoice_number_for_two_customers_at_the_same_moment_is_registered_o
     fill(other, invoice_path(loaded, "C002", "SO-2", 1), "FINANCE/b.xlsx", invoice_no="FP-1",
          invoiced_on=date(2026, 11, 5))
     with commits_held(loaded.database_url) as release:
-        found = run_at_once(tmp_path, loaded, other, started=lambda: release(2))
+        found = [r for each in run_at_once(tmp_path, loaded, other, started=lambda: release(2))
+                 for r in each]
     assert outcomes(found) == [("accepted", ()), ("rejected", ("duplicate_invoice",))]
     assert len(invoices(loaded)) == 1
