@@ -29,6 +29,7 @@ BLANK_LINES = 20
 VALIDATION_ROWS = 2000
 _INSTRUCTIONS = Text("填写说明", "Instructions")
 _INSTRUCTION_HEADS = (Text("字段", "Field"), Text("必填", "Required"), Text("说明", "Notes"))
+_INSTRUCTION_WIDTHS = (22, 10, 70)
 _REQUIRED_NOTE = Text("带 * 的为必填项", "Fields marked * are required")
 _YES, _NO = Text("是", "Yes"), Text("否", "No")
 _SIGN_OFF_HEIGHT = 30  # points: room for a hand-written signature
@@ -103,6 +104,7 @@ class _Styles:
         self.title = book.add_format({**font, "bold": True, "font_size": 16})
         self.note = book.add_format({**font, "italic": True, "font_color": "#666666"})
         self.label = book.add_format({**font, "bold": True, "align": "right"})
+        self.head = book.add_format({**font, "bold": True})
         self.required = book.add_format({**font, "bold": True, "align": "right",
                                          "font_color": "#C00000"})
         self.input = book.add_format({**font, "bottom": 1, "num_format": "@"})
@@ -258,23 +260,34 @@ def _write_instructions(
     book: xlsxwriter.Workbook, kind: Kind, language: str, styles: _Styles
 ) -> None:
     sheet = book.add_worksheet(_INSTRUCTIONS(language))
-    sheet.set_column(0, 0, 22)
-    sheet.set_column(1, 1, 10)
-    sheet.set_column(2, 2, 70)
+    for c, width in enumerate(_INSTRUCTION_WIDTHS):
+        sheet.set_column(c, c, width)
     sheet.write_string(0, 0, kind.title(language), styles.title)
     row = 2
     for text in kind.instructions(language):
-        sheet.write_string(row, 0, "• " + text, styles.wrap)
+        # Across the three columns, and as tall as its lines: neither Excel nor LibreOffice
+        # grows a row for wrapped text in a file that does not say how tall it is.
+        sheet.merge_range(row, 0, row, 2, "• " + text, styles.wrap)
+        sheet.set_row(row, _wrapped_height("• " + text, sum(_INSTRUCTION_WIDTHS)))
         row += 1
     row += 1
     for c, head in enumerate(_INSTRUCTION_HEADS):
-        sheet.write_string(row, c, head(language), styles.label)
+        sheet.write_string(row, c, head(language), styles.head)
     print_on_a4(sheet, language, landscape=False, titles=(row, row))
     for f in kind.fields:
         row += 1
-        sheet.write_string(row, 0, f.label(language))
-        sheet.write_string(row, 1, _YES(language) if f.required else "")
-        sheet.write_string(row, 2, _describe(f, language), styles.wrap)
+        description = _describe(f, language)
+        sheet.write_string(row, 0, f.label(language), styles.wrap)
+        sheet.write_string(row, 1, _YES(language) if f.required else "", styles.wrap)
+        sheet.write_string(row, 2, description, styles.wrap)
+        sheet.set_row(row, _wrapped_height(description, _INSTRUCTION_WIDTHS[2]))
+
+
+def _wrapped_height(text: str, width: int) -> float:
+    """Points for `text` wrapped in columns `width` characters wide (a CJK character takes
+    two)."""
+    units = sum(2 if ord(char) > 0x2E7F else 1 for char in text)
+    return 14.0 * -(-units // (width - 2)) + 2
 
 
 _TYPE_WORDS = {
