@@ -79,6 +79,7 @@ def test_every_sheet_that_prints_is_on_a4_fitted_to_its_width_with_page_numbers(
 def test_the_request_prints_upright_without_its_instructions(printed: dict[str, Path]) -> None:
     book = openpyxl.load_workbook(printed[REQUEST])
     assert [s.title for s in book.worksheets if s.sheet_state == "visible"] == ["审批单"]
+    assert book.active.title == "审批单"  # what Excel prints by default: the active sheet
     assert book["审批单"].page_setup.orientation == "portrait"
 
 
@@ -139,8 +140,12 @@ def a4(sizes: list[tuple[float, float]]) -> list[tuple[float, float]]:
 def test_the_request_the_order_template_and_the_summary_print_on_a4(
     printed: dict[str, Path], convert: Convert,
 ) -> None:
-    # the whole 审批单 workbook is one upright page
+    # the whole 审批单 workbook is one upright page, with the names and the place to sign
     assert a4(convert(printed[REQUEST])) == [A4_UPRIGHT]
+    [request] = page_texts(printed[REQUEST].with_suffix(".pdf"))
+    for words in ("C001", "杭州恒达机械有限公司", "S01", "张伟", "审批人签字", "签字日期",
+                  "第 1 页，共 1 页"):
+        assert words in request, words
     # the order form across the page, its instructions upright
     assert a4(convert(printed["template order"])) == [A4_ACROSS, A4_UPRIGHT]
     # the summary: every sheet printed, in order, one page wide (a column cut off to a page
