@@ -17,6 +17,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sales_sheets.api import write_expense_summary, write_report, write_statements, write_template
+from sales_sheets.formats.printing import SMALLEST_SCALE
 from sales_sheets.intake.ingest import process_inbox
 from sales_sheets.kinds import KINDS
 from sales_sheets.workspace import Workspace
@@ -60,10 +61,12 @@ def test_every_sheet_that_prints_is_on_a4_fitted_to_its_width_with_page_numbers(
             where = f"{name}!{sheet.title}"
             setup = sheet.page_setup
             assert setup.paperSize == 9, where
-            assert sheet.sheet_properties.pageSetUpPr.fitToPage, where
-            # OOXML's default for both is 1; 0 pages down: as many as the rows take
-            fit = (_pages(setup.fitToWidth), _pages(setup.fitToHeight))
-            assert fit == ((1, 1) if name == REQUEST else (1, 0)), where
+            if _fitted(sheet):
+                # OOXML's default for both is 1; 0 pages down: as many as the rows take
+                fit = (_pages(setup.fitToWidth), _pages(setup.fitToHeight))
+                assert fit == ((1, 1) if name == REQUEST else (1, 0)), where
+            else:  # too wide to read fitted: pages side by side, the first column on each
+                assert (setup.scale, sheet.print_title_cols) == (SMALLEST_SCALE, "$A:$A"), where
             footer = sheet.oddFooter.center.text or ""
             assert "&P" in footer and "&N" in footer, where
             assert ("页" in footer) == ("Page" not in footer), where
@@ -81,6 +84,20 @@ def test_the_request_prints_upright_without_its_instructions(printed: dict[str, 
     assert [s.title for s in book.worksheets if s.sheet_state == "visible"] == ["审批单"]
     assert book.active.title == "审批单"  # what Excel prints by default: the active sheet
     assert book["审批单"].page_setup.orientation == "portrait"
+
+
+def test_a_template_too_wide_to_read_on_one_page_prints_across_pages(
+    printed: dict[str, Path],
+) -> None:
+    wide = openpyxl.load_workbook(printed["template customers"]).worksheets[0]
+    assert not _fitted(wide)
+    narrow = openpyxl.load_workbook(printed["template order"]).worksheets[0]
+    assert _fitted(narrow)
+
+
+def _fitted(sheet: Worksheet) -> bool:
+    properties = sheet.sheet_properties.pageSetUpPr
+    return bool(properties and properties.fitToPage)
 
 
 def _pages(value: int | None) -> int:
@@ -148,6 +165,10 @@ def test_the_request_the_order_template_and_the_summary_print_on_a4(
         assert words in request, words
     # the order form across the page, its instructions upright
     assert a4(convert(printed["template order"])) == [A4_ACROSS, A4_UPRIGHT]
+    # the customer list on two pages side by side, each with the customer's code
+    customers = printed["template customers"]
+    assert a4(convert(customers)) == [A4_ACROSS, A4_ACROSS, A4_UPRIGHT]
+    assert all("客户编码" in page for page in page_texts(customers.with_suffix(".pdf"))[:2])
     # the summary: every sheet printed, in order, one page wide (a column cut off to a page
     # of its own would miss the sheet's title); each page headed by its sheet's title and
     # numbered out of the pdf's page count

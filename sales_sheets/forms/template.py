@@ -79,9 +79,10 @@ def _write_book(
     header_row = _write_header(book, sheet, kind, language, styles, data, list_ranges)
     one_page = data.page_note is not None
     if kind.table is not None:
-        _write_table(sheet, kind, kind.table, language, styles, data, header_row, list_ranges)
+        width = _write_table(sheet, kind, kind.table, language, styles, data, header_row,
+                             list_ranges)
         print_on_a4(sheet, language, landscape=not one_page, titles=(header_row, header_row),
-                    one_page=one_page)
+                    one_page=one_page, width=width)
     else:  # a header-only form: its fields are all there is
         sheet.set_column(0, 0, max((len(column_label(f, language)) for f in kind.header),
                                    default=10) * 2 + 2)
@@ -211,7 +212,8 @@ def _write_table(
     data: FormData,
     header_row: int,
     ranges: dict[str, str],
-) -> None:
+) -> int:
+    """Write the line table; return its width in pixels (as xlsxwriter counts them)."""
     count = max(len(data.lines), 1 if data.page_note is not None else BLANK_LINES)
     last_col = len(kind.columns) - 1
     sheet.add_table(header_row, 0, header_row + count, last_col, {
@@ -219,14 +221,17 @@ def _write_table(
         "style": "Table Style Medium 2",
         "columns": [{"header": column_label(f, language)} for f in kind.columns],
     })
+    pixels = 0
     for c, f in enumerate(kind.columns):
         width = max(f.width, len(column_label(f, language)) * 2 + 2)
         sheet.set_column(c, c, width, styles.cell(f))
+        pixels += int(width * 7 + 5)
         _validate(sheet, header_row + 1, c, header_row + VALIDATION_ROWS, f, ranges)
     for r, line in enumerate(data.lines, start=header_row + 1):
         for c, f in enumerate(kind.columns):
             _write_value(sheet, r, c, f, line.get(f.key), styles.cell(f), language)
     sheet.freeze_panes(header_row + 1, 0)
+    return pixels
 
 
 def _write_value(
