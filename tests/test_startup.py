@@ -13,12 +13,19 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from sales_sheets import api
+from sales_sheets.addin.settings import AddinSettings, save_addin_settings
 from sales_sheets.cli import main
+from sales_sheets.forms.template import FormData, write_form
+from sales_sheets.kinds import KINDS
 from sales_sheets.ledger import migrations
 from sales_sheets.workspace import Workspace
 
+from .helpers.forms import order_header
+
+# smtplib stands for the e-mail senders (smtplib, the e-mail package): `status` describes the
+# channels without them.
 HEAVY = ("sqlalchemy", "alembic", "openpyxl", "python_calamine", "docxtpl", "docx",
-         "xlsxwriter", "httpx", "watchdog")
+         "xlsxwriter", "httpx", "watchdog", "smtplib")
 
 
 def _loaded_by(code: str) -> list[str]:
@@ -69,6 +76,22 @@ def test_status_still_refuses_a_ledger_older_than_the_program(workspace: Workspa
     assert result.exit_code == 1
     assert (f"the ledger is at schema revision {previous}, older than this program's "
             f"{migrations.HEAD}: back it up, then run sales-sheets db upgrade") in result.output
+
+
+def test_validate_checks_a_good_order_without_openpyxl(loaded: Workspace) -> None:
+    """The add-in's button as RunPython starts it, on the workbook-file host: the check reads
+    the workbook with calamine; openpyxl would load only to save marks."""
+    book = write_form(loaded.root / "订货单.xlsx", KINDS["order"], data=FormData(
+        order_header(), [{"product_code": "P001", "quantity": 2, "unit_price": "12800"}]))
+    settings = save_addin_settings(AddinSettings(str(loaded.root), "S01"),
+                                   loaded.root / "addin.toml")
+    code = ("from pathlib import Path\n"
+            "import sales_sheets.addin\n"
+            "from sales_sheets.addin.host import FileHost\n"
+            f"host = FileHost(Path({str(book)!r}))\n"
+            f"sales_sheets.addin.run('validate', host, Path({str(settings)!r}))\n"
+            "assert host.messages[0][1].startswith('校验通过'), host.messages")
+    assert _loaded_by(code) == ["sqlalchemy", "python_calamine"]
 
 
 def test_a_name_of_the_library_is_found_when_first_used() -> None:
