@@ -26,7 +26,7 @@ on all of them alike; the table gives the median and the fastest (min) wall time
 and the median CPU time (user + system) of the child, which a busy machine stretches much less.
 Before the rounds each command runs once untimed: it writes Python's bytecode cache as a first
 run does (the children run without PYTHONDONTWRITEBYTECODE; with it set and no cache, every
-command would compile the package's modules again, about 0.1 s more).
+command would compile the package's modules again: 0.05-0.1 s more, measured on `status`).
 
 With `--before REV` the same commands of git revision REV (its `sales_sheets` extracted with
 `git archive` under bench/.data/, put first on PYTHONPATH, on the same installed libraries) run
