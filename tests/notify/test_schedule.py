@@ -108,7 +108,8 @@ def test_the_daily_digest_goes_to_each_approver_with_what_waits(loaded: Workspac
     drop(loaded, "order", "S01/SO-1.xlsx", order_header(),
          [{"product_code": "P001", "quantity": 2, "unit_price": "12000"}])
     assert one(loaded).status == "held"
-    run_scheduled_job(loaded, "approval_digest", "2026-12-07")
+    # the digest of the day the order was held: one of an earlier day would not list it
+    run_scheduled_job(loaded, "approval_digest", date.today().isoformat())
     [(payload,)] = query(loaded, "SELECT payload FROM notifications WHERE event = ?",
                          "approval_reminder")
     facts = json.loads(payload)
