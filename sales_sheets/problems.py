@@ -221,6 +221,23 @@ MESSAGES: dict[str, Text] = {
         "{category}单笔 {value} 超出上限 {cap}，须经审批。",
         "{category}: {value} on one line is above the cap of {cap}; it needs approval.",
     ),
+    # customer complaints (客户投诉)
+    "resolution_required": Text(
+        "填写了解决日期，须同时填写处理结果。",
+        "A resolved complaint needs its resolution.",
+    ),
+    "resolved_before_received": Text(
+        "解决日期 {value} 早于受理日期 {received}。",
+        "Resolved on {value}, before it was received on {received}.",
+    ),
+    "due_before_received": Text(
+        "处理期限 {value} 早于受理日期 {received}。",
+        "Due on {value}, before it was received on {received}.",
+    ),
+    "satisfaction_out_of_range": Text(
+        "满意度“{value}”须为 1 到 5 的整数。",
+        "Satisfaction \u201c{value}\u201d must be a whole number from 1 to 5.",
+    ),
     # deliveries and invoices: the order they name
     "order_held": Text(
         "订单“{value}”（第 {version} 版）正在待审批，审批通过后才能发货或开票。",

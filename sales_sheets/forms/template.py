@@ -74,6 +74,10 @@ def _write_book(
         sheet.set_column(0, 0, max((len(column_label(f, language)) for f in kind.header),
                                    default=10) * 2 + 2)
         sheet.set_column(1, 1, max((f.width for f in kind.header), default=14))
+        # A column of fields prints upright; on A4 like every other form.
+        sheet.set_portrait()
+        sheet.set_paper(9)
+        sheet.fit_to_pages(1, 0)
     _write_instructions(book, kind, language, styles)
     meta = book.add_worksheet(META_SHEET)
     for r, row in enumerate(meta_rows(kind, language)):

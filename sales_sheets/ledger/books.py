@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, RowMapping
 
-from ..config import Access, Approvals, Basis, Expenses, Settings
+from ..config import Access, Approvals, Basis, Complaints, Expenses, Settings
 from ..forms.form import Document
 from ..forms.kinds import Kind, Offer, Ref
 from ..forms.periods import Period
@@ -33,6 +33,7 @@ from ..rules.facts import DeliveredLine, DeliveredValue, HoldFacts
 from ..status import Status
 from ..workspace import Workspace
 from . import approvals as _approvals
+from . import complaints as _complaints
 from . import (
     deliveries,
     detail_lines,
@@ -51,6 +52,7 @@ from . import replies as _replies
 from . import scheduled_runs as _runs
 from . import tracking as _tracking
 from .approvals import Decision
+from .complaints import ComplaintRecord
 from .context import LedgerContext, context_for
 from .database import engine_of, ledger_of, reading
 from .expenses import ClaimLine
@@ -228,11 +230,12 @@ class Books:
     def context(
         self, folder: str, access: Access | None, document: Document,
         approvals: Approvals | None = None, expenses: Expenses | None = None,
+        complaints: Complaints | None = None,
     ) -> LedgerContext:
         """The ledger's answers to the rules about `document`, submitted from the inbox folder
         `folder` (a `rules.Context`); the master records it names are fetched once, now."""
         return context_for(self._conn, folder, access, document, approvals, expenses,
-                           self._basis)
+                           self._basis, complaints)
 
     def find_duplicate(self, sha256: str) -> RowMapping | None:
         """A stored document with exactly this content, if any."""
@@ -346,6 +349,12 @@ class Books:
         customer's latest) and where its reply stands on `as_of`: sent, agreed, disputed or
         overdue after the `reply_by_day` of the month after its period."""
         return _replies.statement_standings(self._conn, as_of, reply_by_day, latest_only)
+
+    def complaints(self, received_by: date, open_from: date | None = None
+                   ) -> list[ComplaintRecord]:
+        """The current version of each complaint received by `received_by` (with
+        `open_from`: received from that day on, or not resolved before it), by number."""
+        return _complaints.current_complaints(self._conn, received_by, open_from)
 
     def watching(self, inbox: str, lease: timedelta) -> Watching:
         """The holders of claims live now and the last heartbeat of any holder of `inbox`."""

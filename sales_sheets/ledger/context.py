@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, RowMapping
 
-from ..config import Access, Approvals, Basis, Expenses
+from ..config import Access, Approvals, Basis, Complaints, Expenses
 from ..forms.form import Document
 from ..forms.kinds import Ref
 from ..rules.balance import Position
@@ -46,6 +46,7 @@ class LedgerContext:
     approvals: Approvals | None = None
     expenses: Expenses = field(default_factory=Expenses)
     basis: str = Basis.ORDER  # [receivables] basis
+    complaints: Complaints = field(default_factory=Complaints)
     # number -> the newest version of the approvable document a form names (see latest)
     named: dict[str, RowMapping | None] = field(default_factory=dict)
     # (order, delivery) -> what the order still lets it ship: deriving and checking both ask
@@ -136,7 +137,7 @@ class LedgerContext:
 def context_for(
     conn: Connection, folder: str, access: Access | None, document: Document,
     approvals: Approvals | None = None, expenses: Expenses | None = None,
-    basis: str = Basis.ORDER,
+    basis: str = Basis.ORDER, complaints: Complaints | None = None,
 ) -> LedgerContext:
     """The context of one document, with only the master records it mentions fetched, once:
     deriving and validating read the same ones (deriving never changes a code)."""
@@ -152,4 +153,4 @@ def context_for(
             wanted[f.ref].update(str(v) for v in distinct if v)
     masters = {ref: lookup(conn, ref, codes) for ref, codes in wanted.items()}
     return LedgerContext(conn, folder, access, masters, approvals, expenses or Expenses(),
-                         basis)
+                         basis, complaints or Complaints())

@@ -178,6 +178,21 @@ class ExpenseRow(NamedTuple):
     rate: Decimal | None = None  # 费用率 = spent ÷ receipts
 
 
+class ComplaintRow(NamedTuple):
+    """A row of 投诉售后: the complaints of one category, product or salesperson (or all of
+    them), counted as of the period's end (see definitions.py)."""
+
+    by: str  # "category", "product", "salesperson" or "" for the total
+    item: str  # its code (a category's word)
+    name: str
+    complaints: int
+    resolved: int
+    open: int
+    overdue: int
+    days_to_resolve: Decimal | None  # the average, over those resolved
+    satisfaction: Decimal | None  # the average, over those scored
+
+
 @dataclass(frozen=True)
 class Report:
     period: Period
@@ -200,6 +215,8 @@ class Report:
     tracking: Callable[[], Iterator[TrackingRow]] = lambda: iter(())
     # 费用: per salesperson their budget lines and subtotal, then the regions' budgets.
     expenses: list[ExpenseRow] = field(default_factory=list)
+    # 投诉售后: by category, product and salesperson, the total last (complaint_sheet.py).
+    complaints: list[ComplaintRow] = field(default_factory=list)
 
 
 def ratio(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
-from ..config import Access, Approvals, Expenses
+from ..config import Access, Approvals, Complaints, Expenses
 from ..forms.kinds import Ref
 from .balance import Position
 from .facts import Allowance, Deliverable, HoldFacts, Standing
@@ -36,6 +36,10 @@ class Context(Protocol):
     @property
     def expenses(self) -> Expenses:
         """The expense categories and caps ([expenses] of config.toml)."""
+
+    @property
+    def complaints(self) -> Complaints:
+        """The days to resolve a complaint by severity ([complaints] of config.toml)."""
 
     def customer(self, code: object) -> Row | None:
         """The customer record of `code`, among those the document names."""
