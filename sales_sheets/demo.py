@@ -192,6 +192,7 @@ def write_samples(workspace: Workspace) -> list[Path]:
                               data=RETURN))
     written.append(write_form(inbox / "仓库/发货单-恒达-1106.xlsx", KINDS["delivery"], language,
                               data=DELIVERY))
+    written.append(write_complaint(workspace))
     exported = inbox / "S03" / "订货单导出-京城重工.csv"
     with exported.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(CSV_ORDER)
@@ -211,6 +212,17 @@ DELIVERY = FormData(
 # Finance invoices what was shipped of it, from the 开票通知单 sales-sheets wrote: (order,
 # invoice number, date, amount).
 INVOICE = ("SO-20261102-001", "04417725", D(2026, 11, 8), "28360")
+
+
+# 恒达 complains of leaking couplings from its first order (重要: due in 3 days); the salesperson
+# files it, then a second version of it once the couplings were replaced and the customer,
+# called back, gave 4 of 5.
+COMPLAINT = {"complaint_no": "TS-20261110-01", "received_on": D(2026, 11, 10),
+             "customer_code": "C001", "salesperson": "S01", "order_no": "SO-20261102-001",
+             "product_code": "P003", "category": "quality", "severity": "important",
+             "description": "弹性联轴器安装后渗油，要求更换"}
+COMPLAINT_RESOLVED = {"resolved_on": D(2026, 11, 12), "resolution": "上门更换 6 个联轴器及密封圈",
+                      "satisfaction": 4, "remarks": "11月11日已寄样品检测"}
 
 
 # The managers' decisions on two of the held orders: (order, approver, decision, day, remark).
@@ -242,6 +254,7 @@ def run_demo(workspace: Workspace) -> Demo:
         results = process_inbox(workspace)
         write_decisions(workspace)
         write_invoice_registration(workspace)
+        write_complaint(workspace, resolved=True)
         results += process_inbox(workspace)
         write_form(workspace.inbox / "S02/订货单-粤丰-1203.xlsx", KINDS["order"],
                    workspace.language, data=DECEMBER_ORDER)
@@ -276,6 +289,18 @@ def write_replies(workspace: Workspace, statements: list[StatementFiles]) -> lis
             written.append(write_form(workspace.inbox / f"对账回函-{files.customer}.xlsx", kind,
                                       language, data=FormData(header, lines)))
     return written
+
+
+def write_complaint(workspace: Workspace, resolved: bool = False) -> Path:
+    """恒达's complaint as the salesperson files it, or its later version once resolved."""
+    kind = KINDS["complaint"]
+    language = workspace.language
+    header: dict[str, object] = {**COMPLAINT, **(COMPLAINT_RESOLVED if resolved else {})}
+    for key in ("category", "severity"):
+        header[key] = _label(kind, key, str(header[key]), language)
+    name = "客户投诉-恒达-1110" + ("-已解决" if resolved else "")
+    return write_form(workspace.inbox / "S01" / f"{name}.xlsx", kind, language,
+                      data=FormData(header))
 
 
 def write_invoice_registration(workspace: Workspace) -> Path:
