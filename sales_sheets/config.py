@@ -101,15 +101,16 @@ class Approvals:
     credit: tuple[str, ...] = ()
     returns: tuple[str, ...] = ()
     expense: tuple[str, ...] = ()
+    quote: tuple[str, ...] = ()  # set: every quotation waits for one of them (the GM)
     discount_limits: dict[str, float] = field(default_factory=dict)
     excess_limits: dict[str, float] = field(default_factory=dict)
     max_excess: dict[str, float] = field(default_factory=dict)  # expense claims, yuan
 
     def approvers(self, reason: str) -> tuple[str, ...]:
-        """Who may approve `reason` (price, overdue, credit, return, expense); () means
-        anyone."""
+        """Who may approve `reason` (price, overdue, credit, return, expense, quote); ()
+        means anyone."""
         return {"price": self.price, "overdue": self.overdue, "credit": self.credit,
-                "return": self.returns, "expense": self.expense}[reason]
+                "return": self.returns, "expense": self.expense, "quote": self.quote}[reason]
 
 
 DEFAULT_EXPENSE_CATEGORIES = ("差旅费", "业务招待费", "市场推广费", "交通费", "通讯费", "其他")
@@ -142,6 +143,14 @@ class Complaints:
         """The days a complaint of `severity` (a kept value) has; one without a severity is
         normal."""
         return int(self.days.get(severity or "normal", self.days.get("normal", 7.0)))
+
+
+@dataclass(frozen=True)
+class Quotes:
+    """Quotations (报价单): with `single_use`, the orders naming a quotation take at most its
+    quantities at its prices; without, it serves any number of orders until it expires."""
+
+    single_use: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,6 +250,7 @@ class Settings:
     approvals: Approvals | None = None
     expenses: Expenses = field(default_factory=Expenses)
     complaints: Complaints = field(default_factory=Complaints)
+    quotes: Quotes = field(default_factory=Quotes)
     notify: Notify = field(default_factory=Notify)
     schedule: Schedule = field(default_factory=Schedule)
     receivables: Receivables = field(default_factory=Receivables)
@@ -438,6 +448,7 @@ basis = "order"
 # credit = ["D01"]              # balance + order above the credit limit (客户授信审批)
 # returns = ["M01"]             # returns (退货申请)
 # expense = ["M01", "D01"]      # an expense claim over budget or above a cap (费用报销审批)
+# quote = ["G01"]               # every quotation (报价单), signed off by the general manager
 # [approvals.discount_limits]   # the largest discount, in percent off the list price
 # M01 = 5
 # [approvals.excess_limits]     # the largest excess over the credit limit, in yuan
@@ -461,6 +472,12 @@ categories = ["差旅费", "业务招待费", "市场推广费", "交通费", "�
 "一般" = 7
 "重要" = 3
 "紧急" = 1
+
+# Quotations (报价单): an order naming a quotation (quote_no) of its customer, within its validity,
+# is not held for price again on the quoted lines. With single_use the orders naming one take
+# at most its quantities; without, it serves any number of orders until valid_until.
+[quotes]
+single_use = false
 
 # Telling people (see "Telling people" in the README). Without a channel, messages go to the
 # console channel: `process` and the demo print who would have been told what. People are

@@ -221,6 +221,19 @@ MESSAGES: dict[str, Text] = {
         "{category}单笔 {value} 超出上限 {cap}，须经审批。",
         "{category}: {value} on one line is above the cap of {cap}; it needs approval.",
     ),
+    # quotations (报价单)
+    "quote_customer_or_prospect": Text(
+        "须填写客户编码，新客户未建档时填写潜在客户名称。",
+        "Give the customer code, or for a customer not yet on file the prospect's name.",
+    ),
+    "valid_before_quoted": Text(
+        "有效期至 {value} 早于报价日期 {quoted}。",
+        "Valid until {value} is before the quotation date {quoted}.",
+    ),
+    "quote_needs_approval": Text(
+        "报价单须经审批（{approvers}）。",
+        "A quotation needs approval ({approvers}).",
+    ),
     # customer complaints (客户投诉)
     "resolution_required": Text(
         "填写了解决日期，须同时填写处理结果。",

@@ -18,6 +18,7 @@ from .invoice import INVOICE
 from .order import ORDER
 from .plan import PLAN
 from .products import PRODUCTS
+from .quote import QUOTE
 from .receipt import RECEIPT
 from .returns import RETURN
 from .salespeople import SALESPEOPLE
@@ -27,7 +28,7 @@ from .visit import VISIT
 KINDS: dict[str, Kind] = {
     k.name: k for k in (ORDER, VISIT, PLAN, RECEIPT, RETURN, DELIVERY, INVOICE, CUSTOMERS,
                          PRODUCTS, SALESPEOPLE, BUDGET, EXPENSE, APPROVAL, STATEMENT_REPLY,
-                         COMPLAINT)
+                         COMPLAINT, QUOTE)
 }
 
 

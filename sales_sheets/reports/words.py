@@ -30,6 +30,7 @@ HOLD_REASON_WORDS: dict[str, Text] = {
     "return_needs_approval": Text("退货审批", "return approval"),
     "over_budget": Text("费用超预算", "expenses over budget"),
     "over_cap": Text("费用超标准", "expense above cap"),
+    "quote_needs_approval": Text("报价审批", "quotation approval"),
 }
 _REASON_SEPARATOR = Text("、", "; ")
 WORDS: dict[str, Text] = {

@@ -1,0 +1,59 @@
+"""The rules of a 报价单 (quotation): for a customer or a prospect, valid from its date, every
+price at or above the product's floor; with `[approvals] quote` every quotation waits for
+that approval (the general manager signs every formal quotation)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from ..forms.form import Document, Line
+from ..problems import Problem, Severity, problem
+from .common import check_positive
+from .context import Context
+from .derive import line_amount
+
+_FROM_PRODUCT = (("product_name", "name"), ("spec", "spec"), ("unit", "unit"),
+                 ("list_price", "list_price"))
+
+
+def derive_quote(doc: Document, ctx: Context) -> Document:
+    """Each line with its product's name, spec, unit and list price, and its amount; the
+    quotation's total."""
+    lines: list[Line] = []
+    total = Decimal("0.00")
+    for line in doc.lines:
+        product = ctx.product(line.values["product_code"])
+        derived: dict[str, Any] = {}
+        if product:
+            derived.update((key, product[master]) for key, master in _FROM_PRODUCT)
+        amount = line_amount(line.values["quantity"], line.values["unit_price"])
+        if amount is not None:
+            derived["amount"] = amount
+            total += amount
+        lines.append(Line(line.row, line.values, derived))
+    return replace(doc, lines=lines, derived={"total": total})
+
+
+def check_quote(doc: Document, ctx: Context) -> list[Problem]:
+    header = doc.header
+    problems = check_positive(doc, ("quantity", "unit_price"))
+    if not header.get("customer_code") and not header.get("prospect_name"):
+        problems.append(problem("quote_customer_or_prospect", **doc.at_header("customer_code")))
+    quoted, valid = header.get("quote_date"), header.get("valid_until")
+    if quoted is not None and valid is not None and valid < quoted:
+        problems.append(problem("valid_before_quoted", **doc.at_header("valid_until"),
+                                value=valid, quoted=quoted))
+    for line in doc.lines:
+        product, price = ctx.product(line.values["product_code"]), line.values["unit_price"]
+        floor = product["floor_price"] if product else None
+        if floor is not None and price is not None and 0 < price < floor:
+            problems.append(problem("price_below_floor", **doc.at_line("unit_price", line),
+                                    value=price, floor_price=floor))
+    approvers = ctx.approvals.quote if ctx.approvals else ()
+    if approvers and not any(p.severity is Severity.ERROR for p in problems):
+        problems.append(problem("quote_needs_approval", Severity.HOLD,
+                                **doc.at_header("quote_no"), value=header.get("quote_no"),
+                                approvers=", ".join(approvers)))
+    return problems

@@ -1,0 +1,140 @@
+"""报价单 (spec 4e): a quotation through the real intake, held for the general manager with
+`[approvals] quote` (one 审批单 with the price facts, as for an order), approved on that form,
+rejected below a floor price; for a customer or a prospect. Real workbooks, the real intake and
+CLI, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from sales_sheets.cli import main
+from sales_sheets.intake.ingest import IngestResult
+from sales_sheets.workspace import Workspace
+
+from .helpers.approvals import decide, fields, lines, requests
+from .helpers.config import configure
+from .helpers.forms import codes, drop, one, query
+
+pytestmark = pytest.mark.ledgers
+
+QUOTED = date(2026, 11, 2)
+
+
+def quote(ws: Workspace, no: str = "BJ-1", *quoted: tuple[str, int, str],
+          name: str = "", language: str = "zh", **values: Any) -> IngestResult:
+    header = {"quote_no": no, "quote_date": QUOTED, "customer_code": "C001",
+              "salesperson": "S01", "valid_until": date(2026, 11, 30),
+              "delivery_terms": "款到 7 日内发货", "payment_terms": "预付 30%，发货前付清",
+              **values}
+    rows = [{"product_code": p, "quantity": q, "unit_price": price, "remark": "蓝色，木箱包装"}
+            for p, q, price in quoted or (("P001", 2, "12000"), ("P003", 10, "460"))]
+    drop(ws, "quote", f"S01/{name or no}.xlsx", header, rows, language=language)
+    return one(ws)
+
+
+def statuses(ws: Workspace, no: str) -> list[tuple[int, str, str | None]]:
+    return query(ws, "SELECT version, status, approval FROM documents WHERE kind = 'quote' "
+                     "AND doc_key = ? ORDER BY version", no)
+
+
+def test_without_quote_approvals_a_quotation_is_accepted_with_its_lines(
+        loaded: Workspace) -> None:
+    result = quote(loaded)
+    assert (result.kind, result.status, result.document) == ("quote", "accepted", "BJ-1")
+    assert query(loaded, "SELECT q.quote_no, q.total, l.product_code, l.product_name, "
+                 "l.list_price, l.unit_price, l.amount, l.remark FROM quotes q JOIN quote_lines "
+                 "l ON l.document_id = q.document_id ORDER BY l.line_no") == [
+        ("BJ-1", 2860000, "P001", "齿轮减速机", 1280000, 1200000, 2400000, "蓝色，木箱包装"),
+        ("BJ-1", 2860000, "P003", "弹性联轴器", 46000, 46000, 460000, "蓝色，木箱包装")]
+
+
+def test_the_general_manager_gets_every_quotation_with_its_price_facts(
+        loaded: Workspace) -> None:
+    ws = configure(loaded, approvals={"quote": ["G01"], "price": ["M01"]})
+    result = quote(ws)
+    assert result.status == "held"
+    assert codes(result) == [("quote_needs_approval", "hold", "B3")]
+    [request] = requests(ws)
+    assert request == Path("G01/BJ-1_审批单.xlsx")
+    path = ws.outbox / "approvals" / request
+    header = fields(path)
+    assert (header["document_no"], header["reasons"], header["customer_code"],
+            header["amount"]) == ("BJ-1", "报价审批", "C001", 28600)
+    # P001 at 12,000 against 12,800: 800 × 2 given away; P003 at list: no line
+    [line] = lines(path)
+    assert (line["项目"], line["价目表价"], line["申请价格"], line["折扣"], line["数量"],
+            line["金额"]) == ("P001 齿轮减速机", 12800, 12000, "6.25%", 2, 1600)
+    decide(ws, path, "G01/审批.xlsx", decision="同意", approver="G01",
+           approved_on=date(2026, 11, 3), remarks="同意报价")
+    run = CliRunner().invoke(main, ["process", "-w", str(ws.root)])
+    assert run.exit_code == 0, run.output
+    assert statuses(ws, "BJ-1") == [(1, "accepted", "AP-20261103-001")]
+
+
+def test_someone_else_may_not_approve_a_quotation(loaded: Workspace) -> None:
+    ws = configure(loaded, approvals={"quote": ["G01"]})
+    assert quote(ws).status == "held"
+    [request] = requests(ws)
+    decide(ws, ws.outbox / "approvals" / request, "M01/审批.xlsx", decision="同意",
+           approver="M01")
+    assert [c for c, _, _ in codes(one(ws))] == ["not_approver"]
+    assert statuses(ws, "BJ-1") == [(1, "held", None)]
+
+
+def test_a_declined_quotation_stays_declined(loaded: Workspace) -> None:
+    ws = configure(loaded, approvals={"quote": ["G01"]})
+    quote(ws)
+    [request] = requests(ws)
+    decide(ws, ws.outbox / "approvals" / request, "G01/审批.xlsx", decision="不同意",
+           approver="G01", remarks="价格过低")
+    assert one(ws).status == "accepted"  # the approval form itself
+    assert statuses(ws, "BJ-1")[0][1] == "declined"
+
+
+def test_below_floor_or_without_customer_is_rejected_and_nothing_stored(
+        loaded: Workspace) -> None:
+    ws = configure(loaded, approvals={"quote": ["G01"]})
+    result = quote(ws, "BJ-2", ("P001", 1, "10000"), customer_code=None,
+                   valid_until=date(2026, 11, 1))
+    assert result.status == "rejected"
+    assert sorted(c for c, _, _ in codes(result)) == [
+        "price_below_floor", "quote_customer_or_prospect", "valid_before_quoted"]
+    assert all(cell for _, _, cell in codes(result))
+    assert requests(ws) == []
+    assert query(ws, "SELECT COUNT(*) FROM quotes") == [(0,)]
+
+
+def test_a_prospect_is_quoted_by_name(loaded: Workspace) -> None:
+    result = quote(loaded, "BJ-3", customer_code=None, prospect_name="苏州新锐自动化有限公司")
+    assert result.status == "accepted", result.problems
+    assert query(loaded, "SELECT customer_code, prospect_name FROM quotes") == [
+        (None, "苏州新锐自动化有限公司")]
+
+
+def test_in_english(loaded: Workspace) -> None:
+    ws = configure(loaded, language="en", approvals={"quote": ["G01"]})
+    result = quote(ws, language="en")
+    assert [p.message("en") for p in result.problems] == [
+        "A quotation needs approval (G01)."]
+    [request] = requests(ws)
+    assert request == Path("G01/BJ-1_approval.xlsx")
+
+
+def test_the_template_lists_codes_with_instructions_on_a4(loaded: Workspace) -> None:
+    import openpyxl
+
+    result = CliRunner().invoke(main, ["template", "quote", "-w", str(loaded.root)])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(loaded.templates / "quote.xlsx")
+    sheet = book.worksheets[0]
+    assert (sheet.page_setup.paperSize, sheet.page_setup.orientation) == (9, "landscape")
+    formulas = {str(v.formula1) for v in sheet.data_validations.dataValidation}
+    assert {"list_customer_code", "list_salesperson", "list_product_code"} <= formulas
+    notes = " ".join(str(c) for row in book["填写说明"].iter_rows(values_only=True)
+                     for c in row if c)
+    assert "总经理审批" in notes and "特殊要求" in notes
