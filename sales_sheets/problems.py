@@ -234,6 +234,28 @@ MESSAGES: dict[str, Text] = {
         "报价单须经审批（{approvers}）。",
         "A quotation needs approval ({approvers}).",
     ),
+    "unknown_quote": Text(
+        "报价单“{value}”不存在，按普通价格规则审核。",
+        "There is no quotation \u201c{value}\u201d; the ordinary price rules apply.",
+    ),
+    "quote_not_approved": Text(
+        "报价单“{value}”尚未审批通过，按普通价格规则审核。",
+        "Quotation \u201c{value}\u201d is not approved; the ordinary price rules apply.",
+    ),
+    "quote_other_customer": Text(
+        "报价单“{value}”不是本客户的，按普通价格规则审核。",
+        "Quotation \u201c{value}\u201d is another customer's; the ordinary price rules apply.",
+    ),
+    "quote_expired": Text(
+        "报价单“{value}”有效期至 {valid_until}，已过期，按普通价格规则审核。",
+        "Quotation \u201c{value}\u201d was valid until {valid_until}; the ordinary price "
+        "rules apply.",
+    ),
+    "quote_used_up": Text(
+        "报价单“{quote_no}”该产品尚余 {left}，本行 {value} 超出，按普通价格规则审核。",
+        "Quotation \u201c{quote_no}\u201d has {left} of this product left, less than {value}; "
+        "the ordinary price rules apply.",
+    ),
     # customer complaints (客户投诉)
     "resolution_required": Text(
         "填写了解决日期，须同时填写处理结果。",

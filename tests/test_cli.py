@@ -59,7 +59,7 @@ def test_template_has_meta_lists_and_drop_downs(loaded: Workspace) -> None:
     assert customers == ["C001", "C002", "C003", "C004", "C005", "C006"]
     assert "list_customer_code" in sources
     assert book.defined_names["list_customer_code"].attr_text == f"{LISTS_SHEET}!$A$2:$A$7"
-    assert sheet.freeze_panes == "A16"
+    assert sheet.freeze_panes == "A17"
 
 
 def test_template_to_a_chosen_file_and_unknown_kind(tmp_path: Path, workspace: Workspace) -> None:

@@ -13,12 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 from sales_sheets.cli import main
+from sales_sheets.demo import CUSTOMERS
 from sales_sheets.intake.ingest import IngestResult
 from sales_sheets.workspace import Workspace
 
 from .helpers.approvals import decide, fields, lines, requests
 from .helpers.config import configure
-from .helpers.forms import codes, drop, one, query
+from .helpers.forms import codes, docx_text, drop, one, order_header, query
+from .helpers.offices import both_judged, run_at_once, second_office
 
 pytestmark = pytest.mark.ledgers
 
@@ -138,3 +140,105 @@ def test_the_template_lists_codes_with_instructions_on_a4(loaded: Workspace) -> 
     notes = " ".join(str(c) for row in book["填写说明"].iter_rows(values_only=True)
                      for c in row if c)
     assert "总经理审批" in notes and "特殊要求" in notes
+
+
+# -- orders from a quotation -------------------------------------------------------------------
+
+
+def approved(ws: Workspace, no: str = "BJ-1", *quoted: tuple[str, int, str],
+             **values: Any) -> str:
+    """A quotation held for G01 and approved on its 审批单; its approval number."""
+    assert quote(ws, no, *quoted, **values).status == "held"
+    [request] = [r for r in requests(ws) if r.name.startswith(no)]
+    decide(ws, ws.outbox / "approvals" / request, f"G01/审批-{no}.xlsx", decision="同意",
+           approver="G01", approved_on=date(2026, 11, 3))
+    one(ws)
+    [(_, status, approval)] = statuses(ws, no)
+    assert status == "accepted" and approval
+    return approval
+
+
+def order(ws: Workspace, no: str, *lines: tuple[str, int, str], day: date = date(2026, 11, 5),
+          customer: str = "C001", quote_no: str | None = "BJ-1") -> None:
+    drop(ws, "order", f"S01/{no}.xlsx",
+         order_header(no=no, day=day, customer=customer, quote_no=quote_no),
+         [{"product_code": p, "quantity": q, "unit_price": price} for p, q, price in lines])
+
+
+@pytest.fixture
+def gm(loaded: Workspace) -> Workspace:
+    return configure(loaded, approvals={"quote": ["G01"], "price": ["M01"]})
+
+
+def test_an_order_on_the_quotation_is_not_held_for_price_and_records_its_approval(
+        gm: Workspace) -> None:
+    approval = approved(gm, "BJ-1", ("P001", 3, "12345.67"), ("P003", 10, "460"))
+    order(gm, "SO-1", ("P001", 3, "12345.67"))
+    result = one(gm)
+    assert (result.status, codes(result)) == ("accepted", [])
+    assert query(gm, "SELECT quote_no, quote_approval, total FROM orders") == [
+        ("BJ-1", approval, 3703701)]  # 3 × 12,345.67 exactly
+    contract = gm.outbox / "contracts" / "C001" / "SO-1.docx"
+    assert f"按报价单 BJ-1（审批号 {approval}）报价" in docx_text(contract)
+
+
+def test_lines_off_the_quotation_follow_the_ordinary_price_rules(gm: Workspace) -> None:
+    approved(gm, "BJ-1", ("P001", 3, "12000"))
+    # P001 below the quoted price, P002 not quoted: both held for price
+    order(gm, "SO-1", ("P001", 1, "11900"), ("P002", 1, "8000"))
+    result = one(gm)
+    assert result.status == "held"
+    assert [c for c, _, _ in codes(result)] == ["price_below_list", "price_below_list"]
+
+
+@pytest.mark.parametrize(("change", "code"), [
+    ({"day": date(2026, 12, 1)}, "quote_expired"),
+    ({"customer": "C002"}, "quote_other_customer"),
+    ({"quote_no": "BJ-404"}, "unknown_quote"),
+])
+def test_expired_other_customer_or_unknown_follow_the_ordinary_rules(
+        gm: Workspace, change: dict[str, Any], code: str) -> None:
+    approved(gm, "BJ-1", ("P001", 3, "12000"))
+    order(gm, "SO-1", ("P001", 1, "12000"), **change)
+    result = one(gm)
+    assert result.status == "held"
+    assert sorted((c, s) for c, s, _ in codes(result) if c != "customer_overdue") == sorted(
+        [(code, "warning"), ("price_below_list", "hold")])
+    assert query(gm, "SELECT quote_approval FROM orders") == [(None,)]
+
+
+def test_a_quotation_still_held_does_not_serve_an_order(gm: Workspace) -> None:
+    quote(gm, "BJ-1", ("P001", 3, "12000"))
+    order(gm, "SO-1", ("P001", 1, "12000"))
+    assert [c for c, _, _ in codes(one(gm))] == ["price_below_list", "quote_not_approved"]
+
+
+def test_a_prospects_quotation_converts_once_the_customer_exists(gm: Workspace) -> None:
+    approved(gm, "BJ-1", ("P001", 3, "12000"), customer_code=None,
+             prospect_name="苏州新锐自动化有限公司")
+    drop(gm, "customers", "cu.xlsx", lines=[
+        {**CUSTOMERS[0], "code": "C009", "name": "苏州新锐自动化有限公司"}])
+    assert one(gm).status == "accepted"
+    order(gm, "SO-1", ("P001", 3, "12000"), customer="C009")
+    assert one(gm).status == "accepted"
+
+
+@pytest.mark.parametrize("single_use", [True, False])
+def test_two_orders_from_one_quotation_dropped_at_once_in_two_offices(
+        gm: Workspace, tmp_path: Path, single_use: bool) -> None:
+    ws = configure(gm, quotes={"single_use": single_use})
+    approved(ws, "BJ-1", ("P001", 3, "12000"))
+    other = configure(second_office(ws, tmp_path / "office2"),
+                      approvals={"quote": ["G01"], "price": ["M01"]},
+                      quotes={"single_use": single_use})
+    order(ws, "SO-1", ("P001", 2, "12000"))
+    order(other, "SO-2", ("P001", 2, "12000"))
+    if ws.database_url.startswith("postgresql"):
+        with both_judged(ws) as release:
+            first, second = run_at_once(tmp_path, ws, other, started=lambda: release(2))
+    else:
+        first, second = run_at_once(tmp_path, ws, other)
+    found = sorted(f["status"] for f in first + second)
+    # single use: 2 + 2 > 3, so whichever is judged second waits for a price approval
+    assert found == (["accepted", "held"] if single_use else ["accepted", "accepted"])
+    assert query(ws, "SELECT COUNT(*) FROM orders WHERE quote_approval IS NOT NULL") == [(2,)]

@@ -116,7 +116,7 @@ def check_workbook(workspace: Workspace, path: Path, folder: str = "") -> Workbo
         with Ledger.of(workspace).connect() as books:
             ctx = books.context(folder, workspace.settings.access, document,
                                 workspace.settings.approvals, workspace.settings.expenses,
-                                workspace.settings.complaints)
+                                workspace.settings.complaints, workspace.settings.quotes)
             document = derive(document, ctx)
             problems = validate(document, ctx, problems)
     grid = reading.read.workbook if reading.read else None

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, RowMapping
 
-from ..config import Access, Approvals, Basis, Complaints, Expenses, Settings
+from ..config import Access, Approvals, Basis, Complaints, Expenses, Quotes, Settings
 from ..forms.form import Document
 from ..forms.kinds import Kind, Offer, Ref
 from ..forms.periods import Period
@@ -230,12 +230,12 @@ class Books:
     def context(
         self, folder: str, access: Access | None, document: Document,
         approvals: Approvals | None = None, expenses: Expenses | None = None,
-        complaints: Complaints | None = None,
+        complaints: Complaints | None = None, quotes: Quotes | None = None,
     ) -> LedgerContext:
         """The ledger's answers to the rules about `document`, submitted from the inbox folder
         `folder` (a `rules.Context`); the master records it names are fetched once, now."""
         return context_for(self._conn, folder, access, document, approvals, expenses,
-                           self._basis, complaints)
+                           self._basis, complaints, quotes)
 
     def find_duplicate(self, sha256: str) -> RowMapping | None:
         """A stored document with exactly this content, if any."""

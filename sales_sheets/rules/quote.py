@@ -11,7 +11,7 @@ from typing import Any
 from ..forms.form import Document, Line
 from ..problems import Problem, Severity, problem
 from .common import check_positive
-from .context import Context
+from .context import Context, Row
 from .derive import line_amount
 
 _FROM_PRODUCT = (("product_name", "name"), ("spec", "spec"), ("unit", "unit"),
@@ -57,3 +57,42 @@ def check_quote(doc: Document, ctx: Context) -> list[Problem]:
                                 **doc.at_header("quote_no"), value=header.get("quote_no"),
                                 approvers=", ".join(approvers)))
     return problems
+
+
+def quoted_lines(doc: Document, ctx: Context, customer: Row) -> tuple[set[int], list[Problem]]:
+    """The rows of the order's lines that its quotation covers (its product at no less than the
+    quoted price, and with `[quotes] single_use` within the quantity not yet taken), and why the
+    quotation serves none or not all of them."""
+    number = doc.header.get("quote_no")
+    day = doc.header.get("order_date")
+    if not number or day is None:
+        return set(), []
+    terms = ctx.quote_terms(str(number), str(doc.header.get("order_no") or ""))
+    at = doc.at_header("quote_no")
+    if terms is None:
+        return set(), [problem("unknown_quote", Severity.WARNING, **at, value=number)]
+    refused = terms.refusal(customer, day)
+    if refused:
+        return set(), [problem(refused, Severity.WARNING, **at, value=number,
+                               valid_until=terms.valid_until)]
+    left = dict(terms.quantities)
+    for product, quantity in terms.taken.items():
+        left[product] = left.get(product, Decimal(0)) - quantity
+    covered: set[int] = set()
+    problems: list[Problem] = []
+    for line in doc.lines:
+        product, price = line.values["product_code"], line.values["unit_price"]
+        quantity = line.values["quantity"]
+        quoted = terms.prices.get(str(product))
+        if quoted is None or price is None or quantity is None or price < quoted:
+            continue
+        if ctx.quotes.single_use:
+            if quantity > left.get(str(product), Decimal(0)):
+                problems.append(problem("quote_used_up", Severity.WARNING,
+                                        **doc.at_line("quantity", line), value=quantity,
+                                        left=max(left.get(str(product), Decimal(0)),
+                                                 Decimal(0)), quote_no=number))
+                continue
+            left[str(product)] -= quantity
+        covered.add(line.row)
+    return covered, problems

@@ -1,6 +1,8 @@
 """报价单 (spec 4e): the tables of the kind `quote` (`quotes`, `quote_lines`, each line with the
-product's name, spec, unit and list price when it was quoted, and its amount). Created only if
-missing, like the earlier migrations' tables. Money as scaled integers (fen), like every amount.
+product's name, spec, unit and list price when it was quoted, and its amount), created only if
+missing like the earlier migrations' tables; and on `orders` the quotation an order follows
+(`quote_no`) and that quotation's approval (`quote_approval`). Money as scaled integers (fen),
+like every amount.
 
 There is no downgrade: going back means restoring a backup taken before the upgrade.
 
@@ -66,3 +68,10 @@ def upgrade() -> None:
         if_not_exists=True,
     )
     _index("ix_quote_lines_document_id", "quote_lines", "document_id")
+    # An order may follow a quotation: its number, and the quotation's approval as recorded.
+    have = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("orders")}
+    with op.batch_alter_table("orders") as batch:
+        if "quote_no" not in have:
+            batch.add_column(sa.Column("quote_no", sa.String(length=64), nullable=True))
+        if "quote_approval" not in have:
+            batch.add_column(sa.Column("quote_approval", sa.Text(), nullable=True))

@@ -1,0 +1,47 @@
+"""Quotations in the ledger (spec 4e): what an order naming one may take of it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import Connection, func, select
+
+from ..kinds import KINDS
+from ..rules.facts import QuoteTerms
+from ..status import CURRENT
+from .schema import documents, orders, tables_of
+
+_tables = tables_of(KINDS["quote"])
+quotes, quote_lines = _tables["quotes"], _tables["quote_lines"]
+order_lines = tables_of(KINDS["order"])["order_lines"]
+
+
+def quote_terms(conn: Connection, quote_no: str, order_no: str) -> QuoteTerms | None:
+    """The newest version of the quotation `quote_no` with its prices and quantities, and
+    what the current orders naming it (but `order_no`) ordered of its products."""
+    newest = conn.execute(
+        select(quotes, documents.c.status, documents.c.approval)
+        .join(documents, documents.c.id == quotes.c.document_id)
+        .where(documents.c.kind == "quote", documents.c.doc_key == quote_no)
+        .order_by(documents.c.version.desc()).limit(1)).mappings().first()
+    if newest is None:
+        return None
+    prices: dict[str, Decimal] = {}
+    quantities: dict[str, Decimal] = {}
+    for row in conn.execute(select(quote_lines.c.product_code, quote_lines.c.unit_price,
+                                   quote_lines.c.quantity)
+                            .where(quote_lines.c.document_id == newest["document_id"])
+                            .order_by(quote_lines.c.line_no)):
+        prices[row.product_code] = row.unit_price
+        quantities[row.product_code] = quantities.get(row.product_code, Decimal(0)) + row.quantity
+    taken = {row.product_code: row.quantity for row in conn.execute(
+        select(order_lines.c.product_code, func.sum(order_lines.c.quantity).label("quantity"))
+        .join(orders, orders.c.document_id == order_lines.c.document_id)
+        .join(documents, documents.c.id == orders.c.document_id)
+        .where(orders.c.quote_no == quote_no, orders.c.order_no != order_no,
+               documents.c.status.in_(CURRENT),
+               order_lines.c.product_code.in_(sorted(prices)))
+        .group_by(order_lines.c.product_code))}
+    return QuoteTerms(quote_no, newest["status"], newest["customer_code"] or "",
+                      newest["prospect_name"] or "", newest["valid_until"],
+                      newest["approval"] or "", prices, quantities, taken)
