@@ -193,6 +193,8 @@ def write_samples(workspace: Workspace) -> list[Path]:
     written.append(write_form(inbox / "仓库/发货单-恒达-1106.xlsx", KINDS["delivery"], language,
                               data=DELIVERY))
     written.append(write_complaint(workspace))
+    written.append(write_form(inbox / "S03/报价单-京城重工-1118.xlsx", KINDS["quote"], language,
+                              data=QUOTE))
     exported = inbox / "S03" / "订货单导出-京城重工.csv"
     with exported.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(CSV_ORDER)
@@ -213,6 +215,17 @@ DELIVERY = FormData(
 # invoice number, date, amount).
 INVOICE = ("SO-20261102-001", "04417725", D(2026, 11, 8), "28360")
 
+
+# 京城重工 asks for three planetary gearboxes in grey with a wooden crate: 刘洋 quotes below list
+# (the formal 报价单 goes to the customer), and the customer orders on the quotation: the order
+# is not held for price again.
+QUOTE = FormData(
+    {"quote_no": "BJ-20261118-01", "quote_date": D(2026, 11, 18), "customer_code": "C005",
+     "salesperson": "S03", "valid_until": D(2026, 12, 18),
+     "delivery_terms": "合同签订后 15 天内送货", "payment_terms": "货到 30 天内付清"},
+    [{"product_code": "P002", "quantity": 3, "unit_price": "8200", "remark": "灰色，木箱包装"}])
+QUOTED_ORDER = _order("SO-20261125-010", D(2026, 11, 25), "C005", "S03", [("P002", 3, "8200")],
+                      quote_no="BJ-20261118-01")
 
 # 恒达 complains of leaking couplings from its first order (重要: due in 3 days); the salesperson
 # files it, then a second version of it once the couplings were replaced and the customer,
@@ -255,6 +268,8 @@ def run_demo(workspace: Workspace) -> Demo:
         write_decisions(workspace)
         write_invoice_registration(workspace)
         write_complaint(workspace, resolved=True)
+        write_form(workspace.inbox / "S03/订货单-京城重工-1125.xlsx", KINDS["order"],
+                   workspace.language, data=QUOTED_ORDER)
         results += process_inbox(workspace)
         write_form(workspace.inbox / "S02/订货单-粤丰-1203.xlsx", KINDS["order"],
                    workspace.language, data=DECEMBER_ORDER)

@@ -160,11 +160,11 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
     assert code == 0
     # 12 forms and 3 held orders; then two managers' decisions, a standing approval and the
     # December order it lets through; the 对账回函 of two customers; a complaint filed and
-    # resolved
-    assert "已接收 22，待审批 3，退回修改 2" in output
+    # resolved; a quotation and the order on it (not held for its price below list)
+    assert "已接收 24，待审批 3，退回修改 2" in output
     ws = open_workspace(tmp_path / "d")
     # a receipt per file, and a notice per decision in the salesperson's folder
-    assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 29
+    assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 31
     assert len(list((ws.outbox / "rejected").rglob("*.xlsx"))) == 2
     # what still waits for an approver, and what they decided, filed away
     assert requests(ws) == [Path("陈静/SO-20261106-003_审批单.xlsx")]
@@ -189,7 +189,10 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
                      "complaints c JOIN documents d ON d.id = c.document_id ORDER BY d.id") == [
         ("TS-20261110-01", "superseded", None, None),
         ("TS-20261110-01", "accepted", "2026-11-12", 4)]
-    assert "退回修改 2，重复提交 25" in output
+    assert (ws.outbox / "quotes" / "C005" / "BJ-20261118-01.docx").exists()
+    assert query(ws, "SELECT order_no, quote_approval FROM orders WHERE quote_no IS NOT NULL"
+                 ) == [("SO-20261125-010", "BJ-20261118-01")]
+    assert "退回修改 2，重复提交 27" in output
 
 
 def test_report_command_and_strict_periods(loaded: Workspace) -> None:

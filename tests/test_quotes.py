@@ -14,7 +14,9 @@ from click.testing import CliRunner
 
 from sales_sheets.cli import main
 from sales_sheets.demo import CUSTOMERS
+from sales_sheets.documents.quote import quote_facts, write_quote
 from sales_sheets.intake.ingest import IngestResult
+from sales_sheets.ledger import Ledger
 from sales_sheets.workspace import Workspace
 
 from .helpers.approvals import decide, fields, lines, requests
@@ -242,3 +244,43 @@ def test_two_orders_from_one_quotation_dropped_at_once_in_two_offices(
     # single use: 2 + 2 > 3, so whichever is judged second waits for a price approval
     assert found == (["accepted", "held"] if single_use else ["accepted", "accepted"])
     assert query(ws, "SELECT COUNT(*) FROM orders WHERE quote_approval IS NOT NULL") == [(2,)]
+
+
+# -- the formal 报价单 --------------------------------------------------------------------------
+
+
+def test_an_approved_quotation_gets_its_formal_document_the_same_bytes_again(
+        gm: Workspace) -> None:
+    approval = approved(gm, "BJ-1", ("P001", 2, "12000"), ("P003", 10, "460"))
+    path = gm.outbox / "quotes" / "C001" / "BJ-1.docx"
+    text = docx_text(path)
+    for said in ("示例机械制造有限公司", "报 价 单", "报价单号：BJ-1", "致：杭州恒达机械有限公司",
+                 "齿轮减速机", "12,000.00", "24,000.00", "蓝色，木箱包装", "28,600.00",
+                 "报价合计（大写）：贰万捌仟陆佰元整", "本报价有效期至 2026年11月30日",
+                 "付款方式：预付 30%，发货前付清", f"审批号 {approval}", "总经理："):
+        assert said in text, said
+    first = path.read_bytes()
+    with Ledger.of(gm).connect() as books:
+        stored = books.current_document("quote", "BJ-1")
+        assert stored is not None
+        write_quote(gm, quote_facts(gm, books, stored["id"]))
+    assert path.read_bytes() == first
+
+
+def test_a_held_or_declined_quotation_gets_no_document(gm: Workspace) -> None:
+    quote(gm)
+    assert not (gm.outbox / "quotes").exists()
+    [request] = requests(gm)
+    decide(gm, gm.outbox / "approvals" / request, "G01/审批.xlsx", decision="不同意",
+           approver="G01", remarks="价格过低")
+    one(gm)
+    assert not (gm.outbox / "quotes").exists()
+
+
+def test_a_prospects_quotation_is_filed_under_its_name_in_english(loaded: Workspace) -> None:
+    ws = configure(loaded, language="en")
+    assert quote(ws, "BJ-3", customer_code=None, prospect_name="Suzhou Xinrui",
+                 language="en").status == "accepted"
+    text = docx_text(ws.outbox / "quotes" / "Suzhou Xinrui" / "BJ-3.docx")
+    assert "QUOTATION" in text and "To: Suzhou Xinrui" in text
+    assert "Total in words (大写): 贰万捌仟陆佰元整" in text

@@ -5,7 +5,7 @@ order); below a floor price it is rejected. An order naming the quotation (its `
 within `valid_until`, for the same customer, is not held for price again on the quoted lines.
 A new version of the same quotation number replaces the old one."""
 
-from ..forms.kinds import Field, FieldType, Kind, Ref
+from ..forms.kinds import Field, FieldType, Kind, Output, Ref
 from ..rules.hold_facts import quote_hold_facts
 from ..rules.quote import check_quote, derive_quote
 
@@ -62,6 +62,7 @@ QUOTE = Kind(
                     ("salesperson", "quote_date")),
     line_indexes=(("document_id",),),
     approvable="quote_no",
+    writes=(Output.QUOTE,),
     hold_facts=quote_hold_facts,
     instructions_zh=(
         "带 * 的为必填项；客户编码、业务员、产品编码请从下拉列表中选择。",

@@ -48,6 +48,7 @@ from . import (
 )
 from . import hold_facts as _hold_facts
 from . import invoices as _invoices
+from . import quotes as _quotes
 from . import replies as _replies
 from . import scheduled_runs as _runs
 from . import tracking as _tracking
@@ -212,6 +213,10 @@ class Books:
         """The salesperson a stored document names ("" when its kind names none)."""
         return queries.salesperson_of(self._conn, kind, document_id)
 
+    def party_of(self, kind: str, document_id: int) -> str:
+        """Whom a stored document is for: its customer code, else its prospect's name."""
+        return queries.party_of(self._conn, kind, document_id)
+
     def visit_records_filed(self, week_start: date) -> set[str]:
         """The salespeople with a current visit record for the week starting `week_start`."""
         return queries.visit_records_filed(self._conn, week_start)
@@ -355,6 +360,12 @@ class Books:
         """The current version of each complaint received by `received_by` (with
         `open_from`: received from that day on, or not resolved before it), by number."""
         return _complaints.current_complaints(self._conn, received_by, open_from)
+
+    def quote_version(self, document_id: int
+                      ) -> tuple[RowMapping | None, Sequence[RowMapping]]:
+        """One stored quotation version (with `version`, `status`, `approval`) and its
+        lines; None and no lines when there is none."""
+        return _quotes.quote_version(self._conn, document_id)
 
     def watching(self, inbox: str, lease: timedelta) -> Watching:
         """The holders of claims live now and the last heartbeat of any holder of `inbox`."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, RowMapping, func, select
 
 from ..kinds import KINDS
 from ..rules.facts import QuoteTerms
@@ -45,3 +46,16 @@ def quote_terms(conn: Connection, quote_no: str, order_no: str) -> QuoteTerms | 
     return QuoteTerms(quote_no, newest["status"], newest["customer_code"] or "",
                       newest["prospect_name"] or "", newest["valid_until"],
                       newest["approval"] or "", prices, quantities, taken)
+
+
+def quote_version(conn: Connection, document_id: int
+                  ) -> tuple[RowMapping | None, Sequence[RowMapping]]:
+    """One stored quotation version (its quotes row with `version`, `status` and `approval`)
+    and its lines in order."""
+    found = conn.execute(
+        select(quotes, documents.c.version, documents.c.status, documents.c.approval)
+        .join(documents, documents.c.id == quotes.c.document_id)
+        .where(quotes.c.document_id == document_id)).mappings().first()
+    lines = conn.execute(select(quote_lines).where(quote_lines.c.document_id == document_id)
+                         .order_by(quote_lines.c.line_no)).mappings().all()
+    return found, lines
