@@ -209,7 +209,7 @@ def test_the_complaints_sheet_counts_by_category_product_and_salesperson(
     _complain(loaded, "TS-4", received_on=date(2026, 12, 1))  # after the period
     path = write_report(loaded, "2026-11")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames.index("投诉售后") == book.sheetnames.index("费用") + 1
+    assert book.sheetnames.index("投诉售后") == book.sheetnames.index("费用") + 2
     assert [c.value for c in book["投诉售后"][3]] == [
         "统计维度", "项目", "名称", "投诉数", "已解决", "未解决", "其中逾期", "平均解决天数",
         "平均满意度"]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from sales_sheets.api import write_report
 from sales_sheets.cli import main
 from sales_sheets.demo import CUSTOMERS
 from sales_sheets.documents.quote import quote_facts, write_quote
@@ -284,3 +285,26 @@ def test_a_prospects_quotation_is_filed_under_its_name_in_english(loaded: Worksp
     text = docx_text(ws.outbox / "quotes" / "Suzhou Xinrui" / "BJ-3.docx")
     assert "QUOTATION" in text and "To: Suzhou Xinrui" in text
     assert "Total in words (大写): 贰万捌仟陆佰元整" in text
+
+
+# -- 报价转化 in the summary workbook ------------------------------------------------------------
+
+
+def test_the_quotations_sheet_counts_approved_converted_and_expired(gm: Workspace) -> None:
+    import openpyxl
+
+    approved(gm, "BJ-1", ("P001", 3, "12000"))  # 36,000, ordered 24,000
+    approved(gm, "BJ-2", ("P003", 10, "450"), valid_until=date(2026, 11, 10))  # expired
+    approved(gm, "BJ-3", ("P003", 10, "460"))  # open, still valid on 30 November
+    quote(gm, "BJ-4", ("P003", 1, "460"))  # held
+    order(gm, "SO-1", ("P001", 2, "12000"))
+    assert one(gm).status == "accepted"
+    path = write_report(gm, "2026-11")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames.index("报价转化") == book.sheetnames.index("费用") + 1
+    found = [tuple(c.value for c in row) for row in book["报价转化"].iter_rows(min_row=4)
+             if any(c.value not in (None, "") for c in row)]
+    assert found == [
+        ("S01", "张伟", 4, 3, 1, 1, 45100.0, 24000.0, 1 / 3),
+        ("合计", "", 4, 3, 1, 1, 45100.0, 24000.0, 1 / 3),
+    ]

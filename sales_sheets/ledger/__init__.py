@@ -24,6 +24,7 @@ from .migrations import Revisions, Standing
 from .notifications import DeadMessage, Notice, Outgoing, Queue
 from .overview import LedgerStatus, ledger_status
 from .pending import PendingApproval
+from .quotes import QuoteRecord
 from .replies import StatementStanding, reply_rate
 from .scheduled_runs import RunRecord
 from .statement import Movement, Statement
@@ -38,4 +39,5 @@ __all__ = [
     "backup_ledger", "hold_claims", "ledger_at", "ledger_revisions", "ledger_status", "locks_of",
     "upgrade_ledger", "DeadMessage", "Notice", "Outgoing", "Queue", "RunRecord", "InvoiceRecord",
     "StatementStanding", "customer_lock", "reply_rate", "TrackedOrder", "ComplaintRecord",
+    "QuoteRecord",
 ]

@@ -62,6 +62,7 @@ from .invoices import InvoiceRecord
 from .leases import Watching
 from .notifications import Notice, Outgoing, Queue
 from .pending import PendingApproval
+from .quotes import QuoteRecord
 from .replies import StatementStanding
 from .scheduled_runs import RunRecord
 from .statement import Statement, customer_statement
@@ -366,6 +367,11 @@ class Books:
         """One stored quotation version (with `version`, `status`, `approval`) and its
         lines; None and no lines when there is none."""
         return _quotes.quote_version(self._conn, document_id)
+
+    def quotes_dated(self, first: date, last: date) -> list[QuoteRecord]:
+        """The quotations dated from `first` to `last` as their newest versions stand, with
+        the accepted orders naming each."""
+        return _quotes.quotes_dated(self._conn, first, last)
 
     def watching(self, inbox: str, lease: timedelta) -> Watching:
         """The holders of claims live now and the last heartbeat of any holder of `inbox`."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Connection, RowMapping, func, select
 
 from ..kinds import KINDS
 from ..rules.facts import QuoteTerms
-from ..status import CURRENT
+from ..status import CURRENT, Status
 from .schema import documents, orders, tables_of
 
 _tables = tables_of(KINDS["quote"])
@@ -59,3 +61,38 @@ def quote_version(conn: Connection, document_id: int
     lines = conn.execute(select(quote_lines).where(quote_lines.c.document_id == document_id)
                          .order_by(quote_lines.c.line_no)).mappings().all()
     return found, lines
+
+
+@dataclass(frozen=True)
+class QuoteRecord:
+    """Where one quotation stands: its newest version, and the accepted orders naming it."""
+
+    quote_no: str
+    salesperson: str
+    status: str  # accepted, held or declined
+    total: Decimal
+    valid_until: date
+    orders: int
+    ordered: Decimal  # their totals
+
+
+def quotes_dated(conn: Connection, first: date, last: date) -> list[QuoteRecord]:
+    """The quotations dated from `first` to `last` as their newest versions stand, with the
+    accepted orders naming each; by salesperson and number."""
+    found = conn.execute(
+        select(quotes.c.quote_no, quotes.c.salesperson, documents.c.status, quotes.c.total,
+               quotes.c.valid_until)
+        .join(documents, documents.c.id == quotes.c.document_id)
+        .where(documents.c.kind == "quote", documents.c.status != Status.SUPERSEDED,
+               quotes.c.quote_date >= first, quotes.c.quote_date <= last)
+        .order_by(quotes.c.salesperson, quotes.c.quote_no)).all()
+    taken = {row.quote_no: (row.orders, row.ordered) for row in conn.execute(
+        select(orders.c.quote_no, func.count().label("orders"),
+               func.sum(orders.c.total).label("ordered"))
+        .join(documents, documents.c.id == orders.c.document_id)
+        .where(documents.c.status == Status.ACCEPTED,
+               orders.c.quote_no.in_(sorted({r.quote_no for r in found})))
+        .group_by(orders.c.quote_no))}
+    return [QuoteRecord(r.quote_no, r.salesperson or "", r.status, r.total, r.valid_until,
+                        *taken.get(r.quote_no, (0, Decimal("0.00"))))
+            for r in found]

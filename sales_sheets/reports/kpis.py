@@ -38,6 +38,7 @@ from .model import (
     ratio,
     sum_known,
 )
+from .quote_sheet import quote_figures
 
 ZERO = Decimal("0.00")
 _BUCKETS = (30, 60, 90)
@@ -67,6 +68,7 @@ def build_report(workspace: Workspace, ledger: Ledger, period: Period) -> Report
             tracking=partial(tracking, ledger, period, progress),
             expenses=_expenses(books, period),
             complaints=complaint_figures(books, period),
+            quotes=quote_figures(books, period),
         )
 
 

@@ -193,6 +193,20 @@ class ComplaintRow(NamedTuple):
     satisfaction: Decimal | None  # the average, over those scored
 
 
+class QuoteRow(NamedTuple):
+    """A row of 报价转化: one salesperson's quotations of the period (or everyone's)."""
+
+    code: str
+    name: str
+    quotations: int
+    approved: int
+    converted: int  # approved and named by an accepted order
+    expired: int  # approved, not converted, past valid_until at the period's end
+    quoted: Decimal  # the approved quotations' total
+    ordered: Decimal  # the accepted orders on them
+    rate: Decimal | None  # converted ÷ approved
+
+
 @dataclass(frozen=True)
 class Report:
     period: Period
@@ -217,6 +231,8 @@ class Report:
     expenses: list[ExpenseRow] = field(default_factory=list)
     # 投诉售后: by category, product and salesperson, the total last (complaint_sheet.py).
     complaints: list[ComplaintRow] = field(default_factory=list)
+    # 报价转化: per salesperson, the total last (quote_sheet.py).
+    quotes: list[QuoteRow] = field(default_factory=list)
 
 
 def ratio(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:
