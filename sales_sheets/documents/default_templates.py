@@ -129,9 +129,9 @@ LETTER_VARIABLES: dict[str, tuple[str, str]] = {
     "generated_on": ("生成日期", "Date the document was generated"),
 }
 
-QUOTE_VARIABLES: dict[str, tuple[str, str]] = {
+# A name the contract has too keeps its description (one table documents both).
+_QUOTE_OWN: dict[str, tuple[str, str]] = {
     **_PARTY_SELLER,
-    "seller.phone": ("卖方电话", "Seller's phone"),
     "buyer.name": ("客户名称（或潜在客户名称）", "Customer's (or prospect's) name"),
     "buyer.code": ("客户编码（潜在客户为空）", "Customer code (empty for a prospect)"),
     "buyer.contact": ("客户联系人（可为空）", "Customer's contact (may be empty)"),
@@ -156,6 +156,7 @@ QUOTE_VARIABLES: dict[str, tuple[str, str]] = {
     "totals.total": ("报价合计", "Total"),
     "totals.total_capitals": ("报价合计（人民币大写）", "Total in Chinese capitals (人民币大写)"),
 }
+QUOTE_VARIABLES = {name: CONTRACT_VARIABLES.get(name, text) for name, text in _QUOTE_OWN.items()}
 
 _T = TypeVar("_T")
 _TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})")
@@ -534,6 +535,7 @@ _EN_LETTER = _LetterText(
 @dataclass(frozen=True)
 class _QuoteText:
     fonts: _Fonts
+    letterhead: tuple[str, ...]
     title: str
     head: tuple[str, ...]
     parties: tuple[tuple[str, ...], tuple[str, ...]]
@@ -549,6 +551,9 @@ class _QuoteText:
 _QUOTE_WIDTHS = (1.0, 1.8, 2.8, 2.0, 1.1, 1.4, 2.0, 2.2, 2.7)
 _ZH_QUOTE = _QuoteText(
     fonts=_ZH_FONTS,
+    letterhead=("{{ seller.address }}　电话：{{ seller.phone }}",
+                "纳税人识别号：{{ seller.tax_id }}　开户银行：{{ seller.bank }}　账号："
+                "{{ seller.bank_account }}"),
     title="报 价 单",
     head=("报价单号：{{ quote.no }}", "报价日期：{{ quote.date }}"),
     parties=(
@@ -573,11 +578,15 @@ _ZH_QUOTE = _QuoteText(
         "{% if quote.approval %}本报价经总经理审批，审批号 {{ quote.approval }}。{% endif %}",
     ),
     signatures=(("报价方（盖章）：{{ seller.name }}", "客户确认（盖章）："),
-                ("总经理：", "签字："), ("日期：{{ quote.date }}", "日期：")),
+                ("法定代表人：{{ seller.representative }}", "签字："),
+                ("总经理（签字）：", "日期："), ("日期：{{ quote.date }}", "")),
     footer=("报价单 {{ quote.no }}　　第 ", " 页 共 ", " 页"),
 )
 _EN_QUOTE = _QuoteText(
     fonts=_EN_FONTS,
+    letterhead=("{{ seller.address }}; phone {{ seller.phone }}",
+                "Tax ID {{ seller.tax_id }}; bank {{ seller.bank }}, account "
+                "{{ seller.bank_account }}"),
     title="QUOTATION",
     head=("Quotation No. {{ quote.no }}", "Date: {{ quote.date }}"),
     parties=(
@@ -603,7 +612,8 @@ _EN_QUOTE = _QuoteText(
         "{{ quote.approval }}.{% endif %}",
     ),
     signatures=(("For {{ seller.name }} (seal):", "Accepted by the customer (seal):"),
-                ("General manager:", "Signature:"), ("Date: {{ quote.date }}", "Date:")),
+                ("Legal representative: {{ seller.representative }}", "Signature:"),
+                ("General manager (signature):", "Date:"), ("Date: {{ quote.date }}", "")),
     footer=("Quotation {{ quote.no }}    Page ", " of ", ""),
 )
 
@@ -691,8 +701,8 @@ def write_quote_template(path: Path, language: str = "zh") -> Path:
     text = _pick(_QUOTES, language)
     document = _new_document(text.fonts)
     _paragraph(document, "{{ seller.name }}", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
-    _paragraph(document, "{{ seller.address }}　{{ seller.phone }}",
-               align=WD_ALIGN_PARAGRAPH.CENTER, style="Small Print")
+    for line in text.letterhead:
+        _paragraph(document, line, align=WD_ALIGN_PARAGRAPH.CENTER, style="Small Print")
     _title(document, text.title)
     for line in text.head:
         _paragraph(document, line, align=WD_ALIGN_PARAGRAPH.RIGHT, style="Small Print")
