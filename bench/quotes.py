@@ -11,11 +11,12 @@ same run it times, each in a fresh child process (see _common.py):
 
 (a) plain: the order workbooks of ingest_many.py (1-5 lines at or above list, all accepted)
     dropped into a workspace whose master data is loaded, then `process_inbox`.
-(b) quoted: a workspace that also holds as many accepted quotations (no [approvals] quote here,
-    so each is accepted as it is filed; an approved one is the same accepted row), one per
-    order, with the order's lines, the first below list; the orders naming them (quote_no) at
-    the quoted prices dropped at once, then `process_inbox`. Every order must be accepted — none
-    held for its price below list — with the quotation recorded on it and its contract.
+(b) quoted: a workspace (with `[approvals] quote = ["G01"]`) that also holds as many
+    quotations approved by G01, one per order, with the order's lines, the first below list
+    (set up by filing them, each held, and deciding each in the ledger as an approval form
+    does, outside the measurement); the orders naming them (quote_no) at the quoted prices
+    dropped at once, then `process_inbox`. Every order must be accepted — none held for its
+    price below list — with the quotation's approval recorded on it, and its contract.
 
 It prints both times and the ratio quoted / plain against the target: an order from a
 quotation costs at most 1.1x a plain order. The quotation and order workbooks and the quoted
@@ -37,6 +38,7 @@ from _common import (
     Measurement,
     Row,
     bench_arguments,
+    bench_config,
     best_of,
     cached_file,
     check,
@@ -81,17 +83,28 @@ def build_quoted(folder: Path, count: int) -> None:
 
 
 def build_quoted_workspace(folder: Path, quotes: list[Path]) -> None:
-    """folder: master data loaded and every quotation accepted."""
+    """folder: master data loaded and every quotation approved by G01."""
     from sales_sheets.intake.ingest import process_inbox
+    from sales_sheets.ledger import Ledger
     from sales_sheets.workspace import open_workspace
 
+    folder.mkdir(parents=True)
+    (folder / "config.toml").write_text(bench_config(True) + '\n[approvals]\nquote = ["G01"]\n',
+                                        encoding="utf-8")
     workspace = open_workspace(seed_workspace(folder, contracts=True))
     for path in quotes:
         shutil.copy(path, workspace.inbox / path.name)
     results = process_inbox(workspace)
     found = sorted({(r.status, str(r.problems[:2])) for r in results})
-    check([r.status for r in results] == ["accepted"] * len(quotes),
-          f"not every quotation was accepted: {found}")
+    check([r.status for r in results] == ["held"] * len(quotes),
+          f"not every quotation was held: {found}")
+    now = workspace.services.clock()
+    with Ledger.of(workspace).transaction() as books:
+        for number, result in enumerate(results, start=1):
+            held = books.current_document("quote", result.document)
+            check(held is not None, f"{result.document} is not stored")
+            assert held is not None
+            books.decide(held["id"], True, f"GM-{number:06d}", now)
 
 
 def quoted_workspace(count: int, regenerate: bool) -> tuple[Path, list[Path]]:

@@ -216,9 +216,9 @@ DELIVERY = FormData(
 INVOICE = ("SO-20261102-001", "04417725", D(2026, 11, 8), "28360")
 
 
-# 京城重工 asks for three planetary gearboxes in grey with a wooden crate: 刘洋 quotes below list
-# (the formal 报价单 goes to the customer), and the customer orders on the quotation: the order
-# is not held for price again.
+# 京城重工 asks for three planetary gearboxes in grey with a wooden crate: 刘洋 quotes below list,
+# his manager approves the price on the quotation's 审批单 (the formal 报价单 then goes to the
+# customer), and the customer orders on the quotation: the order is not held for price again.
 QUOTE = FormData(
     {"quote_no": "BJ-20261118-01", "quote_date": D(2026, 11, 18), "customer_code": "C005",
      "salesperson": "S03", "valid_until": D(2026, 12, 18),
@@ -238,10 +238,12 @@ COMPLAINT_RESOLVED = {"resolved_on": D(2026, 11, 12), "resolution": "上门更�
                       "satisfaction": 4, "remarks": "11月11日已寄样品检测"}
 
 
-# The managers' decisions on two of the held orders: (order, approver, decision, day, remark).
+# The managers' decisions on two of the held orders and the quotation: (number, approver,
+# decision, day, remark).
 DECISIONS = [
     ("SO-20261112-005", "李强", "approve", D(2026, 11, 13), "老客户批量采购，同意优惠价"),
     ("SO-20261110-004", "陈静", "decline", D(2026, 11, 11), "超出授信额度，请先安排回款"),
+    ("BJ-20261118-01", "李强", "approve", D(2026, 11, 19), "批量报价，同意"),
 ]
 # Filed on the last day of November for December: 粤丰 is overdue, but may order up to ¥30,000.
 STANDING = FormData({

@@ -47,15 +47,28 @@ def statuses(ws: Workspace, no: str) -> list[tuple[int, str, str | None]]:
                      "AND doc_key = ? ORDER BY version", no)
 
 
-def test_without_quote_approvals_a_quotation_is_accepted_with_its_lines(
+AT_LIST = (("P001", 2, "12800"), ("P003", 10, "460"))
+
+
+def test_without_quote_approvals_a_quotation_at_list_is_accepted_with_its_lines(
         loaded: Workspace) -> None:
-    result = quote(loaded)
+    result = quote(loaded, "BJ-1", *AT_LIST)
     assert (result.kind, result.status, result.document) == ("quote", "accepted", "BJ-1")
     assert query(loaded, "SELECT q.quote_no, q.total, l.product_code, l.product_name, "
                  "l.list_price, l.unit_price, l.amount, l.remark FROM quotes q JOIN quote_lines "
                  "l ON l.document_id = q.document_id ORDER BY l.line_no") == [
-        ("BJ-1", 2860000, "P001", "齿轮减速机", 1280000, 1200000, 2400000, "蓝色，木箱包装"),
-        ("BJ-1", 2860000, "P003", "弹性联轴器", 46000, 46000, 460000, "蓝色，木箱包装")]
+        ("BJ-1", 3020000, "P001", "齿轮减速机", 1280000, 1280000, 2560000, "蓝色，木箱包装"),
+        ("BJ-1", 3020000, "P003", "弹性联轴器", 46000, 46000, 460000, "蓝色，木箱包装")]
+
+
+def test_without_quote_approvals_a_price_below_list_waits_for_a_price_approval(
+        loaded: Workspace) -> None:
+    # An order on it is not held for price again: what it quotes below list is approved once.
+    result = quote(loaded, "BJ-1", ("P001", 2, "12000"), ("P003", 10, "460"))
+    assert (result.status, codes(result)) == ("held", [("price_below_list", "hold", "C14")])
+    [request] = requests(loaded)
+    assert request == Path("李强/BJ-1_审批单.xlsx")  # the salesperson's manager
+    assert fields(loaded.outbox / "approvals" / request)["reasons"] == "优惠价格"
 
 
 def test_the_general_manager_gets_every_quotation_with_its_price_facts(
@@ -115,7 +128,8 @@ def test_below_floor_or_without_customer_is_rejected_and_nothing_stored(
 
 
 def test_a_prospect_is_quoted_by_name(loaded: Workspace) -> None:
-    result = quote(loaded, "BJ-3", customer_code=None, prospect_name="苏州新锐自动化有限公司")
+    result = quote(loaded, "BJ-3", *AT_LIST, customer_code=None,
+                   prospect_name="苏州新锐自动化有限公司")
     assert result.status == "accepted", result.problems
     assert query(loaded, "SELECT customer_code, prospect_name FROM quotes") == [
         (None, "苏州新锐自动化有限公司")]
@@ -280,11 +294,11 @@ def test_a_held_or_declined_quotation_gets_no_document(gm: Workspace) -> None:
 
 def test_a_prospects_quotation_is_filed_under_its_name_in_english(loaded: Workspace) -> None:
     ws = configure(loaded, language="en")
-    assert quote(ws, "BJ-3", customer_code=None, prospect_name="Suzhou Xinrui",
+    assert quote(ws, "BJ-3", *AT_LIST, customer_code=None, prospect_name="Suzhou Xinrui",
                  language="en").status == "accepted"
     text = docx_text(ws.outbox / "quotes" / "Suzhou Xinrui" / "BJ-3.docx")
     assert "QUOTATION" in text and "To: Suzhou Xinrui" in text
-    assert "Total in words (大写): 贰万捌仟陆佰元整" in text
+    assert "Total in words (大写): 叁万零贰佰元整" in text
 
 
 # -- 报价转化 in the summary workbook ------------------------------------------------------------

@@ -111,7 +111,7 @@ def order_hold_facts(source: FactsSource, document: Row, language: str) -> HoldF
 
 def quote_hold_facts(source: FactsSource, document: Row, language: str) -> HoldFacts:
     """The facts of a held quotation: the price given away on each line below list, as for an
-    order (the general manager signs every quotation, whatever its prices)."""
+    order (held for the general manager, whatever its prices, or for a price below list)."""
     reasons = reasons_of(source.hold_reasons(document))
     quote = source.header(document)
     price_lines = _price_lines(source, document, language)

@@ -1,6 +1,8 @@
 """The rules of a 报价单 (quotation): for a customer or a prospect, valid from its date, every
 price at or above the product's floor; with `[approvals] quote` every quotation waits for
-that approval (the general manager signs every formal quotation)."""
+that approval (the general manager signs every formal quotation), without it a price below list
+waits for a price approval, as on an order: an order on the quotation is not held for price
+again, so what it quotes below list must have been approved once."""
 
 from __future__ import annotations
 
@@ -52,10 +54,19 @@ def check_quote(doc: Document, ctx: Context) -> list[Problem]:
             problems.append(problem("price_below_floor", **doc.at_line("unit_price", line),
                                     value=price, floor_price=floor))
     approvers = ctx.approvals.quote if ctx.approvals else ()
-    if approvers and not any(p.severity is Severity.ERROR for p in problems):
+    if any(p.severity is Severity.ERROR for p in problems):
+        return problems
+    if approvers:
         problems.append(problem("quote_needs_approval", Severity.HOLD,
                                 **doc.at_header("quote_no"), value=header.get("quote_no"),
                                 approvers=", ".join(approvers)))
+        return problems
+    for line in doc.lines:
+        product, price = ctx.product(line.values["product_code"]), line.values["unit_price"]
+        if product and price is not None and price < product["list_price"]:
+            problems.append(problem("price_below_list", Severity.HOLD,
+                                    **doc.at_line("unit_price", line), value=price,
+                                    list_price=product["list_price"]))
     return problems
 
 
