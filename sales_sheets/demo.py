@@ -270,9 +270,10 @@ def run_demo(workspace: Workspace) -> Demo:
         write_decisions(workspace)
         write_invoice_registration(workspace)
         write_complaint(workspace, resolved=True)
+        results += process_inbox(workspace)
+        # (after the decisions: an order is judged before the approval forms of its batch)
         write_form(workspace.inbox / "S03/订货单-京城重工-1125.xlsx", KINDS["order"],
                    workspace.language, data=QUOTED_ORDER)
-        results += process_inbox(workspace)
         write_form(workspace.inbox / "S02/订货单-粤丰-1203.xlsx", KINDS["order"],
                    workspace.language, data=DECEMBER_ORDER)
         results += process_inbox(workspace)

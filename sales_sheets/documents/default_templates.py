@@ -548,7 +548,7 @@ class _QuoteText:
     footer: tuple[str, str, str]
 
 
-_QUOTE_WIDTHS = (1.0, 1.8, 2.8, 2.0, 1.1, 1.4, 2.0, 2.2, 2.7)
+_QUOTE_WIDTHS = (1.2, 1.8, 2.8, 2.0, 1.1, 1.4, 2.0, 2.2, 2.5)
 _ZH_QUOTE = _QuoteText(
     fonts=_ZH_FONTS,
     letterhead=("{{ seller.address }}　电话：{{ seller.phone }}",
