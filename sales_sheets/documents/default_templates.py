@@ -143,7 +143,8 @@ _QUOTE_OWN: dict[str, tuple[str, str]] = {
     "quote.payment_terms": ("付款方式（可为空）", "Payment terms (may be empty)"),
     "quote.remarks": ("备注（可为空）", "Remarks (may be empty)"),
     "quote.salesperson_name": ("业务员姓名", "Salesperson's name"),
-    "quote.approval": ("总经理审批号（未经审批为空）", "Approval number (empty if none)"),
+    "quote.approval": ("报价的审批号（未经审批为空）", "The quotation's approval number (empty if "
+                       "none)"),
     "lines[].no": ("行序号（从 1 开始）", "Line number (from 1)"),
     "lines[].product_code": ("产品编码", "Product code"),
     "lines[].product_name": ("产品名称", "Product name"),
@@ -575,7 +576,7 @@ _ZH_QUOTE = _QuoteText(
         "{% endif %}。",
         "4. 本报价有效期至 {{ quote.valid_until }}，逾期须重新报价。",
         "5. 备注：{% if quote.remarks %}{{ quote.remarks }}{% else %}无{% endif %}",
-        "{% if quote.approval %}本报价经总经理审批，审批号 {{ quote.approval }}。{% endif %}",
+        "{% if quote.approval %}本报价已经审批，审批号 {{ quote.approval }}。{% endif %}",
     ),
     signatures=(("报价方（盖章）：{{ seller.name }}", "客户确认（盖章）："),
                 ("法定代表人：{{ seller.representative }}", "签字："),
@@ -608,7 +609,7 @@ _EN_QUOTE = _QuoteText(
         "agreed{% endif %}.",
         "4. This quotation is valid until {{ quote.valid_until }}.",
         "5. Remarks: {% if quote.remarks %}{{ quote.remarks }}{% else %}none{% endif %}",
-        "{% if quote.approval %}Approved by the general manager, approval "
+        "{% if quote.approval %}This quotation is approved, approval "
         "{{ quote.approval }}.{% endif %}",
     ),
     signatures=(("For {{ seller.name }} (seal):", "Accepted by the customer (seal):"),
