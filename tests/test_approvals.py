@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from sales_sheets.intake.approvals import release_order
@@ -52,6 +53,37 @@ def test_a_held_order_gets_a_request_with_what_the_approver_weighs(loaded: Works
     [line] = lines(request)
     assert (line["事项"], line["价目表价"], line["申请价格"], line["折扣"], line["数量"],
             line["金额"]) == ("优惠价格", 12800, 12000, "6.25%", 2, 1600)
+
+
+def test_the_request_names_the_customer_and_salesperson_and_has_a_place_to_sign(
+    loaded: Workspace,
+) -> None:
+    request = held_order(loaded)
+    book = openpyxl.load_workbook(request)
+    # no instructions sheet: printing the whole workbook gives the request's one page
+    assert book.sheetnames == ["审批单", "_lists", "_meta"]
+    sheet = book["审批单"]
+    assert [beside(book, key) for key in ("customer_code", "salesperson")] == [
+        ("C001", "杭州恒达机械有限公司"), ("S01", "张伟")]
+    assert sign_off(sheet) == ["审批人签字", "签字日期"]
+    # the approver signs and decides; the form still reads back
+    decide(loaded, request, "李强/signed.xlsx", decision="同意", approver="M01")
+    assert one(loaded).status == "accepted"
+    assert status_of(loaded, "SO-1")[0][1] == "accepted"
+
+
+def beside(book: openpyxl.Workbook, key: str) -> tuple[object, object]:
+    """The value of the header field `key` and what is written to its right."""
+    [(name, ref)] = list(book.defined_names[key].destinations)
+    cell = book[name][ref.replace("$", "")]
+    return cell.value, cell.offset(column=1).value
+
+
+def sign_off(sheet: Any) -> list[str]:
+    """The labels of the row that has room to sign (the only row taller than 25 points)."""
+    [row] = [r for r, dimension in sheet.row_dimensions.items()
+             if dimension.height and dimension.height > 25]
+    return [c.value for c in sheet[row] if isinstance(c.value, str)]
 
 
 def test_approved_the_order_is_accepted_with_its_contract_and_the_salesperson_told(
@@ -230,7 +262,7 @@ def test_credit_and_overdue_requests_carry_their_facts(loaded: Workspace) -> Non
     assert one(loaded).status == "held"
     overdue = lines(loaded.outbox / "approvals" / "陈静" / "SO-O_审批单.xlsx")
     assert [(ln["项目"], ln["金额"], ln["说明"]) for ln in overdue][:2] == [
-        ("逾期应收", 86400, None), ("最早逾期：opening（2026-08-01）", 86400, "逾期 67 天")]
+        ("逾期应收", 86400, None), ("最早逾期：期初余额（2026-08-01）", 86400, "逾期 67 天")]
     assert overdue[-1]["项目"] == "本月已发货（2026-11-01 起）"
 
 
@@ -283,7 +315,7 @@ def test_returns_wait_for_approval_when_someone_approves_them(loaded: Workspace)
     result = one(ws)
     assert codes(result) == [("return_needs_approval", "hold", "B3")]
     request = ws.outbox / "approvals" / "M01" / "TH-2_审批单.xlsx"
-    assert [ln["项目"] for ln in lines(request)] == ["P003"]
+    assert [ln["项目"] for ln in lines(request)] == ["P003 弹性联轴器"]
     decide(ws, request, "M01/r.xlsx", decision="同意", approver="M01")
     assert one(ws).status == "accepted"
     assert status_of(ws, "TH-2")[0][1] == "accepted"
@@ -300,6 +332,10 @@ def test_the_request_and_messages_in_english(loaded: Workspace) -> None:
     request = ws.outbox / "approvals" / "李强" / "SO-1_approval.xlsx"
     assert fields(request)["reasons"] == "Price below list"
     assert lines(request)[0]["Note"] == "Amount given away"
+    book = openpyxl.load_workbook(request)
+    assert book.sheetnames == ["Approval", "_lists", "_meta"]
+    assert beside(book, "customer_code") == ("C001", "杭州恒达机械有限公司")
+    assert sign_off(book["Approval"]) == ["Approver's signature", "Date"]
     decide(ws, request, "x.xlsx", approver="M01")
     refused = one(ws)
     assert refused.problems[0].message("en") == "Fill in the decision: approve or decline."

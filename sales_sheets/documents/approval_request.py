@@ -42,6 +42,11 @@ _REASONS = {
     "quote": Text("报价审批", "Quotation"),
 }
 _SEPARATOR = Text("；", "; ")
+# On the request in place of its instructions sheet: the request prints as one page.
+_NOTE = Text("填写审批结果、审批人（您的编码）和审批日期，放入收件箱；审批号可不填。"
+             "带 * 的为必填项",
+             "Fill in the decision, the approver (your code) and the date, then drop the form "
+             "into the inbox. Fields marked * are required.")
 
 
 def request_path(
@@ -95,9 +100,17 @@ def write_request(workspace: Workspace, books: Books, document_id: int, path: Pa
 
 
 def request_data(books: Books, document: RowMapping, language: str) -> FormData:
-    """The request's contents for the stored order or return `document`: the form an approver
-    fills in."""
-    return _form_data(books.hold_facts(document, language), language)
+    """The request's contents for the stored order, return or expense claim `document`: the
+    form an approver fills in, with the names of its customer and salesperson beside their
+    codes."""
+    facts = books.hold_facts(document, language)
+    data = _form_data(facts, language)
+    for key, ref, code in (("customer_code", Ref.CUSTOMER, facts.customer),
+                           ("salesperson", Ref.SALESPERSON, facts.salesperson)):
+        record = books.master_record(ref, code) if code else None
+        if record and record["name"]:
+            data.asides[key] = str(record["name"])
+    return data
 
 
 def _form_data(facts: HoldFacts, language: str) -> FormData:
@@ -114,7 +127,7 @@ def _form_data(facts: HoldFacts, language: str) -> FormData:
         "discount": _percent(line.discount), "quantity": line.quantity, "amount": line.amount,
         "note": line.note,
     } for line in facts.lines]
-    return FormData(header, lines)
+    return FormData(header, lines, page_note=_NOTE(language))
 
 
 def _percent(fraction: Decimal | None) -> str | None:

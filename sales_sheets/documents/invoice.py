@@ -23,6 +23,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from ..files import write_bytes_atomic
+from ..formats.printing import print_on_a4
 from ..forms.meta import META_SHEET, meta_rows
 from ..kinds.invoice import INVOICE
 from ..ledger import Ledger
@@ -41,7 +42,6 @@ from .contract import (
 _FOLDER = "invoices"
 # A fixed creation time: the same ledger always gives the same bytes.
 _CREATED = datetime(2026, 1, 1)
-_A4 = 9
 _WORDS: dict[str, Text] = {
     "title": Text("开票通知单", "Invoice notice"),
     "file": Text("开票通知单", "invoice_notice"),
@@ -193,7 +193,8 @@ def _write_book(
     _field(book, sheet, language, fmt, "customer_code", 2, 8, order["customer_code"], fmt.text)
     _field(book, sheet, language, fmt, "order_version", 3, 8, order["version"], fmt.left)
     _parties(sheet, fmt, word, context["buyer"], context["seller"], row=5)
-    row = _line_table(sheet, fmt, word, lines, row=6 + len(_PARTY_ROWS) + 1)
+    head = 6 + len(_PARTY_ROWS) + 1  # the line table's heading row
+    row = _line_table(sheet, fmt, word, lines, row=head)
     row = _tax_table(sheet, fmt, word, lines, row)
     sheet.write_string(row + 1, 0, word("capitals"), fmt.bold)
     sheet.write_string(row + 1, 2, context["totals"]["total_capitals"])
@@ -202,9 +203,7 @@ def _write_book(
     _finance_block(book, sheet, fmt, language, row + 4)
     for column, width in enumerate(_WIDTHS):
         sheet.set_column(column, column, width)
-    sheet.set_paper(_A4)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    print_on_a4(sheet, language, titles=(head, head))
     meta = book.add_worksheet(META_SHEET)
     for r, meta_row in enumerate(meta_rows(INVOICE, language)):
         for c, value in enumerate(meta_row):

@@ -11,6 +11,7 @@ import xlsxwriter
 
 from ..config import Settings
 from ..files import atomic_path
+from ..formats.printing import print_on_a4
 from ..forms.kinds import Ref
 from ..forms.normalize import to_code
 from ..forms.periods import Period, reply_by
@@ -217,8 +218,8 @@ def _write_workbook(path: Path, statement: Statement, settings: Settings, number
     for c, width in enumerate((12, 18, 22, 16, 16, 16)):
         sheet.set_column(c, c, width)
     sheet.freeze_panes(6, 0)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    # The customer, the period and the statement's number head every page, with the columns.
+    print_on_a4(sheet, language, titles=(0, 5))
     book.close()
 
 

@@ -2,8 +2,8 @@
 
 A template carries its kind, version and field map on the hidden `_meta` sheet, defined names
 for header fields, an Excel table for the lines, drop-downs fed from a hidden `_lists` sheet
-(not inline lists, which break beyond 255 characters), formats, a frozen header and an
-instructions sheet.
+(not inline lists, which break beyond 255 characters), formats, a frozen header, an
+instructions sheet and its print set-up (formats/printing.py).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from xlsxwriter.workbook import Format as CellFormat
 from xlsxwriter.worksheet import Worksheet
 
 from ..files import atomic_path
+from ..formats.printing import print_on_a4
 from ..text import Text
 from .kinds import Field, FieldType, Kind, Offer, Ref
 from .meta import LISTS_SHEET, META_SHEET, column_label, list_name, list_range, meta_rows
@@ -28,8 +29,10 @@ BLANK_LINES = 20
 VALIDATION_ROWS = 2000
 _INSTRUCTIONS = Text("填写说明", "Instructions")
 _INSTRUCTION_HEADS = (Text("字段", "Field"), Text("必填", "Required"), Text("说明", "Notes"))
+_INSTRUCTION_WIDTHS = (22, 10, 70)
 _REQUIRED_NOTE = Text("带 * 的为必填项", "Fields marked * are required")
 _YES, _NO = Text("是", "Yes"), Text("否", "No")
+_SIGN_OFF_HEIGHT = 30  # points: room for a hand-written signature
 
 # What drop-downs pick from, as (code, name): master data by `Ref`, the other lists a field
 # offers (the ledger's open orders, the budget owners, the expense categories of the settings)
@@ -42,6 +45,12 @@ _CREATED = datetime(2026, 1, 1)
 class FormData:
     header: dict[str, object] = field(default_factory=dict)
     lines: list[dict[str, object]] = field(default_factory=list)
+    # Shown beside a header field in place of its hint: the name behind a code, say.
+    asides: dict[str, str] = field(default_factory=dict)
+    # A form that is one printed page (an approval request): this line on it says what to do,
+    # in place of the instructions sheet; its table has no blank lines, and the workbook prints
+    # as that one A4 page, upright.
+    page_note: str | None = None
 
 
 def write_form(
@@ -68,17 +77,19 @@ def _write_book(
     sheet = book.add_worksheet(kind.title(language)[:31])
     list_ranges = _write_lists(book, kind, language, lists or {})
     header_row = _write_header(book, sheet, kind, language, styles, data, list_ranges)
+    one_page = data.page_note is not None
     if kind.table is not None:
-        _write_table(sheet, kind, kind.table, language, styles, data, header_row, list_ranges)
+        width = _write_table(sheet, kind, kind.table, language, styles, data, header_row,
+                             list_ranges)
+        print_on_a4(sheet, language, landscape=not one_page, titles=(header_row, header_row),
+                    one_page=one_page, width=width)
     else:  # a header-only form: its fields are all there is
         sheet.set_column(0, 0, max((len(column_label(f, language)) for f in kind.header),
                                    default=10) * 2 + 2)
         sheet.set_column(1, 1, max((f.width for f in kind.header), default=14))
-        # A column of fields prints upright; on A4 like every other form.
-        sheet.set_portrait()
-        sheet.set_paper(9)
-        sheet.fit_to_pages(1, 0)
-    _write_instructions(book, kind, language, styles)
+        print_on_a4(sheet, language, landscape=False, one_page=one_page)
+    if not one_page:
+        _write_instructions(book, kind, language, styles)
     meta = book.add_worksheet(META_SHEET)
     for r, row in enumerate(meta_rows(kind, language)):
         for c, value in enumerate(row):
@@ -94,6 +105,7 @@ class _Styles:
         self.title = book.add_format({**font, "bold": True, "font_size": 16})
         self.note = book.add_format({**font, "italic": True, "font_color": "#666666"})
         self.label = book.add_format({**font, "bold": True, "align": "right"})
+        self.head = book.add_format({**font, "bold": True})
         self.required = book.add_format({**font, "bold": True, "align": "right",
                                          "font_color": "#C00000"})
         self.input = book.add_format({**font, "bottom": 1, "num_format": "@"})
@@ -160,20 +172,35 @@ def _write_header(
     ranges: dict[str, str],
 ) -> int:
     sheet.write_string(0, 0, kind.title(language), styles.title)
-    sheet.write_string(1, 0, _REQUIRED_NOTE(language), styles.note)
+    sheet.write_string(1, 0, data.page_note or _REQUIRED_NOTE(language), styles.note)
     row = 2
     for f in kind.header:
         sheet.write_string(row, 0, column_label(f, language),
                            styles.required if f.required else styles.label)
         style = styles.header_input.get(f.type, styles.input)
         _write_value(sheet, row, 1, f, data.header.get(f.key), style, language)
-        if f.hint(language):
+        if aside := data.asides.get(f.key):
+            sheet.write_string(row, 2, aside, styles.text)
+        elif f.hint(language):
             sheet.write_string(row, 2, f.hint(language), styles.note)
         _validate(sheet, row, 1, row, f, ranges)
         name = f"'{sheet.name}'!{xl_rowcol_to_cell(row, 1, row_abs=True, col_abs=True)}"
         book.define_name(f.key, f"={name}")
         row += 1
+    if kind.sign_off:
+        _write_sign_off(sheet, kind, language, styles, row)
+        row += 1
     return row + 1 if kind.header else row
+
+
+def _write_sign_off(sheet: Worksheet, kind: Kind, language: str, styles: _Styles, row: int) -> None:
+    """Each sign-off label with two underlined blank cells after it, on one row tall enough
+    to sign on."""
+    sheet.set_row(row, _SIGN_OFF_HEIGHT)
+    for n, label in enumerate(kind.sign_off):
+        sheet.write_string(row, 3 * n, label(language), styles.label)
+        for column in (3 * n + 1, 3 * n + 2):
+            sheet.write_blank(row, column, None, styles.input)
 
 
 def _write_table(
@@ -185,25 +212,26 @@ def _write_table(
     data: FormData,
     header_row: int,
     ranges: dict[str, str],
-) -> None:
-    count = max(len(data.lines), BLANK_LINES)
+) -> int:
+    """Write the line table; return its width in pixels (as xlsxwriter counts them)."""
+    count = max(len(data.lines), 1 if data.page_note is not None else BLANK_LINES)
     last_col = len(kind.columns) - 1
     sheet.add_table(header_row, 0, header_row + count, last_col, {
         "name": table,
         "style": "Table Style Medium 2",
         "columns": [{"header": column_label(f, language)} for f in kind.columns],
     })
+    pixels = 0
     for c, f in enumerate(kind.columns):
         width = max(f.width, len(column_label(f, language)) * 2 + 2)
         sheet.set_column(c, c, width, styles.cell(f))
+        pixels += int(width * 7 + 5)
         _validate(sheet, header_row + 1, c, header_row + VALIDATION_ROWS, f, ranges)
     for r, line in enumerate(data.lines, start=header_row + 1):
         for c, f in enumerate(kind.columns):
             _write_value(sheet, r, c, f, line.get(f.key), styles.cell(f), language)
     sheet.freeze_panes(header_row + 1, 0)
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
+    return pixels
 
 
 def _write_value(
@@ -237,22 +265,34 @@ def _write_instructions(
     book: xlsxwriter.Workbook, kind: Kind, language: str, styles: _Styles
 ) -> None:
     sheet = book.add_worksheet(_INSTRUCTIONS(language))
-    sheet.set_column(0, 0, 22)
-    sheet.set_column(1, 1, 10)
-    sheet.set_column(2, 2, 70)
+    for c, width in enumerate(_INSTRUCTION_WIDTHS):
+        sheet.set_column(c, c, width)
     sheet.write_string(0, 0, kind.title(language), styles.title)
     row = 2
     for text in kind.instructions(language):
-        sheet.write_string(row, 0, "• " + text, styles.wrap)
+        # Across the three columns, and as tall as its lines: neither Excel nor LibreOffice
+        # grows a row for wrapped text in a file that does not say how tall it is.
+        sheet.merge_range(row, 0, row, 2, "• " + text, styles.wrap)
+        sheet.set_row(row, _wrapped_height("• " + text, sum(_INSTRUCTION_WIDTHS)))
         row += 1
     row += 1
     for c, head in enumerate(_INSTRUCTION_HEADS):
-        sheet.write_string(row, c, head(language), styles.label)
+        sheet.write_string(row, c, head(language), styles.head)
+    print_on_a4(sheet, language, landscape=False, titles=(row, row))
     for f in kind.fields:
         row += 1
-        sheet.write_string(row, 0, f.label(language))
-        sheet.write_string(row, 1, _YES(language) if f.required else "")
-        sheet.write_string(row, 2, _describe(f, language), styles.wrap)
+        description = _describe(f, language)
+        sheet.write_string(row, 0, f.label(language), styles.wrap)
+        sheet.write_string(row, 1, _YES(language) if f.required else "", styles.wrap)
+        sheet.write_string(row, 2, description, styles.wrap)
+        sheet.set_row(row, _wrapped_height(description, _INSTRUCTION_WIDTHS[2]))
+
+
+def _wrapped_height(text: str, width: int) -> float:
+    """Points for `text` wrapped in columns `width` characters wide (a CJK character takes
+    two)."""
+    units = sum(2 if ord(char) > 0x2E7F else 1 for char in text)
+    return 14.0 * -(-units // (width - 2)) + 2
 
 
 _TYPE_WORDS = {

@@ -1,6 +1,7 @@
 from ..forms.kinds import Choice, Field, FieldType, Kind, Ref
 from ..rules.approval import check_approval
 from ..rules.derive import derive_approval
+from ..text import Text
 
 T = FieldType
 
@@ -58,6 +59,8 @@ APPROVAL = Kind(
     line_indexes=(("document_id",),),
     decides=True,
     owner_field="approver",
+    # What the approver signs on paper; 签字日期 rather than 日期, which an order's date answers to.
+    sign_off=(Text("审批人签字", "Approver's signature"), Text("签字日期", "Date")),
     instructions_zh=(
         "单据审批：本表由系统为每张待审批单据生成，上半部分和明细为审批依据，请勿修改。",
         "请填写审批结果（同意/不同意）、审批人（您的编码）、审批日期和审批意见；审批号可不填，"

@@ -1,8 +1,9 @@
 """The frame every sheet of the summary workbook shares, and the workbook being built.
 
 A sheet is laid out as title row, info row, header row (frozen), data rows, totals, with
-column widths, autofilter, and print set-up: A4 landscape, one page wide, the rows down to the
-header repeated on every page, charts below the table on a page of their own unless they fit.
+column widths, autofilter, and print set-up (formats/printing.py): A4 landscape, one page wide,
+the rows down to the header repeated on every page, "page x of y" at the foot, charts below the
+table on a page of their own unless they fit.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from ..formats.printing import print_on_a4
 from ..formats.xlsx_rows import Rendered, Rows
 from .columns import Column
 from .model import Report
@@ -30,7 +32,7 @@ if TYPE_CHECKING:  # details.py imports this module
 _OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False}
 TITLE_ROW, INFO_ROW, HEAD_ROW, FIRST_ROW = 0, 1, 2, 3  # 0-based; data starts below the header
-# Printable A4 landscape at 96 dpi less the margins set in Sheet, with 5 % to spare.
+# Printable A4 landscape at 96 dpi less the margins `print_on_a4` sets, with 5 % to spare.
 _PRINT_WIDTH = (11.69 - 0.8) * 96
 _PRINT_HEIGHT = (8.27 - 1.1) * 96 * 0.95
 _ROW_PIXELS = 20  # the default 15 pt row
@@ -93,12 +95,7 @@ class Sheet:
             ws.set_column(c, c, self.widths[c], None, {"hidden": column.hidden})
             ws.write_string(HEAD_ROW, c, head, styles.head)
         ws.freeze_panes(FIRST_ROW, freeze)
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(TITLE_ROW, HEAD_ROW)
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-        ws.set_footer(w.word("footer"))
+        print_on_a4(ws, w.language, titles=(TITLE_ROW, HEAD_ROW))
 
     def data(self, rows: Iterable[tuple[Any, ...]], variant: Callable[[tuple[Any, ...]], str]
              | None = None, variant_columns: frozenset[int] | None = None,

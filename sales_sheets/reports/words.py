@@ -98,7 +98,6 @@ WORDS: dict[str, Text] = {
     "chart_aging_top": Text("应收账龄（应收余额前{n}名）",
                             "Receivables aging ({n} largest balances)"),
     "top_balances": Text("应收余额前{n}名（图表数据）", "The {n} largest balances (chart data)"),
-    "footer": Text("&C第 &P 页，共 &N 页", "&CPage &P of &N"),
 }
 
 

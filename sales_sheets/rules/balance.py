@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+OPENING = "opening"  # the ref of the opening balance's item
+
 
 @dataclass(frozen=True)
 class Item:
@@ -42,7 +44,7 @@ def opening_item(customer: Mapping[Any, Any], as_of: date) -> Item | None:
     """
     day = customer["opening_date"] or customer["created"]
     if customer["opening_balance"] and day <= as_of:
-        return Item(day, customer["opening_balance"], "opening")
+        return Item(day, customer["opening_balance"], OPENING)
     return None
 
 

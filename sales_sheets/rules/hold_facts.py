@@ -14,7 +14,7 @@ from typing import Protocol
 
 from ..text import Text
 from .authority import Limits, reasons_of
-from .balance import Position
+from .balance import OPENING, Position
 from .context import Row
 from .expenses import claimed
 from .facts import Allowance, FactLine, HoldFacts
@@ -28,6 +28,7 @@ _WORDS = {
     "given_away": Text("让利金额", "Amount given away"),
     "overdue": Text("逾期应收", "Overdue"),
     "oldest": Text("最早逾期：{ref}（{day}）", "Oldest overdue: {ref} ({day})"),
+    "opening": Text("期初余额", "opening balance"),
     "days": Text("逾期 {days} 天", "{days} days overdue"),
     "receipt": Text("近期回款 {day}", "Receipt {day}"),
     "shipped": Text("本月已发货（{first} 起）", "Shipped this month (since {first})"),
@@ -127,13 +128,15 @@ def return_hold_facts(source: FactsSource, document: Row, language: str) -> Hold
     reasons = reasons_of(source.hold_reasons(document))
     ret = source.header(document)
     ordered = source.ordered(ret["order_no"])
+    rows = source.lines(document)
+    products = source.products(r["product_code"] for r in rows)
     lines = tuple(
-        FactLine("return", row["product_code"], offered_price=row["unit_price"],
+        FactLine("return", _product(row["product_code"], products), offered_price=row["unit_price"],
                  quantity=row["quantity"],
                  amount=(row["quantity"] * row["unit_price"]).quantize(_PERCENT, ROUND_HALF_UP),
                  note=_WORDS["ordered"].format(language, order=ret["order_no"],
                                                quantity=ordered.get(row["product_code"], 0)))
-        for row in source.lines(document))
+        for row in rows)
     return HoldFacts(document["kind"], ret["return_no"], document["version"], ret["return_date"],
                      ret["customer_code"], "", ret["total"], reasons, lines, Limits())
 
@@ -199,8 +202,9 @@ def _overdue_lines(
     lines = [FactLine("overdue", _WORDS["overdue"](language), amount=position.overdue)]
     if overdue_items:
         oldest = overdue_items[0]
+        ref = _WORDS["opening"](language) if oldest.ref == OPENING else oldest.ref
         lines.append(FactLine(
-            "overdue", _WORDS["oldest"].format(language, ref=oldest.ref, day=oldest.day),
+            "overdue", _WORDS["oldest"].format(language, ref=ref, day=oldest.day),
             amount=oldest.open, note=_WORDS["days"].format(language, days=(day - oldest.due).days)))
     lines += [FactLine("overdue", _WORDS["receipt"].format(language, day=r["receipt_date"]),
                        amount=r["amount"], note=r["reference"])
@@ -209,3 +213,9 @@ def _overdue_lines(
     lines.append(FactLine("overdue", _WORDS["shipped"].format(language, first=first),
                           amount=source.shipped(customer["code"], first, day)))
     return lines
+
+
+def _product(code: str, products: Mapping[str, Row]) -> str:
+    """A product as an approver knows it: its code and name."""
+    product = products.get(code)
+    return f"{code} {product['name']}" if product is not None else code

@@ -151,6 +151,9 @@ class Kind:
     priority: int = 50
     instructions_zh: tuple[str, ...] = ()
     instructions_en: tuple[str, ...] = ()
+    # Blanks printed under the header fields for a hand to sign and date (an approver's): not
+    # fields, nothing is read from them.
+    sign_off: tuple[Text, ...] = ()
     owner_field: str | None = "salesperson"
     lines_required: bool = True  # an approval form may have no lines (a standing approval)
     # The header fields that name a document to people, when not its identity: the first set
