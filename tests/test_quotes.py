@@ -272,7 +272,7 @@ def test_an_approved_quotation_gets_its_formal_document_the_same_bytes_again(
     for said in ("示例机械制造有限公司", "报 价 单", "报价单号：BJ-1", "致：杭州恒达机械有限公司",
                  "齿轮减速机", "12,000.00", "24,000.00", "蓝色，木箱包装", "28,600.00",
                  "报价合计（大写）：贰万捌仟陆佰元整", "本报价有效期至 2026年11月30日",
-                 "付款方式：预付 30%，发货前付清", f"审批号 {approval}", "总经理："):
+                 "付款方式：预付 30%，发货前付清", f"审批号 {approval}", "总经理（签字）："):
         assert said in text, said
     first = path.read_bytes()
     with Ledger.of(gm).connect() as books:
