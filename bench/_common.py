@@ -364,12 +364,15 @@ def ingest_copy(seed: Path, target: Path, files: Sequence[Path],
     return root, measured
 
 
-def command(argv: Sequence[str]) -> Measurement:
+def command(argv: Sequence[str], env: dict[str, str] | None = None,
+            cwd: Path | None = None) -> Measurement:
     """`argv` run as a whole process, as a user runs it: interpreter start-up, imports and
     everything it prints (read from a pipe, as a terminal would take it) included. Its peak
-    memory is the child's own maximum resident set (ru_maxrss from wait4)."""
+    memory is the child's own maximum resident set (ru_maxrss from wait4). `env` and `cwd`
+    as subprocess takes them (default: this process's)."""
     started = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                             cwd=cwd)
     out = child.stdout
     assert out is not None
     printed = sum(len(chunk) for chunk in iter(lambda: out.read(1 << 16), b""))
@@ -379,6 +382,21 @@ def command(argv: Sequence[str]) -> Measurement:
     cpu = usage.ru_utime + usage.ru_stime
     return Measurement(seconds, 0, usage.ru_maxrss,
                        {"exit": child.returncode, "printed": printed}, cpu)
+
+
+def archived(revision: str) -> Path:
+    """The tree of git `revision`, extracted once under bench/.data/ (not a worktree)."""
+    sha = subprocess.run(["git", "rev-parse", revision], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    folder = DATA_DIR / f"tree-{sha[:12]}"
+    if not folder.exists():
+        partial = folder.with_name(f".{folder.name}.partial")
+        partial.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", sha, "sales_sheets"], cwd=ROOT, check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(partial)], input=archive, check=True)
+        partial.rename(folder)
+    return folder
 
 
 def sales_sheets_command() -> list[str]:

@@ -79,9 +79,9 @@ from typing import Any, TypeVar
 from _common import (
     DATA_DIR,
     DATA_VERSION,
-    ROOT,
     Measurement,
     Row,
+    archived,
     bench_arguments,
     best_of,
     cached_file,
@@ -455,21 +455,6 @@ def tracking_expected(database: Path) -> dict[str, int]:
     (received,), = query(database, "SELECT coalesce(sum(r.amount), 0) FROM receipts AS r "
                          f"WHERE r.order_no IS NOT NULL AND r.receipt_date <= '{LAST_DAY}'")
     return {"ordered": int(ordered), "invoiced": int(invoiced), "received": int(received)}
-
-
-def archived(revision: str) -> Path:
-    """The tree of git `revision`, extracted once under bench/.data/ (not a worktree)."""
-    sha = subprocess.run(["git", "rev-parse", revision], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout.strip()
-    folder = DATA_DIR / f"tree-{sha[:12]}"
-    if not folder.exists():
-        partial = folder.with_name(f".{folder.name}.partial")
-        partial.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "archive", sha, "sales_sheets"], cwd=ROOT, check=True,
-                                 capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(partial)], input=archive, check=True)
-        partial.rename(folder)
-    return folder
 
 
 def order_to_cash(args: Any, lines: int) -> None:

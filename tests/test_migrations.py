@@ -310,6 +310,11 @@ def test_a_ledger_at_an_unknown_revision_is_refused(filled: Workspace) -> None:
     assert (result.exit_code, result.output) == (0, f"ledger:  f00d (newer)\nprogram: {HEAD}\n")
 
 
+def test_the_head_the_program_knows_without_alembic_is_the_newest_migration() -> None:
+    assert migrations.HEAD == migrations.script().get_current_head()
+    assert migrations.head() == migrations.HEAD
+
+
 def test_the_migrations_build_exactly_the_schema(database_url: str) -> None:
     """The drift test: a kind whose fields change needs a migration, or this fails with the
     differences listed."""

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
-
-import openpyxl
-from openpyxl.workbook import Workbook as OpenpyxlWorkbook
+from typing import TYPE_CHECKING, Protocol
 
 from ..files import atomic_path
 from ..intake.annotate import AnnotationPlan, OpenpyxlMarks, apply_marks
 from .lists import ListRefresh, apply_list_refresh
+
+if TYPE_CHECKING:
+    from openpyxl.workbook import Workbook as OpenpyxlWorkbook
 
 
 class Host(Protocol):
@@ -62,6 +62,8 @@ class FileHost:
         self.opened.append(path)
 
     def _change(self, edit: Callable[[OpenpyxlWorkbook], None]) -> None:
+        import openpyxl  # (only for a workbook that changes: a check alone does not load it)
+
         book = openpyxl.load_workbook(self.path, keep_vba=self.path.suffix.lower() == ".xlsm")
         edit(book)
         with atomic_path(self.path) as partial:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-import openpyxl
-from openpyxl.workbook import Workbook as OpenpyxlWorkbook
-from openpyxl.workbook.defined_name import DefinedName
+from typing import TYPE_CHECKING
 
 from ..formats.cells import set_text
 from ..formats.safety import inspect_file
@@ -18,6 +15,11 @@ from ..ledger import Ledger
 from ..text import Text
 from ..workspace import Workspace
 from .messages import AddinError
+
+# openpyxl is imported by the button that refreshes lists, not by the add-in's other buttons,
+# which import this module too: it costs any button's start about 0.2 s.
+if TYPE_CHECKING:
+    from openpyxl.workbook import Workbook as OpenpyxlWorkbook
 
 _COUNT = Text("{label} {n} 个", "{label} {n}")
 _SEPARATOR = Text("，", ", ")
@@ -66,6 +68,8 @@ def plan_list_refresh(workspace: Workspace, path: Path) -> ListRefresh:
         lists = grid.sheets[LISTS_SHEET]
     if meta.kind is None:
         raise AddinError("not_a_template")
+    import openpyxl
+
     book = openpyxl.load_workbook(path, read_only=True)
     defined = set(book.defined_names)
     book.close()
@@ -91,6 +95,8 @@ def plan_list_refresh(workspace: Workspace, path: Path) -> ListRefresh:
 
 def apply_list_refresh(book: OpenpyxlWorkbook, refresh: ListRefresh) -> None:
     """Write the new lists into an openpyxl workbook (the add-in does the same in Excel)."""
+    from openpyxl.workbook.defined_name import DefinedName
+
     sheet = book[LISTS_SHEET]
     for update in refresh.updates:
         column = update.column + 1

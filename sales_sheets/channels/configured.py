@@ -8,11 +8,8 @@ from collections.abc import Mapping
 from ..config import EmailChannel, Notify, RobotChannel
 from ..errors import ConfigError
 from ..text import Text
-from .console import ConsoleChannel
-from .email import EmailSender
 from .masking import mask_url
 from .message import Channel
-from .robots import DingTalkRobot, FeishuRobot, WeComRobot
 
 ROBOTS = ("wecom", "dingtalk", "feishu")
 
@@ -30,6 +27,12 @@ def channels_from(notify: Notify, environ: Mapping[str, str]) -> list[Channel]:
             the variable, never a value), a webhook is not an http(s) URL, a user has no
             password, `security` is unknown.
     """
+    # The senders are imported here, not with `describe`: `status` describes the channels and
+    # sends nothing, and smtplib and the e-mail package would cost its start.
+    from .console import ConsoleChannel
+    from .email import EmailSender
+    from .robots import DingTalkRobot, FeishuRobot, WeComRobot
+
     built: list[Channel] = []
     if notify.email is not None:
         built.append(EmailSender(notify.email, _password(notify.email, environ)))

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+
+# openpyxl's ILLEGAL_CHARACTERS_RE (tests/formats/test_cells.py compares them), kept here so
+# that marking a workbook through the package editor does not import openpyxl.
+_ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def printable(text: str) -> str:
     """Control characters (a barcode scanner's \x03, say) cannot be stored in xlsx."""
-    return str(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+    return _ILLEGAL_CHARACTERS.sub("\ufffd", text)
 
 
 def set_text(cell: Cell, text: str) -> None:

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 
-from openpyxl.utils.cell import range_boundaries
-
+from .a1 import range_boundaries
 from .package import WORKBOOK, PackageReader, attributes
 
 _DEFINED_NAME = re.compile(r"<(?:\w+:)?definedName\b([^>]*)>([^<]*)</", re.S)

@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING
 from xml.parsers import expat
 from xml.parsers.expat import XMLParserType
 
-from openpyxl.utils.cell import column_index_from_string
-
 from ..config import Limits
 from ..problems import Problem, problem
+from .a1 import column_index_from_string
 from .cfb_chains import ChainError, check_chains
 from .package import Member, PackageReader, Unsupported
 

@@ -28,8 +28,7 @@ from pathlib import Path
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
-
+from .a1 import column_index_from_string, coordinate_from_string, get_column_letter
 from .cells import printable
 from .package import (
     REL,

@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from openpyxl.utils.cell import get_column_letter
-
+from ..formats.a1 import get_column_letter
 from .kinds import Field, Kind
 
 META_SHEET = "_meta"

@@ -16,9 +16,9 @@ from operator import itemgetter
 from pathlib import Path
 
 import python_calamine as calamine
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from ..config import Limits
+from ..formats.a1 import column_index_from_string, coordinate_from_string, get_column_letter
 from ..formats.safety import Format, inspect_file
 from ..problems import Problem, problem
 from .grid import Workbook, open_workbook, short_error

@@ -19,13 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, Protocol
-
-import openpyxl
-from openpyxl.cell import Cell
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.workbook import Workbook as OpenpyxlWorkbook
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from ..files import write_bytes_atomic
 from ..formats.cells import printable, set_text, set_value
@@ -35,6 +29,12 @@ from ..forms.grid import Workbook
 from ..forms.meta import MARKS_SHEET, OWN_SHEETS
 from ..problems import SEVERITY_LABELS, Problem, Severity
 from ..text import Text
+
+# openpyxl is imported where a workbook is marked through it, not here: checking a workbook
+# (the add-in's Validate) plans its marks without it, and importing it costs about 0.2 s.
+if TYPE_CHECKING:
+    from openpyxl.cell import Cell
+    from openpyxl.workbook import Workbook as OpenpyxlWorkbook
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +190,8 @@ def write_annotated_copy(
             # not hidden behind a copy that costs twenty times as much. A warning, so that a
             # run of them shows where the editor needs to learn more.
             log.warning("%s: marking through openpyxl instead (%s)", original.name, exc)
+    import openpyxl
+
     if fmt is Format.XLSX:
         # Our own handle: openpyxl leaves the file open when it fails on a damaged part.
         with original.open("rb") as handle:
@@ -252,6 +254,8 @@ def _problem_sheet(edit: XlsxEdit, plan: AnnotationPlan) -> NewSheet:
 
 
 def _from_grid(grid: Workbook) -> OpenpyxlWorkbook:
+    import openpyxl
+
     book = openpyxl.Workbook()
     book.remove(book.active)
     for name, rows in grid.sheets.items():
@@ -267,6 +271,8 @@ def _from_grid(grid: Workbook) -> OpenpyxlWorkbook:
 
 def apply_plan(book: OpenpyxlWorkbook, plan: AnnotationPlan) -> None:
     """Apply the plan to an openpyxl workbook, problem sheet included."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     apply_marks(OpenpyxlMarks(book), plan)
     if plan.sheet_title in book.sheetnames:
         del book[plan.sheet_title]
@@ -349,6 +355,9 @@ class OpenpyxlMarks:
         return _fill_of(found), found.comment.text if found.comment else ""
 
     def mark(self, sheet: str, cell: str, fill: str, note: str) -> None:
+        from openpyxl.comments import Comment
+        from openpyxl.styles import PatternFill
+
         found = self.book[sheet][cell]
         found.fill = PatternFill("solid", start_color=fill) if fill else PatternFill(None)
         if not note:

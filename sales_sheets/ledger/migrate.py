@@ -9,7 +9,6 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from alembic.util import CommandError
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -79,7 +78,12 @@ def _run(url: str, work: Callable[[Connection], T], writes: bool) -> T:
                     "PRAGMA foreign_keys=OFF")
             with conn.begin():
                 return work(conn)
-    except (SQLAlchemyError, CommandError) as exc:
+    except Exception as exc:
+        # Alembic is imported only once something failed: reading a current ledger needs none.
+        from alembic.util import CommandError
+
+        if not isinstance(exc, SQLAlchemyError | CommandError):
+            raise
         action = "upgrade" if writes else "read"
         raise StorageError(f"cannot {action} the ledger at {url}: "
                            f"{exc.__class__.__name__}: {exc}") from None

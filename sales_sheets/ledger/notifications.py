@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from .bulk import insert_or_skip
 from .schema import notifications
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
@@ -80,10 +80,8 @@ def enqueue(conn: Connection, notices: Iterable[Notice], now: datetime) -> int:
             for n in notices]
     if not rows:
         return 0
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     # RETURNING counts what was new on both databases (psycopg's rowcount is -1 here).
-    statement = (dialect.insert(notifications).on_conflict_do_nothing(index_elements=["key"])
-                 .returning(notifications.c.id))
+    statement = insert_or_skip(conn, notifications, ["key"]).returning(notifications.c.id)
     return sum(len(conn.execute(statement, row).all()) for row in rows)
 
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from .bulk import insert_or_skip
 from .schema import scheduled_runs
 
 
@@ -28,8 +28,7 @@ def take_run(conn: Connection, job: str, period: str, due: datetime, now: dateti
     """Take the run of `job` for `period`: True when it is this caller's to do now, False when
     it is done or another process is doing it (its lease not yet over). A run that failed or
     whose runner died is taken again once its lease is over."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    inserted = conn.execute(dialect.insert(scheduled_runs).on_conflict_do_nothing().values(
+    inserted = conn.execute(insert_or_skip(conn, scheduled_runs).values(
         job=job, period=period, due=due, started_at=now, claimed_until=now + lease,
     ).returning(scheduled_runs.c.job)).first()
     if inserted is not None:

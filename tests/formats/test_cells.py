@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pytest
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils.exceptions import IllegalCharacterError
 from python_calamine import CalamineWorkbook
 
 from sales_sheets.formats.cells import printable, set_text, set_value
@@ -28,3 +31,13 @@ def test_text_that_looks_like_a_formula_is_stored_as_a_string(tmp_path: Path) ->
 def test_control_characters_become_a_replacement_mark() -> None:
     assert printable("SO\x03-1\x00") == "SO\ufffd-1\ufffd"
     assert printable("订单\t备注\n第二行") == "订单\t备注\n第二行"
+
+
+def test_the_characters_replaced_are_the_ones_openpyxl_refuses() -> None:
+    every = "".join(map(chr, range(0x20000)))
+    assert printable(every) == ILLEGAL_CHARACTERS_RE.sub("\ufffd", every)
+    for illegal in map(chr, range(0x20)):
+        if illegal not in "\t\n\r":
+            sheet = openpyxl.Workbook().active
+            with pytest.raises(IllegalCharacterError):
+                sheet["A1"] = f"x{illegal}"
