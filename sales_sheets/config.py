@@ -101,15 +101,16 @@ class Approvals:
     credit: tuple[str, ...] = ()
     returns: tuple[str, ...] = ()
     expense: tuple[str, ...] = ()
+    quote: tuple[str, ...] = ()  # set: every quotation waits for one of them (the GM)
     discount_limits: dict[str, float] = field(default_factory=dict)
     excess_limits: dict[str, float] = field(default_factory=dict)
     max_excess: dict[str, float] = field(default_factory=dict)  # expense claims, yuan
 
     def approvers(self, reason: str) -> tuple[str, ...]:
-        """Who may approve `reason` (price, overdue, credit, return, expense); () means
-        anyone."""
+        """Who may approve `reason` (price, overdue, credit, return, expense, quote); ()
+        means anyone."""
         return {"price": self.price, "overdue": self.overdue, "credit": self.credit,
-                "return": self.returns, "expense": self.expense}[reason]
+                "return": self.returns, "expense": self.expense, "quote": self.quote}[reason]
 
 
 DEFAULT_EXPENSE_CATEGORIES = ("差旅费", "业务招待费", "市场推广费", "交通费", "通讯费", "其他")
@@ -122,6 +123,34 @@ class Expenses:
 
     categories: tuple[str, ...] = DEFAULT_EXPENSE_CATEGORIES
     caps: dict[str, float] = field(default_factory=dict)
+
+
+# A complaint's severities (客户投诉: 一般 / 重要 / 紧急): the value the ledger keeps and the word
+# people write; `[complaints.days]` may name either.
+COMPLAINT_SEVERITIES = (("normal", "一般", "Normal"), ("important", "重要", "Important"),
+                        ("urgent", "紧急", "Urgent"))
+
+
+@dataclass(frozen=True)
+class Complaints:
+    """Customer complaints (客户投诉): the days to resolve one, by severity, counted from the day
+    it was received, where the form gives no due date."""
+
+    days: dict[str, float] = field(
+        default_factory=lambda: {"normal": 7.0, "important": 3.0, "urgent": 1.0})
+
+    def days_for(self, severity: str) -> int:
+        """The days a complaint of `severity` (a kept value) has; one without a severity is
+        normal."""
+        return int(self.days.get(severity or "normal", self.days.get("normal", 7.0)))
+
+
+@dataclass(frozen=True)
+class Quotes:
+    """Quotations (报价单): with `single_use`, the orders naming a quotation take at most its
+    quantities at its prices; without, it serves any number of orders until it expires."""
+
+    single_use: bool = False
 
 
 @dataclass(frozen=True)
@@ -220,6 +249,8 @@ class Settings:
     access: Access | None = None
     approvals: Approvals | None = None
     expenses: Expenses = field(default_factory=Expenses)
+    complaints: Complaints = field(default_factory=Complaints)
+    quotes: Quotes = field(default_factory=Quotes)
     notify: Notify = field(default_factory=Notify)
     schedule: Schedule = field(default_factory=Schedule)
     receivables: Receivables = field(default_factory=Receivables)
@@ -238,6 +269,8 @@ def load_settings(path: Path) -> Settings:
     if unknown:
         raise ConfigError(f"{path}: [expenses.caps] names {', '.join(sorted(unknown))}, not "
                           f"among [expenses] categories")
+    settings = dataclasses.replace(
+        settings, complaints=_complaint_days(data.get("complaints", {}).get("days"), path))
     old_day = settings.documents.reply_day
     if old_day is not None and "reply_by_day" not in data.get("statements", {}):
         # An earlier release's [documents] reply_day, where [statements] does not say.
@@ -252,6 +285,22 @@ def load_settings(path: Path) -> Settings:
             f"{', '.join(tuple(Basis))}"
         )
     return settings
+
+
+def _complaint_days(days: dict[str, Any] | None, path: Path) -> Complaints:
+    """`[complaints.days]` by the kept severity values, the defaults for those not named; its
+    keys may be the values or the Chinese words, its days whole and not negative."""
+    names = {word: value for value, zh, _ in COMPLAINT_SEVERITIES for word in (value, zh)}
+    found = dict(Complaints().days)
+    for key, number in (days or {}).items():
+        if key not in names:
+            raise ConfigError(f"{path}: [complaints.days] names {key!r}, not a severity; use "
+                              f"{', '.join(zh for _, zh, _ in COMPLAINT_SEVERITIES)}")
+        if number != int(number) or number < 0:
+            raise ConfigError(f"{path}: [complaints.days] {key} = {number:g}; give whole days, "
+                              f"0 or more")
+        found[names[key]] = number
+    return Complaints(found)
 
 
 def settings_from_table(cls: type[S], data: dict[str, Any], path: Path, prefix: str) -> S:
@@ -399,6 +448,7 @@ basis = "order"
 # credit = ["D01"]              # balance + order above the credit limit (客户授信审批)
 # returns = ["M01"]             # returns (退货申请)
 # expense = ["M01", "D01"]      # an expense claim over budget or above a cap (费用报销审批)
+# quote = ["G01"]               # every quotation (报价单), signed off by the general manager
 # [approvals.discount_limits]   # the largest discount, in percent off the list price
 # M01 = 5
 # [approvals.excess_limits]     # the largest excess over the credit limit, in yuan
@@ -414,6 +464,20 @@ basis = "order"
 categories = ["差旅费", "业务招待费", "市场推广费", "交通费", "通讯费", "其他"]
 # [expenses.caps]
 # 业务招待费 = 2000
+
+# Customer complaints (客户投诉): the days to resolve one, by severity (一般 / 重要 / 紧急),
+# counted from the day it was received, where the form gives no due date. An open complaint
+# past its due date is told to its salesperson and their manager (complaint_overdue).
+[complaints.days]
+"一般" = 7
+"重要" = 3
+"紧急" = 1
+
+# Quotations (报价单): an order naming a quotation (quote_no) of its customer, within its validity,
+# is not held for price again on the quoted lines. With single_use the orders naming one take
+# at most its quantities; without, it serves any number of orders until valid_until.
+[quotes]
+single_use = false
 
 # Telling people (see "Telling people" in the README). Without a channel, messages go to the
 # console channel: `process` and the demo print who would have been told what. People are

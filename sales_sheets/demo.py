@@ -192,6 +192,9 @@ def write_samples(workspace: Workspace) -> list[Path]:
                               data=RETURN))
     written.append(write_form(inbox / "仓库/发货单-恒达-1106.xlsx", KINDS["delivery"], language,
                               data=DELIVERY))
+    written.append(write_complaint(workspace))
+    written.append(write_form(inbox / "S03/报价单-京城重工-1118.xlsx", KINDS["quote"], language,
+                              data=QUOTE))
     exported = inbox / "S03" / "订货单导出-京城重工.csv"
     with exported.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(CSV_ORDER)
@@ -213,10 +216,34 @@ DELIVERY = FormData(
 INVOICE = ("SO-20261102-001", "04417725", D(2026, 11, 8), "28360")
 
 
-# The managers' decisions on two of the held orders: (order, approver, decision, day, remark).
+# 京城重工 asks for three planetary gearboxes in grey with a wooden crate: 刘洋 quotes below list,
+# his manager approves the price on the quotation's 审批单 (the formal 报价单 then goes to the
+# customer), and the customer orders on the quotation: the order is not held for price again.
+QUOTE = FormData(
+    {"quote_no": "BJ-20261118-01", "quote_date": D(2026, 11, 18), "customer_code": "C005",
+     "salesperson": "S03", "valid_until": D(2026, 12, 18),
+     "delivery_terms": "合同签订后 15 天内送货", "payment_terms": "货到 30 天内付清"},
+    [{"product_code": "P002", "quantity": 3, "unit_price": "8200", "remark": "灰色，木箱包装"}])
+QUOTED_ORDER = _order("SO-20261125-010", D(2026, 11, 25), "C005", "S03", [("P002", 3, "8200")],
+                      quote_no="BJ-20261118-01")
+
+# 恒达 complains of leaking couplings from its first order (重要: due in 3 days); the salesperson
+# files it, then a second version of it once the couplings were replaced and the customer,
+# called back, gave 4 of 5.
+COMPLAINT = {"complaint_no": "TS-20261110-01", "received_on": D(2026, 11, 10),
+             "customer_code": "C001", "salesperson": "S01", "order_no": "SO-20261102-001",
+             "product_code": "P003", "category": "quality", "severity": "important",
+             "description": "弹性联轴器安装后渗油，要求更换"}
+COMPLAINT_RESOLVED = {"resolved_on": D(2026, 11, 12), "resolution": "上门更换 6 个联轴器及密封圈",
+                      "satisfaction": 4, "remarks": "11月11日已寄样品检测"}
+
+
+# The managers' decisions on two of the held orders and the quotation: (number, approver,
+# decision, day, remark).
 DECISIONS = [
     ("SO-20261112-005", "李强", "approve", D(2026, 11, 13), "老客户批量采购，同意优惠价"),
     ("SO-20261110-004", "陈静", "decline", D(2026, 11, 11), "超出授信额度，请先安排回款"),
+    ("BJ-20261118-01", "李强", "approve", D(2026, 11, 19), "批量报价，同意"),
 ]
 # Filed on the last day of November for December: 粤丰 is overdue, but may order up to ¥30,000.
 STANDING = FormData({
@@ -242,7 +269,11 @@ def run_demo(workspace: Workspace) -> Demo:
         results = process_inbox(workspace)
         write_decisions(workspace)
         write_invoice_registration(workspace)
+        write_complaint(workspace, resolved=True)
         results += process_inbox(workspace)
+        # (after the decisions: an order is judged before the approval forms of its batch)
+        write_form(workspace.inbox / "S03/订货单-京城重工-1125.xlsx", KINDS["order"],
+                   workspace.language, data=QUOTED_ORDER)
         write_form(workspace.inbox / "S02/订货单-粤丰-1203.xlsx", KINDS["order"],
                    workspace.language, data=DECEMBER_ORDER)
         results += process_inbox(workspace)
@@ -276,6 +307,18 @@ def write_replies(workspace: Workspace, statements: list[StatementFiles]) -> lis
             written.append(write_form(workspace.inbox / f"对账回函-{files.customer}.xlsx", kind,
                                       language, data=FormData(header, lines)))
     return written
+
+
+def write_complaint(workspace: Workspace, resolved: bool = False) -> Path:
+    """恒达's complaint as the salesperson files it, or its later version once resolved."""
+    kind = KINDS["complaint"]
+    language = workspace.language
+    header: dict[str, object] = {**COMPLAINT, **(COMPLAINT_RESOLVED if resolved else {})}
+    for key in ("category", "severity"):
+        header[key] = _label(kind, key, str(header[key]), language)
+    name = "客户投诉-恒达-1110" + ("-已解决" if resolved else "")
+    return write_form(workspace.inbox / "S01" / f"{name}.xlsx", kind, language,
+                      data=FormData(header))
 
 
 def write_invoice_registration(workspace: Workspace) -> Path:

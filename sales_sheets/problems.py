@@ -221,6 +221,58 @@ MESSAGES: dict[str, Text] = {
         "{category}单笔 {value} 超出上限 {cap}，须经审批。",
         "{category}: {value} on one line is above the cap of {cap}; it needs approval.",
     ),
+    # quotations (报价单)
+    "quote_customer_or_prospect": Text(
+        "须填写客户编码，新客户未建档时填写潜在客户名称。",
+        "Give the customer code, or for a customer not yet on file the prospect's name.",
+    ),
+    "valid_before_quoted": Text(
+        "有效期至 {value} 早于报价日期 {quoted}。",
+        "Valid until {value} is before the quotation date {quoted}.",
+    ),
+    "quote_needs_approval": Text(
+        "报价单须经审批（{approvers}）。",
+        "A quotation needs approval ({approvers}).",
+    ),
+    "unknown_quote": Text(
+        "报价单“{value}”不存在，按普通价格规则审核。",
+        "There is no quotation \u201c{value}\u201d; the ordinary price rules apply.",
+    ),
+    "quote_not_approved": Text(
+        "报价单“{value}”尚未审批通过，按普通价格规则审核。",
+        "Quotation \u201c{value}\u201d is not approved; the ordinary price rules apply.",
+    ),
+    "quote_other_customer": Text(
+        "报价单“{value}”不是本客户的，按普通价格规则审核。",
+        "Quotation \u201c{value}\u201d is another customer's; the ordinary price rules apply.",
+    ),
+    "quote_expired": Text(
+        "报价单“{value}”有效期至 {valid_until}，已过期，按普通价格规则审核。",
+        "Quotation \u201c{value}\u201d was valid until {valid_until}; the ordinary price "
+        "rules apply.",
+    ),
+    "quote_used_up": Text(
+        "报价单“{quote_no}”该产品尚余 {left}，本行 {value} 超出，按普通价格规则审核。",
+        "Quotation \u201c{quote_no}\u201d has {left} of this product left, less than {value}; "
+        "the ordinary price rules apply.",
+    ),
+    # customer complaints (客户投诉)
+    "resolution_required": Text(
+        "填写了解决日期，须同时填写处理结果。",
+        "A resolved complaint needs its resolution.",
+    ),
+    "resolved_before_received": Text(
+        "解决日期 {value} 早于受理日期 {received}。",
+        "Resolved on {value}, before it was received on {received}.",
+    ),
+    "due_before_received": Text(
+        "处理期限 {value} 早于受理日期 {received}。",
+        "Due on {value}, before it was received on {received}.",
+    ),
+    "satisfaction_out_of_range": Text(
+        "满意度“{value}”须为 1 到 5 的整数。",
+        "Satisfaction \u201c{value}\u201d must be a whole number from 1 to 5.",
+    ),
     # deliveries and invoices: the order they name
     "order_held": Text(
         "订单“{value}”（第 {version} 版）正在待审批，审批通过后才能发货或开票。",

@@ -152,7 +152,7 @@ def test_validate_marks_problems_and_the_next_check_undoes_them(
     assert "订货单!B5" in message and "C404" in message
     found = marks(book)
     assert found["B5"][0] == FILLS[Severity.ERROR] and "[错误]" in found["B5"][1]
-    assert found["F17"][0] == FILLS[Severity.HOLD] and "[待审批]" in found["F17"][1]
+    assert found["F18"][0] == FILLS[Severity.HOLD] and "[待审批]" in found["F18"][1]
     hidden = openpyxl.load_workbook(book)[MARKS_SHEET]
     assert hidden.sheet_state == "veryHidden"
     remembered = {row[:4] for row in hidden.iter_rows(values_only=True)}
@@ -165,8 +165,8 @@ def test_validate_marks_problems_and_the_next_check_undoes_them(
     assert message.startswith("可以提交，但将等待审批：0 个错误，1 个待审批，0 个提示。")
     found = marks(book)
     assert found["B5"] == ("00B0F0", "客户电话待确认")  # the person's own colour and note
-    assert found["F17"][0] == FILLS[Severity.HOLD]
-    assert set(found) == {"B5", "F17"}
+    assert found["F18"][0] == FILLS[Severity.HOLD]
+    assert set(found) == {"B5", "F18"}
 
 
 def test_validate_and_the_watcher_make_the_same_marks(tmp_path: Path, loaded: Workspace) -> None:

@@ -28,10 +28,10 @@ def test_problem_cells_are_coloured_and_commented(loaded: Workspace) -> None:
     assert book.sheetnames[0] == "问题清单"
     listing = list(book["问题清单"].iter_rows(values_only=True))
     assert listing[0] == ("严重程度", "位置", "字段", "代码", "说明")
-    assert {row[1] for row in listing[1:]} == {"订货单!B5", "订货单!D16", "订货单!F17"}
+    assert {row[1] for row in listing[1:]} == {"订货单!B5", "订货单!D17", "订货单!F18"}
     assert {row[3] for row in listing[1:]} == {"unknown_customer", "type", "price_below_floor"}
     sheet = book["订货单"]
-    for ref in ("B5", "D16", "F17"):
+    for ref in ("B5", "D17", "F18"):
         assert sheet[ref].fill.start_color.rgb.endswith(FILLS[Severity.ERROR])
         assert sheet[ref].comment is not None and "[错误]" in sheet[ref].comment.text
     assert sheet["B5"].value == "C404"  # the person's input is kept as typed
@@ -107,10 +107,10 @@ def test_a_resubmitted_copy_loses_the_marks_of_what_was_fixed(loaded: Workspace)
     copy.save(loaded.inbox / "S01" / "坏订单.xlsx")
 
     second = one(loaded)
-    assert codes(second) == [("type", "error", "D16")]
+    assert codes(second) == [("type", "error", "D17")]
     book = openpyxl.load_workbook(loaded.root / second.outputs[1])
     sheet = book["订货单"]
     assert sheet["B5"].fill.fill_type is None and sheet["B5"].comment is None
-    assert sheet["D16"].fill.start_color.rgb.endswith(FILLS[Severity.ERROR])
+    assert sheet["D17"].fill.start_color.rgb.endswith(FILLS[Severity.ERROR])
     assert [row[1] for row in book["问题清单"].iter_rows(min_row=2, values_only=True)] == [
-        "订货单!D16"]
+        "订货单!D17"]

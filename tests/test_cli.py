@@ -59,7 +59,7 @@ def test_template_has_meta_lists_and_drop_downs(loaded: Workspace) -> None:
     assert customers == ["C001", "C002", "C003", "C004", "C005", "C006"]
     assert "list_customer_code" in sources
     assert book.defined_names["list_customer_code"].attr_text == f"{LISTS_SHEET}!$A$2:$A$7"
-    assert sheet.freeze_panes == "A16"
+    assert sheet.freeze_panes == "A17"
 
 
 def test_template_to_a_chosen_file_and_unknown_kind(tmp_path: Path, workspace: Workspace) -> None:
@@ -159,15 +159,18 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
     code, output = run("demo", "-w", str(tmp_path / "d"))
     assert code == 0
     # 12 forms and 3 held orders; then two managers' decisions, a standing approval and the
-    # December order it lets through; the 对账回函 of two customers
-    assert "已接收 20，待审批 3，退回修改 2" in output
+    # December order it lets through; the 对账回函 of two customers; a complaint filed and
+    # resolved; a quotation held for its price, approved, and the order on it (not held for
+    # its price below list)
+    assert "已接收 24，待审批 4，退回修改 2" in output
     ws = open_workspace(tmp_path / "d")
     # a receipt per file, and a notice per decision in the salesperson's folder
-    assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 27
+    assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 33
     assert len(list((ws.outbox / "rejected").rglob("*.xlsx"))) == 2
     # what still waits for an approver, and what they decided, filed away
     assert requests(ws) == [Path("陈静/SO-20261106-003_审批单.xlsx")]
-    assert filed_requests(ws) == ["李强/SO-20261112-005_审批单.已批准.xlsx",
+    assert filed_requests(ws) == ["李强/BJ-20261118-01_审批单.已批准.xlsx",
+                                  "李强/SO-20261112-005_审批单.已批准.xlsx",
                                   "陈静/SO-20261110-004_审批单.未批准.xlsx"]
     assert query(ws, "SELECT doc_key, status FROM documents WHERE kind = 'order' AND status "
                      "IN ('held', 'declined') ORDER BY doc_key") == [
@@ -184,7 +187,14 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
         assert [p for p in letters + contracts if not p.with_suffix(".pdf").exists()] == []
     code, output = run("demo", "-w", str(tmp_path / "d"))
     # the damaged file and the wrong order are checked again; everything stored is a duplicate
-    assert "退回修改 2，重复提交 23" in output
+    assert query(ws, "SELECT c.complaint_no, d.status, c.resolved_on, c.satisfaction FROM "
+                     "complaints c JOIN documents d ON d.id = c.document_id ORDER BY d.id") == [
+        ("TS-20261110-01", "superseded", None, None),
+        ("TS-20261110-01", "accepted", "2026-11-12", 4)]
+    assert (ws.outbox / "quotes" / "C005" / "BJ-20261118-01.docx").exists()
+    assert query(ws, "SELECT order_no, quote_approval FROM orders WHERE quote_no IS NOT NULL"
+                 ) == [("SO-20261125-010", "AP-20261119-001")]
+    assert "退回修改 2，重复提交 28" in output
 
 
 def test_report_command_and_strict_periods(loaded: Workspace) -> None:

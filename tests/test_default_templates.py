@@ -16,8 +16,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from sales_sheets.documents.default_templates import (
     CONTRACT_VARIABLES,
     LETTER_VARIABLES,
+    QUOTE_VARIABLES,
     write_contract_template,
     write_letter_template,
+    write_quote_template,
 )
 from sales_sheets.errors import UsageError
 
@@ -28,7 +30,21 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "TEMPLATES.md"
 WRITERS = {
     "contract": (write_contract_template, CONTRACT_VARIABLES, contract_context),
     "letter": (write_letter_template, LETTER_VARIABLES, letter_context),
+    "quote": (write_quote_template, QUOTE_VARIABLES, lambda: quote_context()),
 }
+
+
+def quote_context() -> dict[str, Any]:
+    """A quotation's variables with a name that must print as written."""
+    return {"seller": SELLER, "buyer": {"name": TRICKY, "code": "C001", "contact": "周建华",
+                                        "phone": "0571"},
+            "quote": {"no": "BJ-1", "date": "2026年11月02日", "valid_until": "2026年11月30日",
+                      "delivery_terms": "", "payment_terms": "预付 30%", "remarks": "",
+                      "salesperson_name": "张伟", "approval": "AP-20261103-001"},
+            "lines": [{"no": 1, "product_code": "P001", "product_name": "齿轮减速机",
+                       "spec": "ZQ-250", "unit": "台", "quantity": "2", "unit_price": "12,000.00",
+                       "amount": "24,000.00", "remark": "蓝色"}],
+            "totals": {"total": "24,000.00", "total_capitals": "贰万肆仟元整"}}
 
 
 def top_level(variables: dict[str, tuple[str, str]]) -> set[str]:
@@ -93,8 +109,9 @@ def test_undeclared_variables_are_the_documented_ones(template: tuple[str, str, 
         jinja_env=SandboxedEnvironment(autoescape=True))
     documented = top_level(WRITERS[kind][1])
     assert found <= documented
-    main = {"seller", "buyer", "order", "lines", "totals"} if kind == "contract" else {
-        "seller", "customer", "period", "balance", "reply_by"}
+    main = {"contract": {"seller", "buyer", "order", "lines", "totals"},
+            "letter": {"seller", "customer", "period", "balance", "reply_by"},
+            "quote": {"seller", "buyer", "quote", "lines", "totals"}}[kind]
     assert main <= found
     assert found == documented  # nothing documented is left unused at the top level
 
@@ -243,9 +260,19 @@ def test_chinese_fonts_are_set_for_east_asian_text(tmp_path: Path) -> None:
 
 def test_docs_describe_every_variable() -> None:
     docs = DOCS.read_text(encoding="utf-8")
-    for variables in (CONTRACT_VARIABLES, LETTER_VARIABLES):
+    for variables in (CONTRACT_VARIABLES, LETTER_VARIABLES, QUOTE_VARIABLES):
         for name, (zh, en) in variables.items():
             row = next((line for line in docs.splitlines()
                         if line.startswith(f"| `{name}` |")), None)
             assert row is not None, name
             assert zh in row and en in row, name
+
+
+def test_quote_renders_escaped_with_the_approval_and_terms(tmp_path: Path) -> None:
+    path = render(write_quote_template(tmp_path / "quote.docx"), quote_context(),
+                  tmp_path / "BJ-1.docx")
+    text = all_text(path)
+    for said in (f"致：{TRICKY}", "报价单号：BJ-1", "24,000.00", "贰万肆仟元整",
+                 "交货条件：双方另行约定", "付款方式：预付 30%", "有效期至 2026年11月30日",
+                 "审批号 AP-20261103-001"):
+        assert said in text, said

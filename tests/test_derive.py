@@ -141,7 +141,7 @@ def test_validate_only_reads(loaded: Workspace, ledger: Connection) -> None:
     # The entered amount is compared with the derived one, which validate did not set.
     mismatch = [(p.code, p.cell, p.value, dict(p.params)["expected"])
                 for p in validate(derived, ctx, []) if p.code == "amount_mismatch"]
-    assert mismatch == [("amount_mismatch", "G17", "3000.00", "4000.00")]
+    assert mismatch == [("amount_mismatch", "G18", "3000.00", "4000.00")]
 
 
 def test_storing_after_derive_alone_keeps_the_derived_values(

@@ -41,14 +41,14 @@ def test_a_required_formula_without_its_result_says_so(
     workspace = configure(loaded, language=language)
     path = drop(workspace, "order", "S01/script.xlsx", order_header(), [LINE], language=language)
     with_formulas(path, language,
-                  {"D16": "=1+1", "F16": "=12800*1", "delivery_address": '="杭州"'})
+                  {"D17": "=1+1", "F17": "=12800*1", "delivery_address": '="杭州"'})
     result = one(workspace)
     assert result.status == "rejected"
     assert [(p.code, p.field) for p in result.problems] == [
         ("formula_without_value", "delivery_address"), ("formula_without_value", "quantity"),
         ("formula_without_value", "unit_price")]
-    assert codes(result)[1:] == [("formula_without_value", "error", "D16"),
-                                 ("formula_without_value", "error", "F16")]
+    assert codes(result)[1:] == [("formula_without_value", "error", "D17"),
+                                 ("formula_without_value", "error", "F17")]
     quantity = KINDS["order"].column("quantity").text(language)
     message = result.problems[1].message(language)
     assert quantity in message and ADVICE[language] in message
@@ -58,13 +58,13 @@ def test_a_formula_in_a_column_that_is_worked_out_anyway_is_no_problem(
     loaded: Workspace,
 ) -> None:
     path = drop(loaded, "order", "S01/script.xlsx", order_header(), [LINE])
-    with_formulas(path, "zh", {"G16": "=D16*F16"})  # the amount, recomputed by the rules
+    with_formulas(path, "zh", {"G17": "=D17*F17"})  # the amount, recomputed by the rules
     assert one(loaded).status == "accepted"
 
 
 def test_an_empty_cell_is_still_required(loaded: Workspace) -> None:
     drop(loaded, "order", "S01/blank.xlsx", order_header(), [dict(LINE, quantity=None)])
-    assert codes(one(loaded)) == [("required", "error", "D16")]
+    assert codes(one(loaded)) == [("required", "error", "D17")]
 
 
 def test_a_formula_whose_result_is_empty_text_has_its_result(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ def test_every_row_knows_where_it_came_from(loaded: Workspace) -> None:
     one(loaded)
     assert query(loaded, "SELECT d.source_file, d.folder, d.sha256, l.source_sheet, l.source_row "
                          "FROM order_lines l JOIN documents d ON d.id = l.document_id") == [
-        ("S01/订单.xlsx", "S01", digest, "订货单", 16)]
+        ("S01/订单.xlsx", "S01", digest, "订货单", 17)]
     assert query(loaded, "SELECT source_sheet, source_row FROM customers WHERE code='C002'") == [
         ("客户档案", 5)]
 

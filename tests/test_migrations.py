@@ -37,15 +37,18 @@ from .helpers.forms import drop, order_header
 SERVER = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 # The tables a ledger made before migrations may lack: approvals, the leases the second
 # migration adds, the fifth's notifications and scheduled runs, the sixth's deliveries, the
-# statement replies of 0007, the invoices of 0008 and the budgets and expense claims of 0009.
+# statement replies of 0007, the invoices of 0008, the budgets and expense claims of 0009, the
+# complaints of 0010 and the quotations of 0011.
 APPROVAL_TABLES = ("approval_lines", "approvals")
 DELIVERY_TABLES = ("deliveries", "delivery_lines")
 REPLY_TABLES = ("statements_issued", "statement_replies", "disputes")
 EXPENSE_TABLES = ("budgets", "budget_lines", "expense_claims", "expense_lines")
 NEWER_TABLES = (*APPROVAL_TABLES, "claims", "watchers", "notifications", "scheduled_runs",
-                *DELIVERY_TABLES, *REPLY_TABLES, "invoices", *EXPENSE_TABLES)
+                *DELIVERY_TABLES, *REPLY_TABLES, "invoices", *EXPENSE_TABLES, "complaints",
+                "quotes", "quote_lines")
 # The tables of the migrations after the last release's head, 0005.
-SINCE_RELEASE_TABLES = (*DELIVERY_TABLES, *REPLY_TABLES, "invoices", *EXPENSE_TABLES)
+SINCE_RELEASE_TABLES = (*DELIVERY_TABLES, *REPLY_TABLES, "invoices", *EXPENSE_TABLES,
+                        "complaints", "quotes", "quote_lines")
 # This program's newest revision and its position (meta's schema_version), read from the
 # migrations themselves: a new migration moves them without editing every test.
 HEAD = migrations.head()

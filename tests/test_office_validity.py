@@ -141,10 +141,11 @@ def test_every_kind_of_output_is_made(outputs: tuple[Path, list[Path]]) -> None:
     labels = [_label(root, path) for path in paths]
     folders = {label.split("/")[1] for label in labels if label.startswith("outbox/")}
     assert folders == {"contracts", "statements", "rejected", "reports", "addin", "approvals",
-                       "invoices"}
+                       "invoices", "quotes"}
     assert len([label for label in labels if label.startswith("outbox/reports/")]) == 2
     assert {p.name for p in paths if p.parent == root / "templates"} == {
-        "contract.docx", "statement_letter.docx", *(f"{name}.xlsx" for name in KINDS)}
+        "contract.docx", "statement_letter.docx", "quote.docx",
+        *(f"{name}.xlsx" for name in KINDS)}
     assert {p.suffix for p in paths if "statements" in p.parts} == {".xlsx", ".docx"}
     assert paths[-1].stem.endswith(("-草稿", "-draft"))  # the add-in's contract preview
 

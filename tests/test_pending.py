@@ -174,7 +174,8 @@ def test_the_summary_workbook_lists_them_as_of_the_period_end(pending: Workspace
     book = openpyxl.load_workbook(api.write_report(pending, "2026-11"))
     names = book.sheetnames
     assert names.index("待审批") == names.index("合同台账") + 2  # after 销售跟单
-    assert names.index("拜访执行") == names.index("待审批") + 3  # after 对账回函 and 费用
+    # after 对账回函, 费用, 报价转化 and 投诉售后
+    assert names.index("拜访执行") == names.index("待审批") + 5
     assert names.index("对账回函") == names.index("待审批") + 1
     assert _sheet(api.write_report(pending, "2026-11"), "待审批", 4) == [
         ["订货单", "SO-B", 1, "C004", "深圳创新自动化设备有限公司", "S02", 51200, "超授信额度",

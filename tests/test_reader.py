@@ -39,14 +39,14 @@ def test_template_fields_are_read_through_defined_names(tmp_path: Path) -> None:
     assert form.header["order_no"].value == "SO-1"
     assert form.header["order_no"].cell == "B3"
     assert form.header["order_date"].value == date(2026, 11, 2)
-    assert form.rows == [16]
+    assert form.rows == [17]
 
 
 def test_lines_typed_below_the_table_are_read(loaded: Workspace) -> None:
     path = drop(loaded, "order", "S01/o.xlsx", order_header(), [LINE])
     book = openpyxl.load_workbook(path)
     sheet = book["订货单"]
-    below = 16 + BLANK_LINES + 5  # well past the table's stored range
+    below = 17 + BLANK_LINES + 5  # well past the table's stored range
     sheet.cell(below, 1, "P003")
     sheet.cell(below, 4, 3)
     sheet.cell(below, 6, 460)
@@ -55,7 +55,7 @@ def test_lines_typed_below_the_table_are_read(loaded: Workspace) -> None:
     assert result.status == "accepted", codes(result)
     rows = query(loaded,
                  "SELECT product_code, quantity, source_row FROM order_lines ORDER BY line_no")
-    assert rows == [("P001", 20000, 16), ("P003", 30000, below)]
+    assert rows == [("P001", 20000, 17), ("P003", 30000, below)]
 
 
 def test_a_form_pasted_into_a_blank_workbook_is_read_by_its_labels(loaded: Workspace) -> None:

@@ -48,9 +48,10 @@ from .helpers.reports import (
 D = Decimal
 FIRST = 4  # the first data row (1-based): title, info, header above it
 ZH = ["业务员达成", "片区", "产品", "客户", "趋势", "应收账龄", "合同台账", "销售跟单", "待审批",
-      "对账回函", "费用", "拜访执行", "明细", "说明"]
+      "对账回函", "费用", "报价转化", "投诉售后", "拜访执行", "明细", "说明"]
 EN = ["Achievement", "Regions", "Products", "Customers", "Trend", "Aging", "Contracts",
-      "Order tracking", "Pending", "Statement replies", "Expenses", "Visits", "Details", "Notes"]
+      "Order tracking", "Pending", "Statement replies", "Expenses", "Quotations", "Complaints",
+      "Visits", "Details", "Notes"]
 
 @pytest.fixture(scope="module")
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
@@ -239,7 +240,9 @@ def test_freeze_panes_and_print_setup(books: dict[str, Path]) -> None:
     assert frozen == {"Achievement": "C4", "Regions": "B4", "Products": "C4", "Customers": "D4",
                       "Trend": "B4", "Aging": "C4", "Contracts": "B4", "Order tracking": "B4",
                       "Pending": "C4",
-                      "Statement replies": "D4", "Expenses": "C4", "Visits": "B4",
+                      "Statement replies": "D4", "Expenses": "C4", "Quotations": "C4",
+                      "Complaints": "D4",
+                      "Visits": "B4",
                       "Details": "B4", "Notes": "A4"}
     for ws in book.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title

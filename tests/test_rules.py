@@ -40,10 +40,10 @@ def test_required_type_and_reference_errors_reject_the_whole_file(loaded: Worksp
         ("type", "error", "B4"),
         ("unknown_customer", "error", "B5"),
         ("unknown_salesperson", "error", "B6"),
-        ("unknown_product", "error", "A16"),
-        ("type", "error", "D16"),
-        ("range", "error", "D17"),
-        ("range", "error", "F17"),
+        ("unknown_product", "error", "A17"),
+        ("type", "error", "D17"),
+        ("range", "error", "D18"),
+        ("range", "error", "F18"),
     ])
     assert query(loaded, "SELECT COUNT(*) FROM documents WHERE kind='order'") == [(0,)]
 
@@ -52,7 +52,7 @@ def test_price_below_list_holds_unless_approved(loaded: Workspace) -> None:
     cheap = {"product_code": "P001", "quantity": 1, "unit_price": "12000"}
     drop(loaded, "order", "S01/a.xlsx", order_header(no="SO-A"), [cheap])
     held = one(loaded)
-    assert (held.status, codes(held)) == ("held", [("price_below_list", "hold", "F16")])
+    assert (held.status, codes(held)) == ("held", [("price_below_list", "hold", "F17")])
     drop(loaded, "order", "S01/a2.xlsx", order_header(no="SO-A", price_approval_no="SP-1"),
          [cheap])
     assert one(loaded).status == "accepted"
@@ -63,7 +63,7 @@ def test_price_below_list_holds_unless_approved(loaded: Workspace) -> None:
 def test_price_below_floor_is_an_error_even_with_approval(loaded: Workspace) -> None:
     line = {"product_code": "P001", "quantity": 1, "unit_price": "10000"}
     drop(loaded, "order", "S01/a.xlsx", order_header(price_approval_no="SP-1"), [line])
-    assert codes(one(loaded)) == [("price_below_floor", "error", "F16")]
+    assert codes(one(loaded)) == [("price_below_floor", "error", "F17")]
 
 
 def test_an_overdue_customer_is_held_unless_approved(loaded: Workspace) -> None:
@@ -133,15 +133,15 @@ def test_amount_mismatch_and_other_salesperson_warn_but_accept(loaded: Workspace
     result = one(loaded)
     assert result.status == "accepted"
     assert codes(result) == [("not_assigned_salesperson", "warning", "B6"),
-                             ("amount_mismatch", "warning", "G16")]
+                             ("amount_mismatch", "warning", "G17")]
     assert query(loaded, "SELECT amount FROM order_lines") == [(1280000,)]
 
 
 def test_duplicate_lines(loaded: Workspace) -> None:
     drop(loaded, "order", "S01/a.xlsx", order_header(), [P001, P001])
     result = one(loaded)
-    assert codes(result) == [("duplicate_line", "error", "A17")]
-    assert dict(result.problems[0].params)["other_row"] == "16"
+    assert codes(result) == [("duplicate_line", "error", "A18")]
+    assert dict(result.problems[0].params)["other_row"] == "17"
 
 
 def test_visit_rules(loaded: Workspace) -> None:

@@ -39,6 +39,7 @@ _REASONS = {
     "credit": Text("超授信额度", "Over credit limit"),
     "return": Text("退货", "Return"),
     "expense": Text("费用报销", "Expense claim"),
+    "quote": Text("报价审批", "Quotation"),
 }
 _SEPARATOR = Text("；", "; ")
 # On the request in place of its instructions sheet: the request prints as one page.

@@ -163,7 +163,7 @@ def contract_context(
             "delivery_date": show_date(order["delivery_date"], language),
             "delivery_method": methods.get(order["delivery_method"] or "", ""),
             "vehicle_or_picker": order["vehicle_or_picker"] or "",
-            "remarks": order["remarks"] or "",
+            "remarks": _remarks(order, language),
         },
         "lines": [_line(n, line) for n, line in enumerate(lines, start=1)],
         **_totals([(line["amount"], line["tax_rate"]) for line in lines]),
@@ -220,6 +220,19 @@ def _totals(amounts: list[tuple[Decimal, Decimal]]) -> dict[str, Any]:
     return {"tax_groups": groups, "totals": {
         "net": format_money(net_sum), "tax": format_money(tax_sum), "total": format_money(total),
         "total_capitals": rmb_capitals(total)}}
+
+
+def _remarks(order: Mapping[str, Any], language: str) -> str:
+    """The order's remarks, and the quotation it follows with that quotation's approval: what
+    stands in for a price approval on the lines it covers."""
+    quoted = order.get("quote_approval")
+    if not quoted:
+        return order["remarks"] or ""
+    if language == "en":
+        said, separator = f"priced on quotation {order['quote_no']} (approval {quoted})", "; "
+    else:
+        said, separator = f"按报价单 {order['quote_no']}（审批号 {quoted}）报价", "；"
+    return separator.join(filter(None, (order["remarks"], said)))
 
 
 def sample_context(language: str) -> dict[str, Any]:

@@ -38,8 +38,10 @@ from ..formats.stable_zip import stable_package
 __all__ = [
     "CONTRACT_VARIABLES",
     "LETTER_VARIABLES",
+    "QUOTE_VARIABLES",
     "write_contract_template",
     "write_letter_template",
+    "write_quote_template",
 ]
 
 # name -> (中文说明, English description). "x.y" is field y of object x; "xs[].y" is field y of
@@ -126,6 +128,36 @@ LETTER_VARIABLES: dict[str, tuple[str, str]] = {
     "statement_no": ("对账函编号", "Statement number"),
     "generated_on": ("生成日期", "Date the document was generated"),
 }
+
+# A name the contract has too keeps its description (one table documents both).
+_QUOTE_OWN: dict[str, tuple[str, str]] = {
+    **_PARTY_SELLER,
+    "buyer.name": ("客户名称（或潜在客户名称）", "Customer's (or prospect's) name"),
+    "buyer.code": ("客户编码（潜在客户为空）", "Customer code (empty for a prospect)"),
+    "buyer.contact": ("客户联系人（可为空）", "Customer's contact (may be empty)"),
+    "buyer.phone": ("客户电话（可为空）", "Customer's phone (may be empty)"),
+    "quote.no": ("报价单号", "Quotation number"),
+    "quote.date": ("报价日期", "Quotation date"),
+    "quote.valid_until": ("报价有效期至", "Valid until"),
+    "quote.delivery_terms": ("交货条件（可为空）", "Delivery terms (may be empty)"),
+    "quote.payment_terms": ("付款方式（可为空）", "Payment terms (may be empty)"),
+    "quote.remarks": ("备注（可为空）", "Remarks (may be empty)"),
+    "quote.salesperson_name": ("业务员姓名", "Salesperson's name"),
+    "quote.approval": ("报价的审批号（未经审批为空）", "The quotation's approval number (empty if "
+                       "none)"),
+    "lines[].no": ("行序号（从 1 开始）", "Line number (from 1)"),
+    "lines[].product_code": ("产品编码", "Product code"),
+    "lines[].product_name": ("产品名称", "Product name"),
+    "lines[].spec": ("规格型号", "Specification"),
+    "lines[].unit": ("单位", "Unit"),
+    "lines[].quantity": ("数量", "Quantity"),
+    "lines[].unit_price": ("报价单价（含税，元）", "Quoted unit price (tax included, CNY)"),
+    "lines[].amount": ("金额（含税，元）", "Amount (tax included, CNY)"),
+    "lines[].remark": ("客户的特殊要求（可为空）", "The customer's special requirements"),
+    "totals.total": ("报价合计", "Total"),
+    "totals.total_capitals": ("报价合计（人民币大写）", "Total in Chinese capitals (人民币大写)"),
+}
+QUOTE_VARIABLES = {name: CONTRACT_VARIABLES.get(name, text) for name, text in _QUOTE_OWN.items()}
 
 _T = TypeVar("_T")
 _TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})")
@@ -501,7 +533,93 @@ _EN_LETTER = _LetterText(
     footer=("Balance confirmation {{ statement_no }}    Page ", " of ", ""),
 )
 
+@dataclass(frozen=True)
+class _QuoteText:
+    fonts: _Fonts
+    letterhead: tuple[str, ...]
+    title: str
+    head: tuple[str, ...]
+    parties: tuple[tuple[str, ...], tuple[str, ...]]
+    intro: str
+    columns: tuple[str, ...]
+    total_label: str
+    capitals: str
+    terms: tuple[str, ...]
+    signatures: tuple[tuple[str, str], ...]
+    footer: tuple[str, str, str]
+
+
+_QUOTE_WIDTHS = (1.2, 1.8, 2.8, 2.0, 1.1, 1.4, 2.0, 2.2, 2.5)
+_ZH_QUOTE = _QuoteText(
+    fonts=_ZH_FONTS,
+    letterhead=("{{ seller.address }}　电话：{{ seller.phone }}",
+                "纳税人识别号：{{ seller.tax_id }}　开户银行：{{ seller.bank }}　账号："
+                "{{ seller.bank_account }}"),
+    title="报 价 单",
+    head=("报价单号：{{ quote.no }}", "报价日期：{{ quote.date }}"),
+    parties=(
+        ("报价方：{{ seller.name }}", "地址：{{ seller.address }}", "电话：{{ seller.phone }}",
+         "业务员：{{ quote.salesperson_name }}"),
+        ("致：{{ buyer.name }}", "客户编码：{{ buyer.code }}", "联系人：{{ buyer.contact }}",
+         "电话：{{ buyer.phone }}"),
+    ),
+    intro="承蒙垂询，现将贵公司所需产品报价如下：",
+    columns=("序号", "产品编码", "产品名称", "规格型号", "单位", "数量", "单价（元）", "金额（元）",
+             "特殊要求"),
+    total_label="合计",
+    capitals="报价合计（大写）：{{ totals.total_capitals }}",
+    terms=(
+        "1. 以上价格为含税价（人民币元）。",
+        "2. 交货条件：{% if quote.delivery_terms %}{{ quote.delivery_terms }}{% else %}双方另行约定"
+        "{% endif %}。",
+        "3. 付款方式：{% if quote.payment_terms %}{{ quote.payment_terms }}{% else %}双方另行约定"
+        "{% endif %}。",
+        "4. 本报价有效期至 {{ quote.valid_until }}，逾期须重新报价。",
+        "5. 备注：{% if quote.remarks %}{{ quote.remarks }}{% else %}无{% endif %}",
+        "{% if quote.approval %}本报价已经审批，审批号 {{ quote.approval }}。{% endif %}",
+    ),
+    signatures=(("报价方（盖章）：{{ seller.name }}", "客户确认（盖章）："),
+                ("法定代表人：{{ seller.representative }}", "签字："),
+                ("总经理（签字）：", "日期："), ("日期：{{ quote.date }}", "")),
+    footer=("报价单 {{ quote.no }}　　第 ", " 页 共 ", " 页"),
+)
+_EN_QUOTE = _QuoteText(
+    fonts=_EN_FONTS,
+    letterhead=("{{ seller.address }}; phone {{ seller.phone }}",
+                "Tax ID {{ seller.tax_id }}; bank {{ seller.bank }}, account "
+                "{{ seller.bank_account }}"),
+    title="QUOTATION",
+    head=("Quotation No. {{ quote.no }}", "Date: {{ quote.date }}"),
+    parties=(
+        ("From: {{ seller.name }}", "Address: {{ seller.address }}",
+         "Phone: {{ seller.phone }}", "Salesperson: {{ quote.salesperson_name }}"),
+        ("To: {{ buyer.name }}", "Customer code: {{ buyer.code }}",
+         "Contact: {{ buyer.contact }}", "Phone: {{ buyer.phone }}"),
+    ),
+    intro="Thank you for your enquiry. We are pleased to quote as follows:",
+    columns=("No.", "Code", "Product", "Spec", "Unit", "Qty", "Unit price", "Amount",
+             "Requirements"),
+    total_label="Total",
+    capitals="Total in words (大写): {{ totals.total_capitals }}",
+    terms=(
+        "1. Prices are in CNY, tax included.",
+        "2. Delivery: {% if quote.delivery_terms %}{{ quote.delivery_terms }}{% else %}to be "
+        "agreed{% endif %}.",
+        "3. Payment: {% if quote.payment_terms %}{{ quote.payment_terms }}{% else %}to be "
+        "agreed{% endif %}.",
+        "4. This quotation is valid until {{ quote.valid_until }}.",
+        "5. Remarks: {% if quote.remarks %}{{ quote.remarks }}{% else %}none{% endif %}",
+        "{% if quote.approval %}This quotation is approved, approval "
+        "{{ quote.approval }}.{% endif %}",
+    ),
+    signatures=(("For {{ seller.name }} (seal):", "Accepted by the customer (seal):"),
+                ("Legal representative: {{ seller.representative }}", "Signature:"),
+                ("General manager (signature):", "Date:"), ("Date: {{ quote.date }}", "")),
+    footer=("Quotation {{ quote.no }}    Page ", " of ", ""),
+)
+
 _CONTRACTS = {"zh": _ZH_CONTRACT, "en": _EN_CONTRACT}
+_QUOTES = {"zh": _ZH_QUOTE, "en": _EN_QUOTE}
 _LETTERS = {"zh": _ZH_LETTER, "en": _EN_LETTER}
 
 
@@ -569,6 +687,41 @@ def write_letter_template(path: Path, language: str = "zh") -> Path:
         _paragraph(document, line, align=WD_ALIGN_PARAGRAPH.RIGHT, before=12 if i == 0 else None)
     _paragraph(document, text.cut, align=WD_ALIGN_PARAGRAPH.CENTER, style="Small Print")
     _reply_boxes(document, text)
+    _footer(document, text.footer)
+    return _save(document, path)
+
+
+def write_quote_template(path: Path, language: str = "zh") -> Path:
+    """Write the default quotation template (报价单) to `path`, atomically: the company's
+    letterhead, the lines with the customer's requirements, the total in capitals, validity,
+    terms and the signature block.
+
+    Raises:
+        UsageError: `language` is neither "zh" nor "en".
+    """
+    text = _pick(_QUOTES, language)
+    document = _new_document(text.fonts)
+    _paragraph(document, "{{ seller.name }}", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+    for line in text.letterhead:
+        _paragraph(document, line, align=WD_ALIGN_PARAGRAPH.CENTER, style="Small Print")
+    _title(document, text.title)
+    for line in text.head:
+        _paragraph(document, line, align=WD_ALIGN_PARAGRAPH.RIGHT, style="Small Print")
+    _parties(document, *text.parties)
+    _paragraph(document, text.intro, indent=True, before=6)
+    table = _table(document, 5, _QUOTE_WIDTHS)
+    _header_row(table, text.columns)
+    fields = ("no", "product_code", "product_name", "spec", "unit", "quantity", "unit_price",
+              "amount", "remark")
+    _loop_rows(table, 1, "for line in lines", [f"line.{f}" for f in fields], {5, 6, 7})
+    total = table.rows[4].cells
+    _cell_text(total[0].merge(total[6]), [text.total_label], align=WD_ALIGN_PARAGRAPH.CENTER,
+               bold=True)
+    _cell_text(total[7], ["{{ totals.total }}"], align=WD_ALIGN_PARAGRAPH.RIGHT, bold=True)
+    _paragraph(document, text.capitals, bold=True, before=4)
+    for line in text.terms:
+        _paragraph(document, line, indent=True)
+    _signatures(document, text.signatures)
     _footer(document, text.footer)
     return _save(document, path)
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..config import Documents
 from ..forms.kinds import Kind, Output
-from ..ledger import Ledger
+from ..ledger import Books, Ledger
 from ..workspace import Workspace
 from .contract import (
-    OrderFacts,
     accepted_version,
     check_contract_template,
     contract_path,
@@ -20,6 +20,10 @@ from .contract import (
     write_contract,
 )
 from .invoice import invoice_path, write_invoice_notice
+from .quote import quote_facts, quote_path, write_quote
+
+# What a writer reads of the stored document it writes for: (workspace, books, document id).
+FactsReader = Callable[[Workspace, Books, int], Any]
 
 
 @dataclass(frozen=True)
@@ -27,13 +31,16 @@ class _Writer:
     folder: str  # the outbox folder; it names the writer of a path kept in an intake record
     switched_on: Callable[[Documents], bool]
     path: Callable[[Workspace, str, str, int], Path]
-    write: Callable[[Workspace, OrderFacts], Path]
+    write: Callable[[Workspace, Any], Path]  # with what `facts` read
+    facts: FactsReader = order_facts
 
 
 _WRITERS = {
     Output.CONTRACT: _Writer("contracts", lambda d: d.contracts, contract_path, write_contract),
     Output.INVOICE_NOTICE: _Writer("invoices", lambda d: d.invoices, invoice_path,
                                    write_invoice_notice),
+    # The customer sees every approved quotation on paper: no switch.
+    Output.QUOTE: _Writer("quotes", lambda d: True, quote_path, write_quote, quote_facts),
 }
 _BY_FOLDER = {writer.folder: writer for writer in _WRITERS.values()}
 
@@ -54,12 +61,14 @@ def is_accepted_file(workspace: Workspace, path: Path) -> bool:
     return any(path.is_relative_to(workspace.outbox / folder) for folder in _BY_FOLDER)
 
 
-def write_accepted_file(workspace: Workspace, facts: OrderFacts, target: Path) -> Path:
-    """Write the one file of `accepted_files` that goes to `target`. A path kept at
-    acceptance (in the intake record) is enough to write it after the commit, or after a
-    crash: its outbox folder names its writer."""
-    folder = target.relative_to(workspace.outbox).parts[0]
-    return _BY_FOLDER[folder].write(workspace, facts)
+def write_accepted_file(workspace: Workspace, facts: Callable[[FactsReader], Any],
+                        target: Path) -> Path:
+    """Write the one file of `accepted_files` that goes to `target`, with what `facts` gives
+    for its writer's reader (the caller reads each once: a contract and an invoice notice show
+    the same order). A path kept at acceptance (in the intake record) is enough to write it
+    after the commit, or after a crash: its outbox folder names its writer."""
+    writer = _BY_FOLDER[target.relative_to(workspace.outbox).parts[0]]
+    return writer.write(workspace, facts(writer.facts))
 
 
 def generate_order_files(workspace: Workspace, order_no: str) -> list[Path]:

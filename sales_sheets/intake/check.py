@@ -115,7 +115,8 @@ def check_workbook(workspace: Workspace, path: Path, folder: str = "") -> Workbo
     if document is not None:
         with Ledger.of(workspace).connect() as books:
             ctx = books.context(folder, workspace.settings.access, document,
-                                workspace.settings.approvals, workspace.settings.expenses)
+                                workspace.settings.approvals, workspace.settings.expenses,
+                                workspace.settings.complaints, workspace.settings.quotes)
             document = derive(document, ctx)
             problems = validate(document, ctx, problems)
     grid = reading.read.workbook if reading.read else None

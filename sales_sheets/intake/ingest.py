@@ -254,7 +254,8 @@ def _decide(
     if doc is not None and duplicate is None:
         try:
             ctx = books.context(claim.folder, workspace.settings.access, doc,
-                                workspace.settings.approvals, workspace.settings.expenses)
+                                workspace.settings.approvals, workspace.settings.expenses,
+                                workspace.settings.complaints, workspace.settings.quotes)
             doc = derive(doc, ctx)
             problems = validate(doc, ctx, problems)
         except Exception as exc:  # a bug must not stop the watcher

@@ -10,10 +10,10 @@ import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..documents.approval_request import file_requests, request_path, write_request
-from ..documents.contract import OrderFacts, order_facts
-from ..documents.orders import accepted_files, is_accepted_file, write_accepted_file
+from ..documents.orders import FactsReader, accepted_files, is_accepted_file, write_accepted_file
 from ..files import write_text_atomic
 from ..forms.form import Document
 from ..kinds import KINDS
@@ -39,18 +39,23 @@ def documents_to_write(
         stored = books.stored_document(document_id)
         return [request_path(workspace, books, stored, workspace.settings.approvals)]
     if not doc.kind.decides:
-        return accepted_files(workspace, doc.kind, header.get("customer_code") or "",
-                              doc.identity(), version)
+        return accepted_files(workspace, doc.kind, _party(header), doc.identity(), version)
     if decision is None:
         return []
     paths = []
     if decision.approve:
-        paths += accepted_files(workspace, KINDS[decision.kind], header.get("customer_code") or "",
+        paths += accepted_files(workspace, KINDS[decision.kind],
+                                books.party_of(decision.kind, decision.target_id),
                                 decision.number, decision.version)
     word = "approved" if decision.approve else "declined"
     paths.append(inside(workspace.outbox, "receipts", decision.folder or "_inbox",
                         f"{stamp}_{decision.number}.{word}.txt"))
     return paths
+
+
+def _party(header: dict[str, object]) -> str:
+    """Whom a document's files are filed under: its customer, else its prospect."""
+    return str(header.get("customer_code") or header.get("prospect_name") or "")
 
 
 def write_documents(
@@ -67,13 +72,13 @@ def write_documents(
         if kind is not None and KINDS[kind].decides and decision is None:
             decision = books.decision_of(document_id)
         # The contract and the invoice notice show the same order: read once, when first asked.
-        order = functools.cache(functools.partial(
-            order_facts, workspace, books, decision.target_id if decision else document_id))
+        target = decision.target_id if decision else document_id
+        facts = functools.cache(lambda reader: reader(workspace, books, target))
         for relative in outputs:
             path = workspace.root / relative
             try:
                 with writing(path):
-                    _write(workspace, books, path, document_id, decision, outputs, order)
+                    _write(workspace, books, path, document_id, decision, outputs, facts)
             except OutputFault:
                 raise
             except Exception:  # stored already; the commands can redo it
@@ -106,10 +111,10 @@ def _stale_requests(
 
 def _write(
     workspace: Workspace, books: Books, path: Path, document_id: int,
-    decision: Decision | None, outputs: list[str], order: Callable[[], OrderFacts],
+    decision: Decision | None, outputs: list[str], facts: Callable[[FactsReader], Any],
 ) -> None:
     if is_accepted_file(workspace, path):
-        write_accepted_file(workspace, order(), path)
+        write_accepted_file(workspace, facts, path)
     elif path.is_relative_to(workspace.outbox / "approvals"):
         write_request(workspace, books, document_id, path)
     elif decision is not None:

@@ -10,6 +10,7 @@ from ..errors import UsageError
 from ..forms.kinds import Kind
 from .approval import APPROVAL
 from .budget import BUDGET
+from .complaint import COMPLAINT
 from .customers import CUSTOMERS
 from .delivery import DELIVERY
 from .expense import EXPENSE
@@ -17,6 +18,7 @@ from .invoice import INVOICE
 from .order import ORDER
 from .plan import PLAN
 from .products import PRODUCTS
+from .quote import QUOTE
 from .receipt import RECEIPT
 from .returns import RETURN
 from .salespeople import SALESPEOPLE
@@ -25,7 +27,8 @@ from .visit import VISIT
 
 KINDS: dict[str, Kind] = {
     k.name: k for k in (ORDER, VISIT, PLAN, RECEIPT, RETURN, DELIVERY, INVOICE, CUSTOMERS,
-                         PRODUCTS, SALESPEOPLE, BUDGET, EXPENSE, APPROVAL, STATEMENT_REPLY)
+                         PRODUCTS, SALESPEOPLE, BUDGET, EXPENSE, APPROVAL, STATEMENT_REPLY,
+                         COMPLAINT, QUOTE)
 }
 
 

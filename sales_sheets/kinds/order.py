@@ -27,6 +27,8 @@ ORDER = Kind(
         Field("price_approval_no", "优惠价格审批号", "Price approval No.", T.TEXT),
         Field("overdue_approval_no", "逾期发货审批号", "Overdue approval No.", T.TEXT),
         Field("remarks", "备注", "Remarks", T.TEXT, width=30),
+        Field("quote_no", "报价单号", "Quotation No.", T.CODE, aliases=("报价编号",),
+              hint_zh="按报价单订货时填写", hint_en="when ordering on a quotation"),
     ),
     table="order_lines",
     columns=(
@@ -45,7 +47,11 @@ ORDER = Kind(
     identity=("order_no",),
     priority=40,
     header_table="orders",
-    derived_header=(Field("total", "合计", "Total", T.MONEY, required=True),),
+    derived_header=(
+        Field("total", "合计", "Total", T.MONEY, required=True),
+        # The approval of the quotation the order follows (its number when it needed none).
+        Field("quote_approval", "报价审批号", "Quotation approval", T.TEXT),
+    ),
     derived_columns=(Field("tax_rate", "税率", "Tax rate", T.RATE, required=True),),
     header_indexes=(("order_no",), ("customer_code", "order_date")),
     line_indexes=(("document_id",),),
@@ -55,6 +61,8 @@ ORDER = Kind(
         "带 * 的为必填项；客户编码、业务员、产品编码请从下拉列表中选择。",
         "新客户须先提交客户档案建档，再下订单。",
         "单价低于价目表价时须填写优惠价格审批号；客户有逾期应收款时须填写逾期发货审批号。",
+        "按已审批的报价单订货时填写报价单号：在报价有效期内、同一客户、不低于报价单价的产品"
+        "不再做优惠价格审批。",
         "金额可不填，系统按 数量×单价 计算。明细行可以在表格下方继续添加。",
         "同一订单号再次提交即为修改，新版本替代旧版本，旧版本留档。",
     ),
@@ -64,6 +72,8 @@ ORDER = Kind(
         "A new customer needs a customer record before the first order.",
         "A unit price below the list price needs a price approval number; a customer with overdue "
         "receivables needs an overdue approval number.",
+        "Ordering on an approved quotation, give its number: within its validity, for the same "
+        "customer, products at no less than the quoted price need no price approval again.",
         "Amount may be left empty: quantity \u00d7 unit price is used. Lines may continue below "
         "the table.",
         "Submitting the same order number again revises the order; the old version is kept.",

@@ -13,6 +13,7 @@ come from them) and the foundation modules.
 from .approvals import Decision, DecisionConflict
 from .backup import backup_ledger
 from .books import Books, Ledger, ledger_at
+from .complaints import ComplaintRecord
 from .expenses import ClaimLine
 from .figures import TARGET_FIELDS, CustomerSales, OrderVersion, RegionSales, VisitCounts
 from .invoices import InvoiceRecord
@@ -23,6 +24,7 @@ from .migrations import Revisions, Standing
 from .notifications import DeadMessage, Notice, Outgoing, Queue
 from .overview import LedgerStatus, ledger_status
 from .pending import PendingApproval
+from .quotes import QuoteRecord
 from .replies import StatementStanding, reply_rate
 from .scheduled_runs import RunRecord
 from .statement import Movement, Statement
@@ -36,5 +38,6 @@ __all__ = [
     "RegionSales", "Revisions", "Standing", "Statement", "Upgrade", "VisitCounts", "Watching",
     "backup_ledger", "hold_claims", "ledger_at", "ledger_revisions", "ledger_status", "locks_of",
     "upgrade_ledger", "DeadMessage", "Notice", "Outgoing", "Queue", "RunRecord", "InvoiceRecord",
-    "StatementStanding", "customer_lock", "reply_rate", "TrackedOrder",
+    "StatementStanding", "customer_lock", "reply_rate", "TrackedOrder", "ComplaintRecord",
+    "QuoteRecord",
 ]

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, RowMapping
 
-from ..config import Access, Approvals, Basis, Expenses, Settings
+from ..config import Access, Approvals, Basis, Complaints, Expenses, Quotes, Settings
 from ..forms.form import Document
 from ..forms.kinds import Kind, Offer, Ref
 from ..forms.periods import Period
@@ -33,6 +33,7 @@ from ..rules.facts import DeliveredLine, DeliveredValue, HoldFacts
 from ..status import Status
 from ..workspace import Workspace
 from . import approvals as _approvals
+from . import complaints as _complaints
 from . import (
     deliveries,
     detail_lines,
@@ -47,10 +48,12 @@ from . import (
 )
 from . import hold_facts as _hold_facts
 from . import invoices as _invoices
+from . import quotes as _quotes
 from . import replies as _replies
 from . import scheduled_runs as _runs
 from . import tracking as _tracking
 from .approvals import Decision
+from .complaints import ComplaintRecord
 from .context import LedgerContext, context_for
 from .database import engine_of, ledger_of, reading
 from .expenses import ClaimLine
@@ -59,6 +62,7 @@ from .invoices import InvoiceRecord
 from .leases import Watching
 from .notifications import Notice, Outgoing, Queue
 from .pending import PendingApproval
+from .quotes import QuoteRecord
 from .replies import StatementStanding
 from .scheduled_runs import RunRecord
 from .statement import Statement, customer_statement
@@ -210,6 +214,10 @@ class Books:
         """The salesperson a stored document names ("" when its kind names none)."""
         return queries.salesperson_of(self._conn, kind, document_id)
 
+    def party_of(self, kind: str, document_id: int) -> str:
+        """Whom a stored document is for: its customer code, else its prospect's name."""
+        return queries.party_of(self._conn, kind, document_id)
+
     def visit_records_filed(self, week_start: date) -> set[str]:
         """The salespeople with a current visit record for the week starting `week_start`."""
         return queries.visit_records_filed(self._conn, week_start)
@@ -228,11 +236,12 @@ class Books:
     def context(
         self, folder: str, access: Access | None, document: Document,
         approvals: Approvals | None = None, expenses: Expenses | None = None,
+        complaints: Complaints | None = None, quotes: Quotes | None = None,
     ) -> LedgerContext:
         """The ledger's answers to the rules about `document`, submitted from the inbox folder
         `folder` (a `rules.Context`); the master records it names are fetched once, now."""
         return context_for(self._conn, folder, access, document, approvals, expenses,
-                           self._basis)
+                           self._basis, complaints, quotes)
 
     def find_duplicate(self, sha256: str) -> RowMapping | None:
         """A stored document with exactly this content, if any."""
@@ -346,6 +355,23 @@ class Books:
         customer's latest) and where its reply stands on `as_of`: sent, agreed, disputed or
         overdue after the `reply_by_day` of the month after its period."""
         return _replies.statement_standings(self._conn, as_of, reply_by_day, latest_only)
+
+    def complaints(self, received_by: date, open_from: date | None = None
+                   ) -> list[ComplaintRecord]:
+        """The current version of each complaint received by `received_by` (with
+        `open_from`: received from that day on, or not resolved before it), by number."""
+        return _complaints.current_complaints(self._conn, received_by, open_from)
+
+    def quote_version(self, document_id: int
+                      ) -> tuple[RowMapping | None, Sequence[RowMapping]]:
+        """One stored quotation version (with `version`, `status`, `approval`) and its
+        lines; None and no lines when there is none."""
+        return _quotes.quote_version(self._conn, document_id)
+
+    def quotes_dated(self, first: date, last: date) -> list[QuoteRecord]:
+        """The quotations dated from `first` to `last` as their newest versions stand, with
+        the accepted orders naming each."""
+        return _quotes.quotes_dated(self._conn, first, last)
 
     def watching(self, inbox: str, lease: timedelta) -> Watching:
         """The holders of claims live now and the last heartbeat of any holder of `inbox`."""

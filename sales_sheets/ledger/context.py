@@ -11,12 +11,12 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, RowMapping
 
-from ..config import Access, Approvals, Basis, Expenses
+from ..config import Access, Approvals, Basis, Complaints, Expenses, Quotes
 from ..forms.form import Document
 from ..forms.kinds import Ref
 from ..rules.balance import Position
 from ..rules.context import Row
-from ..rules.facts import Allowance, Deliverable, HoldFacts, Standing
+from ..rules.facts import Allowance, Deliverable, HoldFacts, QuoteTerms, Standing
 from ..rules.order_state import OrderState
 from . import expenses as _expenses
 from .approvals import document_total, latest_document, standing_approval
@@ -33,6 +33,7 @@ from .queries import (
     plan_totals,
     returnable,
 )
+from .quotes import quote_terms
 from .receivables import customer_position
 from .replies import issued_statement
 
@@ -46,6 +47,10 @@ class LedgerContext:
     approvals: Approvals | None = None
     expenses: Expenses = field(default_factory=Expenses)
     basis: str = Basis.ORDER  # [receivables] basis
+    complaints: Complaints = field(default_factory=Complaints)
+    quotes: Quotes = field(default_factory=Quotes)
+    # (quotation, order) -> what the order may take of it: deriving and checking both ask
+    quoted: dict[tuple[str, str], QuoteTerms | None] = field(default_factory=dict)
     # number -> the newest version of the approvable document a form names (see latest)
     named: dict[str, RowMapping | None] = field(default_factory=dict)
     # (order, delivery) -> what the order still lets it ship: deriving and checking both ask
@@ -126,6 +131,12 @@ class LedgerContext:
     def invoice_order(self, invoice_no: str) -> str | None:
         return invoice_order(self.conn, invoice_no)
 
+    def quote_terms(self, quote_no: str, order_no: str) -> QuoteTerms | None:
+        key = (quote_no, order_no)
+        if key not in self.quoted:
+            self.quoted[key] = quote_terms(self.conn, quote_no, order_no)
+        return self.quoted[key]
+
     def issued_statement(self, number: str) -> RowMapping | None:
         # Read once: deriving a reply and checking it both need it.
         if number not in self.statements:
@@ -136,7 +147,8 @@ class LedgerContext:
 def context_for(
     conn: Connection, folder: str, access: Access | None, document: Document,
     approvals: Approvals | None = None, expenses: Expenses | None = None,
-    basis: str = Basis.ORDER,
+    basis: str = Basis.ORDER, complaints: Complaints | None = None,
+    quotes: Quotes | None = None,
 ) -> LedgerContext:
     """The context of one document, with only the master records it mentions fetched, once:
     deriving and validating read the same ones (deriving never changes a code)."""
@@ -152,4 +164,4 @@ def context_for(
             wanted[f.ref].update(str(v) for v in distinct if v)
     masters = {ref: lookup(conn, ref, codes) for ref, codes in wanted.items()}
     return LedgerContext(conn, folder, access, masters, approvals, expenses or Expenses(),
-                         basis)
+                         basis, complaints or Complaints(), quotes or Quotes())

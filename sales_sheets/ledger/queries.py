@@ -231,6 +231,20 @@ def salesperson_of(conn: Connection, kind: str, document_id: int) -> str:
     return str(found or "")
 
 
+def party_of(conn: Connection, kind: str, document_id: int) -> str:
+    """Whom a stored document is for, as its files are filed: its customer code, else the
+    prospect it names ("" when its kind names neither)."""
+    declared = KINDS[kind]
+    if not declared.header_table:
+        return ""
+    table = tables_of(declared)[declared.header_table]
+    named = [table.c[key] for key in ("customer_code", "prospect_name") if key in table.c]
+    if not named:
+        return ""
+    found = conn.execute(select(*named).where(table.c.document_id == document_id)).first()
+    return next((str(value) for value in found or () if value), "")
+
+
 def visit_records_filed(conn: Connection, week_start: date) -> set[str]:
     """The salespeople with a current visit record for the week starting `week_start`."""
     return set(conn.execute(

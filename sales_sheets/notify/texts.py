@@ -31,7 +31,8 @@ _ENVIRONMENT = SandboxedEnvironment(autoescape=False, keep_trailing_newline=Fals
 _SHIPPED = resources.files(__package__) / "messages"
 EVENTS = ("file_rejected", "file_held", "approval_waiting", "approval_reminder",
           "approval_decided", "statements_ready", "report_ready", "visit_record_missing",
-          "standing_approval_due", "statement_reply_overdue", "notification_dead")
+          "standing_approval_due", "statement_reply_overdue", "complaint_overdue",
+          "notification_dead")
 
 
 @dataclass(frozen=True)

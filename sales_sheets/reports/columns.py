@@ -107,6 +107,21 @@ CLAIM_COLUMNS = _cols(
     ("费用类别", "Category", "text", 12), ("金额", "Amount", "money", 13),
     ("发票张数", "Invoices", "int", 8), ("客户编码", "Customer", "text", 10),
     ("事由", "Description", "text", 26), ("审批号", "Approval", "text", 17))
+QUOTE_COLUMNS = _cols(
+    ("编码", "Code", "text", 9), ("业务员", "Salesperson", "text", 11),
+    ("报价单数", "Quotations", "int", 9), ("已审批", "Approved", "int", 9),
+    ("已成交", "Converted", "int", 9), ("已过期", "Expired", "int", 9),
+    ("报价金额", "Amount quoted", "money", 14), ("成交订单金额", "Amount ordered", "money", 14),
+    ("转化率", "Conversion rate", "pct", 10))
+QUOTE_NULLABLE = (8,)  # the rate: blank without approved quotations
+COMPLAINT_COLUMNS = _cols(
+    ("统计维度", "By", "text", 9), ("项目", "Item", "text", 12), ("名称", "Name", "text", 18),
+    ("投诉数", "Complaints", "int", 9), ("已解决", "Resolved", "int", 9),
+    ("未解决", "Open", "int", 9), ("其中逾期", "Overdue", "int", 9),
+    ("平均解决天数", "Avg. days to resolve", "qty", 11),
+    ("平均满意度", "Avg. satisfaction", "qty", 10))
+COMPLAINT_OVERDUE = 6  # red where open complaints are past their due date
+COMPLAINT_NULLABLE = (7, 8)  # the averages: blank where none was resolved or scored
 VISIT_COLUMNS = _cols(
     ("业务员", "Salesperson", "text", 11), ("周开始日期", "Week starting", "date", 12),
     ("计划拜访", "Planned", "int", 10), ("完成拜访", "Done", "int", 10),

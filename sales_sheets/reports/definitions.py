@@ -184,6 +184,37 @@ _DEFINITIONS: list[tuple[str, str, str]] = [
         "Expense ratio = the period's spent total \u00f7 the period's receipts (receipts as for "
         "the collection rate); left blank where there are no receipts.",
     ),
+    (
+        "quotes",
+        "报价转化：报价日期在本期内的报价单，按最新版本统计。已审批：已接收（设置了报价审批的须经总经理审批）；"
+        "已成交：已审批且有已接收的订单注明其报价单号；已过期：已审批、未成交且期末已过有效期；"
+        "报价金额为已审批报价单的合计，成交订单金额为注明报价单号的已接收订单合计；"
+        "转化率 = 已成交 ÷ 已审批，没有已审批的报价单时留空。",
+        "Quotations: those dated in the period, as their newest versions stand. Approved: "
+        "accepted (by the general manager where quotation approval is set up); converted: "
+        "approved and named by an accepted order; expired: approved, not converted and past "
+        "its validity at the period's end. Amount quoted is the approved quotations' total, "
+        "amount ordered the accepted orders naming them; conversion rate = converted \u00f7 "
+        "approved, blank without approved quotations.",
+    ),
+    (
+        "complaints",
+        "投诉售后：本期受理的客户投诉，及本期之前受理、期初尚未解决的投诉，均按期末的最新版本统计；"
+        "按投诉类别、产品（未注明产品的不列入产品行）、业务员分行，最后一行合计。"
+        "已解决：解决日期不晚于期末；未解决：期末尚未解决；其中逾期：期末尚未解决且已过处理期限"
+        "（处理期限为投诉单填写的，未填写的按严重程度从受理日期起算，见 [complaints.days]）。"
+        "平均解决天数 = 已解决投诉的（解决日期 − 受理日期）的平均数；"
+        "平均满意度 = 填写了回访满意度（1–5）的投诉的平均分；没有时留空。",
+        "Complaints: those received in the period and those received before it still open at "
+        "its start, each as its newest version stands at the period's end; by category, by "
+        "product (complaints naming no product have no product row) and by salesperson, the "
+        "total last. Resolved: resolved by the period's end; open: not resolved by then; "
+        "overdue: open at the period's end and past the due date (the form's, or counted from "
+        "the day received by the severity, see [complaints.days]). Average days to resolve = "
+        "the mean of resolved \u2212 received over the resolved complaints; average "
+        "satisfaction = the mean 1\u20135 score of the complaints scored after the follow-up "
+        "call; blank where there are none.",
+    ),
 ]
 
 KPI_DEFINITIONS: list[tuple[str, Text]] = [(key, Text(zh, en)) for key, zh, en in _DEFINITIONS]
@@ -211,4 +242,6 @@ KPI_NAMES: dict[str, Text] = {
     "expense_spent": Text("已报销", "Expenses spent"),
     "expense_remaining": Text("预算剩余", "Budget remaining"),
     "expense_ratio": Text("费用率", "Expense ratio"),
+    "quotes": Text("报价转化", "Quotations"),
+    "complaints": Text("投诉售后", "Complaints"),
 }

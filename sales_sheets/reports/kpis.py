@@ -21,6 +21,7 @@ from ..forms.periods import Period, add_months, parse_period
 from ..ledger import TARGET_FIELDS, Books, Ledger, ledger_at
 from ..status import Status
 from ..workspace import Workspace
+from .complaint_sheet import complaint_figures
 from .model import (
     AgingRow,
     ContractRow,
@@ -37,6 +38,7 @@ from .model import (
     ratio,
     sum_known,
 )
+from .quote_sheet import quote_figures
 
 ZERO = Decimal("0.00")
 _BUCKETS = (30, 60, 90)
@@ -65,6 +67,8 @@ def build_report(workspace: Workspace, ledger: Ledger, period: Period) -> Report
                                               workspace.settings.statements.reply_by_day),
             tracking=partial(tracking, ledger, period, progress),
             expenses=_expenses(books, period),
+            complaints=complaint_figures(books, period),
+            quotes=quote_figures(books, period),
         )
 
 

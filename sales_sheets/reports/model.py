@@ -178,6 +178,35 @@ class ExpenseRow(NamedTuple):
     rate: Decimal | None = None  # 费用率 = spent ÷ receipts
 
 
+class ComplaintRow(NamedTuple):
+    """A row of 投诉售后: the complaints of one category, product or salesperson (or all of
+    them), counted as of the period's end (see definitions.py)."""
+
+    by: str  # "category", "product", "salesperson" or "" for the total
+    item: str  # its code (a category's word)
+    name: str
+    complaints: int
+    resolved: int
+    open: int
+    overdue: int
+    days_to_resolve: Decimal | None  # the average, over those resolved
+    satisfaction: Decimal | None  # the average, over those scored
+
+
+class QuoteRow(NamedTuple):
+    """A row of 报价转化: one salesperson's quotations of the period (or everyone's)."""
+
+    code: str
+    name: str
+    quotations: int
+    approved: int
+    converted: int  # approved and named by an accepted order
+    expired: int  # approved, not converted, past valid_until at the period's end
+    quoted: Decimal  # the approved quotations' total
+    ordered: Decimal  # the accepted orders on them
+    rate: Decimal | None  # converted ÷ approved
+
+
 @dataclass(frozen=True)
 class Report:
     period: Period
@@ -200,6 +229,10 @@ class Report:
     tracking: Callable[[], Iterator[TrackingRow]] = lambda: iter(())
     # 费用: per salesperson their budget lines and subtotal, then the regions' budgets.
     expenses: list[ExpenseRow] = field(default_factory=list)
+    # 投诉售后: by category, product and salesperson, the total last (complaint_sheet.py).
+    complaints: list[ComplaintRow] = field(default_factory=list)
+    # 报价转化: per salesperson, the total last (quote_sheet.py).
+    quotes: list[QuoteRow] = field(default_factory=list)
 
 
 def ratio(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:

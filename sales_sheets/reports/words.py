@@ -18,6 +18,8 @@ SHEETS: dict[str, Text] = {
     "replies": Text("对账回函", "Statement replies"),
     "tracking": Text("销售跟单", "Order tracking"),
     "expenses": Text("费用", "Expenses"),
+    "quotes": Text("报价转化", "Quotations"),
+    "complaints": Text("投诉售后", "Complaints"),
     "visits": Text("拜访执行", "Visits"),
     "details": Text("明细", "Details"),
     "notes": Text("说明", "Notes"),
@@ -29,6 +31,7 @@ HOLD_REASON_WORDS: dict[str, Text] = {
     "return_needs_approval": Text("退货审批", "return approval"),
     "over_budget": Text("费用超预算", "expenses over budget"),
     "over_cap": Text("费用超标准", "expense above cap"),
+    "quote_needs_approval": Text("报价审批", "quotation approval"),
 }
 _REASON_SEPARATOR = Text("、", "; ")
 WORDS: dict[str, Text] = {
@@ -72,6 +75,16 @@ WORDS: dict[str, Text] = {
         "按业务员、费用类别、月份；每个业务员一行小计（含回款与费用率），片区预算列为片区行。定义见“说明”。",
         "By salesperson, category and month; a subtotal per salesperson (with receipts and "
         "the expense ratio); region budgets as rows of the region. See Notes."),
+    "note_quotes": Text(
+        "截至 {end}：报价日期在本期内的报价单，按业务员。定义见“说明”。",
+        "As of {end}: the quotations dated in the period, by salesperson. See Notes."),
+    "note_complaints": Text(
+        "截至 {end}：本期受理及此前未解决的客户投诉，按投诉类别、产品、业务员。定义见“说明”。",
+        "As of {end}: complaints received in the period and earlier ones still open at its "
+        "start, by category, product and salesperson. See Notes."),
+    "complaint_by_category": Text("类别", "Category"),
+    "complaint_by_product": Text("产品", "Product"),
+    "complaint_by_salesperson": Text("业务员", "Salesperson"),
     "salesperson_total": Text("{who} 小计", "{who} subtotal"),
     "note_details": Text("订单明细行。", "Order lines."),
     "note_notes": Text("本工作簿由台账生成，所有数字均为数值（不含公式）。",

@@ -1,4 +1,4 @@
-"""The summary workbook of one period (销售汇总): fourteen sheets, three charts, print set-up.
+"""The summary workbook of one period (销售汇总): sixteen sheets, three charts, print set-up.
 
 xlsxwriter (in constant_memory mode, so every sheet is written top to bottom) lays out each
 sheet in the frame of sheet.py: title, info and header rows, the data rows, totals, print
@@ -52,6 +52,7 @@ from .columns import (
     TREND_COLUMNS,
     VISIT_COLUMNS,
 )
+from .complaint_sheet import complaints_sheet
 from .definitions import KPI_DEFINITIONS, KPI_NAMES
 from .details import DetailPart, render_details
 from .model import (
@@ -64,6 +65,7 @@ from .model import (
     ratio,
     sum_known,
 )
+from .quote_sheet import quotes_sheet
 from .sheet import FIRST_ROW, Sheet, Writer, wrapped_height
 from .words import hold_reason_words, status_word
 
@@ -106,7 +108,8 @@ def _build(w: Writer) -> BytesIO:
     w.book.set_properties({"title": f"{title} {period.label}", "company": w.company,
                            "created": datetime.combine(period.end, datetime.min.time())})
     for step in (_achievement, _regions, _products, _customers, _trend, _aging, _contracts,
-                 _tracking, _pending, _replies, _expenses, _visits, _details, _notes):
+                 _tracking, _pending, _replies, _expenses, quotes_sheet, complaints_sheet, _visits,
+                 _details, _notes):
         step(w)
     w.book.close()
     return w.output

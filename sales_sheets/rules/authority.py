@@ -19,8 +19,9 @@ REASON_OF_HOLD = {
     "return_needs_approval": "return",
     "over_budget": "expense",
     "over_cap": "expense",
+    "quote_needs_approval": "quote",
 }
-REASONS = ("price", "overdue", "credit", "return", "expense")
+REASONS = ("price", "overdue", "credit", "return", "expense", "quote")
 ANYONE = "_all"  # the request folder when nobody in particular approves
 
 

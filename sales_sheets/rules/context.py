@@ -9,10 +9,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
-from ..config import Access, Approvals, Expenses
+from ..config import Access, Approvals, Complaints, Expenses, Quotes
 from ..forms.kinds import Ref
 from .balance import Position
-from .facts import Allowance, Deliverable, HoldFacts, Standing
+from .facts import Allowance, Deliverable, HoldFacts, QuoteTerms, Standing
 from .order_state import OrderState
 
 Row = Mapping[Any, Any]  # a record as the ledger gives it (a RowMapping)
@@ -36,6 +36,14 @@ class Context(Protocol):
     @property
     def expenses(self) -> Expenses:
         """The expense categories and caps ([expenses] of config.toml)."""
+
+    @property
+    def complaints(self) -> Complaints:
+        """The days to resolve a complaint by severity ([complaints] of config.toml)."""
+
+    @property
+    def quotes(self) -> Quotes:
+        """Whether a quotation serves one order's quantities only ([quotes] of config.toml)."""
 
     def customer(self, code: object) -> Row | None:
         """The customer record of `code`, among those the document names."""
@@ -105,6 +113,11 @@ class Context(Protocol):
 
     def invoice_order(self, invoice_no: str) -> str | None:
         """The order the current invoice numbered `invoice_no` registers, if there is one."""
+
+    def quote_terms(self, quote_no: str, order_no: str) -> QuoteTerms | None:
+        """The quotation numbered `quote_no` as an order may take it (its newest version),
+        what the current orders naming it other than `order_no` took of it; None when there
+        is no such quotation."""
 
     def issued_statement(self, number: str) -> Row | None:
         """The issued statement (对账函) numbered `number`: its `customer_code`, `period`,

@@ -54,7 +54,20 @@ def derive_order(doc: Document, ctx: Context) -> Document:
             derived["amount"] = amount
             total += amount
         lines.append(Line(line.row, values, derived))
-    return replace(doc, lines=lines, derived={"total": total})
+    return replace(doc, lines=lines, derived={"total": total, **_quote_approval(doc, ctx)})
+
+
+def _quote_approval(doc: Document, ctx: Context) -> dict[str, str]:
+    """The approval of the quotation an order follows (its number when it needed none), where
+    the quotation serves the order; recorded on the order and printed on its contract."""
+    number, day = doc.header.get("quote_no"), doc.header.get("order_date")
+    customer = ctx.customer(doc.header.get("customer_code"))
+    if not number or day is None or customer is None:
+        return {}
+    terms = ctx.quote_terms(str(number), str(doc.header.get("order_no") or ""))
+    if terms is None or terms.refusal(customer, day):
+        return {}
+    return {"quote_approval": terms.approval or terms.quote_no}
 
 
 def derive_return(doc: Document, ctx: Context) -> Document:

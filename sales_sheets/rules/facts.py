@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from ..status import Status
 from .authority import Limits
 
 
@@ -110,3 +113,31 @@ class DeliveredValue:
     order_no: str
     customer_code: str
     value: Decimal
+
+
+@dataclass(frozen=True)
+class QuoteTerms:
+    """What an order naming a quotation may take of it: the newest version of the quotation
+    (`status`: accepted, held, declined ...), whom it is for, until when, its approval, and per
+    product its price and quantity with what other current orders naming it took already."""
+
+    quote_no: str
+    status: str
+    customer_code: str  # "" for a prospect's quotation
+    prospect_name: str
+    valid_until: date
+    approval: str
+    prices: Mapping[str, Decimal]
+    quantities: Mapping[str, Decimal]
+    taken: Mapping[str, Decimal]
+
+    def refusal(self, customer: Mapping[Any, Any], day: date) -> str:
+        """Why the quotation does not serve an order of `customer` dated `day`: a problem
+        code, or "" when it does."""
+        if self.status != Status.ACCEPTED:
+            return "quote_not_approved"
+        ours = (self.customer_code == customer["code"] if self.customer_code
+                else self.prospect_name == customer["name"])
+        if not ours:
+            return "quote_other_customer"
+        return "quote_expired" if day > self.valid_until else ""

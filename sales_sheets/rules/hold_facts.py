@@ -110,6 +110,19 @@ def order_hold_facts(source: FactsSource, document: Row, language: str) -> HoldF
                      Limits(discount.quantize(_PERCENT, ROUND_HALF_UP), excess))
 
 
+def quote_hold_facts(source: FactsSource, document: Row, language: str) -> HoldFacts:
+    """The facts of a held quotation: the price given away on each line below list, as for an
+    order (held for the general manager, whatever its prices, or for a price below list)."""
+    reasons = reasons_of(source.hold_reasons(document))
+    quote = source.header(document)
+    price_lines = _price_lines(source, document, language)
+    discount = max((ln.discount or Decimal(0) for ln in price_lines), default=Decimal(0)) * 100
+    return HoldFacts(document["kind"], quote["quote_no"], document["version"],
+                     quote["quote_date"], quote["customer_code"] or "", quote["salesperson"],
+                     quote["total"], reasons, tuple(price_lines),
+                     Limits(discount.quantize(_PERCENT, ROUND_HALF_UP)))
+
+
 def return_hold_facts(source: FactsSource, document: Row, language: str) -> HoldFacts:
     """The facts of a held return: each line against what its order ordered."""
     reasons = reasons_of(source.hold_reasons(document))

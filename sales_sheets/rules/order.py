@@ -11,12 +11,15 @@ from ..forms.form import Document
 from ..problems import Problem, Severity, problem
 from .common import check_positive
 from .context import Context, Row
+from .quote import quoted_lines
 
 
 def check_order(doc: Document, ctx: Context) -> list[Problem]:
     problems = check_positive(doc, ("quantity", "unit_price"))
-    problems += _lines(doc, ctx)
     customer = ctx.customer(doc.header["customer_code"])
+    covered, quoted = quoted_lines(doc, ctx, customer) if customer else (set(), [])
+    problems += _lines(doc, ctx, covered)
+    problems += quoted
     salesperson = doc.header["salesperson"]
     if customer and salesperson and customer["salesperson"] != salesperson:
         problems.append(problem(
@@ -28,7 +31,9 @@ def check_order(doc: Document, ctx: Context) -> list[Problem]:
     return problems
 
 
-def _lines(doc: Document, ctx: Context) -> list[Problem]:
+def _lines(doc: Document, ctx: Context, quoted: set[int]) -> list[Problem]:
+    """Amounts, floor and list prices; a line its quotation covers (the rows `quoted`) was
+    approved at its price with the quotation."""
     problems: list[Problem] = []
     approved = bool(doc.header.get("price_approval_no"))
     for line in doc.lines:
@@ -47,7 +52,7 @@ def _lines(doc: Document, ctx: Context) -> list[Problem]:
         if floor is not None and price < floor:
             problems.append(problem("price_below_floor", **doc.at_line("unit_price", line),
                                     value=price, floor_price=floor))
-        elif price < product["list_price"] and not approved:
+        elif price < product["list_price"] and not approved and line.row not in quoted:
             problems.append(problem("price_below_list", Severity.HOLD,
                                     **doc.at_line("unit_price", line), value=price,
                                     list_price=product["list_price"]))

@@ -103,7 +103,7 @@ def month_end_reminder(workspace: Workspace, period: str, today: date) -> Done:
 def approval_digest(workspace: Workspace, period: str, today: date) -> Done:
     """Each working day, `approval_reminder` to every approver with documents waiting: all of
     them, those older than `[notify] remind_after_days` marked; and the day's check of the
-    对账回函 (see `overdue_replies`)."""
+    对账回函 (see `overdue_replies`) and of the complaints (see `overdue_complaints`)."""
     from ..documents.approval_request import request_path
 
     remind_after = workspace.settings.notify.remind_after_days
@@ -125,10 +125,13 @@ def approval_digest(workspace: Workspace, period: str, today: date) -> Done:
         {"count": len(lines), "documents": lines,
          "folder": f"outbox/approvals/{approver}/"})]
     overdue, told = overdue_replies(workspace, today)
+    unresolved, complained = overdue_complaints(workspace, today)
     outcome = f"{sum(len(v) for v in waiting.values())} waiting"
     if overdue:
         outcome += f", {overdue} replies overdue"
-    return Done(outcome, found + told)
+    if unresolved:
+        outcome += f", {unresolved} complaints overdue"
+    return Done(outcome, found + told + complained)
 
 
 def overdue_replies(workspace: Workspace, today: date) -> tuple[int, list[Notice]]:
@@ -156,6 +159,35 @@ def overdue_replies(workspace: Workspace, today: date) -> tuple[int, list[Notice
                           "reply_by": show_date(s.reply_by, language), "days": s.days_overdue,
                           "form": _relative(workspace, form)})
     return len(overdue), found
+
+
+def overdue_complaints(workspace: Workspace, today: date) -> tuple[int, list[Notice]]:
+    """`complaint_overdue` to the salesperson and their manager for every complaint still open
+    after its due date. Keyed by the complaint and its due date, so each is told once however
+    many days it stays overdue, and again only when a new version gives it a later due date
+    that passes too."""
+    from ..kinds import KINDS
+
+    settings = workspace.settings
+    language = workspace.language
+    category = KINDS["complaint"].header_field("category")
+    words = {c.value: c.label(language) for c in category.choices}
+    with Ledger.of(workspace).connect() as books:
+        late = [c for c in books.complaints(today) if c.overdue_on(today)]
+        managers = {p["code"]: p["manager"] or "" for p in books.master_records(Ref.SALESPERSON)}
+        customers = {c["code"]: c["name"] for c in books.master_records(Ref.CUSTOMER)}
+    found: list[Notice] = []
+    for c in late:
+        found += notices(settings.notify, "complaint_overdue", f"{c.complaint_no}:{c.due_on}",
+                         [c.salesperson, managers.get(c.salesperson, "")],
+                         {"complaint_no": c.complaint_no, "customer": c.customer_code,
+                          "customer_name": customers.get(c.customer_code, ""),
+                          "category": words.get(c.category, c.category),
+                          "description": c.description,
+                          "received_on": show_date(c.received_on, language),
+                          "due_on": show_date(c.due_on, language),
+                          "days": (today - c.due_on).days})
+    return len(late), found
 
 
 JOBS: dict[str, Job] = {

@@ -116,7 +116,7 @@ def test_a_rejected_file_is_mailed_with_its_annotated_copy(
     assert mail["Subject"] == "【退回】S01/bad.xlsx 有 1 处问题"
     text = body(mail)
     assert text.startswith("张伟，")
-    assert "订货单!A16" in text and "NOPE" in text  # where the problem is, and what
+    assert "订货单!A17" in text and "NOPE" in text  # where the problem is, and what
     assert attachments(mail) == [(annotated.name, annotated.read_bytes())]
     assert raw_name(received.data) == [annotated.name]
     assert outbox(ws) == [("file_rejected", "S01", "sent", 1, None)]

@@ -62,6 +62,7 @@ class Output(StrEnum):
 
     CONTRACT = "contract"
     INVOICE_NOTICE = "invoice_notice"
+    QUOTE = "quote"  # the formal 报价单 for the customer
 
 
 @dataclass(frozen=True)
