@@ -236,32 +236,36 @@ def _aging_totals(rows: Sequence[AgingRow], label: str) -> tuple[Any, ...]:
 
 def _contracts(w: Writer) -> None:
     sheet = Sheet(w, w.name("contracts"), CONTRACT_COLUMNS, 1, w.word("note_contracts"))
-    rows = w.report.contracts
-    variants = {status_word(status, w.language): status
-                for status in (Status.HELD, Status.SUPERSEDED)}
-    sheet.data((_contract_values(r, w.language) for r in rows),
+    words = {status: status_word(status, w.language) for status in Status}
+    variants = {words[status]: status for status in (Status.HELD, Status.SUPERSEDED)}
+    # amount, delivered, invoiced, received of the accepted versions; amount of the held
+    accepted = [Decimal(0)] * 4
+    held = [Decimal(0)]
+    sheet.data(_contract_rows(w.report.contracts(), words, w.language, accepted, held),
                variant=lambda values: variants.get(values[CONTRACT_STATUS], "plain"))
-    accepted = [r for r in rows if r.status == Status.ACCEPTED]
-    held = [r for r in rows if r.status == Status.HELD]
-    sheet.line(_contract_total(w.word("accepted_total"), _sum(r.amount for r in accepted),
-                               (_sum(r.delivered for r in accepted),
-                                _sum(r.invoiced for r in accepted),
-                                _sum(r.received for r in accepted))))
-    sheet.line(_contract_total(w.word("held_total"), _sum(r.amount for r in held),
-                               (None, None, None)))
+    sheet.line(_contract_total(w.word("accepted_total"), accepted[0], tuple(accepted[1:])))
+    sheet.line(_contract_total(w.word("held_total"), held[0], (None, None, None)))
     sheet.close()
+
+
+def _contract_rows(rows: Iterable[ContractRow], words: dict[Status, str], language: str,
+                   accepted: list[Decimal], held: list[Decimal]) -> Iterator[tuple[Any, ...]]:
+    """The rows' values in column order; the totals summed into `accepted` and `held`."""
+    for row in rows:
+        if row.status == Status.ACCEPTED:
+            accepted[:] = (accepted[0] + row.amount, accepted[1] + row.delivered,
+                           accepted[2] + row.invoiced, accepted[3] + row.received)
+        elif row.status == Status.HELD:
+            held[0] += row.amount
+        yield (row.order_no, row.version, row.order_date, row.customer_code, row.customer_name,
+               row.salesperson, row.amount, words[row.status],
+               hold_reason_words(row.hold_reasons, language) if row.hold_reasons else "",
+               row.approval, row.contract_file, row.delivered, row.invoiced, row.received)
 
 
 def _contract_total(label: str, amount: Decimal,
                     progress: tuple[Decimal | None, ...]) -> tuple[Any, ...]:
     return (label,) + (None,) * 5 + (amount,) + (None,) * 4 + progress
-
-
-def _contract_values(row: ContractRow, language: str) -> tuple[Any, ...]:
-    return (row.order_no, row.version, row.order_date, row.customer_code, row.customer_name,
-            row.salesperson, row.amount, status_word(row.status, language),
-            hold_reason_words(row.hold_reasons, language) if row.hold_reasons else "",
-            row.approval, row.contract_file, row.delivered, row.invoiced, row.received)
 
 
 def _tracking(w: Writer) -> None:
