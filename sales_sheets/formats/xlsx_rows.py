@@ -47,9 +47,6 @@ _EPOCH = date(1899, 12, 30).toordinal()  # Excel's day 0 (1900 date system)
 _MAX_TEXT = 32767  # characters a cell can hold
 # Rows whose text has none of these take the fast path: no escaping needed.
 _UNSAFE = re.compile(r"[&<>\x00-\x1f\ud800-\udfff\ufffe\uffff]").search
-_SEP = "\x7f"
-_EDGE = ("", " ", _SEP)
-_INNER_EDGES = (_SEP + " ", " " + _SEP, _SEP * 2)  # a space at an end, or an empty string
 # A row's XML from its number and values (see Rows._renderer).
 _Render = Callable[[int, Sequence[Any]], str]
 # Escaping as xlsxwriter does it: a literal _xHHHH_ keeps its underscore as _x005F_, control
@@ -67,19 +64,30 @@ def _xml_text(text: str) -> str:
     return f'<t xml:space="preserve">{text}</t>' if preserve else f"<t>{text}</t>"
 
 
-def _plain(texts: tuple[Any, ...]) -> bool:
-    """True when these strings can go into the XML as they are: no escaping, no whitespace to
-    preserve at either end, none empty (an empty string is written as a blank cell)."""
-    if not texts:
-        return True
-    try:
-        joined = _SEP.join(texts)
-    except TypeError:  # not all strings
-        return False
-    return not (_UNSAFE(joined) or "_x" in joined or len(joined) > _MAX_TEXT
-                or joined[:1] in _EDGE or joined[-1:] in _EDGE
-                or _INNER_EDGES[0] in joined or _INNER_EDGES[1] in joined
-                or _INNER_EDGES[2] in joined)
+def _plain(text: Any) -> bool:
+    """True when `text` can go into the XML as it is: a string, not empty (an empty string is
+    written as a blank cell), needing no escaping and no whitespace preserved at either end."""
+    return (type(text) is str and text != "" and text[0] != " " and text[-1] != " "
+            and len(text) <= _MAX_TEXT and "_x" not in text and not _UNSAFE(text))
+
+
+class _PlainTexts(dict[Any, bool]):
+    """`_plain` of text values, remembered: a sheet's text columns repeat few values
+    (customers, products, salespeople, an order's number on each of its lines), and looking a
+    row's texts up costs a third of checking them. Past 100,000 values it starts afresh, so
+    that a sheet of all different texts costs no memory."""
+
+    def __missing__(self, text: Any) -> bool:
+        if len(self) >= 100_000:
+            self.clear()
+        plain = self[text] = _plain(text)
+        return plain
+
+    def all(self, texts: Iterable[Any]) -> bool:
+        try:
+            return all(map(self.__getitem__, texts))
+        except TypeError:  # a value that does not hash: not a string
+            return False
 
 
 class Rows:
@@ -114,6 +122,7 @@ class Rows:
         self._nullable = tuple(c for c in nullable if kinds[c] != "text")
         self._renderers: dict[tuple[str, tuple[bool, ...], tuple[bool, ...]], _Render] = {}
         self._serials = _Serials()
+        self._plain_texts = _PlainTexts()
         self._xf: dict[str, list[int]] = {}
 
     def __enter__(self) -> Rows:
@@ -130,6 +139,7 @@ class Rows:
         texts_of = self._getter(self._text)
         nullable_of = self._getter(self._nullable) if self._nullable else None
         plain = self._renderer("plain")
+        plain_texts = self._plain_texts
         buffer: list[str] = []
         number = self.first + 1  # the row number in the XML
         for values in rows:
@@ -143,10 +153,10 @@ class Rows:
                 # Empty text cells (a contract without hold reasons or approval) are blank
                 # cells: a renderer of its own for each pattern of them keeps the row fast.
                 blank = tuple(text is None or text == "" for text in texts)
-                if _plain(tuple(text for text, empty in zip(texts, blank, strict=True)
-                                if not empty)):
+                if plain_texts.all(text for text, empty in zip(texts, blank, strict=True)
+                                   if not empty):
                     render = self._renderer(kind, blank, nulls)
-            elif _plain(texts):
+            elif plain_texts.all(texts):
                 render = (plain if kind == "plain" and not nulls
                           else self._renderer(kind, (), nulls))
             line = None

@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from io import BytesIO
 from itertools import groupby
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +73,9 @@ __all__ = ["DETAIL_ROWS_PER_SHEET", "hold_reason_words", "status_word", "write_r
 DETAIL_ROWS_PER_SHEET = EXCEL_ROWS - FIRST_ROW - 2
 _TOP_AGING = 15
 _ONE = Decimal(1)
-# The amount columns of 销售跟单 (ordered .. outstanding: TrackingRow[6:12]), summed on its
-# total lines.
-_TRACKING_SUMMED = ("ordered", "delivered", "invoiced", "received", "returned", "outstanding")
+# The amount columns of 销售跟单 (ordered, delivered, invoiced, received, returned,
+# outstanding: TrackingRow[6:12]), summed on its total lines.
+_TRACKING_SUMMED = range(6, 12)
 
 
 def write_report(report: Report, path: Path, language: str = "zh", company: str = "",
@@ -286,10 +286,11 @@ def _with_subtotals(rows: Iterable[TrackingRow], w: Writer,
                     grand: list[Decimal]) -> Iterator[tuple[Any, ...]]:
     """The rows, a subtotal line after each salesperson's; their sums added to `grand`."""
     for person, group in groupby(rows, attrgetter("salesperson")):
-        sums = [Decimal(0)] * len(_TRACKING_SUMMED)
-        for row in group:
-            yield row
-            sums = [total + value for total, value in zip(sums, row[6:12], strict=True)]
+        # a salesperson's few thousand rows held, to sum column by column in C rather than
+        # make a list of six running sums for every order
+        taken = list(group)
+        yield from taken
+        sums = [sum(map(itemgetter(column), taken), Decimal(0)) for column in _TRACKING_SUMMED]
         label = w.word("salesperson_total", who=person)
         yield (label, None, None, None, person, None, *sums, None, None)
         grand[:] = [total + value for total, value in zip(grand, sums, strict=True)]
