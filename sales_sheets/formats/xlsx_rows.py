@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, not_
 from pathlib import Path
 from typing import IO, Any
 
@@ -153,8 +154,7 @@ class Rows:
                 # Empty text cells (a contract without hold reasons or approval) are blank
                 # cells: a renderer of its own for each pattern of them keeps the row fast.
                 blank = tuple(text is None or text == "" for text in texts)
-                if plain_texts.all(text for text, empty in zip(texts, blank, strict=True)
-                                   if not empty):
+                if plain_texts.all(compress(texts, map(not_, blank))):
                     render = self._renderer(kind, blank, nulls)
             elif plain_texts.all(texts):
                 render = (plain if kind == "plain" and not nulls
