@@ -73,13 +73,14 @@ def _plain(text: Any) -> bool:
 
 
 class _PlainTexts(dict[Any, bool]):
-    """`_plain` of text values, remembered: a sheet's text columns repeat few values
-    (customers, products, salespeople, an order's number on each of its lines), and looking a
-    row's texts up costs a third of checking them. Past 100,000 values it starts afresh, so
-    that a sheet of all different texts costs no memory."""
+    """`_plain` of text values, remembered while rows are written: a sheet's text columns
+    repeat few values (customers, products, salespeople, an order's number on each of its
+    lines), and looking a row's texts up costs a third of checking them. Past 10,000 values it
+    starts afresh, so that a sheet of all different texts (an order number on every row of
+    合同台账) holds no more than a megabyte."""
 
     def __missing__(self, text: Any) -> bool:
-        if len(self) >= 100_000:
+        if len(self) >= 10_000:
             self.clear()
         plain = self[text] = _plain(text)
         return plain
@@ -123,7 +124,6 @@ class Rows:
         self._nullable = tuple(c for c in nullable if kinds[c] != "text")
         self._renderers: dict[tuple[str, tuple[bool, ...], tuple[bool, ...]], _Render] = {}
         self._serials = _Serials()
-        self._plain_texts = _PlainTexts()
         self._xf: dict[str, list[int]] = {}
 
     def __enter__(self) -> Rows:
@@ -140,7 +140,7 @@ class Rows:
         texts_of = self._getter(self._text)
         nullable_of = self._getter(self._nullable) if self._nullable else None
         plain = self._renderer("plain")
-        plain_texts = self._plain_texts
+        plain_texts = _PlainTexts()
         buffer: list[str] = []
         number = self.first + 1  # the row number in the XML
         for values in rows:

@@ -32,6 +32,7 @@ from ..forms.kinds import Ref
 from ..forms.periods import Period
 from ..rules.balance import Position, opening_item, position
 from ..status import Status
+from .database import small_cache
 from .decimals import Scaled
 from .queries import hold_reasons, master_records
 from .receivables import charges_by_day
@@ -303,7 +304,9 @@ def order_versions(conn: Connection, period: Period) -> Iterator[OrderVersion]:
         .order_by(orders.c.order_date, orders.c.order_no, documents.c.version)
     )
     statuses = {str(status): status for status in Status}
-    for no, version, day, code, name, person, total, status, reasons, approval in conn.execute(
-            query):
-        yield OrderVersion(no, version, day, code, name, person, Decimal(total).scaleb(_CENTS),
-                           statuses[status], hold_reasons(reasons), approval)
+    with small_cache(conn):
+        for no, version, day, code, name, person, total, status, reasons, approval in \
+                conn.execute(query):
+            yield OrderVersion(no, version, day, code, name, person,
+                               Decimal(total).scaleb(_CENTS), statuses[status],
+                               hold_reasons(reasons), approval)

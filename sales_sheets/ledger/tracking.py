@@ -12,6 +12,7 @@ from typing import NamedTuple, cast
 from sqlalchemy import BigInteger, Connection, and_, func, select, type_coerce
 
 from ..status import Status
+from .database import small_cache
 from .decimals import Scaled
 from .schema import customers, documents, orders, returns
 
@@ -42,8 +43,9 @@ def accepted_orders(conn: Connection, as_of: date) -> Iterator[TrackedOrder]:
         .where(orders.c.order_date <= as_of)
         .order_by(orders.c.salesperson, orders.c.order_no)
     )
-    for no, day, code, name, person, due, total in conn.execute(query):
-        yield TrackedOrder(no, day, code, name, person, due, Decimal(total).scaleb(_CENTS))
+    with small_cache(conn):
+        for no, day, code, name, person, due, total in conn.execute(query):
+            yield TrackedOrder(no, day, code, name, person, due, Decimal(total).scaleb(_CENTS))
 
 
 def returned_by_order(conn: Connection, as_of: date) -> dict[str, Decimal]:
