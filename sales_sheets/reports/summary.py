@@ -36,9 +36,8 @@ def latest_report(workspace: Workspace) -> Path | None:
 def write_summary(workspace: Workspace, period: Period) -> Path:
     """Write the summary workbook of `period` and return its path.
 
-    A period of many order lines has its 明细 rendered in a helper process (see details.py),
-    which values the deliveries first: a script that calls this at its top level must guard
-    it with `if __name__ == "__main__":`.
+    A period of many order lines has its 明细 rendered in a helper process (see details.py):
+    a script that calls this at its top level must guard it with `if __name__ == "__main__":`.
     """
     ledger = Ledger.of(workspace)
     with ExitStack() as stack:
