@@ -409,33 +409,3 @@ def test_a_failing_helper_process_fails_the_workbook(tmp_path: Path, details: An
             pytest.raises(SalesSheetsError, match=message):
         write_report(sample_report(), tmp_path / "r.xlsx", rendered=rendered)
     assert list(tmp_path.iterdir()) == []  # nothing half-written left behind
-
-
-def _sample_lines() -> Iterator[DetailRow]:
-    return iter(DETAILS)
-
-
-def _valued() -> dict[str, Decimal]:
-    return {"SO-000001": D("12.50")}
-
-
-def _failing_ahead() -> dict[str, Decimal]:
-    raise ValueError("no deliveries today")
-
-
-def test_the_helper_answers_its_work_ahead_first_then_the_parts(tmp_path: Path) -> None:
-    """write_summary has the 明细 helper value the deliveries before the lines; the parts it
-    renders after are the same as without."""
-    alone = write_report(sample_report(), tmp_path / "alone.xlsx")
-    with rendered_elsewhere(_sample_lines, workbook.DETAIL_ROWS_PER_SHEET, _valued) as helper:
-        assert helper.ahead() == {"SO-000001": D("12.50")}
-        path = write_report(sample_report(), tmp_path / "helped.xlsx", rendered=helper)
-    assert path.read_bytes() == alone.read_bytes()
-
-
-def test_a_failure_in_the_helpers_work_ahead_fails_the_workbook(tmp_path: Path) -> None:
-    with rendered_elsewhere(_sample_lines, workbook.DETAIL_ROWS_PER_SHEET,
-                            _failing_ahead) as helper, \
-            pytest.raises(SalesSheetsError, match="ValueError: no deliveries today"):
-        write_report(sample_report(), tmp_path / "r.xlsx", rendered=helper)
-    assert list(tmp_path.iterdir()) == []

@@ -4,9 +4,7 @@ A year's 明细 holds a million rows and is about half the work of its workbook,
 the other sheets needs it. So `write_summary` has a helper process render it on a second core
 (`rendered_elsewhere`) while this one computes the other figures and lays out their sheets;
 `write_report` splices the parts in when it gets to 明细. Either way the rows are rendered
-by `render_details`, into one file per sheet. The helper can be given a piece of work to do
-before the lines and send back first (`write_summary` has it value the deliveries, the
-longest figure of a ledger that ships: this process has the more to do).
+by `render_details`, into one file per sheet.
 
 The helper is started with "spawn" on every platform (Windows has nothing else; fork would
 copy an open database connection): it imports this package afresh and is handed only things
@@ -79,49 +77,26 @@ def can_start_helper() -> bool:
     return not multiprocessing.current_process().daemon
 
 
-class Helper:
-    """The answers of a helper process, in the order it gives them: `ahead()` the result of
-    the work it was given to do first, if any (call it once); called, the 明细 parts."""
-
-    def __init__(self, receive: Connection, ahead: bool) -> None:
-        self._receive = receive
-        self._ahead_pending = ahead
-        self._ahead: Any = None
-
-    def ahead(self) -> Any:
-        if self._ahead_pending:
-            self._ahead = _outcome(self._receive)
-            self._ahead_pending = False
-        return self._ahead
-
-    def __call__(self) -> list[DetailPart]:
-        self.ahead()  # its answer comes first on the pipe
-        parts: list[DetailPart] = _outcome(self._receive)
-        return parts
-
-
 @contextmanager
-def rendered_elsewhere(details: Details, per_sheet: int,
-                       ahead: Callable[[], Any] | None = None) -> Iterator[Helper]:
-    """Start rendering the order lines in a helper process; yield its answers (see `Helper`).
-    The parts are valid until the end of the with block; leaving it early stops the helper.
+def rendered_elsewhere(details: Details,
+                       per_sheet: int) -> Iterator[Callable[[], list[DetailPart]]]:
+    """Start rendering the order lines in a helper process; yield the function that waits for
+    its parts (call it once). The parts are valid until the end of the with block; leaving
+    it early stops the helper.
 
     Args:
         details: the order-line stream; it must pickle (a partial of a module function).
         per_sheet: data rows per 明细 sheet.
-        ahead: work for the helper to do before the lines, its result sent back first: a
-            figure this process would otherwise compute while the helper has time to spare
-            (it must pickle, as must its result).
     """
     context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="sales-sheets-") as folder:
         receive, send = context.Pipe(duplex=False)
-        helper = context.Process(target=_helper, args=(send, details, folder, per_sheet, ahead),
+        helper = context.Process(target=_helper, args=(send, details, folder, per_sheet),
                                  name="sales-sheets 明细", daemon=True)
         helper.start()
         send.close()  # the helper holds the sending end now: so its end is an EOF here
         try:
-            yield Helper(receive, ahead is not None)
+            yield lambda: _outcome(receive)
         finally:
             receive.close()
             if helper.is_alive():  # the workbook failed before it took the parts
@@ -129,14 +104,10 @@ def rendered_elsewhere(details: Details, per_sheet: int,
             helper.join()
 
 
-def _helper(send: Connection, details: Details, folder: str, per_sheet: int,
-            ahead: Callable[[], Any] | None) -> None:
-    """The helper process: the work ahead, then render; send back each result, or the error
-    (after which it stops)."""
+def _helper(send: Connection, details: Details, folder: str, per_sheet: int) -> None:
+    """The helper process: render, send the parts back, or the error."""
     outcome: Any
     try:
-        if ahead is not None:
-            send.send(ahead())
         outcome = render_details(details, folder, per_sheet)
     except SalesSheetsError as exc:
         outcome = exc
@@ -149,7 +120,7 @@ def _helper(send: Connection, details: Details, folder: str, per_sheet: int,
     send.close()
 
 
-def _outcome(receive: Connection) -> Any:
+def _outcome(receive: Connection) -> list[DetailPart]:
     try:
         outcome = receive.recv()
     except EOFError:
@@ -157,4 +128,5 @@ def _outcome(receive: Connection) -> Any:
                                "(killed, or out of memory?)") from None
     if isinstance(outcome, SalesSheetsError):
         raise outcome
-    return outcome
+    parts: list[DetailPart] = outcome
+    return parts

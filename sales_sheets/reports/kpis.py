@@ -9,7 +9,7 @@ an accepted order in it. Ageing applies credits to the oldest items first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import partial
@@ -42,31 +42,23 @@ ZERO = Decimal("0.00")
 _BUCKETS = (30, 60, 90)
 
 
-def build_report(workspace: Workspace, ledger: Ledger, period: Period,
-                 delivered: Callable[[], dict[str, Decimal]] | None = None) -> Report:
+def build_report(workspace: Workspace, ledger: Ledger, period: Period) -> Report:
     """The figures of `period`, read from one snapshot of `ledger`; its order lines are read
-    when the workbook asks for them, from a snapshot of their own. `delivered`: the function
-    that gives `delivered_values` at the period's end, computed elsewhere (a helper process,
-    see summary.py) from a snapshot of its own; asked for last."""
+    when the workbook asks for them, from a snapshot of their own."""
     with ledger.reading() as books:
+        progress = _progress(books, period.end)
         people = _salespeople(books, period)
         customer_rows = _customers(books, period)
-        regions = _regions(books, period)
-        products = _products(books, period)
-        trend = _trend(books, period)
-        aging = _aging(books, period.end)
-        visits = _visits(books, period)
-        progress = _progress(books, period.end, delivered)
         return Report(
             period=period,
             salespeople=people,
-            regions=regions,
-            products=products,
+            regions=_regions(books, period),
+            products=_products(books, period),
             customers=customer_rows,
-            trend=trend,
-            aging=aging,
+            trend=_trend(books, period),
+            aging=_aging(books, period.end),
             contracts=partial(contracts, workspace, ledger, period, progress),
-            visits=visits,
+            visits=_visits(books, period),
             details=partial(details, ledger, period),
             pending=books.pending_approvals(datetime.combine(period.end, time())),
             replies=books.statement_standings(period.end,
@@ -254,22 +246,11 @@ class _Progress(NamedTuple):
     returned: dict[str, Decimal]
 
 
-def _progress(books: Books, as_of: date,
-              delivered: Callable[[], dict[str, Decimal]] | None = None) -> _Progress:
+def _progress(books: Books, as_of: date) -> _Progress:
     # Each summed per order in one pass over the ledger (deliveries valued order by order as
     # they stream, the rest grouped in SQL), not asked order by order.
-    invoiced = books.invoiced_by_order(None, as_of)
-    received, returned = books.receipts_by_order(as_of), books.returned_by_order(as_of)
-    return _Progress(delivered() if delivered is not None
-                     else books.delivered_value_by_order(as_of), invoiced, received, returned)
-
-
-def delivered_values(ledger: Ledger | str, as_of: date) -> dict[str, Decimal]:
-    """order number -> what its deliveries dated up to `as_of` are worth (see
-    `Books.delivered_value_by_order`): `ledger`, or its URL in a helper process (which opens
-    its own, see details.py)."""
-    with ledger_at(ledger) as opened, opened.reading() as books:
-        return books.delivered_value_by_order(as_of)
+    return _Progress(books.delivered_value_by_order(as_of), books.invoiced_by_order(None, as_of),
+                     books.receipts_by_order(as_of), books.returned_by_order(as_of))
 
 
 def contracts(workspace: Workspace, ledger: Ledger, period: Period,

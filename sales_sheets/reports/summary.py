@@ -12,7 +12,7 @@ from ..paths import inside
 from ..text import Text
 from ..workspace import Workspace
 from .details import can_start_helper, rendered_elsewhere
-from .kpis import build_report, delivered_values, details, has_detail_lines
+from .kpis import build_report, details, has_detail_lines
 from .workbook import DETAIL_ROWS_PER_SHEET, write_report
 
 _NAME = Text("销售汇总", "Sales summary")
@@ -41,13 +41,10 @@ def write_summary(workspace: Workspace, period: Period) -> Path:
     """
     ledger = Ledger.of(workspace)
     with ExitStack() as stack:
-        rendered = delivered = None
+        rendered = None
         if can_start_helper() and has_detail_lines(ledger, period, HELPER_LINES):
-            url = workspace.database_url
-            helper = stack.enter_context(rendered_elsewhere(
-                partial(details, url, period), DETAIL_ROWS_PER_SHEET,
-                partial(delivered_values, url, period.end)))
-            rendered, delivered = helper, helper.ahead
-        report = build_report(workspace, ledger, period, delivered)
+            lines = partial(details, workspace.database_url, period)
+            rendered = stack.enter_context(rendered_elsewhere(lines, DETAIL_ROWS_PER_SHEET))
+        report = build_report(workspace, ledger, period)
         return write_report(report, report_path(workspace, period), workspace.language,
                             workspace.settings.company.name, rendered)
