@@ -11,7 +11,7 @@ from sqlalchemy.exc import InternalError
 
 from sales_sheets.errors import StorageError
 from sales_sheets.ledger import migrations
-from sales_sheets.ledger.database import ledger_of, reading
+from sales_sheets.ledger.database import ledger_of, reading, small_cache
 from sales_sheets.ledger.decimals import Money
 from sales_sheets.ledger.schema import meta
 from sales_sheets.workspace import Workspace
@@ -118,6 +118,24 @@ def test_a_reader_takes_a_snapshot_and_no_lock(workspace: Workspace) -> None:
         assert reader.execute(count).scalar_one() == before  # its snapshot, still
     with reading(engine) as reader:
         assert reader.execute(count).scalar_one() == before + 1
+
+
+@pytest.mark.ledgers("sqlite")
+def test_a_long_sorted_read_takes_a_small_cache_and_gives_it_back(workspace: Workspace) -> None:
+    """The 明细 helper and the report's streams sort hundreds of thousands of rows in SQLite's
+    cache: theirs is 8 MiB, the connection's 32 MiB again afterwards, even after an error."""
+    engine = ledger_of(workspace)
+    with reading(engine) as reader:
+        def size() -> int:
+            return int(reader.exec_driver_sql("PRAGMA cache_size").scalar_one())
+        assert size() == -32768
+        with small_cache(reader):
+            assert size() == -8192
+        assert size() == -32768
+        with pytest.raises(ZeroDivisionError), small_cache(reader, 1024):
+            assert size() == -1024
+            raise ZeroDivisionError
+        assert size() == -32768
 
 
 @pytest.mark.ledgers("postgresql")

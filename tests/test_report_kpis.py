@@ -197,12 +197,12 @@ def test_trend_aging_contracts_and_visits(ledger: Workspace) -> None:
     assert trend["2026-10"].orders == Decimal("2300.00")
     assert trend["2026-10"].receipts == Decimal("1000.00")
     assert trend["2026-11"].orders == sum(_expected("2026-11")["customers"].values())
-    statuses = [(c.order_no, c.version, c.status) for c in report.contracts]
+    statuses = [(c.order_no, c.version, c.status) for c in report.contracts()]
     assert ("SO-2", 1, "superseded") in statuses and ("SO-2", 2, "accepted") in statuses
-    held = next(c for c in report.contracts if c.order_no == "SO-5")
+    held = next(c for c in report.contracts() if c.order_no == "SO-5")
     assert (held.status, held.hold_reasons, held.contract_file) == (
         "held", ("price_below_list",), "")
-    so1 = next(c for c in report.contracts if c.order_no == "SO-1")
+    so1 = next(c for c in report.contracts() if c.order_no == "SO-1")
     assert so1.received == Decimal("20000.00")
     assert so1.contract_file == "outbox/contracts/C001/SO-1.docx"
     assert [(v.salesperson, v.week_start, v.planned, v.done, v.unplanned)

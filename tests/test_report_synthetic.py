@@ -115,7 +115,7 @@ def test_deliveries_and_invoices_add_to_the_same_ledger_and_add_up(
     delivered = sum(by_order.values(), Decimal(0))
     assert delivered > 0
     # Every accepted order is of the year, so 销售跟单 lists each of them once.
-    accepted = [c for c in report.contracts if c.status == "accepted"]
+    accepted = [c for c in report.contracts() if c.status == "accepted"]
     followed = list(report.tracking())
     assert sorted(r.order_no for r in followed) == sorted(c.order_no for c in accepted)
     for figures in (followed, accepted):

@@ -284,7 +284,7 @@ def test_aging_chart_takes_the_largest_balances(tmp_path: Path) -> None:
     rows = [AgingRow(f"C{i:03d}", f"客户{i}", "S", None, D(i * 100), D(i * 100), D(0), D(0),
                      D(0), D(0), None) for i in range(1, 21)]
     report = sample_report()
-    report = Report(report.period, [], [], [], [], [], rows, [], [], lambda: iter(()))
+    report = Report(report.period, [], [], [], [], [], rows, lambda: iter(()), [], lambda: iter(()))
     path = write_report(report, tmp_path / "aging.xlsx", "en")
     ws = openpyxl.load_workbook(path)["Aging"]
     assert ws["A24"].value == "Total" and ws["E24"].value == sum(range(1, 21)) * 100
@@ -309,7 +309,8 @@ def test_notes_hold_every_definition(books: dict[str, Path]) -> None:
 
 
 def test_an_empty_period_still_makes_a_workbook(tmp_path: Path) -> None:
-    report = Report(parse_period("2027-01"), [], [], [], [], [], [], [], [], lambda: iter(()))
+    report = Report(parse_period("2027-01"), [], [], [], [], [], [], lambda: iter(()), [],
+                    lambda: iter(()))
     path = write_report(report, tmp_path / "empty.xlsx", "en")
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == EN
@@ -338,7 +339,8 @@ def test_a_chart_that_does_not_fit_below_its_table_starts_a_printed_page(
         tmp_path: Path) -> None:
     many = [SALESPEOPLE[0]] * 40
     base = sample_report()
-    report = Report(base.period, many, [], [], [], [], [], [], [], lambda: iter(()))
+    report = Report(base.period, many, [], [], [], [], [], lambda: iter(()), [],
+                    lambda: iter(()))
     book = openpyxl.load_workbook(write_report(report, tmp_path / "many.xlsx"))
     # the break falls under the 45 rows above the chart: title, info, header, 40, total, blank
     assert [brk.id for brk in book["业务员达成"].row_breaks.brk] == [45]

@@ -22,31 +22,32 @@ file 12 % smaller.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, not_
 from pathlib import Path
 from typing import IO, Any
 
 from xlsxwriter.utility import xl_col_to_name
 
 from ..errors import SalesSheetsError
-from .package import PackageReader, PackageWriter
+from .package import Deflated, Deflating, PackageReader, PackageWriter, deflate
 
 EXCEL_ROWS = 1_048_576
 _EPOCH = date(1899, 12, 30).toordinal()  # Excel's day 0 (1900 date system)
 _MAX_TEXT = 32767  # characters a cell can hold
 # Rows whose text has none of these take the fast path: no escaping needed.
 _UNSAFE = re.compile(r"[&<>\x00-\x1f\ud800-\udfff\ufffe\uffff]").search
-_SEP = "\x7f"
-_EDGE = ("", " ", _SEP)
-_INNER_EDGES = (_SEP + " ", " " + _SEP, _SEP * 2)  # a space at an end, or an empty string
 # A row's XML from its number and values (see Rows._renderer).
 _Render = Callable[[int, Sequence[Any]], str]
 # Escaping as xlsxwriter does it: a literal _xHHHH_ keeps its underscore as _x005F_, control
@@ -64,19 +65,31 @@ def _xml_text(text: str) -> str:
     return f'<t xml:space="preserve">{text}</t>' if preserve else f"<t>{text}</t>"
 
 
-def _plain(texts: tuple[Any, ...]) -> bool:
-    """True when these strings can go into the XML as they are: no escaping, no whitespace to
-    preserve at either end, none empty (an empty string is written as a blank cell)."""
-    if not texts:
-        return True
-    try:
-        joined = _SEP.join(texts)
-    except TypeError:  # not all strings
-        return False
-    return not (_UNSAFE(joined) or "_x" in joined or len(joined) > _MAX_TEXT
-                or joined[:1] in _EDGE or joined[-1:] in _EDGE
-                or _INNER_EDGES[0] in joined or _INNER_EDGES[1] in joined
-                or _INNER_EDGES[2] in joined)
+def _plain(text: Any) -> bool:
+    """True when `text` can go into the XML as it is: a string, not empty (an empty string is
+    written as a blank cell), needing no escaping and no whitespace preserved at either end."""
+    return (type(text) is str and text != "" and text[0] != " " and text[-1] != " "
+            and len(text) <= _MAX_TEXT and "_x" not in text and not _UNSAFE(text))
+
+
+class _PlainTexts(dict[Any, bool]):
+    """`_plain` of text values, remembered while rows are written: a sheet's text columns
+    repeat few values (customers, products, salespeople, an order's number on each of its
+    lines), and looking a row's texts up costs a third of checking them. Past 10,000 values it
+    starts afresh, so that a sheet of all different texts (an order number on every row of
+    合同台账) holds no more than a megabyte."""
+
+    def __missing__(self, text: Any) -> bool:
+        if len(self) >= 10_000:
+            self.clear()
+        plain = self[text] = _plain(text)
+        return plain
+
+    def all(self, texts: Iterable[Any]) -> bool:
+        try:
+            return all(map(self.__getitem__, texts))
+        except TypeError:  # a value that does not hash: not a string
+            return False
 
 
 class Rows:
@@ -127,6 +140,7 @@ class Rows:
         texts_of = self._getter(self._text)
         nullable_of = self._getter(self._nullable) if self._nullable else None
         plain = self._renderer("plain")
+        plain_texts = _PlainTexts()
         buffer: list[str] = []
         number = self.first + 1  # the row number in the XML
         for values in rows:
@@ -140,10 +154,9 @@ class Rows:
                 # Empty text cells (a contract without hold reasons or approval) are blank
                 # cells: a renderer of its own for each pattern of them keeps the row fast.
                 blank = tuple(text is None or text == "" for text in texts)
-                if _plain(tuple(text for text, empty in zip(texts, blank, strict=True)
-                                if not empty)):
+                if plain_texts.all(compress(texts, map(not_, blank))):
                     render = self._renderer(kind, blank, nulls)
-            elif _plain(texts):
+            elif plain_texts.all(texts):
                 render = (plain if kind == "plain" and not nulls
                           else self._renderer(kind, (), nulls))
             line = None
@@ -276,32 +289,67 @@ def write_package(source: BytesIO, fragments: dict[str, Rows | Rendered],
 
     Every part is deflated again (not copied as it is): at level 1 when larger than _BIG, and
     stamped at FIXED_TIME, as xlsxwriter stamps its own, so the same figures give the same bytes.
+    The large sheets (a year's 明细, 合同台账 and 销售跟单: a gigabyte of XML at a million
+    lines) are deflated in threads, one a core, while the small parts are written: a part's
+    bytes do not depend on where it was deflated.
 
     Args:
         source: the .xlsx xlsxwriter wrote.
         fragments: sheet name -> its data rows.
         target: the .xlsx to write.
     """
-    with PackageReader(source) as src, PackageWriter(target) as dst:
+    with PackageReader(source) as src, PackageWriter(target) as dst, ExitStack() as stack:
         parts = {entry.name: rel.target for entry, rel in src.sheets() if rel is not None}
-        by_part = {parts[name]: rows for name, rows in fragments.items()}
+        spliced = {}
+        for name, rows in fragments.items():
+            xml = src.read(parts[name]).decode("utf-8")
+            at = _insertion_point(xml, rows.first)
+            spliced[parts[name]] = _Spliced(xml[:at].encode("utf-8"), rows,
+                                            xml[at:].encode("utf-8"))
+        large = sorted((part for part, s in spliced.items() if s.size > _BIG),
+                       key=lambda part: -spliced[part].size)
+        pool = stack.enter_context(ThreadPoolExecutor(max(1, min(len(large),
+                                                                 os.cpu_count() or 1))))
+        ahead = {part: pool.submit(deflate, _level(spliced[part].size), spliced[part].write_to)
+                 for part in large}
+        stack.callback(_close_deflated, ahead)
         for info in src.members:
-            rows = by_part.get(info.filename)
-            if rows is None:
+            part = spliced.get(info.filename)
+            if part is None:
                 with src.open(info) as data, \
                         dst.stream(info.filename, info.file_size,
                                    level=_level(info.file_size)) as out:
                     shutil.copyfileobj(data, out, 1 << 20)
-                continue
-            xml = src.read(info).decode("utf-8")
-            at = _insertion_point(xml, rows.first)
-            head, tail = xml[:at].encode("utf-8"), xml[at:].encode("utf-8")
-            size = len(head) + rows.size + len(tail)
-            with dst.stream(info.filename, size, level=_level(size)) as out:
-                out.write(head)
-                rows.file.seek(0)
-                shutil.copyfileobj(rows.file, out, 1 << 20)
-                out.write(tail)
+            elif info.filename in ahead:
+                dst.deflated(info.filename, part.size, ahead[info.filename].result())
+            else:
+                with dst.stream(info.filename, part.size, level=_level(part.size)) as out:
+                    part.write_to(out)
+
+
+@dataclass(frozen=True)
+class _Spliced:
+    """A sheet part with its data rows spliced in."""
+
+    head: bytes
+    rows: Rows | Rendered
+    tail: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.head) + self.rows.size + len(self.tail)
+
+    def write_to(self, out: Deflating) -> None:
+        out.write(self.head)
+        self.rows.file.seek(0)
+        shutil.copyfileobj(self.rows.file, out, 1 << 20)
+        out.write(self.tail)
+
+
+def _close_deflated(ahead: dict[str, Future[Deflated]]) -> None:
+    for future in ahead.values():
+        if not future.cancelled() and future.exception() is None:
+            future.result().file.close()
 
 
 def _level(size: int) -> int:

@@ -37,6 +37,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+@contextmanager
+def small_cache(conn: Connection, kib: int = 8192) -> Iterator[None]:
+    """SQLite's page cache at `kib` for a long sorted read on `conn`, as it was again after.
+    The cache also bounds the memory an ORDER BY sorts in before it spills to a temporary file:
+    at the connection's 32 MiB, the process streaming the million sorted lines of a year's 明细
+    peaked at 156 MiB, at 8 MiB at 104 MiB, in the same time. Other databases: nothing."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{int(kib)}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
+
+
 def _begin(conn: Any) -> None:
     # Each file is checked and stored in one transaction; taking the write lock at its start
     # makes a second process wait (busy_timeout) instead of failing half-way, and its checks

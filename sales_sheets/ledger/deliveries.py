@@ -20,6 +20,7 @@ from ..forms.kinds import Offer, Ref
 from ..rules.delivery import allocate, delivered_value
 from ..rules.facts import Deliverable, DeliveredLine, DeliveredValue, OrderLine
 from ..status import CURRENT, Status
+from .database import small_cache
 from .decimals import Scaled
 from .queries import current_order
 from .schema import (
@@ -214,21 +215,22 @@ def delivered_value_by_order(conn: Connection, as_of: date | None = None) -> dic
                                 per_product.c.product_code == order_lines.c.product_code))
         .order_by(orders.c.order_no, order_lines.c.line_no))
     totals: dict[str, Decimal] = {}
-    for order_no, group in groupby(conn.execute(query), itemgetter(0)):
-        rows = list(group)
-        fen = 0
-        if len({row[1] for row in rows}) == len(rows):  # each product on one line: all of it
-            for _no, _product, _ordered, price, delivered in rows:
-                fen += _fen(int(delivered) * int(price))
-        else:
-            last = {row[1]: index for index, row in enumerate(rows)}
-            left: dict[str, int] = {}
-            for index, (_no, product, ordered, price, delivered) in enumerate(rows):
-                rest = left.get(product, int(delivered))
-                taken = rest if last[product] == index else max(0, min(rest, int(ordered)))
-                left[product] = rest - taken
-                fen += _fen(taken * int(price))
-        totals[order_no] = Decimal(fen).scaleb(-2)
+    with small_cache(conn):
+        for order_no, group in groupby(conn.execute(query), itemgetter(0)):
+            rows = list(group)
+            fen = 0
+            if len({row[1] for row in rows}) == len(rows):  # each product on one line: all of it
+                for _no, _product, _ordered, price, delivered in rows:
+                    fen += _fen(int(delivered) * int(price))
+            else:
+                last = {row[1]: index for index, row in enumerate(rows)}
+                left: dict[str, int] = {}
+                for index, (_no, product, ordered, price, delivered) in enumerate(rows):
+                    rest = left.get(product, int(delivered))
+                    taken = rest if last[product] == index else max(0, min(rest, int(ordered)))
+                    left[product] = rest - taken
+                    fen += _fen(taken * int(price))
+            totals[order_no] = Decimal(fen).scaleb(-2)
     return totals
 
 

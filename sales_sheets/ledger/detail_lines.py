@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import BigInteger, Connection, String, func, select, type_coerce
 
 from ..forms.periods import Period
+from .database import small_cache
 from .figures import lines_in
 from .schema import customers, order_lines, orders
 
@@ -41,13 +42,14 @@ def detail_lines(conn: Connection, period: Period, row: Callable[..., T]) -> Ite
     days: dict[Any, date] = {}
     quantities, prices, amounts = Scaled(4), Scaled(2), Scaled(2)
     names = {code: name for code, name in conn.execute(select(customers.c.code, customers.c.name))}
-    for no, day, code, person, product, product_name, spec, unit, quantity, price, \
-            amount in conn.execution_options(yield_per=10_000).execute(query):
-        if day not in days:  # text on SQLite, a date already on other databases
-            days[day] = day if isinstance(day, date) else date.fromisoformat(day)
-        yield row(no, days[day], code, names.get(code) or "", person, product,
-                  product_name or "", spec or "", unit or "", quantities[quantity],
-                  prices[price], amounts[amount])
+    with small_cache(conn):
+        for no, day, code, person, product, product_name, spec, unit, quantity, price, \
+                amount in conn.execution_options(yield_per=10_000).execute(query):
+            if day not in days:  # text on SQLite, a date already on other databases
+                days[day] = day if isinstance(day, date) else date.fromisoformat(day)
+            yield row(no, days[day], code, names.get(code) or "", person, product,
+                      product_name or "", spec or "", unit or "", quantities[quantity],
+                      prices[price], amounts[amount])
 
 
 class Scaled(dict[int, Decimal]):

@@ -13,15 +13,27 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Connection, RowMapping, and_, case, distinct, func, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    RowMapping,
+    and_,
+    case,
+    distinct,
+    func,
+    select,
+    type_coerce,
+)
 
 from ..config import Basis
 from ..forms.kinds import Ref
 from ..forms.periods import Period
 from ..rules.balance import Position, opening_item, position
 from ..status import Status
+from .database import small_cache
+from .decimals import Scaled
 from .queries import hold_reasons, master_records
 from .receivables import charges_by_day
 from .schema import (
@@ -38,6 +50,7 @@ from .schema import (
 )
 
 ZERO = Decimal("0.00")
+_CENTS = -cast(Scaled, orders.c.total.type).places  # order_versions reads totals unscaled
 # The figures of a plan line, summed per plan.
 TARGET_FIELDS = ("target_amount", "target_collection", "target_new_customers")
 
@@ -277,18 +290,23 @@ class OrderVersion(NamedTuple):
 
 def order_versions(conn: Connection, period: Period) -> Iterator[OrderVersion]:
     """Every stored version of every order dated in `period`, whatever its status, by date,
-    number and version; streamed, as a year holds tens of thousands."""
+    number and version; streamed, as a year holds a quarter of a million. Totals come back as
+    the stored integers and statuses from a dict, not through a type processor or the enum's
+    constructor per row (a third of the time of the 合同台账 sheet)."""
     query = (
         select(orders.c.order_no, documents.c.version, orders.c.order_date,
-               orders.c.customer_code, customers.c.name, orders.c.salesperson, orders.c.total,
-               documents.c.status, documents.c.hold_reasons, documents.c.approval)
+               orders.c.customer_code, customers.c.name, orders.c.salesperson,
+               type_coerce(orders.c.total, BigInteger), documents.c.status,
+               documents.c.hold_reasons, documents.c.approval)
         .join(documents, documents.c.id == orders.c.document_id)
         .outerjoin(customers, customers.c.code == orders.c.customer_code)
         .where(orders.c.order_date >= period.start, orders.c.order_date <= period.end)
         .order_by(orders.c.order_date, orders.c.order_no, documents.c.version)
     )
-    for no, version, day, code, name, person, total, status, reasons, approval in conn.execute(
-            query):
-        yield OrderVersion(no, version, day, code, name, person, total, Status(status),
-                           hold_reasons(reasons), approval)
-
+    statuses = {str(status): status for status in Status}
+    with small_cache(conn):
+        for no, version, day, code, name, person, total, status, reasons, approval in \
+                conn.execute(query):
+            yield OrderVersion(no, version, day, code, name, person,
+                               Decimal(total).scaleb(_CENTS), statuses[status],
+                               hold_reasons(reasons), approval)

@@ -59,7 +59,7 @@ class _ClaimWriter(Writer):
 def write_claims(claims: list[ClaimLine], names: dict[str, str], period: Period, path: Path,
                  language: str = "zh", company: str = "") -> Path:
     """Write the claim lines (by salesperson and claim) to `path` atomically."""
-    empty = Report(period, [], [], [], [], [], [], [], [], details=lambda: iter(()))
+    empty = Report(period, [], [], [], [], [], [], lambda: iter(()), [], details=lambda: iter(()))
     with ExitStack() as stack:
         w = _ClaimWriter(empty, language, company, stack)
         title = _NAME(language)

@@ -59,7 +59,7 @@ def build_report(workspace: Workspace, ledger: Ledger, period: Period) -> Report
             customers=customer_rows,
             trend=_trend(books, period),
             aging=_aging(books, period.end),
-            contracts=_contracts(workspace, books, period, progress),
+            contracts=partial(contracts, workspace, ledger, period, progress),
             visits=_visits(books, period),
             details=partial(details, ledger, period),
             pending=books.pending_approvals(datetime.combine(period.end, time())),
@@ -257,17 +257,21 @@ def _progress(books: Books, as_of: date) -> _Progress:
                      books.receipts_by_order(as_of), books.returned_by_order(as_of))
 
 
-def _contracts(workspace: Workspace, books: Books, period: Period,
-               progress: _Progress) -> list[ContractRow]:
+def contracts(workspace: Workspace, ledger: Ledger, period: Period,
+              progress: _Progress) -> Iterator[ContractRow]:
+    """合同台账: every stored version of every order dated in `period`, with what was delivered,
+    invoiced and received of it by the period's end; streamed, from a snapshot of its own (as
+    销售跟单's orders are), as a year holds a quarter of a million versions."""
     written = WrittenContracts(workspace)
     received, delivered, invoiced = progress.received, progress.delivered, progress.invoiced
-    return [ContractRow(o.order_no, o.version, o.order_date, o.customer_code,
-                        o.customer_name or "", o.salesperson, o.total, o.status,
-                        o.hold_reasons, o.approval or "",
-                        written.path_of(o.customer_code, o.order_no, o.version),
-                        received.get(o.order_no, ZERO), delivered.get(o.order_no, ZERO),
-                        invoiced.get(o.order_no, ZERO))
-            for o in books.order_versions(period)]
+    with ledger.reading() as books:
+        for o in books.order_versions(period):
+            yield ContractRow(o.order_no, o.version, o.order_date, o.customer_code,
+                              o.customer_name or "", o.salesperson, o.total, o.status,
+                              o.hold_reasons, o.approval or "",
+                              written.path_of(o.customer_code, o.order_no, o.version),
+                              received.get(o.order_no, ZERO), delivered.get(o.order_no, ZERO),
+                              invoiced.get(o.order_no, ZERO))
 
 
 def tracking(ledger: Ledger, period: Period, progress: _Progress) -> Iterator[TrackingRow]:

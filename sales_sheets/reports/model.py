@@ -95,8 +95,10 @@ class AgingRow:
                 + self.overdue_over_90)
 
 
-@dataclass(frozen=True)
-class ContractRow:
+class ContractRow(NamedTuple):
+    """One stored version of an order on 合同台账, as of the period's end: a tuple, not a
+    dataclass, because a year holds a quarter of a million of them, streamed."""
+
     order_no: str
     version: int
     order_date: date
@@ -216,7 +218,9 @@ class Report:
     customers: list[CustomerRow]
     trend: list[TrendRow]  # the 12 months ending with the period's last month
     aging: list[AgingRow]  # overdue customers first
-    contracts: list[ContractRow]
+    # 合同台账: every stored version of the period's orders, by date, number and version,
+    # streamed (a year holds a quarter of a million).
+    contracts: Callable[[], Iterator[ContractRow]]
     visits: list[VisitRow]
     # The order lines behind it all, streamed: a year can hold a million of them.
     details: Callable[[], Iterator[DetailRow]]

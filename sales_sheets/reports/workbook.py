@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from io import BytesIO
 from itertools import groupby
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -75,9 +75,9 @@ __all__ = ["DETAIL_ROWS_PER_SHEET", "hold_reason_words", "status_word", "write_r
 DETAIL_ROWS_PER_SHEET = EXCEL_ROWS - FIRST_ROW - 2
 _TOP_AGING = 15
 _ONE = Decimal(1)
-# The amount columns of 销售跟单 (ordered .. outstanding: TrackingRow[6:12]), summed on its
-# total lines.
-_TRACKING_SUMMED = ("ordered", "delivered", "invoiced", "received", "returned", "outstanding")
+# The amount columns of 销售跟单 (ordered, delivered, invoiced, received, returned,
+# outstanding: TrackingRow[6:12]), summed on its total lines.
+_TRACKING_SUMMED = range(6, 12)
 
 
 def write_report(report: Report, path: Path, language: str = "zh", company: str = "",
@@ -239,32 +239,36 @@ def _aging_totals(rows: Sequence[AgingRow], label: str) -> tuple[Any, ...]:
 
 def _contracts(w: Writer) -> None:
     sheet = Sheet(w, w.name("contracts"), CONTRACT_COLUMNS, 1, w.word("note_contracts"))
-    rows = w.report.contracts
-    variants = {status_word(status, w.language): status
-                for status in (Status.HELD, Status.SUPERSEDED)}
-    sheet.data((_contract_values(r, w.language) for r in rows),
+    words = {status: status_word(status, w.language) for status in Status}
+    variants = {words[status]: status for status in (Status.HELD, Status.SUPERSEDED)}
+    # amount, delivered, invoiced, received of the accepted versions; amount of the held
+    accepted = [Decimal(0)] * 4
+    held = [Decimal(0)]
+    sheet.data(_contract_rows(w.report.contracts(), words, w.language, accepted, held),
                variant=lambda values: variants.get(values[CONTRACT_STATUS], "plain"))
-    accepted = [r for r in rows if r.status == Status.ACCEPTED]
-    held = [r for r in rows if r.status == Status.HELD]
-    sheet.line(_contract_total(w.word("accepted_total"), _sum(r.amount for r in accepted),
-                               (_sum(r.delivered for r in accepted),
-                                _sum(r.invoiced for r in accepted),
-                                _sum(r.received for r in accepted))))
-    sheet.line(_contract_total(w.word("held_total"), _sum(r.amount for r in held),
-                               (None, None, None)))
+    sheet.line(_contract_total(w.word("accepted_total"), accepted[0], tuple(accepted[1:])))
+    sheet.line(_contract_total(w.word("held_total"), held[0], (None, None, None)))
     sheet.close()
+
+
+def _contract_rows(rows: Iterable[ContractRow], words: dict[Status, str], language: str,
+                   accepted: list[Decimal], held: list[Decimal]) -> Iterator[tuple[Any, ...]]:
+    """The rows' values in column order; the totals summed into `accepted` and `held`."""
+    for row in rows:
+        if row.status == Status.ACCEPTED:
+            accepted[:] = (accepted[0] + row.amount, accepted[1] + row.delivered,
+                           accepted[2] + row.invoiced, accepted[3] + row.received)
+        elif row.status == Status.HELD:
+            held[0] += row.amount
+        yield (row.order_no, row.version, row.order_date, row.customer_code, row.customer_name,
+               row.salesperson, row.amount, words[row.status],
+               hold_reason_words(row.hold_reasons, language) if row.hold_reasons else "",
+               row.approval, row.contract_file, row.delivered, row.invoiced, row.received)
 
 
 def _contract_total(label: str, amount: Decimal,
                     progress: tuple[Decimal | None, ...]) -> tuple[Any, ...]:
     return (label,) + (None,) * 5 + (amount,) + (None,) * 4 + progress
-
-
-def _contract_values(row: ContractRow, language: str) -> tuple[Any, ...]:
-    return (row.order_no, row.version, row.order_date, row.customer_code, row.customer_name,
-            row.salesperson, row.amount, status_word(row.status, language),
-            hold_reason_words(row.hold_reasons, language) if row.hold_reasons else "",
-            row.approval, row.contract_file, row.delivered, row.invoiced, row.received)
 
 
 def _tracking(w: Writer) -> None:
@@ -285,10 +289,11 @@ def _with_subtotals(rows: Iterable[TrackingRow], w: Writer,
                     grand: list[Decimal]) -> Iterator[tuple[Any, ...]]:
     """The rows, a subtotal line after each salesperson's; their sums added to `grand`."""
     for person, group in groupby(rows, attrgetter("salesperson")):
-        sums = [Decimal(0)] * len(_TRACKING_SUMMED)
-        for row in group:
-            yield row
-            sums = [total + value for total, value in zip(sums, row[6:12], strict=True)]
+        # a salesperson's few thousand rows held, to sum column by column in C rather than
+        # make a list of six running sums for every order
+        taken = list(group)
+        yield from taken
+        sums = [sum(map(itemgetter(column), taken), Decimal(0)) for column in _TRACKING_SUMMED]
         label = w.word("salesperson_total", who=person)
         yield (label, None, None, None, person, None, *sums, None, None)
         grand[:] = [total + value for total, value in zip(grand, sums, strict=True)]

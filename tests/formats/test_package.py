@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import openpyxl
@@ -12,11 +13,13 @@ import pytest
 
 from sales_sheets.formats.package import (
     FIXED_TIME,
+    Deflating,
     PackageReader,
     PackageWriter,
     Unsupported,
     add_relationships,
     attributes,
+    deflate,
 )
 
 PARTS = {
@@ -50,6 +53,34 @@ def test_written_parts_are_the_bytes_zipfile_writes(level: int) -> None:
             else:
                 package.write(name, data, level=level)
     assert out.getvalue() == zipfile_writes(PARTS, level)
+
+
+@pytest.mark.parametrize("zip64_limit", [zipfile.ZIP64_LIMIT, 1000])
+def test_parts_deflated_ahead_in_threads_are_the_bytes_zipfile_writes(
+        monkeypatch: pytest.MonkeyPatch, zip64_limit: int) -> None:
+    # write_package deflates the large sheets in threads while it writes the small parts; a
+    # limit lowered makes the sheet a Zip64 member, as one over 4 GiB would be
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", zip64_limit)
+    sheet = "xl/worksheets/sheet1.xml"
+
+    def write_sheet(out: Deflating) -> None:
+        out.write(PARTS[sheet][:1000])
+        out.write(PARTS[sheet][1000:])
+
+    out = io.BytesIO()
+    with ThreadPoolExecutor(1) as pool, PackageWriter(out) as package:
+        ahead = pool.submit(deflate, 1, write_sheet)
+        for name, data in PARTS.items():
+            if name == sheet:
+                deflated = ahead.result()
+                with deflated.file:
+                    package.deflated(name, len(data), deflated)
+            else:
+                package.write(name, data, level=1)
+    assert out.getvalue() == zipfile_writes(PARTS, 1)
+    monkeypatch.undo()
+    with zipfile.ZipFile(out) as archive:
+        assert {n: archive.read(n) for n in archive.namelist()} == PARTS
 
 
 def test_zip64_records_are_the_ones_zipfile_writes(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -101,7 +101,8 @@ DETAILS = [detail_row(i) for i in range(6)]
 
 def sample_report(details: Any = None) -> Report:
     return Report(parse_period("2026-Q4"), SALESPEOPLE, REGIONS, PRODUCTS, CUSTOMERS, TREND,
-                  AGING, CONTRACTS, VISITS, details or (lambda: iter(DETAILS)), PENDING)
+                  AGING, lambda: iter(CONTRACTS), VISITS, details or (lambda: iter(DETAILS)),
+                  PENDING)
 
 
 

@@ -30,10 +30,12 @@ from .parts import (
 )
 from .reader import WORKBOOK, Member, PackageReader, PartStream
 from .writer import PackageWriter
-from .zipped import FIXED_TIME
+from .zipped import FIXED_TIME, Deflated, Deflating, deflate
 
 __all__ = [
     "FIXED_TIME",
+    "Deflated",
+    "Deflating",
     "REL",
     "REL_STRINGS",
     "REL_STYLES",
@@ -50,6 +52,7 @@ __all__ = [
     "add_override",
     "add_relationships",
     "attributes",
+    "deflate",
     "free_id",
     "relative",
     "rels_part",

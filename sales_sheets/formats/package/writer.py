@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import IO
 
 from .reader import PackageReader
-from .zipped import FIXED_TIME, Deflating, ZipWriter
+from .zipped import FIXED_TIME, Deflated, Deflating, ZipWriter
 
 DateTime = tuple[int, int, int, int, int, int]
 
@@ -55,6 +55,12 @@ class PackageWriter:
         hold): deflated at `level` as they come."""
         with self._zip.stream(part, size, level=level, date_time=date_time) as out:
             yield out
+
+    def deflated(self, part: str, size: int, data: Deflated, *,
+                 date_time: DateTime = FIXED_TIME) -> None:
+        """Add `part` from `data`, deflated ahead of its turn (`zipped.deflate`); `size` as
+        `stream` would have been told."""
+        self._zip.deflated(part, size, data, date_time=date_time)
 
     def copy(self, source: PackageReader, member: zipfile.ZipInfo, *,
              date_time: DateTime | None = None) -> None:

@@ -14,11 +14,14 @@ compression. Compressed bytes are found by parsing the member's local header at 
 from __future__ import annotations
 
 import copy
+import shutil
 import struct
+import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import IO
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
@@ -79,24 +82,30 @@ class ZipWriter:
         """Add the member `name` whose `size` bytes are written to the stream yielded, deflated
         at `level`. `size` is the size expected: it decides on a Zip64 header, as in zipfile.
         `system` is the "made by" system recorded (zipfile's default: that of the machine)."""
-        info = zipfile.ZipInfo(name, date_time)
-        if system is not None:
-            info.create_system = system
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o600 << 16  # what zipfile gives a member written without one
-        info.file_size, info.compress_size, info.CRC = size, 0, 0  # until the data is in
-        zip64 = size * 1.05 > zipfile.ZIP64_LIMIT
+        info, zip64 = _new_member(name, size, date_time, system)
         info.header_offset = self._out.tell()
         self._out.write(_local_header(info, zip64))
         deflating = Deflating(self._out, level)
         yield deflating
         info.CRC, info.file_size, info.compress_size = deflating.finish()
-        if not zip64 and max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT:
-            raise zipfile.LargeZipFile(f"{name}: larger than its declared {size} bytes")
+        _check_declared(info, zip64, size)
         end = self._out.tell()
         self._out.seek(info.header_offset)
         self._out.write(_local_header(info, zip64))
         self._out.seek(end)
+        self._members.append(info)
+
+    def deflated(self, name: str, size: int, data: Deflated, *,
+                 date_time: tuple[int, int, int, int, int, int] = FIXED_TIME) -> None:
+        """Add the member `name` from `data`, deflated ahead of its turn (in another thread,
+        say): the same bytes as `stream` with `size` gives for the same data and level."""
+        info, zip64 = _new_member(name, size, date_time, None)
+        info.CRC, info.file_size, info.compress_size = data.crc, data.size, data.compressed
+        _check_declared(info, zip64, size)
+        info.header_offset = self._out.tell()
+        self._out.write(_local_header(info, zip64))
+        data.file.seek(0)
+        shutil.copyfileobj(data.file, self._out, _CHUNK)
         self._members.append(info)
 
     def copy(self, info: zipfile.ZipInfo, chunks: Iterable[bytes],
@@ -153,6 +162,49 @@ class Deflating:
         rest = self._compressor.flush()
         self._out.write(rest)
         return self._crc, self._size, self._compressed + len(rest)
+
+
+@dataclass(frozen=True)
+class Deflated:
+    """A member's data deflated into `file` ahead of its turn (see `ZipWriter.deflated`)."""
+
+    crc: int
+    size: int
+    compressed: int
+    file: IO[bytes]
+
+
+def deflate(level: int, write: Callable[[Deflating], None]) -> Deflated:
+    """The data `write` writes to the `Deflating` it is given, deflated at `level` into a
+    temporary file (the caller closes `Deflated.file`). zlib and crc32 release the GIL, so
+    large parts deflated in threads take the cores there are."""
+    file = tempfile.TemporaryFile()
+    try:
+        out = Deflating(file, level)
+        write(out)
+        crc, size, compressed = out.finish()
+    except BaseException:
+        file.close()
+        raise
+    return Deflated(crc, size, compressed, file)
+
+
+def _new_member(name: str, size: int, date_time: tuple[int, int, int, int, int, int],
+                system: int | None) -> tuple[zipfile.ZipInfo, bool]:
+    """A new deflated member's record, and whether its expected `size` gives it a Zip64
+    header (as zipfile decides)."""
+    info = zipfile.ZipInfo(name, date_time)
+    if system is not None:
+        info.create_system = system
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16  # what zipfile gives a member written without one
+    info.file_size, info.compress_size, info.CRC = size, 0, 0  # until the data is in
+    return info, size * 1.05 > zipfile.ZIP64_LIMIT
+
+
+def _check_declared(info: zipfile.ZipInfo, zip64: bool, size: int) -> None:
+    if not zip64 and max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT:
+        raise zipfile.LargeZipFile(f"{info.filename}: larger than its declared {size} bytes")
 
 
 def _dos_time(info: zipfile.ZipInfo) -> tuple[int, int]:
