@@ -447,6 +447,16 @@ def expenses(period: str, workspace: Path) -> None:
 
 
 @main.command()
+@click.option("--period", "-p", required=True, help="2026-Q4 or 2026.")
+@workspace_option
+def appraisal(period: str, workspace: Path) -> None:
+    """Write the 绩效考核 (scores, rank, commission) of a quarter or year."""
+    ws = _open(workspace)
+    path = _guard(lambda: api.write_appraisal(ws, period))
+    click.echo(str(path.relative_to(ws.root)))
+
+
+@main.command()
 @click.option("--period", "-p", help="2026, 2026-Q3 or 2026-09 (default: the last complete "
               "quarter).")
 @click.option("--customer", "-c", help="Only this customer code.")
