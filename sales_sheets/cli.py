@@ -89,6 +89,7 @@ _DEMO_WORDS = {
     "report": Text("汇总表：{path}", "summary workbook: {path}"),
     "statements": Text("对账单和对账函：{count} 个客户，{folder}",
                        "statements and letters: {count} customers, {folder}"),
+    "appraisal": Text("绩效考核：{path}", "appraisal: {path}"),
 }
 
 _STOPPING = {
@@ -493,6 +494,8 @@ def demo(workspace: Path) -> None:
     click.echo(_DEMO_WORDS["statements"].format(
         language, count=len(done.statements),
         folder=f"{ws.outbox.relative_to(ws.root).as_posix()}/statements/2026-11"))
+    click.echo(_DEMO_WORDS["appraisal"].format(
+        language, path=done.appraisal.relative_to(ws.root).as_posix()))
     sent = _guard(lambda: api.send_notifications(ws))
     click.echo(_NOTIFY_WORDS["told"].format(ws.language, count=len(sent.told)))
     for told in sent.told:
