@@ -94,7 +94,10 @@ def allowances(
     own = monthly_budgets(rows.get(salesperson, []))
     pooled = monthly_budgets(rows.get(region, [])) if region else {}
     months = sorted({month for _category, month in wanted})
-    query = _spent_query(months, exclude_claim)
+    # Only the claim's categories: the lines are found by their (month, category) index, and
+    # a month of the whole department's claims is read in a part, not whole.
+    query = _spent_query(months, exclude_claim).where(
+        expense_lines.c.category.in_(sorted({category for category, _month in wanted})))
     if any(key not in own and key in pooled for key in wanted):  # the region's spending too
         members = conn.execute(select(salespeople.c.code)
                                .where(salespeople.c.region == region)).scalars()
