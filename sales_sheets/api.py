@@ -143,6 +143,15 @@ def write_expense_summary(workspace: Workspace, period: str) -> Path:
     return write(workspace, parse_period(period))
 
 
+def write_appraisal(workspace: Workspace, period: str) -> Path:
+    """The 绩效考核 of `period` (a quarter, 2026-Q4, or a year, 2026): each salesperson's
+    metrics, score, rank and commission, at outbox/appraisal/<period>/."""
+    from .forms.periods import parse_period
+    from .reports.appraisal import write_appraisal as write
+
+    return write(workspace, parse_period(period))
+
+
 def write_statements(
     workspace: Workspace, period: str | None = None, customer: str | None = None,
     include_all: bool = False, today: date | None = None,
@@ -266,6 +275,7 @@ __all__ = [
     "ledger_status", "open_workspace", "pdf_worker", "process_claims",
     "process_inbox", "release_order", "write_report", "run_demo", "watch", "write_statements",
     "write_expense_summary",
+    "write_appraisal",
     "write_template",
     "Dispatched", "JobState", "Queue", "Ran", "Tried", "notification_channels",
     "notification_settings", "run_schedule", "run_scheduled_job", "schedule",

@@ -89,6 +89,7 @@ _DEMO_WORDS = {
     "report": Text("汇总表：{path}", "summary workbook: {path}"),
     "statements": Text("对账单和对账函：{count} 个客户，{folder}",
                        "statements and letters: {count} customers, {folder}"),
+    "appraisal": Text("绩效考核：{path}", "appraisal: {path}"),
 }
 
 _STOPPING = {
@@ -447,6 +448,16 @@ def expenses(period: str, workspace: Path) -> None:
 
 
 @main.command()
+@click.option("--period", "-p", required=True, help="2026-Q4 or 2026.")
+@workspace_option
+def appraisal(period: str, workspace: Path) -> None:
+    """Write the 绩效考核 (scores, rank, commission) of a quarter or year."""
+    ws = _open(workspace)
+    path = _guard(lambda: api.write_appraisal(ws, period))
+    click.echo(str(path.relative_to(ws.root)))
+
+
+@main.command()
 @click.option("--period", "-p", help="2026, 2026-Q3 or 2026-09 (default: the last complete "
               "quarter).")
 @click.option("--customer", "-c", help="Only this customer code.")
@@ -483,6 +494,8 @@ def demo(workspace: Path) -> None:
     click.echo(_DEMO_WORDS["statements"].format(
         language, count=len(done.statements),
         folder=f"{ws.outbox.relative_to(ws.root).as_posix()}/statements/2026-11"))
+    click.echo(_DEMO_WORDS["appraisal"].format(
+        language, path=done.appraisal.relative_to(ws.root).as_posix()))
     sent = _guard(lambda: api.send_notifications(ws))
     click.echo(_NOTIFY_WORDS["told"].format(ws.language, count=len(sent.told)))
     for told in sent.told:

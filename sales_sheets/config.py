@@ -151,6 +151,29 @@ class Quotes:
     quantities at its prices; without, it serves any number of orders until it expires."""
 
     single_use: bool = False
+# The metrics an appraisal scores, as `[appraisal.weights]` names them.
+APPRAISAL_METRICS = ("achievement", "collection", "new_customers", "visits", "expenses")
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A commission tier: from this 计划达成率 (percent, inclusive) up to the next tier's, this
+    rate (percent) of the period's receipts."""
+
+    at_least: float = 0.0
+    rate: float = 0.0
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    """The quarter's 绩效考核: each metric's weight (percentage points, adding up to 100), the
+    费用率 that still earns full points (percent of receipts), and the commission tiers."""
+
+    weights: dict[str, float] = field(default_factory=lambda: {
+        "achievement": 40.0, "collection": 30.0, "new_customers": 10.0, "visits": 10.0,
+        "expenses": 10.0})
+    expense_ratio_limit: float = 5.0
+    commission: tuple[Tier, ...] = (Tier(80.0, 1.0), Tier(100.0, 1.5))
 
 
 @dataclass(frozen=True)
@@ -251,6 +274,7 @@ class Settings:
     expenses: Expenses = field(default_factory=Expenses)
     complaints: Complaints = field(default_factory=Complaints)
     quotes: Quotes = field(default_factory=Quotes)
+    appraisal: Appraisal = field(default_factory=Appraisal)
     notify: Notify = field(default_factory=Notify)
     schedule: Schedule = field(default_factory=Schedule)
     receivables: Receivables = field(default_factory=Receivables)
@@ -271,6 +295,7 @@ def load_settings(path: Path) -> Settings:
                           f"among [expenses] categories")
     settings = dataclasses.replace(
         settings, complaints=_complaint_days(data.get("complaints", {}).get("days"), path))
+    _check_appraisal(settings.appraisal, path)
     old_day = settings.documents.reply_day
     if old_day is not None and "reply_by_day" not in data.get("statements", {}):
         # An earlier release's [documents] reply_day, where [statements] does not say.
@@ -301,6 +326,29 @@ def _complaint_days(days: dict[str, Any] | None, path: Path) -> Complaints:
                               f"0 or more")
         found[names[key]] = number
     return Complaints(found)
+def _check_appraisal(appraisal: Appraisal, path: Path) -> None:
+    unknown = sorted(set(appraisal.weights) - set(APPRAISAL_METRICS))
+    if unknown:
+        raise ConfigError(f"{path}: [appraisal.weights] names {', '.join(unknown)}; the "
+                          f"metrics are {', '.join(APPRAISAL_METRICS)}")
+    if any(weight < 0 for weight in appraisal.weights.values()):
+        raise ConfigError(f"{path}: [appraisal.weights] must not be negative")
+    total = sum(appraisal.weights.values())
+    if abs(total - 100) > 1e-9:
+        raise ConfigError(
+            f"{path}: [appraisal.weights] add up to {total:g}; they are percentage points "
+            f"and must add up to 100 (e.g. achievement = 40, collection = 30)")
+    if appraisal.expense_ratio_limit <= 0:
+        raise ConfigError(f"{path}: appraisal.expense_ratio_limit must be above 0 (percent of "
+                          f"receipts, e.g. 5)")
+    floors = [tier.at_least for tier in appraisal.commission]
+    if any(b <= a for a, b in zip(floors, floors[1:], strict=False)) or any(
+            f < 0 for f in floors):
+        raise ConfigError(f"{path}: [[appraisal.commission]] tiers must go up by at_least "
+                          f"(percent of plan achieved, from 0), e.g. 80 then 100")
+    if any(tier.rate < 0 for tier in appraisal.commission):
+        raise ConfigError(f"{path}: [[appraisal.commission]] rate must not be negative "
+                          f"(percent of receipts, e.g. 1.5)")
 
 
 def settings_from_table(cls: type[S], data: dict[str, Any], path: Path, prefix: str) -> S:
@@ -330,6 +378,12 @@ def _coerce(target: Any, value: Any, path: Path, key: str) -> Any:
             raise ConfigError(f"{path}: [{key}] must be a section")
         return settings_from_table(target, value, path, key + ".")
     origin = getattr(target, "__origin__", None)
+    item = target.__args__[0] if origin is tuple else None
+    if isinstance(item, type) and dataclasses.is_dataclass(item):
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ConfigError(f"{path}: {key} must be a list of tables, written [[{key}]]")
+        return tuple(settings_from_table(item, v, path, f"{key}[{n}].")
+                     for n, v in enumerate(value, start=1))
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{path}: {key} must be a list of strings, e.g. [\"S01\"]")
@@ -478,6 +532,26 @@ categories = ["差旅费", "业务招待费", "市场推广费", "交通费", "�
 # at most its quantities; without, it serves any number of orders until valid_until.
 [quotes]
 single_use = false
+# The quarter's appraisal (绩效考核, `sales-sheets appraisal`): each metric's weight in
+# percentage points, adding up to 100; the score is the sum of each weight times the metric,
+# a rate counting up to 100 %. The expense ratio (费用率) earns its full weight up to
+# expense_ratio_limit percent of receipts, and less above it (limit ÷ ratio of it).
+[appraisal]
+expense_ratio_limit = 5.0
+[appraisal.weights]
+achievement = 40.0    # 计划达成率
+collection = 30.0     # 回款率
+new_customers = 10.0  # 新客户拓展率
+visits = 10.0         # 拜访完成率
+expenses = 10.0       # 费用率
+# Commission on the period's receipts, tiered by 计划达成率: each tier from at_least percent
+# (inclusive) up to the next; below the first, none.
+[[appraisal.commission]]
+at_least = 80.0
+rate = 1.0
+[[appraisal.commission]]
+at_least = 100.0
+rate = 1.5
 
 # Telling people (see "Telling people" in the README). Without a channel, messages go to the
 # console channel: `process` and the demo print who would have been told what. People are

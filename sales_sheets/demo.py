@@ -2,8 +2,10 @@
 
 The samples show every outcome: accepted orders, orders held for a price, an overdue customer and
 a credit limit, a rejected order with an annotated copy, a damaged file, a CSV export read by its
-labels, visits, plans, receipts and a return; then the approval loop (a held order approved, one
-declined, a standing approval of next month) and the month's summary workbook and statements.
+labels, visits, plans, receipts and a return, a month's expense budget and two claims against it;
+then the approval loop (a held order approved, one declined, a claim over budget approved, a
+standing approval of next month), the month's summary workbook and statements, and the
+quarter's appraisal.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .forms.template import FormData, write_form
 from .intake.ingest import IngestResult, process_inbox
 from .kinds import KINDS
 from .ledger import Ledger
+from .reports.appraisal import write_appraisal
 from .reports.summary import write_summary
 from .workspace import Workspace
 
@@ -150,6 +153,25 @@ RECEIPTS = FormData(lines=[
      "method": "银行转账", "reference": "BOC20261120009"},
 ])
 
+# 张伟's November budget, and two claims against it: the first within it, the second takes
+# travel to ¥3,500 of ¥3,000 and waits for 李强's approval.
+BUDGET = FormData({"owner": "S01", "period": "2026-11"},
+                  [{"category": "差旅费", "amount": "3000"},
+                   {"category": "业务招待费", "amount": "1500"}])
+CLAIMS = {
+    "S01/费用报销单-张伟-1120.xlsx": FormData(
+        {"claim_no": "BX-20261120-01", "salesperson": "S01", "claim_date": D(2026, 11, 20)},
+        [{"spent_on": D(2026, 11, 16), "category": "差旅费", "amount": "1200",
+          "invoice_count": 3, "customer_code": "C001", "description": "杭州萧山回访恒达"},
+         {"spent_on": D(2026, 11, 17), "category": "业务招待费", "amount": "680",
+          "invoice_count": 1, "customer_code": "C002", "description": "宁波海天技术交流"}]),
+    "S01/费用报销单-张伟-1125.xlsx": FormData(
+        {"claim_no": "BX-20261125-02", "salesperson": "S01", "claim_date": D(2026, 11, 25),
+         "remarks": "参加上海工博会"},
+        [{"spent_on": D(2026, 11, 24), "category": "差旅费", "amount": "2300",
+          "invoice_count": 4, "description": "上海工博会差旅"}]),
+}
+
 RETURN = FormData(
     {"return_no": "TH-20261119-01", "return_date": D(2026, 11, 19), "customer_code": "C001",
      "order_no": "SO-20261102-001", "reason": "联轴器规格不符"},
@@ -195,6 +217,10 @@ def write_samples(workspace: Workspace) -> list[Path]:
     written.append(write_complaint(workspace))
     written.append(write_form(inbox / "S03/报价单-京城重工-1118.xlsx", KINDS["quote"], language,
                               data=QUOTE))
+    written.append(write_form(inbox / "李强/费用预算-张伟-202611.xlsx", KINDS["budget"], language,
+                              data=BUDGET))
+    for name, data in CLAIMS.items():
+        written.append(write_form(inbox / name, KINDS["expense"], language, data=data))
     exported = inbox / "S03" / "订货单导出-京城重工.csv"
     with exported.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(CSV_ORDER)
@@ -238,12 +264,13 @@ COMPLAINT_RESOLVED = {"resolved_on": D(2026, 11, 12), "resolution": "上门更�
                       "satisfaction": 4, "remarks": "11月11日已寄样品检测"}
 
 
-# The managers' decisions on two of the held orders and the quotation: (number, approver,
-# decision, day, remark).
+# The managers' decisions on two of the held orders, the quotation and the claim over budget:
+# (document, approver, decision, day, remark).
 DECISIONS = [
     ("SO-20261112-005", "李强", "approve", D(2026, 11, 13), "老客户批量采购，同意优惠价"),
     ("SO-20261110-004", "陈静", "decline", D(2026, 11, 11), "超出授信额度，请先安排回款"),
     ("BJ-20261118-01", "李强", "approve", D(2026, 11, 19), "批量报价，同意"),
+    ("BX-20261125-02", "李强", "approve", D(2026, 11, 26), "参展差旅，同意超预算报销"),
 ]
 # Filed on the last day of November for December: 粤丰 is overdue, but may order up to ¥30,000.
 STANDING = FormData({
@@ -258,12 +285,14 @@ class Demo:
     results: list[IngestResult]
     report: Path
     statements: list[StatementFiles]
+    appraisal: Path
 
 
 def run_demo(workspace: Workspace) -> Demo:
-    """The whole job on sample data: the forms staff drop, the managers' approval forms (one
-    approved, one declined, a standing approval of next month and an order it lets through),
-    then the month's summary workbook and the customers' statements."""
+    """The whole job on sample data: the forms staff drop, the managers' approval forms (an
+    order approved, one declined, a claim over budget approved, a standing approval of next
+    month and an order it lets through), then the month's summary workbook, the customers'
+    statements and the quarter's appraisal."""
     write_samples(workspace)
     with pdf_worker(workspace):  # one LibreOffice for every PDF, waited for at the end
         results = process_inbox(workspace)
@@ -281,7 +310,8 @@ def run_demo(workspace: Workspace) -> Demo:
         write_replies(workspace, statements)
         results += process_inbox(workspace)
         report = write_summary(workspace, parse_period("2026-11"))
-    return Demo(results, report, statements)
+        appraisal = write_appraisal(workspace, parse_period("2026-Q4"))
+    return Demo(results, report, statements, appraisal)
 
 
 def write_replies(workspace: Workspace, statements: list[StatementFiles]) -> list[Path]:

@@ -158,20 +158,33 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
     run("init", str(tmp_path / "d"))
     code, output = run("demo", "-w", str(tmp_path / "d"))
     assert code == 0
-    # 12 forms and 3 held orders; then two managers' decisions, a standing approval and the
-    # December order it lets through; the 对账回函 of two customers; a complaint filed and
-    # resolved; a quotation held for its price, approved, and the order on it (not held for
-    # its price below list)
-    assert "已接收 24，待审批 4，退回修改 2" in output
+    # 14 forms, 3 held orders and a claim held over budget; then three managers' decisions, a
+    # standing approval and the December order it lets through; the 对账回函 of two customers;
+    # a complaint filed and resolved; a quotation held for its price, approved, and the order
+    # on it (not held for its price below list)
+    assert "已接收 27，待审批 5，退回修改 2" in output
     ws = open_workspace(tmp_path / "d")
     # a receipt per file, and a notice per decision in the salesperson's folder
-    assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 33
+    assert len(list((ws.outbox / "receipts").rglob("*.txt"))) == 38
     assert len(list((ws.outbox / "rejected").rglob("*.xlsx"))) == 2
     # what still waits for an approver, and what they decided, filed away
     assert requests(ws) == [Path("陈静/SO-20261106-003_审批单.xlsx")]
     assert filed_requests(ws) == ["李强/BJ-20261118-01_审批单.已批准.xlsx",
+                                  "李强/BX-20261125-02_审批单.已批准.xlsx",
                                   "李强/SO-20261112-005_审批单.已批准.xlsx",
                                   "陈静/SO-20261110-004_审批单.未批准.xlsx"]
+    # the budget, a claim within it and one over it, held and approved
+    assert query(ws, "SELECT kind, doc_key, status, approval IS NOT NULL FROM documents "
+                     "WHERE kind IN ('budget', 'expense') ORDER BY kind, doc_key") == [
+        ("budget", "S01|2026-11", "accepted", 0), ("expense", "BX-20261120-01", "accepted", 0),
+        ("expense", "BX-20261125-02", "accepted", 1)]
+    # the quarter's appraisal: 张伟's 费用率 is both claims (1,200 + 680 + 2,300) ÷ his
+    # receipts (30,000 + 10,730)
+    appraisal = ws.outbox / "appraisal" / "2026-Q4" / "绩效考核_2026-Q4.xlsx"
+    assert "绩效考核：outbox/appraisal/2026-Q4/绩效考核_2026-Q4.xlsx" in output
+    first = next(openpyxl.load_workbook(appraisal).worksheets[0].iter_rows(
+        min_row=4, max_row=4, values_only=True))
+    assert first[0] == "S01" and first[7] == pytest.approx(4180 / 40730)
     assert query(ws, "SELECT doc_key, status FROM documents WHERE kind = 'order' AND status "
                      "IN ('held', 'declined') ORDER BY doc_key") == [
         ("SO-20261106-003", "held"), ("SO-20261110-004", "declined")]
@@ -194,7 +207,7 @@ def test_demo_shows_every_outcome(tmp_path: Path) -> None:
     assert (ws.outbox / "quotes" / "C005" / "BJ-20261118-01.docx").exists()
     assert query(ws, "SELECT order_no, quote_approval FROM orders WHERE quote_no IS NOT NULL"
                  ) == [("SO-20261125-010", "AP-20261119-001")]
-    assert "退回修改 2，重复提交 28" in output
+    assert "退回修改 2，重复提交 32" in output
 
 
 def test_report_command_and_strict_periods(loaded: Workspace) -> None:

@@ -37,11 +37,17 @@ def test_every_problem_code_has_a_message_in_both_languages() -> None:
 def test_every_word_table_speaks_both_languages() -> None:
     from sales_sheets.addin.messages import MESSAGES as ADDIN_MESSAGES
     from sales_sheets.problems import SEVERITY_LABELS
-    from sales_sheets.reports.definitions import KPI_DEFINITIONS, KPI_NAMES
+    from sales_sheets.reports.definitions import (
+        APPRAISAL_DEFINITIONS,
+        APPRAISAL_NAMES,
+        KPI_DEFINITIONS,
+        KPI_NAMES,
+    )
     from sales_sheets.reports.words import HOLD_REASON_WORDS, SHEETS, WORDS
 
     tables: list[Mapping[Any, Any]] = [
-        ADDIN_MESSAGES, SEVERITY_LABELS, KPI_NAMES, dict(KPI_DEFINITIONS),
+        ADDIN_MESSAGES, SEVERITY_LABELS, KPI_NAMES, dict(KPI_DEFINITIONS), APPRAISAL_NAMES,
+        dict(APPRAISAL_DEFINITIONS),
         HOLD_REASON_WORDS, SHEETS, WORDS, TERMS]
     for table in tables:
         for key, text in table.items():
@@ -72,9 +78,15 @@ def test_the_repository_root_is_a_default_workspace() -> None:
 
 
 def test_every_kpi_is_defined_in_the_readme() -> None:
-    from sales_sheets.reports.definitions import KPI_DEFINITIONS, KPI_NAMES
+    from sales_sheets.reports.definitions import (
+        APPRAISAL_DEFINITIONS,
+        APPRAISAL_NAMES,
+        KPI_DEFINITIONS,
+        KPI_NAMES,
+    )
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for key, definition in KPI_DEFINITIONS:
-        assert f"**{KPI_NAMES[key].en}**" in readme, key
+    names = {**KPI_NAMES, **APPRAISAL_NAMES}
+    for key, definition in KPI_DEFINITIONS + APPRAISAL_DEFINITIONS:
+        assert f"**{names[key].en}**" in readme, key
         assert definition.en.split(": ", 1)[-1] in readme, key

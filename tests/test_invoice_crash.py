@@ -136,9 +136,10 @@ def test_kill_9_while_invoicing_answers_every_file_once_and_over_invoices_nothin
     # Some kill landed in the middle of the batch: files done before it, and files after it.
     assert any(0 < after < len(dropped) for _before, after in kills), kills
 
-    # The restart finishes whatever was claimed and processes the rest.
-    results = process_inbox(open_workspace(ws.root))
-    assert results, "the kills left no work: they came too late to test anything"
+    # The restart finishes whatever was claimed and processes the rest (on a busy machine the
+    # last round may have finished everything already: the restarts of the rounds after the
+    # kill in the middle of the batch did the finishing then).
+    process_inbox(open_workspace(ws.root))
 
     # Every file answered exactly once: nothing left, one intake row and one receipt each.
     assert [p for p in ws.inbox.rglob("*") if p.is_file()] == []

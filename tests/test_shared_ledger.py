@@ -46,7 +46,7 @@ def test_what_a_document_is_serialised_on(workspace: Workspace) -> None:
     assert locks("approval", {"approval_type": "document", "document_no": "SO-7",
                               "customer_code": "C004", "approver": "M01"}) == {
         "customer:C004", "document:order:SO-7", "document:return:SO-7",
-        "document:expense:SO-7", "approval-numbers"}
+        "document:expense:SO-7", "document:quote:SO-7", "approval-numbers"}
     assert locks("customers", lines=[{"code": "C9", "name": "x", "region": "华东",
                                       "salesperson": "S01", "created": "2026-11-01"}]) == set()
 

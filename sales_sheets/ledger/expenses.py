@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 
-from ..forms.periods import Period
+from ..forms.periods import Period, parse_period
 from ..kinds import KINDS
 from ..rules.expenses import BudgetRow, Key, monthly_budgets
 from ..rules.facts import Allowance
@@ -25,10 +25,10 @@ _claim_tables = tables_of(KINDS["expense"])
 expense_claims, expense_lines = _claim_tables["expense_claims"], _claim_tables["expense_lines"]
 
 
-def budget_rows(conn: Connection, owners: Iterable[str], years: Iterable[str]
-                ) -> dict[str, list[BudgetRow]]:
+def budget_rows(conn: Connection, owners: Iterable[str], years: Iterable[str],
+                periods: Iterable[str] | None = None) -> dict[str, list[BudgetRow]]:
     """owner -> (period, category, amount) of each line of the owner's accepted budgets for a
-    period in one of `years` (YYYY)."""
+    period in one of `years` (YYYY), and among `periods` when they are given."""
     found: dict[str, list[BudgetRow]] = {}
     query = (
         select(budgets.c.owner, budgets.c.period, budget_lines.c.category,
@@ -40,6 +40,8 @@ def budget_rows(conn: Connection, owners: Iterable[str], years: Iterable[str]
                func.substr(budgets.c.period, 1, 4).in_(sorted(set(years))))
         .order_by(budgets.c.owner, budgets.c.period, budget_lines.c.line_no)
     )
+    if periods is not None:
+        query = query.where(budgets.c.period.in_(sorted(set(periods))))
     for row in conn.execute(query):
         found.setdefault(row.owner, []).append((row.period, row.category, row.amount))
     return found
@@ -84,11 +86,18 @@ def allowances(
         return {}
     region = region_of(conn, salesperson) or ""
     years = {month[:4] for _category, month in wanted}
-    rows = budget_rows(conn, [salesperson, region] if region else [salesperson], years)
+    # A month's budget comes from its own, its quarter's or its year's budget (monthly_budgets),
+    # never from another month's: the owner's other budgets of the year are not read (a claim
+    # spread over their twelve months cost more than the rest of its checks).
+    covering = {p for _category, month in wanted for p in (month, *parse_period(month).parents())}
+    rows = budget_rows(conn, [salesperson, region] if region else [salesperson], years, covering)
     own = monthly_budgets(rows.get(salesperson, []))
     pooled = monthly_budgets(rows.get(region, [])) if region else {}
     months = sorted({month for _category, month in wanted})
-    query = _spent_query(months, exclude_claim)
+    # Only the claim's categories: the lines are found by their (month, category) index, and
+    # a month of the whole department's claims is read in a part, not whole.
+    query = _spent_query(months, exclude_claim).where(
+        expense_lines.c.category.in_(sorted({category for category, _month in wanted})))
     if any(key not in own and key in pooled for key in wanted):  # the region's spending too
         members = conn.execute(select(salespeople.c.code)
                                .where(salespeople.c.region == region)).scalars()

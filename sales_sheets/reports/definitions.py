@@ -245,3 +245,48 @@ KPI_NAMES: dict[str, Text] = {
     "quotes": Text("报价转化", "Quotations"),
     "complaints": Text("投诉售后", "Complaints"),
 }
+
+# The appraisal's own entries (绩效考核, appraisal.py); its 说明 sheet shows the summary
+# workbook's definitions of the metrics it scores (APPRAISAL_SHARED) and then these.
+APPRAISAL_SHARED = ("what_counts", "targets", "achievement", "collection_rate",
+                    "new_customers", "new_customer_rate", "visit_completion", "expense_ratio")
+_APPRAISAL: list[tuple[str, str, str, str, str]] = [
+    (
+        "appraisal_score", "得分", "Score",
+        "得分 = 各项权重 × 该项的得分率之和，满分100。权重（百分点，合计100）来自 config.toml 的"
+        " [appraisal] weights，写在各列标题中。计划达成率、回款率、"
+        "新客户拓展率（即销售汇总的新客户达成率）和拜访完成率的得分率就是该比率，超过100%的按100%计；费用率不超过"
+        " [appraisal] expense_ratio_limit 的得分率为100%，超过的为 限额 ÷ 费用率。"
+        "得分单元格是公式，可直接核对。",
+        "Score = the sum of each metric's weight times its points rate, out of 100. The weights "
+        "(percentage points adding up to 100) come from [appraisal] weights in config.toml and "
+        "are shown in the column headings. For plan achievement, the collection rate, the "
+        "new-customer rate and visit completion the points rate is the ratio itself, counting "
+        "at most 100 %; an expense ratio up to [appraisal] expense_ratio_limit earns 100 %, "
+        "above it limit \u00f7 expense ratio. The score cell is a formula that can be checked.",
+    ),
+    (
+        "appraisal_blank", "无基数的指标", "Metrics without a base",
+        "没有基数的指标（没有目标、没有计划拜访或没有回款）与销售汇总一样留空；留空的指标在得分中计0分。",
+        "Metrics without a base (no target, no planned visits or no receipts) are left blank, "
+        "as in the summary workbook; a blank metric earns no points in the score.",
+    ),
+    (
+        "appraisal_rank", "排名", "Rank",
+        "排名：按得分从高到低，得分相同的名次相同（Excel 的 RANK 公式）。",
+        "Rank: by score, highest first; equal scores share a rank (Excel's RANK formula).",
+    ),
+    (
+        "commission", "提成", "Commission",
+        "提成 = 本期回款金额 × 提成比例，四舍五入到分。"
+        "提成比例按计划达成率落在 [appraisal] commission 的哪一档："
+        "每档从 at_least（含）起至下一档止；低于最低一档的没有提成；计划达成率留空的按0%计。",
+        "Commission = the period's receipts \u00d7 the commission rate, rounded half up to the "
+        "fen. The rate is that of the [appraisal] commission tier the plan achievement falls "
+        "in: each tier from its at_least (inclusive) up to the next; below the lowest tier "
+        "none; a blank plan achievement counts as 0 %.",
+    ),
+]
+APPRAISAL_DEFINITIONS: list[tuple[str, Text]] = [
+    (key, Text(zh, en)) for key, _, _, zh, en in _APPRAISAL]
+APPRAISAL_NAMES: dict[str, Text] = {key: Text(zh, en) for key, zh, en, _, _ in _APPRAISAL}

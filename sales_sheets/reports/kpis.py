@@ -165,6 +165,17 @@ def _expenses(books: Books, period: Period) -> list[ExpenseRow]:
     return rows
 
 
+def appraisal_figures(ledger: Ledger, period: Period
+                      ) -> tuple[list[SalespersonRow], dict[str, Decimal | None]]:
+    """What the appraisal scores, from the functions that compute it for the summary workbook:
+    its 业务员达成 rows and each salesperson's 费用率 of its 费用 sheet."""
+    with ledger.reading() as books:
+        people = _salespeople(books, period)
+        rates = {row.code: row.rate for row in _expenses(books, period)
+                 if row.code and not row.month}
+    return people, rates
+
+
 # -- regions, products, customers, trend --------------------------------------------------------
 
 

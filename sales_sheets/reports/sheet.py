@@ -13,7 +13,7 @@ from contextlib import ExitStack, suppress
 from datetime import datetime
 from decimal import Decimal
 from io import BytesIO
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -154,6 +154,14 @@ class Sheet:
         return [self.ws.name, HEAD_ROW, column]
 
 
+class Formula(NamedTuple):
+    """A cell that shows its arithmetic: the formula, and the value it gives stored beside it
+    (openpyxl-written formulas have none, and readers of values would see a blank)."""
+
+    text: str  # "=40*MIN(N(D4),1)+..."
+    value: Decimal | int
+
+
 def wrapped_height(text: str, width: float, line: float = 15.0, bold: bool = False) -> float:
     """Points for `text` wrapped in a column `width` wide: Excel does not grow rows itself."""
     units = sum(2 if ord(char) > 0x2E7F else 1 for char in text) * (1.1 if bold else 1.0)
@@ -174,6 +182,8 @@ def _column_pixels(width: float) -> int:
 def _write_cell(ws: Worksheet, row: int, col: int, kind: str, value: Any, fmt: Format) -> None:
     if value is None:
         ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, Formula):
+        ws.write_formula(row, col, value.text, fmt, float(value.value))
     elif kind == "text":
         ws.write_string(row, col, str(value), fmt)
     elif kind == "date":

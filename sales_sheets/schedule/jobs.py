@@ -18,6 +18,7 @@ from ..forms.periods import parse_period, reply_by
 from ..ledger import Ledger, Notice
 from ..notify.events import notices
 from ..status import ReplyStatus
+from ..text import Text
 from ..workspace import Workspace
 
 
@@ -30,6 +31,7 @@ class Done:
 
 
 Job = Callable[[Workspace, str, date], Done]
+_APPRAISAL = Text("绩效考核", "appraisal")
 
 
 def _relative(workspace: Workspace, path: Path) -> str:
@@ -60,6 +62,19 @@ def quarterly_statements(workspace: Workspace, period: str, _today: date) -> Don
         workspace.settings.notify, "statements_ready", period, workspace.settings.notify.office,
         {"period": quarter.title(workspace.language), "count": len(written), "folder": folder,
          "reply_by": show_date(due, workspace.language)}))
+
+
+def appraisal(workspace: Workspace, period: str, _today: date) -> Done:
+    """The 绩效考核 of the quarter just ended, and `report_ready` to the office (spec 4d has no
+    event of its own for it: the office is told of it as of the month's report)."""
+    from ..reports.appraisal import write_appraisal
+
+    quarter = parse_period(period)
+    relative = _relative(workspace, write_appraisal(workspace, quarter))
+    return Done(relative, notices(workspace.settings.notify, "report_ready",
+                                  f"appraisal:{period}", workspace.settings.notify.office,
+                                  {"period": quarter.title(workspace.language), "file": relative,
+                                   "report": _APPRAISAL(workspace.language)}))
 
 
 def visit_review(workspace: Workspace, period: str, _today: date) -> Done:
@@ -193,6 +208,7 @@ def overdue_complaints(workspace: Workspace, today: date) -> tuple[int, list[Not
 JOBS: dict[str, Job] = {
     "monthly_report": monthly_report,
     "quarterly_statements": quarterly_statements,
+    "appraisal": appraisal,
     "visit_review": visit_review,
     "month_end_reminder": month_end_reminder,
     "approval_digest": approval_digest,

@@ -45,7 +45,9 @@ def test_a_new_ledger_starts_from_now_and_runs_each_period_once(loaded: Workspac
     assert ("monthly_report", "2026-12", "done") in january
     assert ("quarterly_statements", "2026-Q4", "done") in january
     assert (ws.outbox / "reports" / "2026-12" / "销售汇总_2026-12.xlsx").exists()
-    assert told(ws, "report_ready") == [("report_ready:2026-12:S01:console", "S01")]
+    assert told(ws, "report_ready") == [("report_ready:2026-12:S01:console", "S01"),
+                                        ("report_ready:appraisal:2026-Q4:S01:console", "S01")]
+    assert (ws.outbox / "appraisal" / "2026-Q4" / "绩效考核_2026-Q4.xlsx").exists()
     assert [k for k, _ in told(ws, "statements_ready")] == [
         "statements_ready:2026-Q4:S01:console"]
     assert ("monthly_report", "2026-12", "done") not in ran(ws, "2027-01-01T09:00")
